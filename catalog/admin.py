@@ -1,0 +1,202 @@
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import Count, Prefetch
+from django.utils.html import format_html_join
+
+from catalog.models import Authorship, Award, DeletedPaper, Paper, PaperSource, ordered_authorships
+
+# Fields whose value an import sets: an edit here is remembered so a later
+# import never overwrites it.
+IMPORTED_FIELDS = (
+    "title",
+    "abstract",
+    "venue",
+    "venue_detail",
+    "year",
+    "published_on",
+    "arxiv_id",
+    "doi",
+    "other_identifier",
+    "url",
+    "citation",
+    "authors_complete",
+    "author_count",
+    "upvotes",
+    "awards",
+)
+FIRST_AUTHORS_SHOWN = 3
+
+
+class AuthorshipInline(admin.TabularInline):
+    model = Authorship
+    fields = ["position", "person", "equal_contribution"]
+    autocomplete_fields = ["person"]
+    ordering = ["position"]
+    extra = 1
+
+    def get_queryset(self, request):
+        return ordered_authorships()
+
+
+class PaperSourceInline(admin.TabularInline):
+    """Where the paper came from: read-only, the importer owns it."""
+
+    model = PaperSource
+    fields = ["listing", "format", "entry_index", "line"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class SourceListingFilter(admin.SimpleListFilter):
+    title = "source listing"
+    parameter_name = "listing"
+
+    def lookups(self, request, model_admin):
+        listings = PaperSource.objects.order_by("listing").values_list("listing", flat=True)
+        return [(name, name) for name in listings.distinct()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(sources__listing=self.value()).distinct()
+        return queryset
+
+
+@admin.register(Paper)
+class PaperAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ["title", "venue", "year", "first_authors", "award_names", "needs_review"]
+    list_filter = ["needs_review", SourceListingFilter, "venue", "year", "awards"]
+    search_fields = [
+        "title",
+        "abstract",
+        "arxiv_id",
+        "authorships__person__name",
+        "authorships__person__aliases__name",
+    ]
+    autocomplete_fields = ["venue", "awards"]
+    inlines = [AuthorshipInline, PaperSourceInline]
+    readonly_fields = ["slug", "staff_edited_fields", "created_at", "updated_at"]
+    actions = ["mark_reviewed"]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "abstract"]}),
+        (
+            "Publication",
+            {
+                "fields": [
+                    "venue",
+                    "venue_detail",
+                    "year",
+                    "published_on",
+                    "awards",
+                    "citation",
+                ]
+            },
+        ),
+        ("Identifiers", {"fields": ["arxiv_id", "doi", "other_identifier", "url"]}),
+        ("Authors", {"fields": ["authors_complete", "author_count"]}),
+        ("Review", {"fields": ["needs_review", "review_note"]}),
+        (
+            "Bookkeeping",
+            {
+                "classes": ["collapse"],
+                "fields": ["upvotes", "staff_edited_fields", "created_at", "updated_at"],
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("venue")
+            .prefetch_related(Prefetch("authorships", queryset=ordered_authorships()), "awards")
+        )
+
+    @admin.display(description="First authors")
+    def first_authors(self, paper):
+        rows = paper.authorships.all()
+        names = [row.person.name for row in rows[:FIRST_AUTHORS_SHOWN]]
+        if len(rows) > FIRST_AUTHORS_SHOWN or (names and not paper.authors_complete):
+            names.append("et al.")
+        return ", ".join(names) or "—"
+
+    @admin.display(description="Awards")
+    def award_names(self, paper):
+        return ", ".join(award.name for award in paper.awards.all()) or "—"
+
+    @admin.action(description="Mark selected papers as reviewed", permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        updated = queryset.update(needs_review=False)
+        self.message_user(request, f"Marked {updated} paper(s) as reviewed.", messages.SUCCESS)
+
+    def save_model(self, request, obj, form, change):
+        edited = [name for name in form.changed_data if name in IMPORTED_FIELDS]
+        if change and edited:
+            obj.staff_edited_fields = sorted(set(obj.staff_edited_fields) | set(edited))
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Authorship:
+            save_authorship_formset(formset)
+            if change and formset.has_changed():
+                paper = form.instance
+                if "authors" not in paper.staff_edited_fields:
+                    paper.staff_edited_fields = sorted([*paper.staff_edited_fields, "authors"])
+                    paper.save(update_fields=["staff_edited_fields"])
+        else:
+            super().save_formset(request, form, formset, change)
+
+
+def save_authorship_formset(formset):
+    """Save author rows so that reordering (swapping two positions) works.
+
+    Saving row by row would briefly give two rows the same position and
+    trip the unique constraint, so moved rows give up their old place first.
+    """
+    instances = formset.save(commit=False)
+    for obj in formset.deleted_objects:
+        obj.delete()
+    moved = [obj for obj in instances if obj.pk and obj.position is not None]
+    if moved:
+        Authorship.objects.filter(pk__in=[obj.pk for obj in moved]).update(position=None)
+    for obj in instances:
+        obj.save()
+    formset.save_m2m()
+
+
+@admin.register(Award)
+class AwardAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "paper_count"]
+    search_fields = ["name"]
+    readonly_fields = ["slug"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(paper_count=Count("papers", distinct=True))
+
+    @admin.display(description="Papers", ordering="paper_count")
+    def paper_count(self, award):
+        return award.paper_count
+
+
+@admin.register(DeletedPaper)
+class DeletedPaperAdmin(admin.ModelAdmin):
+    """Deleted papers the importer will not bring back; delete a row here to allow it."""
+
+    list_display = ["title", "arxiv_id", "deleted_at", "sources"]
+    search_fields = ["title", "arxiv_id"]
+    readonly_fields = ["title", "slug", "arxiv_id", "source_keys", "deleted_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Sources")
+    def sources(self, tombstone):
+        return format_html_join(", ", "{}", ((key,) for key in tombstone.source_keys))

@@ -1,0 +1,115 @@
+"""Plain records the listing parsers return.
+
+Parsing is pure: these records carry what a listing says, cleaned but not
+rewritten, and know nothing of the database. The import service turns them
+into rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+FORMATS = ("blog", "abstracts", "daily")
+
+
+@dataclass(frozen=True)
+class AuthorRecord:
+    """One author as the listing names them."""
+
+    # Full name as written, turned round when the listing inverted it
+    # ("Srivastava, Aarohi" -> "Aarohi Srivastava"). A surname-only mention
+    # ("Biderman", "Le Scao") keeps just the surname.
+    name: str
+    # 1-based place in the author list; None when the listing names the
+    # author without a place, as in "(incl. Tow, Biderman)".
+    position: int | None
+    equal_contribution: bool = False
+    surname_only: bool = False
+
+
+@dataclass(frozen=True)
+class CitationRecord:
+    """What a blog entry's citation paragraph says."""
+
+    text: str
+    authors: tuple[AuthorRecord, ...] = ()
+    # False when the list was truncated: "et al.", "and 37 others", "(incl. …)".
+    authors_complete: bool = True
+    # Declared total when the citation gives one ("and 37 others" after 4
+    # names -> 41); None otherwise.
+    author_count: int | None = None
+    title: str = ""
+    # The venue text of the citation, e.g. "Thirty-sixth Conference on Neural
+    # Information Processing Systems Datasets and Benchmarks Track".
+    venue_text: str = ""
+    year: int | None = None
+    arxiv_id: str = ""
+    # DOI or another identifier (e.g. "bioRxiv 2022.11.20.517210").
+    doi: str = ""
+    # Trailing distinctions: "Outstanding Paper Award", "Oral Presentation",
+    # "Spotlight Paper".
+    awards: tuple[str, ...] = ()
+    # Volume/pages and other bibliographic detail, as written ("152, A178").
+    pages: str = ""
+
+
+@dataclass(frozen=True)
+class EntryRecord:
+    """One entry of a listing: one paper as that listing shows it."""
+
+    source_file: str  # the listing's file name, e.g. "000_8029fc20b0d1bbc7.txt"
+    format: str  # one of FORMATS
+    entry_index: int  # 1-based position of the entry in its listing
+    line: int  # 1-based line where the entry starts
+    title: str = ""  # "" when the listing has none (abstracts format)
+    abstract: str = ""
+    # Blog header category, as written ("EMNLP (Findings)", "bioXriv"); "" if none.
+    venue_name: str = ""
+    poster: str = ""  # blog poster: not an author
+    citation: CitationRecord | None = None
+    # Daily format: the declared author count ("5 authors"); blog: from citation.
+    author_count: int | None = None
+    published_on: datetime.date | None = None
+    year: int | None = None
+    upvotes: int | None = None
+    # Doubts the parser found, each a short human-readable reason.
+    review_reasons: tuple[str, ...] = ()
+
+    @property
+    def authors(self) -> tuple[AuthorRecord, ...]:
+        return self.citation.authors if self.citation else ()
+
+    @property
+    def authors_complete(self) -> bool:
+        # Without a citation the listing gives no names at all; the service
+        # treats "no names" as "unknown", not as "complete and empty".
+        return self.citation.authors_complete if self.citation else False
+
+
+@dataclass
+class ParsedListing:
+    source_file: str
+    format: str
+    entries: list[EntryRecord] = field(default_factory=list)
+    # Daily format: the year used for year-less dates, and how it was found
+    # ("--listing-year", "inferred from entries ...").
+    listing_year: int | None = None
+    listing_year_reason: str = ""
+    # With skip_bad: entries that could not be parsed, as ListingError objects.
+    skipped: list[ListingError] = field(default_factory=list)
+
+
+class ListingError(ValueError):
+    """A listing (or one entry of it) cannot be parsed.
+
+    Always names the file and, where known, the line, so the message alone
+    tells staff where to look.
+    """
+
+    def __init__(self, source_file: str, message: str, line: int | None = None):
+        self.source_file = source_file
+        self.line = line
+        self.reason = message
+        where = f"{source_file}, line {line}" if line else source_file
+        super().__init__(f"{where}: {message}")

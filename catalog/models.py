@@ -1,0 +1,238 @@
+import datetime
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.urls import reverse
+
+from catalog.slugs import unique_slug_for
+from people.models import Person
+from venues.models import Venue
+
+# The database refuses years outside this sanity range; the model's
+# validator narrows the upper end to next year. Databases cannot check a
+# moving bound portably (SQLite rejects non-deterministic CHECKs).
+EARLIEST_YEAR = 1900
+LATEST_STORABLE_YEAR = 2100
+
+
+def next_year() -> int:
+    return datetime.date.today().year + 1
+
+
+class Award(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug_for(self, self.name, fallback="award")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("catalog:award-detail", kwargs={"slug": self.slug})
+
+
+def ordered_authorships():
+    """Authorships in author order, unknown positions last, with their people."""
+    return Authorship.objects.select_related("person").order_by("position", "id")
+
+
+class PaperQuerySet(models.QuerySet):
+    def for_list(self):
+        """Everything a row of a paper list shows, in a fixed number of queries."""
+        return self.select_related("venue").prefetch_related(
+            Prefetch("authorships", queryset=ordered_authorships()),
+            "awards",
+        )
+
+    def for_detail(self):
+        return self.for_list().prefetch_related("sources")
+
+    def needing_review(self):
+        return self.filter(needs_review=True)
+
+    def by_person(self, person):
+        return self.filter(authorships__person=person)
+
+    def in_venue(self, venue):
+        return self.filter(venue=venue)
+
+    def newest_first(self):
+        return self.order_by(
+            F("published_on").desc(nulls_last=True), F("year").desc(nulls_last=True), "-id"
+        )
+
+
+class Paper(models.Model):
+    title = models.CharField(max_length=500)
+    # Stable across re-imports and title edits: it is part of public URLs.
+    slug = models.SlugField(max_length=140, unique=True, blank=True)
+    abstract = models.TextField(blank=True)
+    venue = models.ForeignKey(
+        Venue, on_delete=models.SET_NULL, null=True, blank=True, related_name="papers"
+    )
+    venue_detail = models.CharField(
+        max_length=500, blank=True, help_text="The citation's fuller venue text."
+    )
+    year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        db_index=True,
+        validators=[MinValueValidator(EARLIEST_YEAR), MaxValueValidator(next_year)],
+    )
+    published_on = models.DateField(null=True, blank=True)
+    arxiv_id = models.CharField("arXiv id", max_length=40, blank=True)
+    doi = models.CharField("DOI", max_length=200, blank=True)
+    other_identifier = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='Another identifier, e.g. "bioRxiv 2022.11.20.517210".',
+    )
+    url = models.URLField("URL", max_length=500, blank=True)
+    citation = models.TextField(blank=True, help_text="The citation text as listed.")
+    awards = models.ManyToManyField(Award, blank=True, related_name="papers")
+    authors = models.ManyToManyField(Person, through="Authorship", related_name="papers")
+    authors_complete = models.BooleanField(
+        default=True,
+        help_text='False when the listing truncated the author list ("et al.", "and 37 others").',
+    )
+    author_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The declared number of authors, when names are unknown."
+    )
+    upvotes = models.PositiveIntegerField(null=True, blank=True)
+    needs_review = models.BooleanField(default=False, db_index=True)
+    review_note = models.TextField(blank=True)
+    # Re-import bookkeeping: which fields staff changed by hand (never
+    # overwritten by an import), and what the importer last wrote for each
+    # field (to tell "the listing changed" from "staff changed it").
+    staff_edited_fields = models.JSONField(default=list, blank=True, editable=False)
+    imported_values = models.JSONField(default=dict, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PaperQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["arxiv_id"], condition=~Q(arxiv_id=""), name="paper_arxiv_id_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True)
+                | Q(year__gte=EARLIEST_YEAR, year__lte=LATEST_STORABLE_YEAR),
+                name="paper_year_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(author_count__isnull=True) | Q(author_count__gte=0),
+                name="paper_author_count_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(upvotes__isnull=True) | Q(upvotes__gte=0),
+                name="paper_upvotes_non_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug_for(self, self.title, max_length=100, fallback="paper")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("catalog:paper-detail", kwargs={"slug": self.slug})
+
+
+class AuthorshipQuerySet(models.QuerySet):
+    def order_by(self, *fields):
+        # The contract is that `paper.authorships.order_by("position")` lists
+        # authors in order with unknown (NULL) positions last. PostgreSQL
+        # sorts NULLs last by default but SQLite sorts them first, so say it
+        # explicitly for both.
+        rewritten = [
+            F("position").asc(nulls_last=True)
+            if field == "position"
+            else F("position").desc(nulls_last=True)
+            if field == "-position"
+            else field
+            for field in fields
+        ]
+        return super().order_by(*rewritten)
+
+
+class Authorship(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="authorships")
+    # 1-based; null when the listing names the author without a place,
+    # as in "(incl. Tow, Biderman)".
+    position = models.PositiveSmallIntegerField(null=True, blank=True)
+    equal_contribution = models.BooleanField(default=False)
+
+    objects = AuthorshipQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("position").asc(nulls_last=True), "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "person"], name="authorship_one_per_person"),
+            models.UniqueConstraint(
+                fields=["paper", "position"], name="authorship_unique_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(position__isnull=True) | Q(position__gte=1),
+                name="authorship_position_from_one",
+            ),
+        ]
+
+    def __str__(self):
+        where = f"#{self.position}" if self.position else "(position unknown)"
+        return f"{self.person} {where} on {self.paper}"
+
+
+class PaperSource(models.Model):
+    """Where a paper came from: one entry of one listing."""
+
+    class Format(models.TextChoices):
+        BLOG = "blog", "Blog listing"
+        ABSTRACTS = "abstracts", "Abstracts listing"
+        DAILY = "daily", "Daily papers listing"
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="sources")
+    listing = models.CharField(max_length=255, help_text="The listing's file name.")
+    format = models.CharField(max_length=20, choices=Format.choices)
+    entry_index = models.PositiveIntegerField(help_text="1-based position in the listing.")
+    line = models.PositiveIntegerField(help_text="Line where the entry starts.")
+
+    class Meta:
+        ordering = ["listing", "entry_index"]
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "entry_index"], name="source_unique_entry"),
+        ]
+
+    def __str__(self):
+        return f"{self.listing} #{self.entry_index} (line {self.line})"
+
+
+class DeletedPaper(models.Model):
+    """A tombstone: a paper staff deleted, so a re-import does not bring it back silently."""
+
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=140)
+    arxiv_id = models.CharField(max_length=40, blank=True)
+    # "listing#entry_index" for each source the paper had.
+    source_keys = models.JSONField(default=list)
+    deleted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-deleted_at"]
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,45 @@
+"""Slugs: slugified names, suffixed only on a collision.
+
+Slugs are part of public URLs, so they are made once and never recomputed
+when a name changes.
+"""
+
+from django.utils.text import slugify
+
+# Letters that Unicode does not decompose into an ASCII base letter, so
+# slugify() would drop them ("Połacin" -> "poacin").
+_TRANSLITERATE = str.maketrans(
+    {
+        "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss",
+        "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "ð": "d",
+        "\u0131": "i",  # dotless i
+    }
+)  # fmt: skip
+
+
+def slug_base(text: str, *, max_length: int = 80, fallback: str = "item") -> str:
+    """The slug a name gets before any collision suffix."""
+    slug = slugify(text.translate(_TRANSLITERATE))
+    if len(slug) > max_length:
+        # Cut at a word boundary so the URL stays readable.
+        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    return slug or fallback
+
+
+def next_free_slug(base: str, taken) -> str:
+    """`base`, or `base-2`, `base-3`, … whichever is not in `taken`."""
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def unique_slug_for(instance, text: str, *, max_length: int = 80, fallback: str = "item") -> str:
+    """A slug for `instance` that no other row of its model uses."""
+    base = slug_base(text, max_length=max_length, fallback=fallback)
+    others = type(instance)._default_manager.filter(slug__startswith=base)
+    if instance.pk:
+        others = others.exclude(pk=instance.pk)
+    return next_free_slug(base, set(others.values_list("slug", flat=True)))

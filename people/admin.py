@@ -1,0 +1,56 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from catalog.admin_merge import merge_action
+from catalog.models import Authorship
+from people.models import Person, PersonAlias
+from people.services import person_merge
+
+
+class PersonAliasInline(admin.TabularInline):
+    model = PersonAlias
+    extra = 1
+
+
+class PersonPaperInline(admin.TabularInline):
+    """The person's papers, read-only: authorships are edited on the paper."""
+
+    model = Authorship
+    fields = ["paper", "position", "equal_contribution"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "paper"
+    verbose_name_plural = "papers"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("paper").order_by("-paper__year")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "paper_count", "alias_names", "needs_review"]
+    list_filter = ["needs_review"]
+    search_fields = ["name", "aliases__name", "orcid"]
+    readonly_fields = ["slug", "created_at", "updated_at"]
+    inlines = [PersonAliasInline, PersonPaperInline]
+    actions = [merge_action(person_merge, description="Merge selected people into one")]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(paper_count=Count("authorships", distinct=True))
+            .prefetch_related("aliases")
+        )
+
+    @admin.display(description="Papers", ordering="paper_count")
+    def paper_count(self, person):
+        return person.paper_count
+
+    @admin.display(description="Also written as")
+    def alias_names(self, person):
+        return ", ".join(alias.name for alias in person.aliases.all())

@@ -1,0 +1,71 @@
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from catalog.slugs import unique_slug_for
+
+
+class PersonQuerySet(models.QuerySet):
+    def with_paper_count(self):
+        return self.annotate(paper_count=Count("authorships", distinct=True))
+
+    def matching_name(self, name: str):
+        """People whose name or one of whose aliases is `name` (case-insensitive)."""
+        return self.filter(Q(name__iexact=name) | Q(aliases__name__iexact=name)).distinct()
+
+
+class Person(models.Model):
+    # As written: "Stella Biderman"; a person known only by surname has just that.
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True, blank=True)
+    orcid = models.CharField(
+        "ORCID", max_length=19, blank=True, help_text="e.g. 0000-0002-1825-0097"
+    )
+    needs_review = models.BooleanField(default=False, db_index=True)
+    review_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["orcid"], condition=~Q(orcid=""), name="person_orcid_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(orcid="")
+                | Q(orcid__regex=r"^[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$"),
+                name="person_orcid_format",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug_for(self, self.name, fallback="person")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("people:detail", kwargs={"slug": self.slug})
+
+
+class PersonAlias(models.Model):
+    """A variant of a person's name as listings write it ("Biderman", "S. Biderman")."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "person aliases"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "name"], name="person_alias_unique"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,69 @@
+"""Writes that touch several people at once."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from people.models import Person, PersonAlias
+
+
+class MergeConflict(ValueError):
+    """The merge would make a paper lose an author or list one twice."""
+
+
+@transaction.atomic
+def person_merge(*, keep: Person, others: Iterable[Person]) -> Person:
+    """Fold `others` into `keep`.
+
+    Every paper keeps its author order: `keep` takes each other person's
+    place. Where a paper lists both (one of them without a position, as from
+    "(incl. …)"), the positioned row survives. Where a paper lists both at
+    two different positions, they are two people as far as that listing
+    goes, so the merge is refused rather than silently dropping an author.
+    The others' names and aliases become aliases of `keep`.
+    """
+    from catalog.models import Authorship  # catalog depends on people, not the reverse
+
+    others = [p for p in others if p.pk != keep.pk]
+    if not others:
+        return keep
+    other_ids = [p.pk for p in others]
+
+    rows_by_paper = {row.paper_id: row for row in Authorship.objects.filter(person=keep)}
+    for row in Authorship.objects.filter(person_id__in=other_ids).select_related("paper"):
+        existing = rows_by_paper.get(row.paper_id)
+        if existing is None:
+            row.person = keep
+            row.save(update_fields=["person"])
+            rows_by_paper[row.paper_id] = row
+            continue
+        if existing.position and row.position and existing.position != row.position:
+            raise MergeConflict(
+                f"“{row.paper}” lists both “{existing.person.name}” (#{existing.position}) "
+                f"and “{row.person.name}” (#{row.position}); merging would drop an author."
+            )
+        # Same paper, one of the two rows has no position: keep one row that
+        # has everything either row knew.
+        position = existing.position or row.position
+        equal = existing.equal_contribution or row.equal_contribution
+        row.delete()
+        existing.position = position
+        existing.equal_contribution = equal
+        existing.save(update_fields=["position", "equal_contribution"])
+
+    known = {keep.name.casefold()} | {a.name.casefold() for a in keep.aliases.all()}
+    new_aliases = []
+    for name in [p.name for p in others] + [
+        a.name for a in PersonAlias.objects.filter(person_id__in=other_ids)
+    ]:
+        if name.casefold() not in known:
+            known.add(name.casefold())
+            new_aliases.append(PersonAlias(person=keep, name=name))
+
+    orcid = keep.orcid or next((p.orcid for p in others if p.orcid), "")
+    Person.objects.filter(pk__in=other_ids).delete()
+    PersonAlias.objects.bulk_create(new_aliases)
+    if orcid != keep.orcid:
+        keep.orcid = orcid
+        keep.save(update_fields=["orcid", "updated_at"])
+    return keep

@@ -1,0 +1,232 @@
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from catalog.models import Authorship, Paper
+from people.models import Person
+from tests.factories import make_award, make_paper, make_person, make_venue
+
+pytestmark = pytest.mark.django_db
+
+REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
+
+
+@pytest.fixture
+def staff_client(django_user_model):
+    user = django_user_model.objects.create_superuser("curator", "c@example.org", "pw")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def catalog_rows():
+    venue = make_venue("ICML")
+    award = make_award("Oral Presentation")
+    paper = make_paper(
+        "Pythia",
+        venue=venue,
+        year=2023,
+        authors=["Stella Biderman", "Hailey Schoelkopf"],
+        awards=[award],
+    )
+    paper.sources.create(listing="000.txt", format="blog", entry_index=1, line=1)
+    return {"paper": paper, "venue": venue, "award": award, "person": Person.objects.first()}
+
+
+def change_url(obj):
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def changelist_url(model):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
+def test_every_changelist_answers_staff_and_redirects_anonymous(
+    client, staff_client, model, catalog_rows
+):
+    url = changelist_url(model)
+    assert staff_client.get(url).status_code == 200
+    assert staff_client.get(url, {"q": "Biderman"}).status_code == 200
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize("key", ["paper", "venue", "award", "person"])
+def test_every_change_form_answers_staff_and_redirects_anonymous(
+    client, staff_client, key, catalog_rows
+):
+    url = change_url(catalog_rows[key])
+    assert staff_client.get(url).status_code == 200
+    assert client.get(url).status_code == 302
+
+
+def test_the_paper_change_form_shows_its_source_listing_read_only(staff_client, catalog_rows):
+    response = staff_client.get(change_url(catalog_rows["paper"]))
+    assert b"000.txt" in response.content
+    assert b'name="sources-0-listing"' not in response.content
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
+def test_changelist_query_count_does_not_grow_with_rows(staff_client, model):
+    venue, award = make_venue("NeurIPS"), make_award("Spotlight Paper")
+
+    def add_papers(n):
+        for _ in range(n):
+            paper = make_paper(
+                venue=venue, year=2022, authors=[make_person(), make_person()], awards=[award]
+            )
+            paper.sources.create(
+                listing="001.txt", format="blog", entry_index=Paper.objects.count(), line=1
+            )
+            Paper.objects.get(
+                pk=paper.pk
+            ).delete() if model._meta.model_name == "deletedpaper" else None
+
+    add_papers(1)
+    url = changelist_url(model)
+    staff_client.get(url)  # warm caches such as content types
+    one = queries_for(staff_client, url)
+    add_papers(49)
+    fifty = queries_for(staff_client, url)
+    assert one == fifty
+
+
+def test_paper_changelist_queries_are_exactly_the_same_with_1_and_50_papers(
+    staff_client, django_assert_num_queries
+):
+    make_paper(authors=["A B"])
+    url = changelist_url(Paper)
+    staff_client.get(url)
+    baseline = queries_for(staff_client, url)
+    for _ in range(49):
+        make_paper(authors=[make_person(), make_person()], awards=[make_award()])
+    with django_assert_num_queries(baseline):
+        staff_client.get(url)
+
+
+def test_changelist_shows_first_authors_and_awards(staff_client, catalog_rows):
+    response = staff_client.get(changelist_url(Paper))
+    assert b"Stella Biderman, Hailey Schoelkopf" in response.content
+    assert b"Oral Presentation" in response.content
+
+
+def inline_form_data(paper, rows):
+    """POST data for the paper change form with `rows` = [(authorship, position), ...]."""
+    data = {
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "venue": paper.venue_id or "",
+        "venue_detail": "",
+        "year": paper.year or "",
+        "published_on": "",
+        "citation": "",
+        "arxiv_id": paper.arxiv_id,
+        "doi": "",
+        "other_identifier": "",
+        "url": "",
+        "authors_complete": "on",
+        "author_count": "",
+        "upvotes": "",
+        "review_note": "",
+        "awards": [a.pk for a in paper.awards.all()],
+        "authorships-TOTAL_FORMS": str(len(rows)),
+        "authorships-INITIAL_FORMS": str(len(rows)),
+        "authorships-MIN_NUM_FORMS": "0",
+        "authorships-MAX_NUM_FORMS": "1000",
+        "sources-TOTAL_FORMS": "0",
+        "sources-INITIAL_FORMS": "0",
+        "sources-MIN_NUM_FORMS": "0",
+        "sources-MAX_NUM_FORMS": "1000",
+    }
+    for i, (row, position) in enumerate(rows):
+        data.update(
+            {
+                f"authorships-{i}-id": row.pk,
+                f"authorships-{i}-paper": paper.pk,
+                f"authorships-{i}-person": row.person_id,
+                f"authorships-{i}-position": position,
+            }
+        )
+    return data
+
+
+def test_staff_can_swap_two_authors_in_the_admin(staff_client, catalog_rows):
+    paper = catalog_rows["paper"]
+    first, second = paper.authorships.order_by("position")
+    response = staff_client.post(
+        change_url(paper), inline_form_data(paper, [(first, 2), (second, 1)])
+    )
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    names = [a.person.name for a in paper.authorships.order_by("position")]
+    assert names == ["Hailey Schoelkopf", "Stella Biderman"]
+    paper.refresh_from_db()
+    assert "authors" in paper.staff_edited_fields
+
+
+def test_the_admin_refuses_two_authors_at_one_position(staff_client, catalog_rows):
+    paper = catalog_rows["paper"]
+    first, second = paper.authorships.order_by("position")
+    response = staff_client.post(
+        change_url(paper), inline_form_data(paper, [(first, 1), (second, 1)])
+    )
+    assert response.status_code == 200  # the form comes back with an error
+    assert [a.position for a in paper.authorships.order_by("position")] == [1, 2]
+
+
+def test_an_admin_edit_is_remembered_as_a_staff_edit(staff_client, catalog_rows):
+    paper = catalog_rows["paper"]
+    rows = [(a, a.position) for a in paper.authorships.order_by("position")]
+    data = inline_form_data(paper, rows) | {"title": "Pythia (edited)"}
+    assert staff_client.post(change_url(paper), data).status_code == 302
+    paper.refresh_from_db()
+    assert paper.title == "Pythia (edited)"
+    assert paper.staff_edited_fields == ["title"]
+
+
+def test_mark_reviewed_action_clears_the_flag(staff_client):
+    flagged = [make_paper(needs_review=True, review_note="no year") for _ in range(2)]
+    staff_client.post(
+        changelist_url(Paper),
+        {
+            "action": "mark_reviewed",
+            "_selected_action": [p.pk for p in flagged],
+        },
+    )
+    assert not Paper.objects.filter(needs_review=True).exists()
+
+
+def test_review_filter_lists_only_flagged_papers(staff_client):
+    make_paper("Flagged paper", needs_review=True)
+    make_paper("Fine paper")
+    response = staff_client.get(changelist_url(Paper), {"needs_review__exact": "1"})
+    assert b"Flagged paper" in response.content
+    assert b"Fine paper" not in response.content
+
+
+def test_person_merge_through_the_admin_asks_which_to_keep_then_merges(staff_client):
+    stella, surname = make_person("Stella Biderman"), make_person("Biderman")
+    paper = make_paper("Bloom", authors=["Le Scao", surname])
+    url = changelist_url(Person)
+    action = {"action": "merge_person_merge", "_selected_action": [stella.pk, surname.pk]}
+    confirm = staff_client.post(url, action)
+    assert confirm.status_code == 200
+    assert b"Pick the one to keep" in confirm.content
+    assert Person.objects.count() == 3
+
+    done = staff_client.post(url, action | {"keep": stella.pk})
+    assert done.status_code == 302
+    assert not Person.objects.filter(pk=surname.pk).exists()
+    assert Authorship.objects.get(paper=paper, position=2).person == stella
+    assert list(stella.aliases.values_list("name", flat=True)) == ["Biderman"]

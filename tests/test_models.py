@@ -1,0 +1,128 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from catalog.models import Authorship, DeletedPaper, Paper
+from people.models import Person
+from tests.factories import make_award, make_paper, make_person, make_venue
+from venues.models import Venue
+
+pytestmark = pytest.mark.django_db
+
+
+def test_slugs_are_slugified_names():
+    assert make_venue("ICML").slug == "icml"
+    assert make_person("Stella Biderman").slug == "stella-biderman"
+    assert make_award("Oral Presentation").slug == "oral-presentation"
+    assert make_person("Hugo Laurençon").slug == "hugo-laurencon"
+    assert make_person("Małgorzata Połacin").slug == "malgorzata-polacin"
+
+
+def test_slugs_get_a_suffix_only_on_collision():
+    first = make_person("Leo Gao")
+    second = make_person("Leo Gao")
+    assert (first.slug, second.slug) == ("leo-gao", "leo-gao-2")
+
+
+def test_a_slug_does_not_change_when_the_name_does():
+    paper = make_paper("Pythia: A Suite")
+    paper.title = "Pythia: A Suite for Analyzing Large Language Models"
+    paper.save()
+    paper.refresh_from_db()
+    assert paper.slug == "pythia-a-suite"
+
+
+def test_long_titles_give_readable_slugs_cut_at_a_word():
+    paper = make_paper("word " * 60)
+    assert len(paper.slug) <= 100
+    assert not paper.slug.endswith("-")
+
+
+def test_the_database_refuses_a_duplicate_slug():
+    make_venue("ICML")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Venue.objects.create(name="ICML 2", slug="icml")
+
+
+def test_the_database_refuses_two_authors_at_one_position():
+    paper = make_paper(authors=["A One"])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Authorship.objects.create(paper=paper, person=make_person(), position=1)
+
+
+def test_the_database_refuses_the_same_person_twice_on_a_paper():
+    person = make_person()
+    paper = make_paper(authors=[person])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Authorship.objects.create(paper=paper, person=person, position=2)
+
+
+def test_several_authors_may_have_no_known_position():
+    paper = make_paper(authors=["First Author"])
+    Authorship.objects.create(paper=paper, person=make_person("Tow"), position=None)
+    Authorship.objects.create(paper=paper, person=make_person("Biderman"), position=None)
+    names = [a.person.name for a in paper.authorships.order_by("position")]
+    assert names[0] == "First Author"
+
+
+@pytest.mark.parametrize("field", ["author_count", "upvotes"])
+def test_the_database_refuses_a_negative_count(field):
+    paper = make_paper()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Paper.objects.filter(pk=paper.pk).update(**{field: -1})
+
+
+@pytest.mark.parametrize("year", [1899, 2101])
+def test_the_database_refuses_an_impossible_year(year):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_paper(year=year)
+
+
+def test_validation_refuses_a_year_after_next_year():
+    import datetime
+
+    paper = Paper(title="From the future", year=datetime.date.today().year + 2)
+    with pytest.raises(ValidationError) as error:
+        paper.full_clean()
+    assert "year" in error.value.message_dict
+
+
+def test_the_database_refuses_a_duplicate_arxiv_id_but_allows_many_blank_ones():
+    make_paper(arxiv_id="2304.01373")
+    make_paper(arxiv_id="")
+    make_paper(arxiv_id="")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_paper(arxiv_id="2304.01373")
+
+
+def test_authors_in_order_put_unknown_positions_last():
+    paper = make_paper()
+    late = make_person("Known Later")
+    unknown = make_person("Unknown Place")
+    first = make_person("First")
+    Authorship.objects.create(paper=paper, person=unknown, position=None)
+    Authorship.objects.create(paper=paper, person=late, position=2)
+    Authorship.objects.create(paper=paper, person=first, position=1)
+    in_order = Paper.objects.for_list().get(pk=paper.pk).authorships.all()
+    assert [a.person.name for a in in_order] == ["First", "Known Later", "Unknown Place"]
+
+
+def test_every_public_model_has_a_url():
+    paper = make_paper("Pythia", venue=make_venue("ICML"), authors=["Stella Biderman"])
+    award = make_award("Oral Presentation")
+    assert paper.get_absolute_url() == "/papers/pythia/"
+    assert paper.venue.get_absolute_url() == "/venues/icml/"
+    assert Person.objects.get().get_absolute_url() == "/people/stella-biderman/"
+    assert award.get_absolute_url() == "/awards/oral-presentation/"
+
+
+def test_deleting_a_paper_leaves_a_tombstone():
+    paper = make_paper("Gone", arxiv_id="2101.00001")
+    paper.sources.create(listing="000.txt", format="blog", entry_index=3, line=20)
+    paper.delete()
+    tombstone = DeletedPaper.objects.get()
+    assert (tombstone.title, tombstone.arxiv_id, tombstone.source_keys) == (
+        "Gone",
+        "2101.00001",
+        ["000.txt#3"],
+    )
