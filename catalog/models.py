@@ -109,6 +109,9 @@ class Paper(models.Model):
     upvotes = models.PositiveIntegerField(null=True, blank=True)
     needs_review = models.BooleanField(default=False, db_index=True)
     review_note = models.TextField(blank=True)
+    # The title normalised for duplicate detection (case, punctuation, quote
+    # and hyphen variants folded); kept by the importer.
+    title_key = models.CharField(max_length=500, blank=True, db_index=True, editable=False)
     # Re-import bookkeeping: which fields staff changed by hand (never
     # overwritten by an import), and what the importer last wrote for each
     # field (to tell "the listing changed" from "staff changed it").
