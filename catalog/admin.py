@@ -143,6 +143,11 @@ class PaperAdmin(admin.ModelAdmin):
             obj.staff_edited_fields = sorted(set(obj.staff_edited_fields) | set(edited))
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Title, abstract or authors may have changed: keep search current.
+        Paper.objects.filter(pk=form.instance.pk).refresh_search_index()
+
     def save_formset(self, request, form, formset, change):
         if formset.model is Authorship:
             save_authorship_formset(formset)

@@ -1,12 +1,14 @@
 import datetime
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 
+from catalog import search
 from catalog.slugs import unique_slug_for
-from people.models import Person
+from people.models import Person, PersonAlias
 from venues.models import Venue
 
 # The database refuses years outside this sanity range; the model's
@@ -69,6 +71,26 @@ class PaperQuerySet(models.QuerySet):
             F("published_on").desc(nulls_last=True), F("year").desc(nulls_last=True), "-id"
         )
 
+    def oldest_first(self):
+        return self.order_by(
+            F("year").asc(nulls_last=True), F("published_on").asc(nulls_last=True), "id"
+        )
+
+    def search(self, q: str):
+        """Papers matching every word of `q` in title, author names or abstract."""
+        return search.filter_search(self, q)
+
+    def with_rank(self, q: str):
+        """Annotate `rank` for `q`: title matches above author matches above abstract matches."""
+        return search.annotate_rank(self, q)
+
+    def refresh_search_index(self) -> int:
+        """Recompute the denormalised search fields of these papers; call after every write
+        that changes a title, an abstract, an author list or a person's names."""
+        return search.refresh_search_index(
+            self, authorship_model=Authorship, alias_model=PersonAlias
+        )
+
 
 class Paper(models.Model):
     title = models.CharField(max_length=500)
@@ -117,6 +139,11 @@ class Paper(models.Model):
     # field (to tell "the listing changed" from "staff changed it").
     staff_edited_fields = models.JSONField(default=list, blank=True, editable=False)
     imported_values = models.JSONField(default=dict, blank=True, editable=False)
+    # Search (see catalog/search.py): the authors' names and name variants as
+    # one text, and on PostgreSQL the weighted full-text vector (GIN-indexed
+    # by migration 0003, PostgreSQL only). Kept by refresh_search_index().
+    author_names = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -153,6 +180,20 @@ class Paper(models.Model):
 
     def get_absolute_url(self):
         return reverse("catalog:paper-detail", kwargs={"slug": self.slug})
+
+    # The author list as pages show it; these read the prefetched
+    # authorships (see for_list()), so they cost no queries.
+    def placed_authorships(self):
+        """Authors with a known place, in order."""
+        return [row for row in self.authorships.all() if row.position is not None]
+
+    def unplaced_authorships(self):
+        """Authors the listing named without a place ("(incl. Tow, Biderman)")."""
+        return [row for row in self.authorships.all() if row.position is None]
+
+    @property
+    def author_list_truncated(self) -> bool:
+        return not self.authors_complete or bool(self.unplaced_authorships())
 
 
 class AuthorshipQuerySet(models.QuerySet):

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from catalog.admin_merge import merge_action
-from catalog.models import Authorship
+from catalog.models import Authorship, Paper
 from people.models import Person, PersonAlias
 from people.services import person_merge
 
@@ -50,6 +50,11 @@ class PersonAdmin(admin.ModelAdmin):
     @admin.display(description="Papers", ordering="paper_count")
     def paper_count(self, person):
         return person.paper_count
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Papers are found by their authors' names and aliases.
+        Paper.objects.filter(authorships__person=form.instance).refresh_search_index()
 
     @admin.display(description="Also written as")
     def alias_names(self, person):

@@ -22,7 +22,7 @@ def person_merge(*, keep: Person, others: Iterable[Person]) -> Person:
     goes, so the merge is refused rather than silently dropping an author.
     The others' names and aliases become aliases of `keep`.
     """
-    from catalog.models import Authorship  # catalog depends on people, not the reverse
+    from catalog.models import Authorship, Paper  # catalog depends on people, not the reverse
 
     others = [p for p in others if p.pk != keep.pk]
     if not others:
@@ -66,4 +66,6 @@ def person_merge(*, keep: Person, others: Iterable[Person]) -> Person:
     if orcid != keep.orcid:
         keep.orcid = orcid
         keep.save(update_fields=["orcid", "updated_at"])
+    # The others' names are now aliases of `keep`: papers stay findable by them.
+    Paper.objects.filter(authorships__person=keep).refresh_search_index()
     return keep

@@ -22,11 +22,13 @@ def make_award(name=None, **fields):
 
 
 def make_paper(title=None, *, authors=(), awards=(), **fields):
-    """A paper; `authors` are people (or names) in order."""
+    """A paper; `authors` are people (or names) in order. Its search index is
+    refreshed, as every writer must (see catalog/search.py)."""
     paper = Paper.objects.create(title=title or f"Paper {next(_counter)}", **fields)
     for position, author in enumerate(authors, start=1):
         person = author if isinstance(author, Person) else make_person(author)
         Authorship.objects.create(paper=paper, person=person, position=position)
     if awards:
         paper.awards.set(awards)
+    Paper.objects.filter(pk=paper.pk).refresh_search_index()
     return paper

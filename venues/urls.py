@@ -5,5 +5,6 @@ from venues import views
 app_name = "venues"
 
 urlpatterns = [
+    path("", views.VenueListView.as_view(), name="list"),
     path("<slug:slug>/", views.VenueDetailView.as_view(), name="detail"),
 ]

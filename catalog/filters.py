@@ -1,0 +1,341 @@
+"""The paper list's filters, sort orders and facets (issue 4).
+
+Parameter names and meanings are a public contract (see CONTRACT.md):
+`q`, `venue` (repeatable, any-of), `year`, `year_from`, `year_to`, `author`
+(repeatable, all-of), `award`, `sort`; `page` belongs to the view.
+
+How bad values are treated, consistently:
+* a value that is not of the right shape (`year=abc`, `sort=bogus`) is
+  ignored, and the page says so;
+* a well-formed value that names nothing (`venue=no-such-venue`) is applied:
+  no paper is in a venue that does not exist, so the result is empty, and
+  the page says the venue is unknown;
+* an over-long search is cut to `MAX_QUERY_LENGTH` characters, and the page
+  says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import django_filters
+from django import forms
+from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models.functions import Lower
+from django.http import QueryDict
+
+from catalog.models import EARLIEST_YEAR, LATEST_STORABLE_YEAR, Authorship, Award, Paper
+from catalog.search import MAX_QUERY_LENGTH, query_words
+from people.models import Person
+from venues.models import Venue
+
+TOP_AUTHORS = 10
+MAX_SLUGS = 20  # per repeatable parameter; more is not a person browsing
+
+SORTS = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "title": "Title",
+    "upvotes": "Most upvoted",
+    "relevance": "Relevance",
+}
+
+
+class SearchField(forms.CharField):
+    def to_python(self, value):
+        return super().to_python(value)[:MAX_QUERY_LENGTH].strip()
+
+
+class SearchFilter(django_filters.CharFilter):
+    field_class = SearchField
+
+
+class SlugListField(forms.Field):
+    """Every value of a repeated parameter, stripped, de-duplicated, in order."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        slugs = []
+        for item in value or ():
+            item = str(item).strip()[:100]
+            if item and item not in slugs:
+                slugs.append(item)
+        return slugs[:MAX_SLUGS]
+
+
+class SlugListFilter(django_filters.Filter):
+    field_class = SlugListField
+
+
+class YearFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", EARLIEST_YEAR)
+        kwargs.setdefault("max_value", LATEST_STORABLE_YEAR)
+        super().__init__(*args, **kwargs)
+
+
+@dataclass
+class FacetEntry:
+    label: str
+    count: int
+    active: bool
+    url: str
+
+
+@dataclass
+class Chip:
+    label: str
+    url: str
+
+
+class PaperFilter(django_filters.FilterSet):
+    q = SearchFilter(method="filter_q", label="Search")
+    venue = SlugListFilter(method="filter_venue", label="Venue")
+    year = YearFilter(field_name="year", label="Year")
+    year_from = YearFilter(field_name="year", lookup_expr="gte", label="From year")
+    year_to = YearFilter(field_name="year", lookup_expr="lte", label="To year")
+    author = SlugListFilter(method="filter_author", label="Author")
+    award = django_filters.CharFilter(method="filter_award", label="Award")
+    sort = django_filters.ChoiceFilter(
+        choices=list(SORTS.items()), method="no_op", label="Sort", empty_label=None
+    )
+
+    class Meta:
+        model = Paper
+        fields = []
+
+    # -- filters ---------------------------------------------------------
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_venue(self, queryset, name, slugs):
+        return queryset.filter(venue__slug__in=slugs) if slugs else queryset
+
+    def filter_author(self, queryset, name, slugs):
+        # All of them: one semi-join per person, so rows never multiply.
+        for slug in slugs:
+            queryset = queryset.filter(
+                pk__in=Authorship.objects.filter(person__slug=slug).values("paper_id")
+            )
+        return queryset
+
+    def filter_award(self, queryset, name, slug):
+        through = Paper.awards.through.objects.filter(award__slug=slug.strip()[:100])
+        return queryset.filter(pk__in=through.values("paper_id"))
+
+    def no_op(self, queryset, name, value):
+        return queryset  # sorting happens last, in filter_queryset()
+
+    # -- state -----------------------------------------------------------
+
+    def value(self, name):
+        """The cleaned value of `name`, or None when absent or invalid."""
+        self.is_valid()
+        return self.form.cleaned_data.get(name) or None
+
+    @property
+    def search(self) -> str:
+        return self.value("q") or ""
+
+    @property
+    def search_words(self) -> list[str]:
+        return query_words(self.search)
+
+    @property
+    def sort_key(self) -> str:
+        requested = self.value("sort")
+        if requested == "relevance" and not self.search:
+            return "newest"
+        return requested or ("relevance" if self.search else "newest")
+
+    def filter_queryset(self, queryset):
+        return self.sorted(super().filter_queryset(queryset))
+
+    def sorted(self, queryset):
+        key = self.sort_key
+        if key == "oldest":
+            return queryset.oldest_first()
+        if key == "title":
+            return queryset.order_by(Lower("title"), "id")
+        newest = [F("published_on").desc(nulls_last=True), F("year").desc(nulls_last=True), "-id"]
+        if key == "upvotes":
+            return queryset.order_by(F("upvotes").desc(nulls_last=True), *newest)
+        if key == "relevance":
+            return queryset.with_rank(self.search).order_by("-rank", *newest)
+        return queryset.newest_first()
+
+    def queryset_without(self, *names):
+        """The papers matching every active filter except `names` (unsorted)."""
+        self.is_valid()
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name not in names and name != "sort":
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def problems(self) -> list[str]:
+        """Messages about parameters that were ignored or shortened."""
+        self.is_valid()
+        messages = []
+        for name, errors in self.form.errors.items():
+            raw = self.data.get(name, "")
+            shown = raw if len(raw) <= 40 else raw[:40] + "…"
+            messages.append(f"Ignored {name}={shown!r}: {' '.join(errors)}")
+        raw_q = self.data.get("q", "")
+        if len(raw_q.strip()) > MAX_QUERY_LENGTH:
+            messages.append(
+                f"Your search was longer than {MAX_QUERY_LENGTH} characters; "
+                "only its beginning was used."
+            )
+        return messages
+
+    # -- facets and chips --------------------------------------------------
+
+    def _url(self, **changes) -> str:
+        """This list's URL with `changes` (None removes a parameter), back on page 1."""
+        data: QueryDict = self.data.copy() if self.data else QueryDict(mutable=True)
+        data.pop("page", None)
+        for key, values in changes.items():
+            data.pop(key, None)
+            if values is not None:
+                data.setlist(key, values if isinstance(values, list) else [str(values)])
+        encoded = data.urlencode()
+        return f"?{encoded}" if encoded else "?"
+
+    def _toggled(self, name, slug):
+        active = list(self.value(name) or [])
+        if slug in active:
+            active.remove(slug)
+        else:
+            active.append(slug)
+        return active or None
+
+    def facets(self) -> dict:
+        """Facet entries whose counts follow the other active filters.
+
+        Venues, years and awards are counted without their own filter (picking
+        another venue widens an any-of choice; years and awards replace the
+        current one); authors are counted within the current results, since
+        adding an author narrows (all-of). One grouped query per facet, which
+        also returns the names of the active values for the chips.
+        """
+        active_venues = self.value("venue") or []
+        venue_pool = self.queryset_without("venue").values("pk")
+        venues = (
+            Venue.objects.annotate(n=Count("papers", filter=Q(papers__in=venue_pool)))
+            .filter(Q(n__gt=0) | Q(slug__in=active_venues))
+            .order_by("-n", "name")
+            .values_list("slug", "name", "n")
+        )
+        year = self.value("year")
+        years = (
+            self.queryset_without("year")
+            .filter(year__isnull=False)
+            .order_by()
+            .values("year")
+            .annotate(n=Count("pk"))
+            .order_by("-year")
+            .values_list("year", "n")
+        )
+        active_award = (self.value("award") or "").strip()
+        award_pool = self.queryset_without("award").values("pk")
+        awards = (
+            Award.objects.annotate(n=Count("papers", filter=Q(papers__in=award_pool)))
+            .filter(Q(n__gt=0) | Q(slug=active_award))
+            .order_by("-n", "name")
+            .values_list("slug", "name", "n")
+        )
+        active_authors = self.value("author") or []
+        author_pool = self.queryset_without().values("pk")
+        authors = (
+            Person.objects.annotate(
+                n=Count("authorships", filter=Q(authorships__paper__in=author_pool))
+            )
+            .filter(Q(n__gt=0) | Q(slug__in=active_authors))
+            # Active authors first, so the slice never drops one.
+            .order_by(
+                Case(When(slug__in=active_authors, then=Value(0)), default=Value(1)), "-n", "name"
+            )
+            .values_list("slug", "name", "n")[: TOP_AUTHORS + len(active_authors)]
+        )
+        venues, years, awards, authors = list(venues), list(years), list(awards), list(authors)
+        self._names = {
+            "venue": {slug: name for slug, name, _ in venues},
+            "author": {slug: name for slug, name, _ in authors},
+            "award": {slug: name for slug, name, _ in awards},
+        }
+        author_entries = [
+            FacetEntry(
+                name, n, slug in active_authors, self._url(author=self._toggled("author", slug))
+            )
+            for slug, name, n in authors
+        ]
+        # Active authors first, then the most prolific in these results.
+        author_entries.sort(key=lambda e: (not e.active, -e.count, e.label))
+        return {
+            "venues": [
+                FacetEntry(
+                    name, n, slug in active_venues, self._url(venue=self._toggled("venue", slug))
+                )
+                for slug, name, n in venues
+            ],
+            "years": [
+                FacetEntry(str(y), n, y == year, self._url(year=None if y == year else y))
+                for y, n in years
+            ],
+            "awards": [
+                FacetEntry(
+                    name,
+                    n,
+                    slug == active_award,
+                    self._url(award=None if slug == active_award else slug),
+                )
+                for slug, name, n in awards
+            ],
+            "authors": author_entries[: max(TOP_AUTHORS, len(active_authors))],
+        }
+
+    def unknown_values(self) -> list[str]:
+        """Messages for slugs that name nothing (call after facets())."""
+        names = getattr(self, "_names", None) or {}
+        messages = []
+        for key, noun in (("venue", "venue"), ("author", "person"), ("award", "award")):
+            values = self.value(key) or []
+            if isinstance(values, str):
+                values = [values.strip()]
+            for slug in values:
+                if slug not in names.get(key, {}):
+                    messages.append(f"There is no {noun} “{slug}” in the catalog.")
+        return messages
+
+    def chips(self) -> list[Chip]:
+        """The active filters, each with a link that removes it (call after facets())."""
+        names = getattr(self, "_names", None) or {}
+        chips = []
+        if self.search:
+            chips.append(Chip(f"Search: “{self.search}”", self._url(q=None, sort=None)))
+        for slug in self.value("venue") or []:
+            label = names.get("venue", {}).get(slug, slug)
+            chips.append(Chip(f"Venue: {label}", self._url(venue=self._toggled("venue", slug))))
+        for key, label in (("year", "Year"), ("year_from", "From"), ("year_to", "To")):
+            if self.value(key):
+                chips.append(Chip(f"{label}: {self.value(key)}", self._url(**{key: None})))
+        for slug in self.value("author") or []:
+            label = names.get("author", {}).get(slug, slug)
+            chips.append(Chip(f"Author: {label}", self._url(author=self._toggled("author", slug))))
+        if self.value("award"):
+            slug = self.value("award").strip()
+            label = names.get("award", {}).get(slug, slug)
+            chips.append(Chip(f"Award: {label}", self._url(award=None)))
+        return chips
+
+    def sort_links(self) -> list[tuple[str, str, bool]]:
+        keys = [k for k in SORTS if k != "relevance" or self.search]
+        return [(SORTS[k], self._url(sort=k), k == self.sort_key) for k in keys]
+
+    def clear_url(self) -> str:
+        return "?"

@@ -1,0 +1,272 @@
+"""Abstracts and titles as safe HTML: LaTeX as MathML, search words marked.
+
+Every piece of listing text is escaped before any markup is added, and the
+MathML that latex2mathml produces is re-built from an allowlist of MathML
+elements and attributes (latex2mathml copies `\\text{…}` verbatim, so
+`\\text{<img onerror=…>}` would otherwise reach the page). What cannot be
+converted or parsed is shown escaped, as code.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+from latex2mathml.converter import convert as latex_to_mathml
+
+from catalog.search import fold
+
+MATHML_NS = "{http://www.w3.org/1998/Math/MathML}"
+MATHML_ELEMENTS = frozenset(
+    [
+        "math",
+        "mrow",
+        "mi",
+        "mn",
+        "mo",
+        "ms",
+        "mtext",
+        "mspace",
+        "msup",
+        "msub",
+        "msubsup",
+        "mfrac",
+        "msqrt",
+        "mroot",
+        "mstyle",
+        "mover",
+        "munder",
+        "munderover",
+        "mtable",
+        "mtr",
+        "mtd",
+        "mpadded",
+        "mphantom",
+        "menclose",
+        "mfenced",
+        "merror",
+        "semantics",
+        "annotation",
+    ]
+)
+MATHML_ATTRIBUTES = frozenset(
+    [
+        "display",
+        "mathvariant",
+        "stretchy",
+        "fence",
+        "separator",
+        "lspace",
+        "rspace",
+        "accent",
+        "accentunder",
+        "linethickness",
+        "columnalign",
+        "rowalign",
+        "width",
+        "height",
+        "depth",
+        "minsize",
+        "maxsize",
+        "movablelimits",
+        "form",
+        "symmetric",
+        "largeop",
+        "open",
+        "close",
+        "separators",
+        "notation",
+        "scriptlevel",
+        "displaystyle",
+        "columnspacing",
+        "rowspacing",
+        "columnlines",
+        "rowlines",
+        "frame",
+        "framespacing",
+        "equalrows",
+        "equalcolumns",
+        "align",
+    ]
+)
+_BARE_AMPERSAND = re.compile(r"&(?!#x?[0-9a-fA-F]+;|[a-zA-Z]+;)")
+# $…$ (not \$) or \( … \)
+_MATH = re.compile(r"(?<!\\)\$(?P<dollar>[^$]+?)(?<!\\)\$|\\\((?P<paren>.+?)\\\)", re.S)
+_STYLED = re.compile(r"\\(?P<cmd>textit|emph|textbf|texttt|textsc|textrm|text)\{(?P<body>[^{}]*)\}")
+_ESCAPED_CHAR = re.compile(r"\\([%&_#$])")
+_STYLE_TAGS = {"textit": "i", "emph": "em", "textbf": "b", "texttt": "code"}
+SNIPPET_CHARS = 220
+
+
+@dataclass(frozen=True)
+class Piece:
+    kind: str  # "text" or "math"
+    value: str
+    tag: str = ""  # for text: an HTML element to wrap it in, or ""
+
+
+def parse(text: str) -> list[Piece]:
+    """Split listing text into plain text pieces and math pieces."""
+    pieces: list[Piece] = []
+    position = 0
+    for match in _MATH.finditer(text or ""):
+        pieces.extend(_text_pieces(text[position : match.start()]))
+        pieces.append(Piece("math", match.group("dollar") or match.group("paren")))
+        position = match.end()
+    pieces.extend(_text_pieces((text or "")[position:]))
+    return pieces
+
+
+def _text_pieces(text: str) -> list[Piece]:
+    pieces = []
+    position = 0
+    for match in _STYLED.finditer(text):
+        if match.start() > position:
+            pieces.append(Piece("text", _unescape(text[position : match.start()])))
+        pieces.append(
+            Piece("text", _unescape(match.group("body")), _STYLE_TAGS.get(match.group("cmd"), ""))
+        )
+        position = match.end()
+    if position < len(text):
+        pieces.append(Piece("text", _unescape(text[position:])))
+    return pieces
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPED_CHAR.sub(r"\1", text)
+
+
+def math_html(latex: str) -> str:
+    """MathML for `latex`, rebuilt from the allowlist; escaped code when that fails."""
+    try:
+        root = ET.fromstring(_BARE_AMPERSAND.sub("&amp;", latex_to_mathml(latex)))
+    except Exception:
+        return f'<code class="latex">{escape(latex)}</code>'
+    label = escape(latex, quote=True)
+    return f'<span class="math" title="{label}">{_serialise(root)}</span>'
+
+
+def _serialise(element) -> str:
+    name = element.tag.removeprefix(MATHML_NS)
+    text = escape(element.text or "", quote=False)
+    children = "".join(_serialise(child) for child in element)
+    tail = escape(element.tail or "", quote=False)
+    if name not in MATHML_ELEMENTS:
+        # Unknown element (e.g. smuggled through \text{}): keep its text only.
+        return text + children + tail
+    attributes = "".join(
+        f' {key}="{escape(value, quote=True)}"'
+        for key, value in sorted(element.attrib.items())
+        if key in MATHML_ATTRIBUTES
+    )
+    if name == "math":
+        attributes = ' xmlns="http://www.w3.org/1998/Math/MathML"' + attributes
+    return f"<{name}{attributes}>{text}{children}</{name}>{tail}"
+
+
+def highlight_text(text: str, words) -> str:
+    """`text` escaped, with each occurrence of a folded search word in <mark>."""
+    if not text:
+        return ""
+    if not words:
+        return escape(text, quote=False)
+    # Fold character by character so that a match in the folded text maps
+    # back to the original characters ("laurencon" marks "Laurençon").
+    folded_chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        for folded_char in fold(char) or char:
+            folded_chars.append(folded_char)
+            origin.append(index)
+    folded = "".join(folded_chars)
+    spans = []
+    for word in words:
+        if len(word) < 2:
+            continue
+        for match in re.finditer(re.escape(word), folded):
+            spans.append((origin[match.start()], origin[match.end() - 1] + 1))
+    if not spans:
+        return escape(text, quote=False)
+    spans.sort()
+    merged = [list(spans[0])]
+    for start, end in spans[1:]:
+        if start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out = []
+    position = 0
+    for start, end in merged:
+        out.append(escape(text[position:start], quote=False))
+        out.append(f"<mark>{escape(text[start:end], quote=False)}</mark>")
+        position = end
+    out.append(escape(text[position:], quote=False))
+    return "".join(out)
+
+
+def render_pieces(pieces, words=()) -> SafeString:
+    out = []
+    for piece in pieces:
+        if piece.kind == "math":
+            out.append(math_html(piece.value))
+        else:
+            html = highlight_text(piece.value, words)
+            out.append(f"<{piece.tag}>{html}</{piece.tag}>" if piece.tag else html)
+    # Safe: every text piece went through escape(), math through the allowlist.
+    return mark_safe("".join(out))
+
+
+def render_rich_text(text: str, words=()) -> SafeString:
+    """Listing text (a title or an abstract) as safe HTML."""
+    return render_pieces(parse(text), words)
+
+
+def render_snippet(text: str, words=(), limit: int = SNIPPET_CHARS) -> SafeString:
+    """About `limit` characters of `text`, around the first search match when there is one."""
+    pieces = parse(text)
+    plain = "".join(p.value if p.kind == "text" else f"${p.value}$" for p in pieces)
+    if len(plain) <= limit:
+        return render_pieces(pieces, words)
+    start = 0
+    folded = fold(plain)
+    hits = [folded.find(w) for w in words if len(w) >= 2 and folded.find(w) >= 0]
+    if hits and min(hits) > limit // 2:
+        start = plain.rfind(" ", 0, min(hits) - limit // 4) + 1
+    end = start + limit
+    kept: list[Piece] = []
+    offset = 0
+    for piece in pieces:
+        length = len(piece.value) if piece.kind == "text" else len(piece.value) + 2
+        piece_start, piece_end = offset, offset + length
+        offset = piece_end
+        if piece_end <= start or piece_start >= end:
+            continue
+        if piece.kind == "math":
+            kept.append(piece)
+            continue
+        value = piece.value[max(0, start - piece_start) : end - piece_start]
+        kept.append(Piece("text", value, piece.tag))
+    if start > 0 and kept and kept[0].kind == "text":
+        kept[0] = Piece("text", "…" + kept[0].value.lstrip(), kept[0].tag)
+    elif start > 0:
+        kept.insert(0, Piece("text", "…"))
+    if offset > end:
+        last = kept[-1] if kept else None
+        if last is not None and last.kind == "text":
+            cut = last.value.rsplit(" ", 1)[0] if " " in last.value else last.value
+            kept[-1] = Piece("text", cut.rstrip(" ,.;:") + "…", last.tag)
+        else:
+            kept.append(Piece("text", "…"))
+    return render_pieces(kept, words)
+
+
+def plain_text(text: str) -> str:
+    """Listing text without LaTeX markup, for <title> and meta tags."""
+    out = []
+    for piece in parse(text):
+        out.append(piece.value if piece.kind == "text" else piece.value.replace("\\", ""))
+    return unicodedata.normalize("NFC", "".join(out))

@@ -1,0 +1,206 @@
+"""Searching papers: one meaning, two engines.
+
+Design (issue 4):
+
+* Each paper stores `author_names`, its authors' names and name variants as
+  one text (denormalised: searching through the authorship and alias joins
+  would multiply rows and cannot be GIN-indexed), and, on PostgreSQL, a
+  stored `search_vector`: title (weight A) > author names (B) > abstract (C).
+  A stored column rather than an expression index because the vector spans
+  a joined table (authors) and because a stored column keeps the query
+  planner's job trivial; the price is that writers must refresh it, which
+  they do through `Paper.objects.filter(...).refresh_search_index()` (the
+  importer, the admin and the merge services call it).
+* Accents and case: PostgreSQL folds with the `unaccent` extension (a
+  trusted extension since PG 13, so the database owner may create it) on
+  both the document and the query, so "laurencon" finds "Laurençon". On
+  SQLite, `papershelf_fold()` — registered on each SQLite connection — does
+  the same in Python.
+* The SQLite fallback means the same on the seed catalog: every word must
+  occur (as a substring, case- and accent-insensitively) in the title, the
+  author names or the abstract, and the rank weighs title matches above
+  author matches above abstract matches.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection as default_connection
+from django.db.models import Case, F, FloatField, Func, Q, TextField, Value, When
+from django.db.models.functions import Lower
+
+from catalog.slugs import _TRANSLITERATE
+
+# Words beyond these are dropped: a search is a few words, not an essay, and
+# an unbounded query would let one request make the database do unbounded work.
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_WORDS = 12
+SEARCH_CONFIG = "english"
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """`text` without accents and case: "Laurençon" -> "laurencon"."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.casefold()
+
+
+def query_words(q: str) -> list[str]:
+    """The folded words of a search, as the SQLite fallback and highlighting use them."""
+    words = []
+    for word in _WORD.findall(fold(q or "")):
+        if word not in words:
+            words.append(word)
+    return words[:MAX_QUERY_WORDS]
+
+
+def register_sqlite_functions(sender, connection, **kwargs):
+    """`connection_created` hook: give SQLite the fold function PostgreSQL gets from unaccent."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("papershelf_fold", 1, fold, deterministic=True)
+
+
+class Fold(Func):
+    function = "papershelf_fold"
+    output_field = TextField()
+
+
+class Unaccent(Func):
+    function = "unaccent"
+    output_field = TextField()
+
+
+def uses_postgres(connection=None) -> bool:
+    return (connection or default_connection).vendor == "postgresql"
+
+
+def search_vector_expression():
+    return (
+        SearchVector(Unaccent(F("title")), weight="A", config=SEARCH_CONFIG)
+        + SearchVector(Unaccent(F("author_names")), weight="B", config=SEARCH_CONFIG)
+        + SearchVector(Unaccent(F("abstract")), weight="C", config=SEARCH_CONFIG)
+    )
+
+
+def _pg_query(q: str):
+    return SearchQuery(Unaccent(Value(q)), config=SEARCH_CONFIG, search_type="websearch")
+
+
+def filter_search(queryset, q: str):
+    """Papers matching every word of `q`."""
+    words = query_words(q)
+    if not words:
+        return queryset
+    if uses_postgres():
+        return queryset.filter(search_vector=_pg_query(" ".join(words)))
+    condition = Q()
+    for word in words:
+        condition &= (
+            Q(_fold_title__contains=word)
+            | Q(_fold_authors__contains=word)
+            | Q(_fold_abstract__contains=word)
+        )
+    return _with_folded(queryset).filter(condition)
+
+
+def annotate_rank(queryset, q: str):
+    """Add `rank` (higher is better) for ordering by relevance."""
+    words = query_words(q)
+    if not words:
+        return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
+    if uses_postgres():
+        # ts_rank's default weights {D 0.1, C 0.2, B 0.4, A 1.0} already put
+        # a title hit above a couple of abstract hits; normalisation 1
+        # (divide by 1 + log(length)) keeps long abstracts from winning by
+        # sheer repetition.
+        return queryset.annotate(
+            rank=SearchRank(F("search_vector"), _pg_query(" ".join(words)), normalization=1)
+        )
+    score = Value(0.0, output_field=FloatField())
+    for word in words:
+        for column, weight in (
+            ("_fold_title", 1.0),
+            ("_fold_authors", 0.4),
+            ("_fold_abstract", 0.2),
+        ):
+            score = score + Case(
+                When(**{f"{column}__contains": word}, then=Value(weight)),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+    return _with_folded(queryset).annotate(rank=score)
+
+
+def _with_folded(queryset):
+    if "_fold_title" in queryset.query.annotations:
+        return queryset
+    return queryset.annotate(
+        _fold_title=Fold(F("title")),
+        _fold_authors=Fold(F("author_names")),
+        _fold_abstract=Fold(F("abstract")),
+    )
+
+
+def author_names_by_paper(paper_ids, *, authorship_model, alias_model) -> dict[int, str]:
+    """Each paper's authors' names and aliases, in author order, as one text."""
+    names: dict[int, list[str]] = {pk: [] for pk in paper_ids}
+    rows = (
+        authorship_model.objects.filter(paper_id__in=paper_ids)
+        .order_by(F("position").asc(nulls_last=True), "id")
+        .values_list("paper_id", "person_id", "person__name")
+    )
+    people_by_paper: dict[int, list[int]] = {}
+    for paper_id, person_id, name in rows:
+        names[paper_id].append(name)
+        people_by_paper.setdefault(paper_id, []).append(person_id)
+    person_ids = {pid for pids in people_by_paper.values() for pid in pids}
+    aliases: dict[int, list[str]] = {}
+    for person_id, alias in alias_model.objects.filter(person_id__in=person_ids).values_list(
+        "person_id", "name"
+    ):
+        aliases.setdefault(person_id, []).append(alias)
+    for paper_id, pids in people_by_paper.items():
+        for pid in pids:
+            names[paper_id].extend(aliases.get(pid, ()))
+    return {pk: "; ".join(parts) for pk, parts in names.items()}
+
+
+def refresh_search_index(queryset, *, authorship_model, alias_model, batch_size=500) -> int:
+    """Recompute `author_names` (and on PostgreSQL `search_vector`) for `queryset`.
+
+    A fixed number of queries per batch of papers, never one per paper. Works
+    with migration-time historical models too (it uses only fields).
+    """
+    model = queryset.model
+    ids = list(queryset.order_by().values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        chunk = ids[start : start + batch_size]
+        names = author_names_by_paper(
+            chunk, authorship_model=authorship_model, alias_model=alias_model
+        )
+        papers = [model(pk=pk, author_names=text) for pk, text in names.items()]
+        model._base_manager.bulk_update(papers, ["author_names"])
+        if uses_postgres():
+            model._base_manager.filter(pk__in=chunk).update(
+                search_vector=search_vector_expression()
+            )
+    return len(ids)
+
+
+def folded(field: str):
+    """`field` without accents and case, as an expression for either backend."""
+    if uses_postgres():
+        return Lower(Unaccent(F(field)))
+    return Fold(F(field))
+
+
+def filter_folded_contains(queryset, field: str, text: str):
+    """Rows whose `field` contains `text`, ignoring accents and case."""
+    return queryset.alias(_folded_match=folded(field)).filter(_folded_match__contains=fold(text))

@@ -1,0 +1,33 @@
+"""Template filters for listing text: LaTeX as MathML, search words marked."""
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from catalog.rendering import highlight_text, plain_text, render_rich_text, render_snippet
+
+register = template.Library()
+
+
+@register.filter
+def rich_text(text, words=()):
+    """Listing text as safe HTML with its LaTeX rendered (and `words` marked)."""
+    return render_rich_text(text or "", words or ())
+
+
+@register.filter
+def snippet(text, words=()):
+    """About one line of an abstract, around the first search match."""
+    return render_snippet(text or "", words or ())
+
+
+@register.filter
+def highlight(text, words=()):
+    """Plain text escaped, with `words` in <mark>."""
+    # Safe: highlight_text escapes the text before adding <mark>.
+    return mark_safe(highlight_text(str(text or ""), words or ()))
+
+
+@register.filter
+def plain(text):
+    """Listing text without LaTeX markup (for <title>); autoescaped as usual."""
+    return plain_text(text or "")
