@@ -23,6 +23,7 @@ _SPECIAL = {
     "^": r"\textasciicircum{}",
     "$": r"\$",
 }
+_SMALL_WORDS = {"a", "an", "the", "on", "of", "for", "in", "to", "and", "with", "from", "by"}
 _MATH = re.compile(r"(?<!\\)\$[^$]+?(?<!\\)\$")
 
 
@@ -48,8 +49,10 @@ def citation_key(paper) -> str:
     placed = [row for row in paper.authorships.all() if row.position is not None]
     first = placed[0].person.name if placed else ""
     surname = fold(first.split()[-1]) if first.split() else "anon"
-    words = [w for w in re.findall(r"[a-z0-9]+", fold(paper.title)) if len(w) > 3]
-    key = f"{surname}{paper.year or ''}{words[0] if words else ''}"
+    # The first word of the title that is not a small word, as Google Scholar does.
+    words = [re.sub(r"[^a-z0-9]", "", word) for word in fold(paper.title).split()]
+    word = next((w for w in words if re.search("[a-z]", w) and w not in _SMALL_WORDS), "")
+    key = f"{surname}{paper.year or ''}{word}"
     return re.sub(r"[^a-z0-9]", "", key) or f"paper{paper.pk}"
 
 

@@ -43,7 +43,13 @@ SORTS = {
 
 class SearchField(forms.CharField):
     def to_python(self, value):
-        return super().to_python(value)[:MAX_QUERY_LENGTH].strip()
+        value = super().to_python(value)
+        if len(value) > MAX_QUERY_LENGTH:
+            # Cut at a word boundary: a half word would match differently
+            # (a prefix on SQLite, nothing on PostgreSQL).
+            head = value[: MAX_QUERY_LENGTH + 1]
+            value = head.rsplit(None, 1)[0] if head.split() != [head] else head[:-1]
+        return value.strip()
 
 
 class SearchFilter(django_filters.CharFilter):

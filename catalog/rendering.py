@@ -146,8 +146,7 @@ def math_html(latex: str) -> str:
         root = ET.fromstring(_BARE_AMPERSAND.sub("&amp;", latex_to_mathml(latex)))
     except Exception:
         return f'<code class="latex">{escape(latex)}</code>'
-    label = escape(latex, quote=True)
-    return f'<span class="math" title="{label}">{_serialise(root)}</span>'
+    return f'<span class="math">{_serialise(root)}</span>'
 
 
 def _serialise(element) -> str:

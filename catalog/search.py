@@ -29,6 +29,7 @@ import unicodedata
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection as default_connection
+from django.db import connections
 from django.db.models import Case, F, FloatField, Func, Q, TextField, Value, When
 from django.db.models.functions import Lower
 
@@ -148,11 +149,12 @@ def _with_folded(queryset):
     )
 
 
-def author_names_by_paper(paper_ids, *, authorship_model, alias_model) -> dict[int, str]:
+def author_names_by_paper(paper_ids, *, authorship_model, alias_model, using) -> dict[int, str]:
     """Each paper's authors' names and aliases, in author order, as one text."""
     names: dict[int, list[str]] = {pk: [] for pk in paper_ids}
     rows = (
-        authorship_model.objects.filter(paper_id__in=paper_ids)
+        authorship_model.objects.using(using)
+        .filter(paper_id__in=paper_ids)
         .order_by(F("position").asc(nulls_last=True), "id")
         .values_list("paper_id", "person_id", "person__name")
     )
@@ -162,9 +164,8 @@ def author_names_by_paper(paper_ids, *, authorship_model, alias_model) -> dict[i
         people_by_paper.setdefault(paper_id, []).append(person_id)
     person_ids = {pid for pids in people_by_paper.values() for pid in pids}
     aliases: dict[int, list[str]] = {}
-    for person_id, alias in alias_model.objects.filter(person_id__in=person_ids).values_list(
-        "person_id", "name"
-    ):
+    alias_rows = alias_model.objects.using(using).filter(person_id__in=person_ids)
+    for person_id, alias in alias_rows.values_list("person_id", "name"):
         aliases.setdefault(person_id, []).append(alias)
     for paper_id, pids in people_by_paper.items():
         for pid in pids:
@@ -176,21 +177,21 @@ def refresh_search_index(queryset, *, authorship_model, alias_model, batch_size=
     """Recompute `author_names` (and on PostgreSQL `search_vector`) for `queryset`.
 
     A fixed number of queries per batch of papers, never one per paper. Works
-    with migration-time historical models too (it uses only fields).
+    with migration-time historical models too (it uses only fields), and on
+    the queryset's own database.
     """
-    model = queryset.model
-    ids = list(queryset.order_by().values_list("pk", flat=True))
+    model, using = queryset.model, queryset.db
+    papers_table = model._base_manager.using(using)
+    ids = list(queryset.order_by().values_list("pk", flat=True).distinct())
     for start in range(0, len(ids), batch_size):
         chunk = ids[start : start + batch_size]
         names = author_names_by_paper(
-            chunk, authorship_model=authorship_model, alias_model=alias_model
+            chunk, authorship_model=authorship_model, alias_model=alias_model, using=using
         )
         papers = [model(pk=pk, author_names=text) for pk, text in names.items()]
-        model._base_manager.bulk_update(papers, ["author_names"])
-        if uses_postgres():
-            model._base_manager.filter(pk__in=chunk).update(
-                search_vector=search_vector_expression()
-            )
+        papers_table.bulk_update(papers, ["author_names"])
+        if uses_postgres(connections[using]):
+            papers_table.filter(pk__in=chunk).update(search_vector=search_vector_expression())
     return len(ids)
 
 

@@ -1,0 +1,97 @@
+"""Facet counts follow the other active filters and match direct ORM counts."""
+
+import pytest
+
+from catalog.models import Authorship, Paper
+
+pytestmark = pytest.mark.django_db
+
+URL = "/papers/"
+
+
+def facet(response, name):
+    return {entry.label: entry.count for entry in response.context["facets"][name]}
+
+
+def test_without_filters_facets_count_the_whole_catalog(client, catalog):
+    response = client.get(URL)
+    assert facet(response, "venues") == {
+        venue.name: Paper.objects.filter(venue=venue).count()
+        for venue in catalog["venues"].values()
+    }
+    years = Paper.objects.exclude(year=None).values_list("year", flat=True)
+    assert facet(response, "years") == {str(y): list(years).count(y) for y in set(years)}
+    assert facet(response, "awards") == {
+        award.name: award.papers.count() for award in catalog["awards"].values()
+    }
+    assert facet(response, "authors") == {
+        person.name: Authorship.objects.filter(person=person).count()
+        for person in catalog["people"].values()
+    }
+
+
+def test_venue_counts_ignore_the_venue_filter_but_follow_the_others(client, catalog):
+    response = client.get(URL, {"venue": "icml", "year": "2023"})
+    expected = {
+        venue.name: Paper.objects.filter(venue=venue, year=2023).count()
+        for venue in catalog["venues"].values()
+        if Paper.objects.filter(venue=venue, year=2023).exists()
+    }
+    assert facet(response, "venues") == expected == {"ICML": 1, "NeurIPS": 1}
+
+
+def test_year_counts_follow_venue_and_author(client, catalog):
+    response = client.get(URL, {"venue": "icml", "author": "stella-biderman", "year": "2022"})
+    stella_icml = Paper.objects.filter(
+        venue__slug="icml", authorships__person__slug="stella-biderman"
+    )
+    assert facet(response, "years") == {"2023": 1, "2022": 1}
+    assert stella_icml.count() == 2
+
+
+def test_author_counts_are_within_the_current_results(client, catalog):
+    response = client.get(URL, {"author": "hailey-schoelkopf"})
+    hailey_papers = Paper.objects.filter(authorships__person__slug="hailey-schoelkopf")
+    expected = {
+        person.name: hailey_papers.filter(authorships__person=person).count()
+        for person in catalog["people"].values()
+        if hailey_papers.filter(authorships__person=person).exists()
+    }
+    assert facet(response, "authors") == expected
+
+
+def test_award_counts_follow_the_search(client, catalog):
+    response = client.get(URL, {"q": "open"})
+    # "open": OBELICS and GPT-NeoX (which has both awards).
+    assert facet(response, "awards") == {"Outstanding Paper Award": 2, "Oral Presentation": 1}
+
+
+def test_facet_entries_toggle_their_filter(client, catalog):
+    response = client.get(URL, {"venue": "icml", "page": "1"})
+    entries = {e.label: e for e in response.context["facets"]["venues"]}
+    assert entries["ICML"].active
+    assert entries["ICML"].url == "?"  # removing the only filter
+    assert entries["NeurIPS"].url == "?venue=icml&venue=neurips"
+    years = {e.label: e for e in response.context["facets"]["years"]}
+    assert years["2022"].url == "?venue=icml&year=2022"
+
+
+def test_active_filters_show_as_removable_chips_with_clear_all(client, catalog):
+    response = client.get(URL, {"venue": "icml", "author": "leo-gao", "q": "model"})
+    chips = {chip.label: chip.url for chip in response.context["chips"]}
+    assert chips == {
+        "Search: “model”": "?venue=icml&author=leo-gao",
+        "Venue: ICML": "?author=leo-gao&q=model",
+        "Author: Leo Gao": "?venue=icml&q=model",
+    }
+    html = response.content.decode()
+    assert ">Clear all</a>" in html
+    assert "(remove this filter)" in html
+
+
+def test_the_result_count_and_empty_state(client, catalog):
+    html = client.get(URL, {"venue": "arxiv"}).content.decode()
+    assert "1\N{EN DASH}1 of 1 paper<" in html
+    empty = client.get(URL, {"venue": "arxiv", "award": "oral-presentation"}).content.decode()
+    assert "No papers match all of these filters" in empty
+    assert "Remove Award: Oral Presentation" in empty
