@@ -8,8 +8,10 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Debian's Chromium, driven by Playwright in the browser tests (never `playwright install`).
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: serve test test-sqlite test-postgres lint install clean
+.PHONY: serve test test-sqlite test-postgres lint install install-browser chromium clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +20,25 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
+
+# Playwright and its pytest plugin, from the `browser` extra.
+$(VENV)/.browser-installed: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev,browser]'
+	touch $@
+
+install-browser: $(VENV)/.browser-installed
+
+# Chromium for the browser tests: installed with apt when missing, as root or
+# through passwordless sudo. Otherwise test-sqlite says loudly that it skips them.
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get update && apt-get install -y chromium; \
+	elif sudo -n true 2>/dev/null; then \
+		sudo -n apt-get update && sudo -n apt-get install -y chromium; \
+	else \
+		echo "make: cannot install Chromium (not root, no passwordless sudo)." >&2; \
+	fi
 
 serve: install
 	DEBUG=true $(PY) manage.py migrate --noinput
@@ -28,12 +49,22 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.test_settings
 
-test-sqlite: install
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+# The browser tests run here, in the SQLite pass only: they test pages, not the
+# database, and a second browser run would only add time.
+test-sqlite: install-browser chromium
+	@if [ -x "$(CHROMIUM)" ]; then \
+		DJANGO_ALLOW_ASYNC_UNSAFE=true CHROMIUM="$(CHROMIUM)" $(VENV)/bin/pytest $(PYTEST_ARGS); \
+	else \
+		echo "########################################################################" >&2; \
+		echo "## WARNING: no Chromium at $(CHROMIUM): the BROWSER TESTS ARE NOT RUN. ##" >&2; \
+		echo "## Install it (apt-get install -y chromium) and run make test again.  ##" >&2; \
+		echo "########################################################################" >&2; \
+		$(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS); \
+	fi
 
 # The server is started on loopback for this run and always stopped after it.
 test-postgres: install
-	scripts/with-postgres $(VENV)/bin/pytest $(PYTEST_ARGS)
+	scripts/with-postgres $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
 
 test: lint test-sqlite test-postgres
 

@@ -8,6 +8,10 @@ from tests.factories import make_award, make_paper, make_person, make_venue
 
 @pytest.fixture
 def catalog(db):
+    return build_small_catalog()
+
+
+def build_small_catalog():
     icml = make_venue("ICML", kind="conference")
     neurips = make_venue("NeurIPS", kind="conference")
     arxiv = make_venue("arXiv", kind="preprint")
