@@ -79,6 +79,10 @@ DATABASES = {
     )
 }
 
+# `import_listings --fixture` builds its fixture in this private in-memory
+# database, so the fixture never depends on what the real database holds.
+DATABASES["fixture_build"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

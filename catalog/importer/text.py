@@ -25,9 +25,6 @@ from catalog.importer.records import ListingError
 _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")
 _BINARY_CONTROL_SHARE = 0.10
 
-# Any run of whitespace, including no-break spaces (U+00A0, U+202F, U+2007),
-# which a scraped page scatters where it had "&nbsp;".
-_WHITESPACE_RE = re.compile(r"\s+")
 
 # A paragraph whose last character is one of these ends a sentence; a
 # paragraph ending otherwise and followed by one starting in lower case is a
@@ -96,12 +93,23 @@ def decode_listing(data: bytes, source_file: str) -> str:
     return cleaned
 
 
+def squash_whitespace(text: str) -> str:
+    """Every whitespace run made one space, outer whitespace stripped.
+
+    Whitespace is what str.split() splits on: it includes the no-break
+    spaces (U+00A0, U+202F) scraped pages leave where they had "&nbsp;".
+    (split/join is several times faster than a regular expression here.)
+    """
+    return " ".join(text.split())
+
+
 def clean_text(text: str) -> str:
     """One-line field text: control characters dropped, every whitespace run
     (tabs, newlines, no-break spaces) made a single space, outer whitespace
     stripped. Nothing else changes: LaTeX and quotes stay as written."""
-    text = _CONTROL_RE.sub("", text)
-    return _WHITESPACE_RE.sub(" ", text).strip()
+    if not (text.isascii() and text.isprintable()):  # cheap C checks skip the regex
+        text = _CONTROL_RE.sub("", text)
+    return squash_whitespace(text)
 
 
 def clean_abstract(paragraphs: Iterable[str]) -> str:
@@ -138,7 +146,8 @@ def normalise_title(title: str) -> str:
     punctuation dropped, whitespace collapsed. Words are not merged or split:
     "Fine Tuning" and "Finetuning" stay different keys.
     """
-    decomposed = unicodedata.normalize("NFKD", title)
-    without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
-    folded = _APOSTROPHES_RE.sub("", without_marks.casefold())
+    if not title.isascii():
+        decomposed = unicodedata.normalize("NFKD", title)
+        title = "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = _APOSTROPHES_RE.sub("", title.casefold())
     return _NON_WORD_RE.sub(" ", folded).strip()

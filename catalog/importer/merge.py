@@ -1,0 +1,285 @@
+"""Fold listing entries that describe the same paper into one draft.
+
+Pure: entries in, drafts out, no database. Entries are the same paper when
+they share an arXiv id or a normalised title, or, for title-less entries
+(the abstracts format), when their abstracts are near-identical. A
+near-miss is reported as a doubt on the draft instead of being merged.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from catalog.importer.parsing import (
+    REASON_DATE_WITHOUT_YEAR,
+    REASON_NO_ABSTRACT,
+    REASON_NO_TITLE,
+    REASON_NO_YEAR,
+)
+from catalog.importer.records import AuthorRecord, EntryRecord
+from catalog.importer.text import normalise_title
+
+# Reasons the draft works out again from all its entries together: one
+# listing's gap is not a gap when another listing fills it.
+_RECOMPUTED_REASONS = {
+    REASON_NO_YEAR,
+    REASON_NO_TITLE,
+    REASON_NO_ABSTRACT,
+    REASON_DATE_WITHOUT_YEAR,
+}
+
+# Abstract similarity (rapidfuzz ratio, 0-100) at or above which two
+# title-less entries are one paper, and the band below it that is flagged.
+SAME_ABSTRACT_SCORE = 97
+DOUBTFUL_ABSTRACT_SCORE = 90
+SAME_TITLE_DOUBT_SCORE = 92
+# A truncated abstract (the daily format cuts them) counts as the same text
+# when it is a prefix of the other and at least this long.
+MIN_PREFIX_MATCH = 120
+_PROVISIONAL_TITLE_LENGTH = 90
+_WORDS_RE = re.compile(r"[\W_]+")
+
+
+def abstract_key(abstract: str) -> str:
+    """The first words of an abstract, normalised: the block two near-identical ones share."""
+    return normalise_abstract(abstract)[:48]
+
+
+def normalise_abstract(abstract: str) -> str:
+    return _WORDS_RE.sub(" ", abstract.casefold()).strip()
+
+
+def abstracts_match(a: str, b: str) -> int:
+    """0-100: how surely two normalised abstracts are the same text."""
+    if not a or not b:
+        return 0
+    shorter, longer = sorted((a, b), key=len)
+    if longer.startswith(shorter) and len(shorter) >= MIN_PREFIX_MATCH:
+        return 100
+    return round(fuzz.ratio(a, b))
+
+
+def provisional_title(abstract: str) -> str:
+    """A stand-in title from the abstract's first sentence, for staff to replace."""
+    first = re.split(r"(?<=[.!?])\s", abstract.strip(), maxsplit=1)[0]
+    if len(first) > _PROVISIONAL_TITLE_LENGTH:
+        first = first[:_PROVISIONAL_TITLE_LENGTH].rsplit(" ", 1)[0] + "…"
+    return first.rstrip(".") or "Untitled paper"
+
+
+@dataclass
+class PaperDraft:
+    """One paper as all its entries together describe it."""
+
+    entries: list[EntryRecord]
+    title: str = ""
+    title_is_provisional: bool = False
+    abstract: str = ""
+    venue_name: str = ""
+    venue_detail: str = ""
+    year: int | None = None
+    published_on: datetime.date | None = None
+    arxiv_id: str = ""
+    doi: str = ""
+    other_identifier: str = ""
+    citation: str = ""
+    authors: tuple[AuthorRecord, ...] = ()
+    authors_complete: bool = True
+    author_count: int | None = None
+    upvotes: int | None = None
+    awards: tuple[str, ...] = ()
+    review_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def title_key(self) -> str:
+        return normalise_title(self.title)
+
+    @property
+    def abstract_key(self) -> str:
+        return abstract_key(self.abstract)
+
+    @property
+    def source_keys(self) -> list[tuple[str, int]]:
+        return [(e.source_file, e.entry_index) for e in self.entries]
+
+    def flag(self, reason: str) -> None:
+        if reason not in self.review_reasons:
+            self.review_reasons.append(reason)
+
+
+class _UnionFind:
+    def __init__(self, size: int):
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, i: int, j: int) -> None:
+        ri, rj = self.find(i), self.find(j)
+        if ri != rj:
+            # The earlier entry stays the representative: drafts keep file order.
+            self.parent[max(ri, rj)] = min(ri, rj)
+
+
+def merge_entries(entries: list[EntryRecord]) -> list[PaperDraft]:
+    """Group `entries` (in listing order) into drafts, one per paper."""
+    groups = _UnionFind(len(entries))
+    first_by_key: dict[tuple[str, str], int] = {}
+    for i, entry in enumerate(entries):
+        for key in _identity_keys(entry):
+            if key in first_by_key:
+                groups.union(first_by_key[key], i)
+            else:
+                first_by_key[key] = i
+
+    doubts: dict[int, list[str]] = defaultdict(list)
+    _match_titleless_by_abstract(entries, groups, doubts)
+
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(entries)):
+        members[groups.find(i)].append(i)
+    drafts = []
+    for root in sorted(members):
+        draft = build_draft([entries[i] for i in members[root]])
+        for i in members[root]:
+            for reason in doubts.get(i, ()):
+                draft.flag(reason)
+        drafts.append(draft)
+    _flag_near_duplicate_titles(drafts)
+    return drafts
+
+
+def _identity_keys(entry: EntryRecord) -> list[tuple[str, str]]:
+    keys = []
+    arxiv_id = entry.citation.arxiv_id if entry.citation else ""
+    if arxiv_id:
+        keys.append(("arxiv", arxiv_id))
+    title_key = normalise_title(entry.title) if entry.title else ""
+    if title_key:
+        keys.append(("title", title_key))
+    return keys
+
+
+def _match_titleless_by_abstract(entries, groups, doubts) -> None:
+    """Join each title-less entry to the entry whose abstract is the same text."""
+    by_block: dict[str, list[int]] = defaultdict(list)
+    normalised = [normalise_abstract(e.abstract) for e in entries]
+    for i, text in enumerate(normalised):
+        if text:
+            by_block[text[:48]].append(i)
+    for i, entry in enumerate(entries):
+        if entry.title or not normalised[i]:
+            continue
+        best, best_score = None, 0
+        for j in by_block[normalised[i][:48]]:
+            if j == i:
+                continue
+            score = abstracts_match(normalised[i], normalised[j])
+            if score > best_score:
+                best, best_score = j, score
+        if best is None:
+            continue
+        if best_score >= SAME_ABSTRACT_SCORE:
+            groups.union(i, best)
+        elif best_score >= DOUBTFUL_ABSTRACT_SCORE:
+            other = entries[best]
+            doubts[i].append(
+                f"abstract is {best_score}% similar to {other.source_file} entry "
+                f"{other.entry_index}; not merged"
+            )
+
+
+def _flag_near_duplicate_titles(drafts: list[PaperDraft]) -> None:
+    """Flag drafts whose titles almost match another's: staff decide, we do not merge."""
+    by_block: dict[str, list[int]] = defaultdict(list)
+    keys = [d.title_key if not d.title_is_provisional else "" for d in drafts]
+    for i, key in enumerate(keys):
+        if key:
+            by_block[key[:12]].append(i)
+            by_block["$" + key[-12:]].append(i)
+    for block in by_block.values():
+        for x, i in enumerate(block):
+            for j in block[x + 1 :]:
+                if keys[i] == keys[j]:
+                    continue
+                score = round(fuzz.ratio(keys[i], keys[j]))
+                if score >= SAME_TITLE_DOUBT_SCORE:
+                    drafts[i].flag(f"title is {score}% similar to “{drafts[j].title}”; not merged")
+                    drafts[j].flag(f"title is {score}% similar to “{drafts[i].title}”; not merged")
+
+
+def _first(values):
+    return next((v for v in values if v not in (None, "", ())), None)
+
+
+def build_draft(entries: list[EntryRecord]) -> PaperDraft:
+    """Merge one paper's entries: fill gaps, never replace a known value with an unknown one."""
+    citations = [e.citation for e in entries if e.citation]
+    draft = PaperDraft(entries=entries)
+
+    draft.title = _first(e.title for e in entries) or ""
+    # The fullest abstract wins: the daily format truncates them.
+    draft.abstract = max((e.abstract for e in entries), key=len, default="")
+    if not draft.title:
+        draft.title = provisional_title(draft.abstract)
+        draft.title_is_provisional = True
+        draft.flag("no title in listing: provisional title taken from the abstract")
+
+    years = sorted({e.year for e in entries if e.year})
+    draft.year = years[0] if years else None
+    if len(years) > 1:
+        draft.flag("listings disagree on the year: " + ", ".join(map(str, years)))
+    draft.published_on = _first(e.published_on for e in entries)
+    if draft.published_on and not draft.year:
+        draft.year = draft.published_on.year
+    if not draft.year:
+        draft.flag(REASON_NO_YEAR)
+
+    venue_names = list(dict.fromkeys(e.venue_name for e in entries if e.venue_name))
+    draft.venue_name = venue_names[0] if venue_names else ""
+    if len(venue_names) > 1:
+        draft.flag("listings name different venues: " + ", ".join(venue_names))
+
+    draft.venue_detail = _first(c.venue_text for c in citations) or ""
+    draft.arxiv_id = _first(c.arxiv_id for c in citations) or ""
+    identifier = _first(c.doi for c in citations) or ""
+    if identifier.startswith("10."):
+        draft.doi = identifier
+    else:
+        draft.other_identifier = identifier
+    draft.citation = _first(c.text for c in citations) or ""
+
+    best = _richest_citation(citations)
+    if best:
+        draft.authors = best.authors
+        draft.authors_complete = best.authors_complete
+        names = {tuple(a.name for a in c.authors) for c in citations if c.authors}
+        if len(names) > 1:
+            draft.flag("listings give different author lists")
+    else:
+        draft.authors_complete = False  # no names known at all
+    draft.author_count = _first(e.author_count for e in entries)
+    draft.upvotes = max((e.upvotes for e in entries if e.upvotes is not None), default=None)
+    draft.awards = tuple(dict.fromkeys(a for c in citations for a in c.awards))
+
+    for entry in entries:
+        for reason in entry.review_reasons:
+            if reason not in _RECOMPUTED_REASONS:
+                draft.flag(reason)
+    return draft
+
+
+def _richest_citation(citations):
+    with_authors = [c for c in citations if c.authors]
+    if not with_authors:
+        return None
+    # A complete list beats a truncated one; then more names beat fewer.
+    return max(with_authors, key=lambda c: (c.authors_complete, len(c.authors)))

@@ -1,0 +1,235 @@
+"""Author lists as citations write them.
+
+Shapes handled (all from the seed listings):
+
+* full names: "Sid Black*, Stella Biderman*, ..., and Samuel Weinbach"
+  ("*" marks equal contribution);
+* surnames only: "Allal, Li, Kocetkov, et al.", "Le Scao, et al.";
+* an inverted first author (MLA): "Srivastava, Aarohi, et al.";
+* truncations: "et al.", "and 37 others", "(incl. Tow, Biderman)" - the
+  names after "incl." are authors somewhere in the list, without a place.
+
+Surname-only rule: a name is surname-only when it is a single word
+("Biderman", "McMillan-Major") or a single word behind name particles only
+("Le Scao", "Van der Sluijs"). "Rogier Van der Sluijs", "JR Smith" and
+"USVSN Sai Prashanth" are full names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nameparser.config import CONSTANTS
+
+from catalog.importer.records import AuthorRecord
+from catalog.importer.text import clean_text, squash_whitespace
+
+# Lower-case name particles ("le", "van", "der", "de", "von", ...).
+_PARTICLES = frozenset(str(prefix) for prefix in CONSTANTS.prefixes)
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+_INCL_RE = re.compile(r"\(\s*(?:incl\.?|including)\s*([^()]*)\)", re.IGNORECASE)
+_OTHERS_RE = re.compile(
+    r",?\s*(?:and\s+|&\s*)?(\d{1,5})\s+(?:others|other\s+authors|more(?:\s+authors)?)\b\.?",
+    re.IGNORECASE,
+)
+_ET_AL_RE = re.compile(r",?\s*\bet\.?\s*al\b\.?", re.IGNORECASE)
+_ITEM_SEPARATOR_RE = re.compile(r"\s*[,;]\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+")
+# "*" marks equal contribution; other footnote marks (dagger, double dagger,
+# section) carry no meaning we keep.
+_MARK_DELETIONS = str.maketrans("", "", "*\u2217\u2020\u2021\u00a7")
+_INITIALS_RE = re.compile(r"^(?:[A-Z]\.\s*-?\s*)+$")
+_INITIAL_RE = re.compile(r"^[A-Z]\.?$")
+_NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['\u2019.\-])*"
+_NAME_SHAPE_RE = re.compile(rf"^{_NAME_WORD}(?: {_NAME_WORD}){{0,5}}$")
+
+# Surnames so common, and so rarely given names, that "Jernite, Nguyen,
+# et al." is read as two surnames rather than as "Nguyen Jernite" inverted.
+_COMMON_SURNAMES_TEXT = """
+Nguyen Tran Pham Hoang Phan Vu Dang Bui Ngo Duong Huynh Wang Li Zhang Liu Chen
+Yang Huang Zhao Wu Zhou Xu Sun Zhu Hu Guo Lin Luo Gao Zheng Liang Xie Song Tang
+Han Feng Deng Cao Peng Zeng Xiao Tian Dong Pan Yuan Cai Jiang Du Ye Cheng Wei Su
+Lu Ding Ren Shen Yao Qian Fang Zou Xiong Jin Kim Lee Park Choi Jung Kang Cho
+Yoon Jang Lim Shin Oh Seo Kwon Hwang Sato Suzuki Takahashi Tanaka Watanabe Ito
+Yamamoto Nakamura Kobayashi Kato Singh Kumar Sharma Gupta Patel Shah Khan Ahmed
+Reddy Rao Iyer Das Smith Johnson Williams Brown Jones Miller Davis Garcia
+Rodriguez Wilson Martinez Anderson Taylor Moore Jackson Thompson White Harris
+Clark Lewis Robinson Walker Wright Hill Green Adams Baker Nelson Carter Mitchell
+Roberts Turner Phillips Campbell Parker Evans Edwards Collins Stewart Morris
+Murphy Cook Rogers Cooper Peterson Bailey Richardson Hughes Muller Schmidt
+Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann Rossi Russo Ferrari
+Esposito Bianchi Silva Santos Oliveira Souza Pereira Costa Ivanov Smirnov
+Kuznetsov Popov Kowalski Nowak Jensen Nielsen Hansen Larsen Johansson Karlsson
+Nilsson Eriksson Jansen
+"""
+_COMMON_SURNAMES = frozenset(name.casefold() for name in _COMMON_SURNAMES_TEXT.split())
+
+
+@dataclass(frozen=True)
+class AuthorListParse:
+    """parse_author_list's result plus the doubts met on the way."""
+
+    authors: tuple[AuthorRecord, ...]
+    complete: bool
+    declared_count: int | None
+    # Short reasons for review, e.g. an ambiguous "Surname, Given" pair.
+    notes: tuple[str, ...] = ()
+    ok: bool = True
+
+
+def _is_initial(token: str) -> bool:
+    return bool(_INITIAL_RE.match(token))
+
+
+def _author(item: str, position: int | None) -> AuthorRecord | None:
+    """The AuthorRecord of one list item, None when it is not a name.
+
+    A name is up to six words of letters (with . ' - inside), no digits, each
+    word capitalised somewhere or a particle: "d'Ascoli", "McMillan-Major",
+    "USVSN", "M." pass; "the", "community", "preprint", "42" do not.
+    """
+    equal = "*" in item or "\u2217" in item
+    tokens = item.translate(_MARK_DELETIONS).split()
+    name = " ".join(tokens)
+    if not _NAME_SHAPE_RE.match(name):
+        return None
+    if not all(not t.islower() or t in _PARTICLES for t in tokens):
+        return None
+    return AuthorRecord(name, position, equal, _tokens_are_surname(tokens))
+
+
+def _tokens_are_surname(tokens: list[str]) -> bool:
+    if len(tokens) == 1:
+        return not _is_initial(tokens[0])
+    return all(t.casefold() in _PARTICLES for t in tokens[:-1])
+
+
+def is_surname_only(name: str) -> bool:
+    """True for "Biderman", "Le Scao", "Van der Sluijs"; False for full names."""
+    tokens = name.split()
+    return bool(tokens) and _tokens_are_surname(tokens)
+
+
+def _is_given_name_like(item: str) -> bool:
+    """One capitalised word, maybe with initials: "Aarohi", "Aarohi K."."""
+    tokens = item.split()
+    if not tokens or _is_initial(tokens[0]) or not tokens[0][0].isupper():
+        return False
+    return all(_is_initial(t) for t in tokens[1:])
+
+
+def _split_items(text: str) -> list[str]:
+    items = [item.strip() for item in _ITEM_SEPARATOR_RE.split(text)]
+    merged: list[str] = []
+    for item in items:
+        if not item:
+            continue
+        if merged and item.casefold() in _SUFFIXES:
+            # "John Smith, Jr." is one name.
+            merged[-1] = f"{merged[-1]} {item}"
+        elif merged and _INITIALS_RE.match(item) and len(merged[-1].split()) == 1:
+            # APA: "Biderman, S., Raff, E." -> "S. Biderman", "E. Raff".
+            merged[-1] = f"{item} {merged[-1]}"
+        else:
+            merged.append(item)
+    return merged
+
+
+def _strip_marks(item: str) -> tuple[str, bool]:
+    """(name without footnote marks, whether it had an equal-contribution mark)."""
+    equal = "*" in item or "\u2217" in item
+    return squash_whitespace(item.translate(_MARK_DELETIONS)), equal
+
+
+def _inverted_first_author(items: list[str], plain: str, truncated: bool) -> tuple[bool, str]:
+    """Whether items[0:2] is one MLA-inverted name ("Srivastava, Aarohi").
+
+    Returns (inverted, note). A pair of single words is ambiguous: surname
+    lists ("Jernite, Nguyen, et al.") look the same. Such a pair is read as
+    inverted unless the second word is a common surname, and a note says so.
+    """
+    if len(items) < 2:
+        return False, ""
+    first, second = (_strip_marks(i)[0] for i in items[:2])
+    if len(first.split()) != 1 and not is_surname_only(first):
+        return False, ""
+    if not _is_given_name_like(second):
+        return False, ""
+    rest = items[2:]
+    if rest:
+        # "Biderman, Stella, and Edward Raff": the rest are full names.
+        if all(len(_strip_marks(i)[0].split()) >= 2 for i in rest):
+            return True, ""
+        return False, ""
+    if len(second.split()) > 1:
+        return True, ""  # "Srivastava, Aarohi K." has initials: a given name
+    # Joined by "and" ("Radev and Avigad") it is two people.
+    if re.search(r"\s(?:and|&)\s", plain) or not (truncated or "," in plain):
+        return False, ""
+    if second.casefold() in _COMMON_SURNAMES:
+        return False, f"ambiguous author list '{first}, {second}': read as two surnames"
+    return True, f"ambiguous author list '{first}, {second}': read as '{second} {first}'"
+
+
+def parse_author_list_detailed(text: str) -> AuthorListParse:
+    """parse_author_list, with review notes and a success flag."""
+    main = clean_text(text)
+    # Cheap substring tests guard each regular expression: most lists have
+    # no "incl.", no "others", no "et al.".
+    incl_names: list[str] = []
+    if "(" in main:
+        for match in _INCL_RE.finditer(main):
+            incl_names.extend(_split_items(match.group(1).strip().rstrip(".,;")))
+        main = _INCL_RE.sub(" ", main)
+    others = None
+    lowered = main.lower()
+    has_others = "other" in lowered or "more" in lowered
+    if has_others and (others_match := _OTHERS_RE.search(main)) is not None:
+        others = int(others_match.group(1))
+        main = _OTHERS_RE.sub(" ", main)
+    et_al = False
+    if "al" in lowered and _ET_AL_RE.search(main):
+        et_al = True
+        main = _ET_AL_RE.sub(" ", main)
+    main = squash_whitespace(main).strip(" ,;:")
+    if main.endswith(".") and not _is_initial(main.split()[-1]):
+        main = main[:-1].rstrip(" ,;")
+    truncated = et_al or others is not None or bool(incl_names)
+
+    items = _split_items(main)
+    notes: list[str] = []
+    inverted, note = _inverted_first_author(items, main, truncated)
+    if note:
+        notes.append(note)
+    if inverted:
+        surname = items[0]
+        marks = "*" if _strip_marks(items[1])[1] or _strip_marks(surname)[1] else ""
+        items = [f"{_strip_marks(items[1])[0]} {_strip_marks(surname)[0]}{marks}", *items[2:]]
+
+    authors: list[AuthorRecord] = []
+    seen: set[str] = set()
+    places = [*enumerate(items, start=1), *((None, item) for item in incl_names)]
+    for position, item in places:
+        author = _author(item, position)
+        if author is None:
+            return AuthorListParse((), False, None, (*notes, f"not a name: {item!r}"), ok=False)
+        key = author.name.casefold()
+        if key not in seen:  # an "incl." name already in the list is not repeated
+            seen.add(key)
+            authors.append(author)
+    if not authors:
+        return AuthorListParse((), False, None, (*notes, "no author names"), ok=False)
+    positioned = sum(1 for a in authors if a.position is not None)
+    declared = positioned + others if others is not None else None
+    return AuthorListParse(tuple(authors), not truncated, declared, tuple(notes))
+
+
+def parse_author_list(text: str) -> tuple[tuple[AuthorRecord, ...], bool, int | None]:
+    """Authors of a citation's author part, whether the list is complete, and
+    the declared total ("and 37 others" after 4 names -> 41; else None).
+
+    An unreadable list gives ((), False, None).
+    """
+    parsed = parse_author_list_detailed(text)
+    return parsed.authors, parsed.complete, parsed.declared_count

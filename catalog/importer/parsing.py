@@ -1,0 +1,626 @@
+"""Listing parsers: scraped listing text in, ParsedListing out.
+
+Pure functions: no database, no Django. Three formats (see the seeds in
+fixtures/listings/):
+
+* blog - a lab blog's publication page. Each entry ends with a "Read More"
+  line and holds: an optional header (venue category and poster name,
+  printed twice: "ICLR Stella Biderman ICLR Stella Biderman"), the title, an
+  optional citation paragraph, then the abstract's paragraphs.
+* abstracts - one "Abstract:<text>" line per paper; nothing else (any other
+  non-blank line is a bad entry).
+* daily - a Hugging Face "Daily Papers" page: a page header ending in the
+  page's own date ("Nov 6"), then per paper a title line, an abstract line,
+  and optionally "  • 5 authors", "·", "Aug 13, 2024 6" (date, upvotes).
+
+The parsers go line by line and treat every non-blank line as a unit, so
+missing or doubled blank lines do not change the result.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from catalog.importer.citations import (
+    looks_like_citation,
+    parse_citation,
+    parse_citation_detailed,
+    venue_conflict,
+)
+from catalog.importer.names import parse_author_list
+from catalog.importer.records import (
+    FORMATS,
+    EntryRecord,
+    ListingError,
+    ParsedListing,
+)
+from catalog.importer.text import (
+    clean_abstract,
+    clean_text,
+    decode_listing,
+    normalise_title,
+    prepare_listing_text,
+)
+
+__all__ = [
+    "clean_abstract",
+    "clean_text",
+    "decode_listing",
+    "detect_format",
+    "normalise_title",
+    "parse_author_list",
+    "parse_citation",
+    "parse_listing",
+]
+
+# Longer than this, a line is an abstract paragraph, not a heading.
+MAX_TITLE_CHARS = 500
+# Daily pages: a text line after an abstract that is at most this long and
+# does not end a sentence starts the next paper rather than continuing the
+# abstract (abstracts are one long line each on these pages).
+_DAILY_TITLE_SHAPE_CHARS = 300
+
+REASON_NO_YEAR = "no year in listing"
+REASON_NO_TITLE = "no title in listing"
+REASON_NO_ABSTRACT = "no abstract in listing"
+REASON_DATE_WITHOUT_YEAR = "date without year"
+REASON_CITATION_UNPARSEABLE = "citation unparseable"
+REASON_TITLE_DIFFERS = "citation title differs from heading"
+
+_ABSTRACT_LINE_RE = re.compile(r"^\s*Abstract\s*:\s*", re.IGNORECASE)
+_AUTHORS_LINE_RE = re.compile(r"^\s*\u2022\s*(\d{1,6})\s+authors?\s*$", re.IGNORECASE)
+_DOT_LINE_RE = re.compile(r"^\s*\u00b7\s*$")
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_DATE_LINE_RE = re.compile(
+    r"^\s*([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:,\s*(\d{4}))?(?:\s+(\d{1,7}))?\s*$"
+)
+_DAILY_HEADER_MARKER = "daily papers"
+# The page header is short: its date comes within this many non-blank lines.
+_DAILY_HEADER_MAX_LINES = 15
+_VENUE_WORDS = frozenset(
+    {"workshop", "conference", "journal", "track", "findings", "forum", "symposium", "preprint"}
+)
+_NAME_TOKEN_RE = re.compile(r"^[^\W\d_][\w'\u2019.\-]*$")
+
+
+# ---------------------------------------------------------------------------
+# Format detection
+
+
+def _non_blank_lines(lines: list[str]) -> Iterator[tuple[int, str]]:
+    """(1-based line number, stripped text) of each non-blank line."""
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if stripped:
+            yield number, stripped
+
+
+def detect_format(text: str, source_file: str) -> str:
+    """The listing's format - blog, abstracts or daily; ListingError if none fits.
+
+    abstracts: at least half the non-blank lines start with "Abstract:"; blog: a
+    "Read More" line; daily: a "Daily Papers" page header or "• N authors"
+    lines.
+    """
+    return _detect_prepared_format(prepare_listing_text(text), source_file)
+
+
+def _detect_prepared_format(text: str, source_file: str) -> str:
+    non_blank = abstract_lines = 0
+    read_more = daily = False
+    # One pass, cheap string tests first: this runs over the whole listing.
+    for number, line in _non_blank_lines(text.split("\n")):
+        non_blank += 1
+        if line[0] in "Aa" and _ABSTRACT_LINE_RE.match(line):
+            abstract_lines += 1
+        elif len(line) == 9 and line.casefold() == "read more":
+            read_more = True
+        elif line[0] == "\u2022":
+            daily = daily or bool(_AUTHORS_LINE_RE.match(line))
+        elif number <= 4 * _DAILY_HEADER_MAX_LINES and line.casefold() == _DAILY_HEADER_MARKER:
+            daily = True
+    if abstract_lines and abstract_lines * 2 >= non_blank:
+        return "abstracts"
+    if read_more:
+        return "blog"
+    if daily:
+        return "daily"
+    raise ListingError(
+        source_file,
+        "unknown format: expected a blog page ('Read More' lines), an abstracts list "
+        "('Abstract:' lines) or a Daily Papers page ('\u2022 N authors' lines)",
+    )
+
+
+def parse_listing(
+    text: str,
+    *,
+    source_file: str,
+    format: str = "auto",
+    listing_year: int | None = None,
+    skip_bad: bool = False,
+) -> ParsedListing:
+    """Parse a listing's text entry by entry.
+
+    An entry that cannot be parsed raises ListingError (file and line), or
+    with skip_bad goes to ParsedListing.skipped while parsing goes on.
+    listing_year: the year of a daily page, for its year-less dates; without
+    it the year is inferred from the entries (see _parse_daily).
+    """
+    if format != "auto" and format not in FORMATS:
+        raise ListingError(source_file, f"unknown format {format!r}; expected one of {FORMATS}")
+    text = prepare_listing_text(text)
+    if not text.strip():
+        raise ListingError(source_file, "empty listing (only whitespace)")
+    if format == "auto":
+        format = _detect_prepared_format(text, source_file)
+    lines = text.split("\n")
+    if format == "blog":
+        return _parse_blog(lines, source_file, skip_bad)
+    if format == "abstracts":
+        return _parse_abstracts(lines, source_file, skip_bad)
+    return _parse_daily(lines, source_file, listing_year, skip_bad)
+
+
+def _fail(skipped: list[ListingError], error: ListingError, skip_bad: bool) -> None:
+    if not skip_bad:
+        raise error
+    skipped.append(error)
+
+
+# ---------------------------------------------------------------------------
+# Blog
+
+
+@dataclass
+class _BlogBlock:
+    """The non-blank lines of one blog entry, up to its "Read More"."""
+
+    units: list[tuple[int, str]]
+
+
+def _doubled_half(line: str) -> str | None:
+    """The half of a doubled header line ("X Y X Y" -> "X Y"), else None."""
+    tokens = line.split()
+    half = len(tokens) // 2
+    if half and len(tokens) % 2 == 0 and tokens[:half] == tokens[half:]:
+        return " ".join(tokens[:half])
+    return None
+
+
+def _header_half(block: _BlogBlock) -> str | None:
+    """The header's half when the block opens with a doubled header line
+    followed by a heading-sized line ("Bye Bye" over an abstract is a title)."""
+    if len(block.units) < 2:
+        return None
+    half = _doubled_half(block.units[0][1])
+    if half is None or len(block.units[1][1]) > MAX_TITLE_CHARS:
+        return None
+    return half
+
+
+def _is_name_shaped(tokens: list[str]) -> bool:
+    return 0 < len(tokens) <= 4 and all(_NAME_TOKEN_RE.match(t) and t[0].isupper() for t in tokens)
+
+
+def _common_poster(halves: set[str]) -> list[str]:
+    """The poster's name when every header ends with the same name: the
+    longest common word suffix of the distinct header halves ("arXiv Stella
+    Biderman", "ICML Stella Biderman" -> Stella Biderman)."""
+    if len(halves) < 2:
+        return []
+    token_lists = [h.split() for h in halves]
+    suffix: list[str] = []
+    for words in zip(*(reversed(t) for t in token_lists), strict=False):
+        if len(set(words)) != 1:
+            break
+        suffix.insert(0, words[0])
+    # "NeurIPS Workshop Ann Lee", "ICML Workshop Ann Lee": "Workshop" is shared
+    # but is no part of a name.
+    while suffix and suffix[0].casefold() in _VENUE_WORDS:
+        suffix.pop(0)
+    return suffix if _is_name_shaped(suffix) else []
+
+
+def _split_header(half: str, poster: list[str]) -> tuple[str, str, bool]:
+    """(venue, poster, guessed) from a header half.
+
+    With a listing-wide poster name, the header is "<venue> <poster>" or the
+    poster alone. Otherwise the last two words are taken as the poster's
+    name (guessed=True) unless the header has at most two words, which are
+    then the poster's name alone.
+    """
+    tokens = half.split()
+    if poster and tokens[-len(poster) :] == poster:
+        return " ".join(tokens[: -len(poster)]), " ".join(poster), False
+    if len(tokens) <= 2:
+        return "", half, True
+    if _is_name_shaped(tokens[-2:]):
+        return " ".join(tokens[:-2]), " ".join(tokens[-2:]), True
+    return " ".join(tokens[:-1]), tokens[-1], True
+
+
+def _blog_blocks(lines: list[str], source_file: str) -> list[_BlogBlock | ListingError]:
+    """The entries' line blocks in file order, with an error in place of a
+    block that cannot be an entry (empty, or not ended by "Read More")."""
+    blocks: list[_BlogBlock | ListingError] = []
+    units: list[tuple[int, str]] = []
+    for number, line in _non_blank_lines(lines):
+        if line.casefold() == "read more":
+            if units:
+                blocks.append(_BlogBlock(units))
+            else:
+                blocks.append(
+                    ListingError(
+                        source_file, "empty entry: 'Read More' with nothing before it", number
+                    )
+                )
+            units = []
+        else:
+            units.append((number, line))
+    if units:
+        blocks.append(
+            ListingError(
+                source_file,
+                "last entry does not end with 'Read More' (file truncated?)",
+                units[0][0],
+            )
+        )
+    return blocks
+
+
+def _parse_blog(lines: list[str], source_file: str, skip_bad: bool) -> ParsedListing:
+    skipped: list[ListingError] = []
+    blocks = _blog_blocks(lines, source_file)
+    halves = {h for b in blocks if isinstance(b, _BlogBlock) and (h := _header_half(b)) is not None}
+    poster = _common_poster(halves)
+    entries: list[EntryRecord] = []
+    for index, block in enumerate(blocks, start=1):
+        if isinstance(block, ListingError):
+            _fail(skipped, block, skip_bad)
+            continue
+        try:
+            entries.append(_blog_entry(block, index, source_file, poster))
+        except ListingError as error:
+            _fail(skipped, error, skip_bad)
+    return ParsedListing(source_file, "blog", entries, skipped=skipped)
+
+
+def _blog_entry(
+    block: _BlogBlock, index: int, source_file: str, poster_words: list[str]
+) -> EntryRecord:
+    units = block.units
+    start_line = units[0][0]
+    reasons: list[str] = []
+    venue_name = poster = ""
+    half = _header_half(block)
+    if half is not None:
+        venue_name, poster, guessed = _split_header(half, poster_words)
+        if guessed:
+            reasons.append(f"poster name guessed from header '{half}'")
+        units = units[1:]
+    title_line, title = units[0]
+    if len(title) > MAX_TITLE_CHARS:
+        raise ListingError(
+            source_file,
+            f"entry {index}: expected a title, found a {len(title)}-character paragraph",
+            title_line,
+        )
+    title = clean_text(title)
+    body = units[1:]
+    citation = None
+    if body and looks_like_citation(body[0][1]):
+        parsed = parse_citation_detailed(body[0][1])
+        citation = parsed.citation
+        reasons.extend(parsed.notes)
+        if not parsed.ok:
+            reasons.append(REASON_CITATION_UNPARSEABLE)
+        body = body[1:]
+    abstract = clean_abstract(text for _, text in body)
+
+    year = citation.year if citation else None
+    author_count = None
+    if citation and citation.authors:
+        author_count = citation.author_count
+        if author_count is None and citation.authors_complete:
+            author_count = len(citation.authors)
+    if citation and citation.title and normalise_title(citation.title) != normalise_title(title):
+        reasons.append(REASON_TITLE_DIFFERS)
+    if citation and venue_name and venue_conflict(venue_name, citation.venue_text):
+        reasons.append(
+            f"header venue '{venue_name}' disagrees with citation venue '{citation.venue_text}'"
+        )
+    if not abstract:
+        reasons.append(REASON_NO_ABSTRACT)
+    if year is None:
+        reasons.append(REASON_NO_YEAR)
+    return EntryRecord(
+        source_file=source_file,
+        format="blog",
+        entry_index=index,
+        line=start_line,
+        title=title,
+        abstract=abstract,
+        venue_name=venue_name,
+        poster=poster,
+        citation=citation,
+        author_count=author_count,
+        year=year,
+        review_reasons=tuple(reasons),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Abstracts
+
+
+def _parse_abstracts(lines: list[str], source_file: str, skip_bad: bool) -> ParsedListing:
+    """One entry per "Abstract:" line; any other non-blank line is a bad
+    entry (the format has nothing else, so it is damage, not content)."""
+    skipped: list[ListingError] = []
+    entries: list[EntryRecord] = []
+    index = 0
+    for number, line in _non_blank_lines(lines):
+        prefix = _ABSTRACT_LINE_RE.match(line)
+        if not prefix:
+            error = ListingError(source_file, "line does not start with 'Abstract:'", number)
+            _fail(skipped, error, skip_bad)
+            continue
+        index += 1
+        abstract = clean_text(line[prefix.end() :])
+        if not abstract:
+            _fail(skipped, ListingError(source_file, "empty abstract", number), skip_bad)
+            continue
+        entries.append(
+            EntryRecord(
+                source_file=source_file,
+                format="abstracts",
+                entry_index=index,
+                line=number,
+                abstract=abstract,
+                review_reasons=(REASON_NO_TITLE, REASON_NO_YEAR),
+            )
+        )
+    return ParsedListing(source_file, "abstracts", entries, skipped=skipped)
+
+
+# ---------------------------------------------------------------------------
+# Daily
+
+
+@dataclass
+class _DailyDate:
+    month: int
+    day: int
+    year: int | None
+    upvotes: int | None
+
+
+@dataclass
+class _DailyDraft:
+    line: int
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    author_count: int | None = None
+    meta_started: bool = False
+    date: _DailyDate | None = None
+    error: ListingError | None = None
+
+
+def _daily_date(line: str) -> _DailyDate | None:
+    match = _DATE_LINE_RE.match(line)
+    if not match:
+        return None
+    month = _MONTHS.get(match.group(1).casefold())
+    if month is None:
+        return None
+    year = int(match.group(3)) if match.group(3) else None
+    upvotes = int(match.group(4)) if match.group(4) else None
+    return _DailyDate(month, int(match.group(2)), year, upvotes)
+
+
+def _daily_header_end(non_blank: list[tuple[int, str]]) -> tuple[int, _DailyDate | None]:
+    """(number of header lines, the page's own date) - (0, None) without a
+    page header. The header is the lines up to the first date line, when it
+    comes early and no paper metadata comes before it."""
+    for position, (_, line) in enumerate(non_blank[:_DAILY_HEADER_MAX_LINES]):
+        if _AUTHORS_LINE_RE.match(line) or _DOT_LINE_RE.match(line):
+            return 0, None
+        date = _daily_date(line)
+        if date is not None:
+            if date.upvotes is not None:
+                return 0, None
+            return position + 1, date
+    return 0, None
+
+
+def _ends_sentence(line: str) -> bool:
+    return line.endswith((".", "!", "?")) and not line.endswith("...")
+
+
+def _daily_drafts(
+    lines: list[str], source_file: str
+) -> tuple[list[_DailyDraft | ListingError], _DailyDate | None]:
+    """The papers' drafts in file order, with an error in place of a stray
+    metadata line; and the page's own date."""
+    non_blank = list(_non_blank_lines(lines))
+    header_lines, page_date = _daily_header_end(non_blank)
+    drafts: list[_DailyDraft | ListingError] = []
+    current: _DailyDraft | None = None
+
+    def stray(number: int, what: str) -> None:
+        drafts.append(ListingError(source_file, f"{what} outside a paper entry", number))
+
+    for number, line in non_blank[header_lines:]:
+        if match := _AUTHORS_LINE_RE.match(line):
+            if current is None or current.date is not None:
+                stray(number, "author-count line")
+            elif current.author_count is not None:
+                current.error = current.error or ListingError(
+                    source_file, "two author-count lines", number
+                )
+            else:
+                current.author_count = int(match.group(1))
+                current.meta_started = True
+            continue
+        if _DOT_LINE_RE.match(line):
+            if current is None or current.date is not None:
+                stray(number, "'\u00b7' line")
+            else:
+                current.meta_started = True
+            continue
+        date = _daily_date(line)
+        if date is not None:
+            if current is None or current.date is not None:
+                stray(number, f"date line {line!r}")
+            else:
+                current.date = date
+            continue
+        starts_entry = (
+            current is None
+            or current.date is not None
+            or current.meta_started
+            or (
+                current.paragraphs
+                and len(line) <= _DAILY_TITLE_SHAPE_CHARS
+                and not _ends_sentence(line)
+            )
+        )
+        if starts_entry:
+            current = _DailyDraft(number, line)
+            drafts.append(current)
+        else:
+            current.paragraphs.append(line)
+    return drafts, page_date
+
+
+def _infer_listing_year(
+    drafts: list[_DailyDraft], listing_year: int | None
+) -> tuple[int | None, str]:
+    if listing_year is not None:
+        return listing_year, "--listing-year"
+    named = [d.date.year for d in drafts if d.date and d.date.year is not None]
+    if not named:
+        return None, "unknown: no entry names a year"
+    # The page leaves out the year only for dates in its own year, so that
+    # year is later than any year it prints.
+    latest = max(named)
+    return latest + 1, f"inferred: latest year named by an entry is {latest}"
+
+
+def _parse_daily(
+    lines: list[str], source_file: str, listing_year: int | None, skip_bad: bool
+) -> ParsedListing:
+    skipped: list[ListingError] = []
+    items, page_date = _daily_drafts(lines, source_file)
+    drafts = [item for item in items if isinstance(item, _DailyDraft)]
+    year_of_listing, year_reason = _infer_listing_year(drafts, listing_year)
+    entries: list[EntryRecord] = []
+    index = 0
+    for draft in items:
+        if isinstance(draft, ListingError):
+            _fail(skipped, draft, skip_bad)
+            continue
+        index += 1
+        try:
+            entries.append(_daily_entry(draft, index, source_file, year_of_listing, page_date))
+        except ListingError as error:
+            _fail(skipped, error, skip_bad)
+    return ParsedListing(
+        source_file,
+        "daily",
+        entries,
+        listing_year=year_of_listing,
+        listing_year_reason=year_reason,
+        skipped=skipped,
+    )
+
+
+def _check_date(
+    source_file: str, index: int, draft: _DailyDraft, date: _DailyDate, year: int
+) -> datetime.date:
+    try:
+        return datetime.date(year, date.month, date.day)
+    except ValueError:
+        raise ListingError(
+            source_file,
+            f"entry {index}: no such date: {date.month}/{date.day}/{year}",
+            draft.line,
+        ) from None
+
+
+def _daily_entry(
+    draft: _DailyDraft,
+    index: int,
+    source_file: str,
+    listing_year: int | None,
+    page_date: _DailyDate | None,
+) -> EntryRecord:
+    if draft.error is not None:
+        raise draft.error
+    if len(draft.title) > MAX_TITLE_CHARS:
+        raise ListingError(
+            source_file,
+            f"entry {index}: expected a title, found a {len(draft.title)}-character paragraph",
+            draft.line,
+        )
+    reasons: list[str] = []
+    published_on = None
+    upvotes = None
+    if draft.date is not None:
+        upvotes = draft.date.upvotes
+        year = draft.date.year
+        if year is None:
+            year = listing_year
+            if page_date and (draft.date.month, draft.date.day) > (page_date.month, page_date.day):
+                reasons.append(
+                    f"year-less date {draft.date.month}/{draft.date.day} is after the page's "
+                    f"own date {page_date.month}/{page_date.day}"
+                )
+        if year is None:
+            reasons.append(REASON_DATE_WITHOUT_YEAR)
+            # Still reject "Feb 30"; 2000 is a leap year, so "Feb 29" passes.
+            _check_date(source_file, index, draft, draft.date, 2000)
+        else:
+            published_on = _check_date(source_file, index, draft, draft.date, year)
+    else:
+        reasons.append(REASON_NO_YEAR)
+    abstract = clean_abstract(draft.paragraphs)
+    if not abstract:
+        reasons.append(REASON_NO_ABSTRACT)
+    return EntryRecord(
+        source_file=source_file,
+        format="daily",
+        entry_index=index,
+        line=draft.line,
+        title=clean_text(draft.title),
+        abstract=abstract,
+        author_count=draft.author_count,
+        published_on=published_on,
+        year=published_on.year if published_on else None,
+        upvotes=upvotes,
+        review_reasons=tuple(reasons),
+    )

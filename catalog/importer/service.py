@@ -1,0 +1,573 @@
+"""Write parsed listings into the catalog: one transaction, bulk writes.
+
+The number of queries does not grow with the number of entries: the
+service loads what it needs to match against in a few queries, decides
+everything in memory, then writes with bulk operations.
+
+Re-import rules:
+- a field staff changed in the admin (Paper.staff_edited_fields) is never
+  overwritten; if the listing's value changed since the last import too,
+  that is reported as a conflict;
+- a known value is never replaced by an unknown (empty) one;
+- when a paper also has sources outside this run, the run only fills gaps
+  (it cannot see what the other listings said);
+- a paper staff deleted (a DeletedPaper tombstone) is not re-created; the
+  report says so.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.importer.merge import PaperDraft, merge_entries
+from catalog.importer.records import ParsedListing
+from catalog.importer.text import normalise_title
+from catalog.importer.venues import (
+    canonical_venue_name,
+    guess_venue_kind,
+    known_venue,
+    venue_name_from_citation,
+)
+from catalog.models import Authorship, Award, DeletedPaper, Paper, PaperSource
+from catalog.slugs import next_free_slug, slug_base
+from people.models import Person, PersonAlias
+from venues.models import Venue, VenueAlias
+
+# Paper fields an import sets, in the order reports list them.
+IMPORTED_FIELDS = (
+    "title", "abstract", "venue", "venue_detail", "year", "published_on", "arxiv_id", "doi",
+    "other_identifier", "citation", "authors_complete", "author_count", "upvotes", "awards",
+    "authors",
+)  # fmt: skip
+_COLUMN_FIELDS = [f for f in IMPORTED_FIELDS if f not in ("venue", "awards", "authors")]
+# Largest `IN (...)` list per query: well under SQLite's variable limit.
+_CHUNK = 2000
+
+
+@dataclass
+class FileSummary:
+    name: str
+    format: str
+    entries: int
+    listing_year: int | None = None
+    listing_year_reason: str = ""
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    files: list[FileSummary] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    updated: list[tuple[str, list[str]]] = field(default_factory=list)
+    unchanged: int = 0
+    merged: int = 0
+    people_created: int = 0
+    venues_created: list[str] = field(default_factory=list)
+    awards_created: list[str] = field(default_factory=list)
+    flagged: list[tuple[str, list[str]]] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    deleted_skipped: list[str] = field(default_factory=list)
+    surname_links: list[tuple[str, str]] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def entries(self) -> int:
+        return sum(f.entries for f in self.files)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.people_created)
+
+
+def chunks(values: Iterable, size: int = _CHUNK) -> Iterator[list]:
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _json_value(name: str, value):
+    """A field value as stored in Paper.imported_values (JSON-friendly, comparable)."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [list(v) if isinstance(v, tuple) else v for v in value]
+    return value
+
+
+def _is_unknown(value) -> bool:
+    return value in (None, "", (), [])
+
+
+class _People:
+    """Name -> person resolution over the catalog's people plus this run's new ones."""
+
+    def __init__(self, using: str):
+        self.using = using
+        self.by_name: dict[str, Person] = {}
+        self.by_alias: dict[str, set[int]] = {}
+        self.people: dict[int, Person] = {}
+        for person in Person.objects.using(using).only("id", "name", "slug"):
+            self.people[person.pk] = person
+            self.by_name.setdefault(person.name.casefold(), person)
+        for person_id, name in PersonAlias.objects.using(using).values_list("person_id", "name"):
+            self.by_alias.setdefault(name.casefold(), set()).add(person_id)
+        self.taken_slugs = {p.slug for p in self.people.values()}
+        self.new_people: list[Person] = []
+        self.new_aliases: list[tuple[Person, str]] = []
+        self._aliased: set[tuple[int, str]] = set()
+        self._surname_index: dict[str, list[Person]] | None = None
+
+    def full_name(self, name: str) -> Person:
+        key = name.casefold()
+        person = self.by_name.get(key)
+        if person is None and len(self.by_alias.get(key, ())) == 1:
+            person = self.people[next(iter(self.by_alias[key]))]
+        if person is None:
+            person = self._create(name)
+        return person
+
+    def _create(self, name: str, review_note: str = "") -> Person:
+        slug = next_free_slug(slug_base(name, fallback="person"), self.taken_slugs)
+        self.taken_slugs.add(slug)
+        person = Person(name=name, slug=slug, needs_review=bool(review_note),
+                        review_note=review_note)  # fmt: skip
+        self.new_people.append(person)
+        self.by_name[name.casefold()] = person
+        self._surname_index = None
+        return person
+
+    def _candidates(self, surname: str) -> list[Person]:
+        """People with a full name ending in `surname` ("Biderman" -> "Stella Biderman")."""
+        if self._surname_index is None:
+            index: dict[str, list[Person]] = {}
+            for person in [*self.people.values(), *self.new_people]:
+                words = person.name.casefold().split()
+                for start in range(1, len(words)):
+                    index.setdefault(" ".join(words[start:]), []).append(person)
+            self._surname_index = index
+        return self._surname_index.get(surname.casefold(), [])
+
+    def surname(self, surname: str, where: str) -> tuple[Person, bool]:
+        """Resolve a surname-only mention; returns (person, resolved)."""
+        key = surname.casefold()
+        # An alias staff (or an earlier import) settled wins over guessing.
+        alias_owners = [self.people[i] for i in self.by_alias.get(key, ()) if i in self.people]
+        full_owners = [p for p in alias_owners if p.name.casefold() != key]
+        if len(full_owners) == 1:
+            return full_owners[0], True
+        candidates = self._candidates(surname)
+        if len(candidates) == 1:
+            person = candidates[0]
+            already = person.pk is not None and person.pk in self.by_alias.get(key, ())
+            if not already and (id(person), key) not in self._aliased:
+                self._aliased.add((id(person), key))
+                self.new_aliases.append((person, surname))
+            return person, True
+        existing = self.by_name.get(key)
+        if existing is not None:
+            return existing, False
+        others = ", ".join(sorted(p.name for p in candidates)) or "none"
+        note = f"known only by the surname “{surname}” ({where}); people it could be: {others}"
+        return self._create(surname, review_note=note), False
+
+
+class _Venues:
+    def __init__(self, using: str):
+        self.using = using
+        self.by_name: dict[str, Venue] = {}
+        venues = {v.pk: v for v in Venue.objects.using(using).only("id", "name", "slug")}
+        for venue in venues.values():
+            self.by_name[venue.name.casefold()] = venue
+        for venue_id, name in VenueAlias.objects.using(using).values_list("venue_id", "name"):
+            self.by_name.setdefault(name.casefold(), venues[venue_id])
+        self.taken_slugs = {v.slug for v in venues.values()}
+        self.new_venues: list[Venue] = []
+        self.new_aliases: list[tuple[Venue, str]] = []
+
+    def get(self, listing_name: str) -> Venue:
+        venue = self.by_name.get(listing_name.casefold())
+        if venue is None:
+            name = canonical_venue_name(listing_name)
+            venue = self.by_name.get(name.casefold())
+        if venue is None:
+            known = known_venue(name)
+            slug = next_free_slug(slug_base(name, fallback="venue"), self.taken_slugs)
+            self.taken_slugs.add(slug)
+            venue = Venue(name=name, slug=slug, kind=guess_venue_kind(name),
+                          full_name=known.full_name if known else "",
+                          url=known.url if known else "")  # fmt: skip
+            self.new_venues.append(venue)
+            self.by_name[name.casefold()] = venue
+            for alias in known.aliases if known else ():
+                self.new_aliases.append((venue, alias))
+                self.by_name.setdefault(alias.casefold(), venue)
+        return venue
+
+
+@dataclass
+class _Planned:
+    draft: PaperDraft
+    values: dict
+    venue: Venue | None
+    awards: list[Award]
+    authors: list[tuple[Person, int | None, bool]]
+    reasons: list[str]
+
+
+def import_listings(
+    listings: list[ParsedListing], *, using: str = "default", dry_run: bool = False
+) -> ImportReport:
+    """Import parsed listings into the database `using`, atomically."""
+    report = ImportReport(dry_run=dry_run)
+    for listing in listings:
+        report.files.append(FileSummary(
+            name=listing.source_file, format=listing.format, entries=len(listing.entries),
+            listing_year=listing.listing_year, listing_year_reason=listing.listing_year_reason,
+            skipped=[str(error) for error in listing.skipped],
+        ))  # fmt: skip
+    entries = [entry for listing in listings for entry in listing.entries]
+    drafts = merge_entries(entries)
+    report.merged = len(entries) - len(drafts)
+    with transaction.atomic(using=using):
+        _Import(using, report).run(drafts)
+        if dry_run:
+            transaction.set_rollback(True, using=using)
+    return report
+
+
+class _Import:
+    def __init__(self, using: str, report: ImportReport):
+        self.using = using
+        self.report = report
+        self.now = timezone.now()
+
+    def run(self, drafts: list[PaperDraft]) -> None:
+        people, venues = _People(self.using), _Venues(self.using)
+        awards = {a.name.casefold(): a for a in Award.objects.using(self.using)}
+        new_awards: list[Award] = []
+        award_slugs = {a.slug for a in awards.values()}
+
+        # Full names first: a surname-only mention is resolved against every
+        # person the whole run knows, whichever listing names them.
+        for draft in drafts:
+            for author in draft.authors:
+                if not author.surname_only:
+                    people.full_name(author.name)
+
+        planned = []
+        for draft in drafts:
+            reasons = list(draft.review_reasons)
+            where = f"{draft.entries[0].source_file} entry {draft.entries[0].entry_index}"
+            authors, unresolved = [], []
+            for author in draft.authors:
+                if author.surname_only:
+                    person, resolved = people.surname(author.name, where)
+                    if resolved:
+                        self.report.surname_links.append((author.name, person.name))
+                    else:
+                        unresolved.append(author.name)
+                else:
+                    person = people.full_name(author.name)
+                authors.append((person, author.position, author.equal_contribution))
+            if unresolved:
+                reasons.append("surname-only authors not resolved: " + ", ".join(unresolved))
+            authors = _drop_repeated_people(authors, reasons)
+
+            venue_name = draft.venue_name or venue_name_from_citation(
+                draft.venue_detail, draft.arxiv_id, draft.other_identifier
+            )
+            venue = venues.get(venue_name) if venue_name else None
+
+            paper_awards = []
+            for name in draft.awards:
+                award = awards.get(name.casefold())
+                if award is None:
+                    slug = next_free_slug(slug_base(name, fallback="award"), award_slugs)
+                    award_slugs.add(slug)
+                    award = awards[name.casefold()] = Award(name=name, slug=slug)
+                    new_awards.append(award)
+                paper_awards.append(award)
+
+            values = {name: getattr(draft, name) for name in _COLUMN_FIELDS}
+            values["venue"] = venue.name if venue else ""
+            values["awards"] = tuple(sorted(a.name for a in paper_awards))
+            values["authors"] = tuple((p.name, pos, eq) for p, pos, eq in authors)
+            planned.append(_Planned(draft, values, venue, paper_awards, authors, reasons))
+
+        # Everything the plan refers to must exist before papers point at it.
+        self._bulk_create(Venue, venues.new_venues)
+        self.report.venues_created = [v.name for v in venues.new_venues]
+        self._bulk_create(VenueAlias, [VenueAlias(venue=v, name=n) for v, n in venues.new_aliases])
+        self._bulk_create(Award, new_awards)
+        self.report.awards_created = [a.name for a in new_awards]
+        self._bulk_create(Person, people.new_people)
+        self.report.people_created = len(people.new_people)
+        self._bulk_create(
+            PersonAlias, [PersonAlias(person=p, name=n) for p, n in people.new_aliases]
+        )
+        self._write_papers(planned)
+
+    def _bulk_create(self, model, objects):
+        if objects:
+            model.objects.using(self.using).bulk_create(objects, batch_size=1000)
+
+    def _write_papers(self, planned: list[_Planned]) -> None:
+        existing, source_owner = self._match_existing([p.draft for p in planned])
+        tombstones = _Tombstones(self.using)
+        run_sources = {key for p in planned for key in p.draft.source_keys}
+        taken_slugs = set(Paper.objects.using(self.using).values_list("slug", flat=True))
+
+        to_create: list[tuple[Paper, _Planned]] = []
+        to_update: list[tuple[Paper, _Planned, list[str]]] = []
+        for plan in planned:
+            paper = existing.get(id(plan.draft))
+            if paper is None:
+                deleted = tombstones.match(plan.draft)
+                if deleted:
+                    self.report.deleted_skipped.append(
+                        f"“{plan.draft.title}”: staff deleted “{deleted.title}” on "
+                        f"{deleted.deleted_at:%Y-%m-%d}; not re-created"
+                    )
+                    continue
+                slug = next_free_slug(
+                    slug_base(plan.draft.title, max_length=100, fallback="paper"), taken_slugs
+                )
+                taken_slugs.add(slug)
+                paper = Paper(slug=slug)
+                self._apply(paper, plan, list(IMPORTED_FIELDS))
+                to_create.append((paper, plan))
+                continue
+            other_sources = {(s.listing, s.entry_index) for s in paper.sources.all()} - run_sources
+            changed = self._update(paper, plan, authoritative=not other_sources)
+            to_update.append((paper, plan, changed))
+
+        new_papers = [paper for paper, _ in to_create]
+        self._bulk_create(Paper, new_papers)
+        self.report.created = [p.title for p in new_papers]
+
+        changed_papers = [(paper, plan, fields) for paper, plan, fields in to_update if fields]
+        self.report.unchanged = len(to_update) - len(changed_papers)
+        self.report.updated = [(paper.title, fields) for paper, _, fields in changed_papers]
+        columns = sorted(
+            {
+                f
+                for _, _, fields in changed_papers
+                for f in fields
+                if f in (*_COLUMN_FIELDS, "venue")
+            }
+        )
+        if changed_papers:
+            for paper, _, _ in changed_papers:
+                paper.updated_at = self.now
+            Paper.objects.using(self.using).bulk_update(
+                [p for p, _, _ in changed_papers],
+                [*columns, "imported_values", "needs_review", "review_note", "title_key",
+                 "updated_at"],
+                batch_size=500,
+            )  # fmt: skip
+
+        # Related rows: authorships and awards are replaced wholesale for papers
+        # whose lists changed; sources are added.
+        rewrite_authors = [p for p, _ in to_create] + [
+            p for p, _, fields in changed_papers if "authors" in fields
+        ]
+        rewrite_awards = [p for p, _ in to_create] + [
+            p for p, _, fields in changed_papers if "awards" in fields
+        ]
+        plans = {id(p): plan for p, plan in to_create} | {id(p): pl for p, pl, _ in to_update}
+        created_ids = {p.pk for p in new_papers}
+        for ids in chunks([p.pk for p in rewrite_authors if p.pk not in created_ids]):
+            Authorship.objects.using(self.using).filter(paper_id__in=ids).delete()
+        self._bulk_create(Authorship, [
+            Authorship(paper=p, person=person, position=pos, equal_contribution=eq)
+            for p in rewrite_authors for person, pos, eq in plans[id(p)].authors
+        ])  # fmt: skip
+        through = Paper.awards.through
+        for ids in chunks([p.pk for p in rewrite_awards if p.pk not in created_ids]):
+            through.objects.using(self.using).filter(paper_id__in=ids).delete()
+        self._bulk_create(through, [
+            through(paper_id=p.pk, award_id=a.pk) for p in rewrite_awards
+            for a in plans[id(p)].awards
+        ])  # fmt: skip
+
+        new_sources = []
+        for paper in [p for p, _ in to_create] + [p for p, _, _ in to_update]:
+            for entry in plans[id(paper)].draft.entries:
+                key = (entry.source_file, entry.entry_index)
+                if source_owner.get(key) == paper.pk:
+                    continue
+                new_sources.append(PaperSource(
+                    paper=paper, listing=entry.source_file, format=entry.format,
+                    entry_index=entry.entry_index, line=entry.line,
+                ))  # fmt: skip
+        # A listing entry that now belongs to another paper moves over.
+        moved = [(s.listing, s.entry_index) for s in new_sources if (s.listing, s.entry_index)
+                 in source_owner]  # fmt: skip
+        for listing in {listing for listing, _ in moved}:
+            PaperSource.objects.using(self.using).filter(
+                listing=listing, entry_index__in=[i for name, i in moved if name == listing]
+            ).delete()
+        self._bulk_create(PaperSource, new_sources)
+
+        refresh = getattr(Paper.objects.using(self.using), "refresh_search_index", None)
+        touched = [p.pk for p in new_papers] + [p.pk for p, _, _ in changed_papers]
+        if refresh and touched:
+            for ids in chunks(touched):
+                Paper.objects.using(self.using).filter(pk__in=ids).refresh_search_index()
+
+        for paper, plan in [*to_create, *[(p, pl) for p, pl, _ in changed_papers]]:
+            if paper.needs_review:
+                self.report.flagged.append((paper.title, plan.reasons))
+
+    def _match_existing(self, drafts: list[PaperDraft]):
+        """Map each draft to the paper already in the catalog, if any.
+
+        Matched by listing entry (a re-import), then arXiv id, then title key.
+        """
+        db = Paper.objects.using(self.using)
+        listings = {e.source_file for d in drafts for e in d.entries}
+        source_owner = {
+            (listing, index): paper_id
+            for listing, index, paper_id in PaperSource.objects.using(self.using)
+            .filter(listing__in=listings)
+            .values_list("listing", "entry_index", "paper_id")
+        }
+        by_arxiv, by_title = {}, {}
+        arxiv_ids = {d.arxiv_id for d in drafts if d.arxiv_id}
+        for ids in chunks(arxiv_ids):
+            by_arxiv.update(db.filter(arxiv_id__in=ids).values_list("arxiv_id", "id"))
+        title_keys = {d.title_key for d in drafts if d.title_key}
+        for keys in chunks(title_keys):
+            by_title.update(db.filter(title_key__in=keys).values_list("title_key", "id"))
+
+        wanted: dict[int, int] = {}
+        for draft in drafts:
+            candidates = [source_owner.get(key) for key in draft.source_keys]
+            candidates += [by_arxiv.get(draft.arxiv_id), by_title.get(draft.title_key)]
+            found = [c for c in candidates if c]
+            if found:
+                chosen = Counter(found).most_common(1)[0][0]
+                wanted[id(draft)] = chosen
+                if len(set(found)) > 1:
+                    draft.flag("matches several catalog papers; merged into the most likely one")
+        papers = {}
+        for ids in chunks(set(wanted.values())):
+            papers.update(
+                (p.pk, p) for p in db.filter(pk__in=ids).select_related("venue").prefetch_related(
+                    "sources", "awards", "authorships__person"
+                )
+            )  # fmt: skip
+        return {key: papers[pk] for key, pk in wanted.items()}, source_owner
+
+    def _current_values(self, paper: Paper) -> dict:
+        current = {name: getattr(paper, name) for name in _COLUMN_FIELDS}
+        current["venue"] = paper.venue.name if paper.venue_id else ""
+        current["awards"] = tuple(sorted(a.name for a in paper.awards.all()))
+        rows = sorted(paper.authorships.all(), key=lambda a: (a.position is None, a.position, a.pk))
+        current["authors"] = tuple((a.person.name, a.position, a.equal_contribution) for a in rows)
+        return current
+
+    def _update(self, paper: Paper, plan: _Planned, *, authoritative: bool) -> list[str]:
+        current = self._current_values(paper)
+        previous = paper.imported_values or {}
+        changed = []
+        for name in IMPORTED_FIELDS:
+            new = plan.values[name]
+            new_json = _json_value(name, new)
+            if name in paper.staff_edited_fields:
+                if name in previous and previous[name] != new_json:
+                    self.report.conflicts.append(
+                        f"“{paper.title}”: staff edited {name}; the listing changed it too "
+                        f"(now {_short(new_json)}); kept the staff edit"
+                    )
+                continue
+            if _is_unknown(new) or new_json == _json_value(name, current[name]):
+                continue
+            if not authoritative and not _fills_gap(name, current[name], new):
+                continue
+            changed.append(name)
+        if self._apply(paper, plan, changed, previous=previous):
+            changed.append("review note")
+        return changed
+
+    def _apply(self, paper: Paper, plan: _Planned, fields: list[str], *, previous=None) -> bool:
+        """Set `fields` and the import bookkeeping; True when the review note changed."""
+        previous = previous or {}
+        for name in fields:
+            if name in _COLUMN_FIELDS:
+                setattr(paper, name, plan.values[name])
+            elif name == "venue":
+                paper.venue = plan.venue
+        imported = dict(previous)
+        for name in IMPORTED_FIELDS:
+            if name not in paper.staff_edited_fields and (name in fields or name not in imported):
+                imported[name] = _json_value(name, plan.values[name])
+        note = "; ".join(plan.reasons)
+        note_changed = note != previous.get("review_note")
+        if note_changed:
+            # New doubts (or a first import): flag. Unchanged doubts leave
+            # the flag as staff set it, so "mark reviewed" sticks.
+            paper.needs_review = bool(plan.reasons)
+            paper.review_note = note
+        imported["review_note"] = note
+        if "title" in fields or not paper.title_key:
+            paper.title_key = plan.draft.title_key
+        paper.imported_values = imported
+        return note_changed and bool(previous)
+
+
+def _fills_gap(name: str, current, new) -> bool:
+    """Whether a value from a partial view of a paper may replace the current one."""
+    if _is_unknown(current):
+        return True
+    if name == "abstract":
+        return len(new) > len(current)
+    if name == "authors":
+        return len(new) > len(current)
+    if name == "awards":
+        return set(new) > set(current)
+    if name == "upvotes":
+        return new > current
+    return False
+
+
+def _short(value, limit: int = 60) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _drop_repeated_people(authors, reasons):
+    """One row per person per paper: a name listed twice keeps its first place."""
+    seen, kept = set(), []
+    for person, position, equal in authors:
+        if id(person) in seen:
+            reasons.append(f"{person.name} is listed twice in the author list")
+            continue
+        seen.add(id(person))
+        kept.append((person, position, equal))
+    return kept
+
+
+class _Tombstones:
+    def __init__(self, using: str):
+        self.by_arxiv, self.by_source, self.by_title = {}, {}, {}
+        for tombstone in DeletedPaper.objects.using(using):
+            if tombstone.arxiv_id:
+                self.by_arxiv[tombstone.arxiv_id] = tombstone
+            for key in tombstone.source_keys:
+                self.by_source[key] = tombstone
+            self.by_title[normalise_title(tombstone.title)] = tombstone
+
+    def match(self, draft: PaperDraft) -> DeletedPaper | None:
+        if draft.arxiv_id and draft.arxiv_id in self.by_arxiv:
+            return self.by_arxiv[draft.arxiv_id]
+        for listing, index in draft.source_keys:
+            if f"{listing}#{index}" in self.by_source:
+                return self.by_source[f"{listing}#{index}"]
+        return self.by_title.get(draft.title_key)
