@@ -36,3 +36,5 @@ class Command(BaseCommand):
                 return
             raise CommandError(f"No fixture at {path}.")
         call_command("loaddata", str(path), verbosity=options["verbosity"])
+        # A fixture made on another backend has no stored search vectors.
+        Paper.objects.all().refresh_search_index()
