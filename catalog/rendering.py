@@ -137,6 +137,8 @@ def _text_pieces(text: str) -> list[Piece]:
 
 
 def _unescape(text: str) -> str:
+    # TeX quotes (``Hrrformer'') as typographic ones.
+    text = text.replace("``", "\u201c").replace("''", "\u201d")
     return _ESCAPED_CHAR.sub(r"\1", text)
 
 

@@ -99,9 +99,10 @@ def test_latex_in_abstracts_renders_as_mathml_not_raw(client, catalog):
 
 
 def test_textit_renders_as_italics(client, db):
-    paper = make_paper("Styles", abstract=r"We call it \textit{Llemma} and \emph{more}.")
+    paper = make_paper("Styles", abstract=r"We call it \textit{Llemma} and \emph{more} ``quoted''.")
     html = client.get(paper.get_absolute_url()).content.decode()
     assert "<i>Llemma</i>" in html and "<em>more</em>" in html and "\\textit" not in html
+    assert "\N{LEFT DOUBLE QUOTATION MARK}quoted\N{RIGHT DOUBLE QUOTATION MARK}" in html
 
 
 @pytest.mark.parametrize(
