@@ -14,10 +14,10 @@ to doi bare ("10.1145/3511808.3557079"); another identifier goes to doi as
 "10." is not a DOI. The server name stays in venue_text ("bioRxiv").
 
 Venue-contradiction rule (venue_conflict): both the blog header and the
-citation's venue text are mapped to venue families through a small table of
+citation's venue text are mapped to known venues through the table in venues.py (KNOWN_VENUES:
 names and acronyms (ICLR = "International Conference on Learning
 Representations", NeurIPS = "Neural Information Processing Systems", CIKM,
-FAccT, JASA, bioRxiv with the "bioXriv" misspelling, ...). They contradict
+FAccT, JASA, bioRxiv with the "bioXriv" misspelling, ...)). They contradict
 only when both map to families, the families are disjoint, and the citation
 is not just a preprint (a paper listed under its conference and cited as its
 arXiv preprint is normal). Unknown names never contradict anything.
@@ -25,13 +25,13 @@ arXiv preprint is normal). Unknown names never contradict anything.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
 from catalog.importer.names import parse_author_list_detailed
 from catalog.importer.records import CitationRecord
 from catalog.importer.text import clean_text
+from catalog.importer.venues import PREPRINT_SERVERS, venues_mentioned
 
 _OPEN_QUOTES = '"\u201c\u201e'
 _CLOSE_QUOTE_RE = re.compile('["\u201d]')
@@ -71,39 +71,8 @@ _AWARD_AT_END_RE = re.compile(
 # "In the Tenth International Conference ..." -> "Tenth International Conference ..."
 _LEADING_IN_RE = re.compile(r"^In\s+(?:the\s+)?")
 
-_VENUE_FAMILIES: dict[str, re.Pattern[str]] = {
-    name: re.compile(pattern, re.IGNORECASE)
-    for name, pattern in {
-        "arxiv": r"\barxiv\b",
-        "biorxiv": r"\bbio[rx]{2}iv\b",
-        "medrxiv": r"\bmedrxiv\b",
-        "preprint": r"\bpreprint\b",
-        "iclr": r"\biclr\b|international conference on learning representations",
-        "icml": r"\bicml\b|international conference on machine learning",
-        "neurips": r"\bneurips\b|\bnips\b|neural information processing systems",
-        "acl": r"\bacl\b|annual meeting of the association for computational linguistics",
-        "tacl": r"\btacl\b|transactions of the association for computational linguistics",
-        "emnlp": r"\bemnlp\b|empirical methods in natural language processing",
-        "naacl": r"\bnaacl\b|north american chapter of the association for computational",
-        "eacl": r"\beacl\b|european chapter of the association for computational",
-        "coling": r"\bcoling\b|international conference on computational linguistics",
-        "cvpr": r"\bcvpr\b|conference on computer vision and pattern recognition",
-        "iccv": r"\biccv\b|international conference on computer vision",
-        "eccv": r"\beccv\b|european conference on computer vision",
-        "aaai": r"\baaai\b",
-        "ijcai": r"\bijcai\b",
-        "cikm": r"\bcikm\b|information (?:&|and) knowledge management",
-        "facct": r"\bfacct\b|fairness,? accountability,? and transparency",
-        "aies": r"\baies\b|\bai,? ethics,? and society\b",
-        "colm": r"\bcolm\b|conference on language modeling",
-        "tmlr": r"\btmlr\b|transactions on machine learning research",
-        "jmlr": r"\bjmlr\b|journal of machine learning research",
-        "jasa": r"\bjasa\b|acoustical society of america",
-        "interspeech": r"\binterspeech\b",
-        "icassp": r"\bicassp\b",
-    }.items()
-}
-_PREPRINT_FAMILIES = frozenset({"arxiv", "biorxiv", "medrxiv", "preprint"})
+# "Preprint, 2022": a preprint, though of no named server.
+_GENERIC_PREPRINT_RE = re.compile(r"\bpreprint\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -252,10 +221,12 @@ def parse_citation(text: str) -> CitationRecord:
     return parse_citation_detailed(text).citation
 
 
-@functools.lru_cache(maxsize=4096)
 def venue_families(text: str) -> frozenset[str]:
-    """Venue families a venue name or citation venue text mentions."""
-    return frozenset(name for name, pattern in _VENUE_FAMILIES.items() if pattern.search(text))
+    """Venues (by canonical name) a venue name or citation venue text mentions."""
+    families = {known.name for known in venues_mentioned(text)}
+    if _GENERIC_PREPRINT_RE.search(text):
+        families.add("preprint")
+    return frozenset(families)
 
 
 def venue_conflict(header_venue: str, citation_venue: str) -> bool:
@@ -263,6 +234,6 @@ def venue_conflict(header_venue: str, citation_venue: str) -> bool:
     the module docstring for the rule)."""
     header = venue_families(header_venue)
     cited = venue_families(citation_venue)
-    if not header or not cited or cited <= _PREPRINT_FAMILIES:
+    if not header or not cited or cited <= PREPRINT_SERVERS | {"preprint"}:
         return False
     return not header & cited

@@ -1,8 +1,12 @@
-"""What the importer knows about venue names: canonical spellings and kinds.
+"""What the importer knows about venues: canonical names, kinds, spellings.
 
-Pure functions over names; the service looks the results up in the database.
+One table serves both uses: filing a listing's venue under its canonical
+name ("bioXriv" -> bioRxiv), and telling whether a blog header and a
+citation name the same venue (see citations.venue_conflict). Pure
+functions over names; the service looks the results up in the database.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -12,46 +16,72 @@ class KnownVenue:
     name: str
     kind: str
     full_name: str = ""
+    # How headers and citations spell it (a case-insensitive regex).
+    pattern: str = ""
     url: str = ""
     aliases: tuple[str, ...] = ()
 
 
-# Venues listings name often, with the spellings scrapers produce. Listing
-# names not here are created as written, their kind guessed from the name.
+def _venue(name, kind, full_name="", extra_pattern="", **fields) -> KnownVenue:
+    spellings = [rf"\b{re.escape(name)}\b"]
+    if full_name:
+        spellings.append(re.escape(full_name))
+    if extra_pattern:
+        spellings.append(extra_pattern)
+    return KnownVenue(name, kind, full_name, "|".join(spellings), **fields)
+
+
+# Venues listings name often. Listing names not here are created as
+# written, their kind guessed from the name.
 KNOWN_VENUES = (
-    KnownVenue("arXiv", "preprint", "arXiv", "https://arxiv.org/", ("arxiv preprint",)),
-    KnownVenue("bioRxiv", "preprint", "bioRxiv", "https://www.biorxiv.org/", ("bioXriv",)),
-    KnownVenue("ICLR", "conference", "International Conference on Learning Representations"),
-    KnownVenue("ICML", "conference", "International Conference on Machine Learning"),
-    KnownVenue("NeurIPS", "conference", "Conference on Neural Information Processing Systems"),
-    KnownVenue(
-        "NeurIPS Datasets and Benchmarks",
-        "conference",
-        "Conference on Neural Information Processing Systems Datasets and Benchmarks Track",
-    ),
-    KnownVenue(
-        "EMNLP", "conference", "Conference on Empirical Methods in Natural Language Processing"
-    ),
-    KnownVenue(
-        "ACL", "conference", "Annual Meeting of the Association for Computational Linguistics"
-    ),
-    KnownVenue("ECCV", "conference", "European Conference on Computer Vision"),
-    KnownVenue(
-        "CIKM", "conference", "ACM International Conference on Information and Knowledge Management"
-    ),
-    KnownVenue(
-        "FAccT", "conference", "ACM Conference on Fairness, Accountability, and Transparency"
-    ),
-    KnownVenue("AIES", "conference", "AAAI/ACM Conference on AI, Ethics, and Society"),
-    KnownVenue("TACL", "journal", "Transactions of the Association for Computational Linguistics"),
-    KnownVenue("JASA", "journal", "The Journal of the Acoustical Society of America"),
-    KnownVenue("Alignment Forum", "forum", "AI Alignment Forum", "https://www.alignmentforum.org/"),
-)
+    _venue("arXiv", "preprint", "arXiv", url="https://arxiv.org/", aliases=("arxiv preprint",)),
+    _venue("bioRxiv", "preprint", "bioRxiv", r"\bbio[rx]{2}iv\b",
+           url="https://www.biorxiv.org/", aliases=("bioXriv",)),
+    _venue("medRxiv", "preprint", "medRxiv", url="https://www.medrxiv.org/"),
+    _venue("ICLR", "conference", "International Conference on Learning Representations"),
+    _venue("ICML", "conference", "International Conference on Machine Learning"),
+    _venue("NeurIPS", "conference", "Conference on Neural Information Processing Systems",
+           r"\bnips\b|neural information processing systems"),
+    _venue("NeurIPS Datasets and Benchmarks", "conference",
+           "Conference on Neural Information Processing Systems Datasets and Benchmarks Track"),
+    _venue("ACL", "conference", "Annual Meeting of the Association for Computational Linguistics"),
+    _venue("TACL", "journal", "Transactions of the Association for Computational Linguistics"),
+    _venue("EMNLP", "conference", "Conference on Empirical Methods in Natural Language Processing",
+           r"empirical methods in natural language processing"),
+    _venue("NAACL", "conference", "North American Chapter of the Association for Computational "
+           "Linguistics"),
+    _venue("EACL", "conference", "European Chapter of the Association for Computational "
+           "Linguistics"),
+    _venue("COLING", "conference", "International Conference on Computational Linguistics"),
+    _venue("CVPR", "conference", "Conference on Computer Vision and Pattern Recognition"),
+    _venue("ICCV", "conference", "International Conference on Computer Vision"),
+    _venue("ECCV", "conference", "European Conference on Computer Vision"),
+    _venue("AAAI", "conference", "AAAI Conference on Artificial Intelligence"),
+    _venue("IJCAI", "conference", "International Joint Conference on Artificial Intelligence"),
+    _venue("CIKM", "conference",
+           "ACM International Conference on Information and Knowledge Management",
+           r"information (?:&|and) knowledge management"),
+    _venue("FAccT", "conference", "ACM Conference on Fairness, Accountability, and Transparency",
+           r"fairness,? accountability,? and transparency"),
+    _venue("AIES", "conference", "AAAI/ACM Conference on AI, Ethics, and Society",
+           r"\bai,? ethics,? and society\b"),
+    _venue("COLM", "conference", "Conference on Language Modeling"),
+    _venue("TMLR", "journal", "Transactions on Machine Learning Research"),
+    _venue("JMLR", "journal", "Journal of Machine Learning Research"),
+    _venue("JASA", "journal", "The Journal of the Acoustical Society of America",
+           r"acoustical society of america"),
+    _venue("Interspeech", "conference"),
+    _venue("ICASSP", "conference"),
+    _venue("Alignment Forum", "forum", "AI Alignment Forum",
+           url="https://www.alignmentforum.org/"),
+)  # fmt: skip
 
 _BY_NAME = {}
-for _venue in KNOWN_VENUES:
-    for _name in (_venue.name, *_venue.aliases):
-        _BY_NAME[_name.casefold()] = _venue
+for _known in KNOWN_VENUES:
+    for _name in (_known.name, *_known.aliases):
+        _BY_NAME[_name.casefold()] = _known
+_PATTERNS = [(known, re.compile(known.pattern, re.IGNORECASE)) for known in KNOWN_VENUES]
+PREPRINT_SERVERS = frozenset(known.name for known in KNOWN_VENUES if known.kind == "preprint")
 
 _KIND_PATTERNS = (
     ("workshop", re.compile(r"\bworkshop\b", re.I)),
@@ -66,6 +96,17 @@ _ACRONYM_RE = re.compile(r"^[A-Z][A-Za-z]*[A-Z][A-Za-z]*(\s*\(.*\))?$")
 
 def known_venue(name: str) -> KnownVenue | None:
     return _BY_NAME.get(name.strip().casefold())
+
+
+@functools.lru_cache(maxsize=4096)
+def venues_mentioned(text: str) -> tuple[KnownVenue, ...]:
+    """Known venues a venue name or citation text mentions, most specific first."""
+    found = []
+    for known, pattern in _PATTERNS:
+        match = pattern.search(text)
+        if match:
+            found.append((-(match.end() - match.start()), known))
+    return tuple(known for _, known in sorted(found, key=lambda pair: pair[0]))
 
 
 def canonical_venue_name(name: str) -> str:
@@ -86,30 +127,14 @@ def guess_venue_kind(name: str) -> str:
     return "other"
 
 
-_PAREN_ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z]{1,11})\)")
-
-
-def venue_name_from_citation(venue_text: str, arxiv_id: str = "", doi: str = "") -> str:
-    """The venue a citation names, when it names one we can file it under.
+def venue_name_from_citation(venue_text: str, arxiv_id: str = "", identifier: str = "") -> str:
+    """The venue a citation names, when it names a known one.
 
     "arXiv preprint arXiv:2211.05100" -> "arXiv"; "In Proceedings of the
-    European Conference on Computer Vision (ECCV)" -> "ECCV"; a known full
-    name -> its short name. Returns "" when unsure: the importer leaves the
-    venue empty and flags the paper rather than invent a venue.
+    European Conference on Computer Vision (ECCV)" -> "ECCV". Returns ""
+    when unsure: the importer leaves the venue empty rather than invent one.
     """
-    text = venue_text.strip()
-    if not text and arxiv_id:
-        return "arXiv"
-    lowered = text.casefold()
-    if "arxiv" in lowered or (arxiv_id and not text):
-        return "arXiv"
-    if "biorxiv" in lowered or doi.casefold().startswith("biorxiv"):
-        return "bioRxiv"
-    for acronym in _PAREN_ACRONYM_RE.findall(text):
-        if known_venue(acronym):
-            return known_venue(acronym).name
-    # Longest first: "… Systems Datasets and Benchmarks Track" before "… Systems".
-    for venue in sorted(KNOWN_VENUES, key=lambda v: -len(v.full_name)):
-        if venue.full_name and venue.full_name.casefold() in lowered:
-            return venue.name
-    return ""
+    mentioned = venues_mentioned(f"{venue_text} {identifier}")
+    if mentioned:
+        return mentioned[0].name
+    return "arXiv" if arxiv_id else ""
