@@ -80,7 +80,13 @@ _BY_NAME = {}
 for _known in KNOWN_VENUES:
     for _name in (_known.name, *_known.aliases):
         _BY_NAME[_name.casefold()] = _known
-_PATTERNS = [(known, re.compile(known.pattern, re.IGNORECASE)) for known in KNOWN_VENUES]
+# A forum post about a paper does not contradict where the paper appeared,
+# so forums are not looked for in citation text.
+_PATTERNS = [
+    (known, re.compile(known.pattern, re.IGNORECASE))
+    for known in KNOWN_VENUES
+    if known.kind != "forum"
+]
 PREPRINT_SERVERS = frozenset(known.name for known in KNOWN_VENUES if known.kind == "preprint")
 
 _KIND_PATTERNS = (
