@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # Debian's Chromium, driven by Playwright in the browser tests (never `playwright install`).
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: serve test test-sqlite test-postgres lint install install-browser chromium clean
+.PHONY: serve test test-sqlite test-postgres lint install install-browser chromium clean bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,14 @@ test-postgres: install
 	scripts/with-postgres $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
 
 test: lint test-sqlite test-postgres
+
+# The performance benchmark (issue 7): a 100,000-paper catalog on a throwaway
+# PostgreSQL, pages, throughput (wrk) and the importer; writes bench/RESULTS.md
+# and fails when a target is missed by more than 2x. Not part of `make test`.
+# A quick look: make bench BENCH_ARGS="--size 10000".
+BENCH_ARGS ?=
+bench: install
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

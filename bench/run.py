@@ -1,0 +1,541 @@
+"""The performance benchmark (issue 7): `make bench`, or
+
+    .venv/bin/python -m bench.run [--size 100000] [--requests 200] [--skip-import] [--skip-wrk]
+
+Without DATABASE_URL it re-runs itself under scripts/with-postgres (a
+throwaway PostgreSQL on loopback, always stopped afterwards). In one run it:
+
+1. migrates the empty database;
+2. measures the importer: parse rate of a generated listing in each format
+   (each in its own process, for a clean peak-memory figure), then the time to
+   import the blog listing into PostgreSQL through import_listings();
+3. truncates, and generates the synthetic catalog (bench/generate.py);
+4. times pages through Django's full request cycle in this process
+   (django.test.Client, DEBUG off, bench.settings): p50/p95 over --requests
+   requests each, and the number of SQL queries each makes;
+5. measures throughput through gunicorn with wrk: the list page against the
+   trivial /bench/ping/ view, and their ratio;
+6. writes bench/RESULTS.md and exits 1 when a target is missed by more than 2x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "RESULTS.md"
+PYTHON = sys.executable
+QUERY_BUDGET = 8
+THROUGHPUT_RATIO_TARGET = 0.5
+PARSE_RATE_TARGET = 20_000
+IMPORT_SECONDS_TARGET = 60
+HISTORY_MARKER = "<!-- history: kept across runs -->"
+
+
+@dataclass
+class Page:
+    name: str
+    url: str
+    target_ms: float | None
+    n: int = 0
+    p50: float = 0.0
+    p95: float = 0.0
+    max: float = 0.0
+    queries: int | None = None
+    status: int | None = None
+    size: int = 0
+    note: str = ""
+
+    @property
+    def missed(self) -> float:
+        """How many times over its target (0 when met or without target)."""
+        worst = 0.0
+        if self.target_ms and self.n and self.p95 > self.target_ms:
+            worst = self.p95 / self.target_ms
+        if self.queries is not None and self.queries > QUERY_BUDGET:
+            worst = max(worst, self.queries / QUERY_BUDGET)
+        return worst
+
+
+@dataclass
+class Results:
+    size: int
+    requests: int
+    pages: list[Page] = field(default_factory=list)
+    parse: list[dict] = field(default_factory=list)
+    imported: dict | None = None
+    generation: dict | None = None
+    wrk: dict | None = None
+    load: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+# ---------------------------------------------------------------------------
+# Importer
+
+
+def run_json(args: list[str]) -> dict:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    out = subprocess.run(
+        [PYTHON, "-m", "bench.listings", *args], cwd=ROOT, env=env, check=True,
+        capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_importer(results: Results, entries: int) -> None:
+    for fmt in ("blog", "abstracts", "daily"):
+        log(f"parsing a generated {entries}-entry {fmt} listing")
+        result = run_json(["parse", "--format", fmt, "--entries", str(entries)])
+        log(f"  {result}")
+        results.parse.append(result)
+    log(f"importing a generated {entries}-entry blog listing into PostgreSQL")
+    results.imported = run_json(["import", "--format", "blog", "--entries", str(entries)])
+    log(f"  {results.imported}")
+
+
+# ---------------------------------------------------------------------------
+# Pages
+
+
+def pick_parameters() -> dict:
+    """Slugs and values that exercise the worst realistic cases of this catalog."""
+    from django.db import connection
+    from django.db.models import Count
+
+    from catalog.models import Award, Paper
+    from people.models import Person
+    from venues.models import Venue
+
+    prolific = Person.objects.annotate(n=Count("authorships")).order_by("-n").first()
+    big_venue = Venue.objects.annotate(n=Count("papers")).order_by("-n").first()
+    award = Award.objects.annotate(n=Count("papers")).order_by("-n").first()
+    typical = Paper.objects.order_by("pk")[min(1234, Paper.objects.count() - 1)]
+    heavy = (
+        Paper.objects.filter(venue=big_venue, authorships__person=prolific).order_by("-pk").first()
+    ) or typical
+    with connection.cursor() as cursor:
+        # A venue and year range holding about 1,000 papers, for the export.
+        cursor.execute(
+            """
+            SELECT v.slug, p.year, COUNT(*) AS n FROM catalog_paper p
+            JOIN venues_venue v ON v.id = p.venue_id
+            GROUP BY v.slug, p.year ORDER BY ABS(COUNT(*) - 1000), v.slug LIMIT 1
+            """
+        )
+        export_venue, export_year, export_n = cursor.fetchone()
+    rare = typical.title.split(":")[0].split()[-1].strip("()").lower()
+    return {
+        "prolific": prolific.slug,
+        "prolific_papers": prolific.n,
+        "venue": big_venue.slug,
+        "venue_papers": big_venue.n,
+        "award": award.slug,
+        "typical_paper": typical.slug,
+        "heavy_paper": heavy.slug,
+        "export": f"venue={export_venue}&year={export_year}",
+        "export_n": export_n,
+        "rare": rare,
+        "pages": (Paper.objects.count() + 24) // 25,
+    }
+
+
+def page_list(p: dict) -> list[Page]:
+    deep = min(2000, p["pages"])
+    v, a, aw = p["venue"], p["prolific"], p["award"]
+    lst, search, detail, person = 25, 50, 15, 30
+    return [
+        Page("list, unfiltered", "/papers/", lst),
+        Page("filter: venue (biggest)", f"/papers/?venue={v}", lst),
+        Page("filter: year", "/papers/?year=2020", lst),
+        Page("filter: year range", "/papers/?year_from=2010&year_to=2015", lst),
+        Page("filter: author (most prolific)", f"/papers/?author={a}", lst),
+        Page("filter: award", f"/papers/?award={aw}", lst),
+        Page("sort: oldest", "/papers/?sort=oldest", lst),
+        Page("sort: title", "/papers/?sort=title", lst),
+        Page("sort: upvotes", "/papers/?sort=upvotes", lst),
+        Page("three filters combined", f"/papers/?venue={v}&year_from=2015&author={a}", lst),
+        Page(f"deep page ({deep})", f"/papers/?page={deep}", lst),
+        Page(f"deep page ({deep}), sort: title", f"/papers/?page={deep}&sort=title", lst),
+        Page("search: common word", "/papers/?q=model", search),
+        Page("search: rare word", f"/papers/?q={p['rare']}", search),
+        Page("search: multi-word", "/papers/?q=language+model+training", search),
+        Page("search + venue filter", f"/papers/?q=model&venue={v}", search),
+        Page("paper page (typical)", f"/papers/{p['typical_paper']}/", detail),
+        Page("paper page (prolific author, big venue)", f"/papers/{p['heavy_paper']}/", detail),
+        Page("person page (most prolific)", f"/people/{a}/", person),
+        Page("venue page (biggest)", f"/venues/{v}/", person),
+        Page(f"BibTeX export (~{p['export_n']} papers)", f"/papers/export.bib?{p['export']}", None),
+        Page("front page", "/", None),
+    ]
+
+
+def time_page(client, page: Page, requests: int, max_seconds: float) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(page.url)
+    page.status = response.status_code
+    if response.status_code != 200:
+        page.note = f"HTTP {response.status_code}"
+        if response.status_code == 404 and "export" in page.url:
+            page.note = "not available (404): the export is not built yet"
+        return
+    page.size = len(response.content)
+    for _ in range(2):
+        client.get(page.url)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(page.url)
+    page.queries = len(captured)
+    times = []
+    deadline = time.perf_counter() + max_seconds
+    for _ in range(requests):
+        started = time.perf_counter()
+        client.get(page.url)
+        times.append((time.perf_counter() - started) * 1000)
+        if time.perf_counter() > deadline:
+            break
+    times.sort()
+    page.n = len(times)
+    page.p50 = statistics.median(times)
+    page.p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
+    page.max = times[-1]
+    if page.n < requests:
+        page.note = f"stopped after {max_seconds:.0f}s"
+
+
+def bench_pages(results: Results, requests: int, max_seconds: float, only: str | None) -> None:
+    from django.test import Client
+
+    params = pick_parameters()
+    results.notes.append(
+        f"Most prolific author `{params['prolific']}` has {params['prolific_papers']} papers; "
+        f"biggest venue `{params['venue']}` has {params['venue_papers']}; rare word "
+        f"`{params['rare']}`; export selection `{params['export']}` = {params['export_n']} papers."
+    )
+    client = Client()
+    for page in page_list(params):
+        if only and not re.search(only, page.name):
+            continue
+        time_page(client, page, requests, max_seconds)
+        log(
+            f"{page.name:45s} n={page.n:4d} p50={page.p50:7.1f} p95={page.p95:7.1f} "
+            f"q={page.queries} {page.note}"
+        )
+        results.pages.append(page)
+
+
+# ---------------------------------------------------------------------------
+# Throughput
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wrk(url: str, seconds: int) -> float:
+    out = subprocess.run(
+        ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"wrk {url}: {errors.group(1)} error responses")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def bench_throughput(results: Results, seconds: int) -> None:
+    if not shutil.which("wrk"):
+        results.wrk = {"note": "wrk is not installed (apt-get install wrk)"}
+        return
+    port = free_port()
+    pidfile = ROOT / "bench" / ".gunicorn.pid"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    workers = os.cpu_count() or 2
+    server = subprocess.Popen(
+        [str(Path(PYTHON).with_name("gunicorn")), "config.wsgi:application",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--pid", str(pidfile),
+         "--no-control-socket", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        wrk(f"{base}/bench/ping/", 2)  # warm up every worker
+        wrk(f"{base}/papers/", 2)
+        ping, papers = [], []
+        for _ in range(2):  # interleaved, so drifting load hits both alike
+            ping.append(wrk(f"{base}/bench/ping/", seconds))
+            papers.append(wrk(f"{base}/papers/", seconds))
+        results.wrk = {
+            "workers": workers,
+            "seconds": seconds,
+            "ping": statistics.mean(ping),
+            "papers": statistics.mean(papers),
+            "ratio": statistics.mean(papers) / statistics.mean(ping),
+        }
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        pidfile.unlink(missing_ok=True)
+    log(f"wrk: {results.wrk}")
+
+
+# ---------------------------------------------------------------------------
+# Report
+
+
+def machine() -> list[str]:
+    def sh(cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, shell=True).stdout.strip()
+        except OSError:
+            return "?"
+
+    model = sh("lscpu | sed -n 's/^Model name:[[:space:]]*//p'")
+    memory = sh("free -h | awk '/^Mem:/ {print $2}'")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+        cursor.execute("SHOW shared_buffers")
+        buffers = cursor.fetchone()[0]
+    return [
+        f"- Date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        f"- CPU: {sh('nproc')} cores, {model or platform.processor()}",
+        f"- Memory: {memory}",
+        f"- Python {platform.python_version()}, Django {__import__('django').get_version()}, "
+        f"PostgreSQL {pg} (throwaway cluster, shared_buffers {buffers}, fsync off)",
+    ]
+
+
+def failures(results: Results) -> list[str]:
+    """Targets missed by more than 2x."""
+    bad = [f"{p.name}: {p.missed:.1f}x over" for p in results.pages if p.missed > 2]
+    for r in results.parse:
+        if r["rate"] * 2 < PARSE_RATE_TARGET:
+            bad.append(f"parse {r['format']}: {r['rate']}/s")
+    if results.imported and results.imported["seconds"] > 2 * IMPORT_SECONDS_TARGET:
+        bad.append(f"import: {results.imported['seconds']}s")
+    ratio = (results.wrk or {}).get("ratio")
+    if ratio is not None and ratio * 2 < THROUGHPUT_RATIO_TARGET:
+        bad.append(f"throughput ratio {results.wrk['ratio']:.2f}")
+    return bad
+
+
+def verdict(p: Page) -> str:
+    if not p.n:
+        return "—"
+    missed = p.missed
+    if not missed:
+        return "ok" if p.target_ms or p.queries is not None else ""
+    return f"**missed {missed:.1f}x**"
+
+
+def report(results: Results) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `make bench` (bench/run.py) — synthetic catalog of {results.size:,} papers.",
+        "Server-side times are through Django's full request cycle in-process",
+        f"(django.test.Client, DEBUG off), {results.requests} requests per row after 3 warm-ups;",
+        "queries are counted on one request. Targets: issue 7.",
+        "",
+        "## Machine",
+        "",
+        *machine(),
+        f"- Load average (1/5/15 min) during the run: {'; '.join(results.load)}",
+        "",
+    ]
+    if results.generation:
+        g = results.generation
+        lines += [
+            "## Catalog",
+            "",
+            f"{g.get('papers')} papers, {g.get('people')} people, {g.get('authorships')} "
+            f"authorships, {g.get('venues')} venues, {g.get('awards')} awards "
+            f"({g.get('paper_awards')} paper awards), {g.get('aliases')} name variants; "
+            f"generated in {g.get('seconds')} s.",
+            *[f"{n}" for n in results.notes],
+            "",
+        ]
+    lines += [
+        "## Pages (server side)",
+        "",
+        "| Page | URL | n | p50 ms | p95 ms | max ms | target p95 | queries | result |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for p in results.pages:
+        target = f"≤ {p.target_ms:g} ms" if p.target_ms else "—"
+        if not p.n:
+            lines.append(f"| {p.name} | `{p.url}` | 0 | | | | {target} | | {p.note} |")
+            continue
+        lines.append(
+            f"| {p.name} | `{p.url}` | {p.n} | {p.p50:.1f} | {p.p95:.1f} | {p.max:.1f} | "
+            f"{target} | {p.queries} | {verdict(p)}{' ' + p.note if p.note else ''} |"
+        )
+    lines += ["", f"Query budget: ≤ {QUERY_BUDGET} per page.", ""]
+    if results.wrk:
+        w = results.wrk
+        lines += ["## Throughput (gunicorn + wrk)", ""]
+        if "ratio" in w:
+            ok = "ok" if w["ratio"] >= THROUGHPUT_RATIO_TARGET else "**missed**"
+            lines += [
+                f"gunicorn {w['workers']} sync workers, `wrk -t2 -c8 -d{w['seconds']}s`, "
+                "interleaved twice, mean req/s (wrk shares the 2 cores with the server):",
+                "",
+                "| View | req/s |",
+                "|---|---:|",
+                f"| trivial `/bench/ping/` | {w['ping']:.0f} |",
+                f"| list `/papers/` | {w['papers']:.0f} |",
+                f"| ratio | **{w['ratio']:.0%}** (target ≥ 50%: {ok}) |",
+                "",
+            ]
+        else:
+            lines += [w["note"], ""]
+    if results.parse or results.imported:
+        lines += [
+            "## Importer",
+            "",
+            "Generated listings in the real formats; parsing = decode_listing + parse_listing "
+            "from bytes, each in its own process (peak RSS of that process).",
+            "",
+            "| Measurement | entries | MB of text | seconds | entries/s | target | "
+            "peak RSS MB (before) |",
+            "|---|---:|---:|---:|---:|---|---:|",
+        ]
+        for r in results.parse:
+            ok = "ok" if r["rate"] >= PARSE_RATE_TARGET else "**missed**"
+            lines.append(
+                f"| parse {r['format']} | {r['entries']} | {r['bytes'] / 1e6:.0f} | "
+                f"{r['seconds']} | {r['rate']:,} | ≥ 20,000/s {ok} | "
+                f"{r['peak_rss_mb']} ({r['rss_before_mb']}) |"
+            )
+        if results.imported:
+            r = results.imported
+            ok = "ok" if r["seconds"] <= IMPORT_SECONDS_TARGET else "**missed**"
+            lines.append(
+                f"| import blog into PostgreSQL (import_listings) | {r['entries']} | | "
+                f"{r['seconds']} | {r['entries'] / max(r['seconds'], 0.001):,.0f} | "
+                f"≤ 60 s {ok} | {r['peak_rss_mb']} ({r['rss_before_mb']}) |"
+            )
+            lines += [
+                "",
+                f"Import: {r['created']} papers created, {r['flagged']} flagged; merging the "
+                f"entries alone took {r['merge_seconds']} s.",
+            ]
+        lines.append("")
+    bad = failures(results)
+    lines += [
+        "## Verdict",
+        "",
+        ("Targets missed by more than 2x: " + "; ".join(bad)) if bad else
+        "No target missed by more than 2x.",
+        "",
+    ]  # fmt: skip
+    return "\n".join(lines)
+
+
+def write_results(text: str) -> None:
+    history = ""
+    if RESULTS.exists():
+        old = RESULTS.read_text()
+        if HISTORY_MARKER in old:
+            history = old[old.index(HISTORY_MARKER) :]
+    RESULTS.write_text(text + "\n" + (history or HISTORY_MARKER + "\n"))
+
+
+# ---------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Papershelf performance benchmark (issue 7)")
+    parser.add_argument("--size", type=int, default=100_000, help="papers to generate")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
+    parser.add_argument("--max-seconds", type=float, default=120, help="per page, at most")
+    parser.add_argument("--import-entries", type=int, default=100_000)
+    parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--skip-wrk", action="store_true")
+    parser.add_argument("--wrk-seconds", type=int, default=10)
+    parser.add_argument("--only", help="regular expression: time only the pages it matches")
+    parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
+    args = parser.parse_args(argv)
+
+    if not os.environ.get("DATABASE_URL"):
+        script = ROOT / "scripts" / "with-postgres"
+        return subprocess.call([str(script), PYTHON, "-m", "bench.run", *sys.argv[1:]], cwd=ROOT)
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench import generate
+
+    results = Results(size=args.size, requests=args.requests)
+    results.load.append(f"start {load_average()}")
+    call_command("migrate", verbosity=0)
+    if not args.skip_import:
+        bench_importer(results, args.import_entries)
+        generate.truncate(connection)
+    log(f"generating {args.size} papers")
+    results.generation = generate.generate(args.size, log=log)
+    connection.close()
+    results.load.append(f"pages {load_average()}")
+    bench_pages(results, args.requests, args.max_seconds, args.only)
+    connection.close()
+    if not args.skip_wrk:
+        results.load.append(f"wrk {load_average()}")
+        bench_throughput(results, args.wrk_seconds)
+    results.load.append(f"end {load_average()}")
+    text = report(results)
+    if not args.no_write:
+        write_results(text)
+        log(f"wrote {RESULTS.relative_to(ROOT)}")
+    print(text)
+    bad = failures(results)
+    if bad:
+        log("targets missed by more than 2x: " + "; ".join(bad))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
