@@ -30,3 +30,18 @@ def env_list(name: str, *, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_int(name: str, *, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+
+
+def strong_secret_key(key: str) -> bool:
+    """Django's own test for a production key (check security.W009)."""
+    return len(key) >= 50 and len(set(key)) >= 5 and not key.startswith("django-insecure-")

@@ -5,12 +5,13 @@ be given. Development is opt-in with DEBUG=true, which also allows a local
 throwaway secret key.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_str, strong_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,8 +24,41 @@ if not SECRET_KEY:
             "SECRET_KEY must be set (or set DEBUG=true for local development)."
         )
     SECRET_KEY = "django-insecure-local-development-only-not-for-production"
+elif not DEBUG and not strong_secret_key(SECRET_KEY):
+    # The same rule as Django's security.W009, enforced rather than warned about.
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak for production: use at least 50 characters with at least 5 "
+        "different ones, not starting with 'django-insecure-' (for example the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`)."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+if not ALLOWED_HOSTS and not DEBUG:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must be set in production: the comma-separated host names the site "
+        "answers to, e.g. ALLOWED_HOSTS=papers.example.org (or set DEBUG=true)."
+    )
+
+# HTTPS (issue 6). Production defaults to HTTPS everywhere; HTTPS=false turns
+# every default below off at once for a plain-HTTP run on loopback (the load
+# test), and each setting can still be overridden on its own.
+HTTPS = env_bool("HTTPS", default=not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=HTTPS)
+# A load balancer's health check usually speaks plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=HTTPS)
+# Behind a proxy that terminates TLS and sets X-Forwarded-Proto: opt in, and
+# only when the proxy strips that header from what clients send.
+if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -36,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_filters",
+    "axes",
     "venues",
     "people",
     "catalog",
@@ -43,6 +78,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise, so static files get the headers too.
+    "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -50,9 +87,47 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
+# django-axes first: it refuses a locked-out username + address before the
+# password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Admin sign-in is throttled per username and client address: after
+# AXES_FAILURE_LIMIT wrong passwords that pair is refused (HTTP 429) until the
+# cool-off has passed; a successful sign-in resets the count.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "429.html"
+# The client address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the
+# address the outermost trusted proxy saw (config.middleware.client_ip_address).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "config.middleware.client_ip_address"
+
 ROOT_URLCONF = "config.urls"
+
+# The Content-Security-Policy config.middleware sends: everything from this
+# origin only, no inline script or style, never framed.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 TEMPLATES = [
     {

@@ -3,6 +3,7 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from config.settings import *  # noqa: F403
 
@@ -13,3 +14,7 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # does not run collectstatic first.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The test client (and the browser tests' live server) speak plain HTTP; the
+# production HTTPS settings themselves are tested in a subprocess
+# (tests/security/test_deploy_settings.py).
+SECURE_SSL_REDIRECT = False

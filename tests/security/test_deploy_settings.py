@@ -1,0 +1,128 @@
+"""Production settings (issue 6): `check --deploy` is clean, weak or missing
+settings stop the start with a clear message, HTTPS is configurable by env.
+
+Settings are read once per process, so each case runs manage.py in a subprocess
+with a controlled environment."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+
+from django.conf import settings
+
+STRONG_KEY = secrets.token_urlsafe(50)
+PRODUCTION = {"DEBUG": "false", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "example.org"}
+# What a developer's shell or `make test` may have exported must not leak in.
+_DROP = {
+    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "HTTPS", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER", "DJANGO_SETTINGS_MODULE",
+}  # fmt: skip
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in _DROP}
+    environment.update(env)
+    environment["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def setting_values(names: list[str], **env: str) -> dict[str, str]:
+    code = (
+        "import json; from django.conf import settings; "
+        f"print(json.dumps({{n: repr(getattr(settings, n, None)) for n in {names!r}}}))"
+    )
+    result = manage("shell", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_check_deploy_reports_zero_warnings_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "DEBUG", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "WARNING" not in result.stderr + result.stdout
+
+
+def test_production_defaults_are_https_everywhere():
+    values = setting_values(
+        [
+            "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
+            "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
+            "SECURE_PROXY_SSL_HEADER", "DEBUG", "ALLOWED_HOSTS",
+        ],
+        **PRODUCTION,
+    )  # fmt: skip
+    assert values == {
+        "SECURE_SSL_REDIRECT": "True",
+        "SESSION_COOKIE_SECURE": "True",
+        "CSRF_COOKIE_SECURE": "True",
+        "SECURE_HSTS_SECONDS": "31536000",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": "True",
+        "SECURE_HSTS_PRELOAD": "True",
+        # Trusting X-Forwarded-Proto is opt-in.
+        "SECURE_PROXY_SSL_HEADER": "None",
+        "DEBUG": "False",
+        "ALLOWED_HOSTS": "['example.org']",
+    }
+
+
+def test_https_false_turns_the_https_settings_off_for_a_plain_http_loopback_run():
+    values = setting_values(
+        ["SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
+         "SECURE_HSTS_SECONDS"],
+        **PRODUCTION, HTTPS="false",
+    )  # fmt: skip
+    assert set(values.values()) == {"False", "0"}
+
+
+def test_each_https_setting_can_be_overridden_alone():
+    values = setting_values(
+        ["SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "SECURE_HSTS_SECONDS"],
+        **PRODUCTION, SECURE_SSL_REDIRECT="false", SECURE_HSTS_SECONDS="600",
+    )  # fmt: skip
+    assert values == {
+        "SECURE_SSL_REDIRECT": "False",
+        "SESSION_COOKIE_SECURE": "True",
+        "SECURE_HSTS_SECONDS": "600",
+    }
+
+
+def test_secure_proxy_ssl_header_is_opt_in_by_env():
+    values = setting_values(["SECURE_PROXY_SSL_HEADER"], **PRODUCTION, SECURE_PROXY_SSL_HEADER="1")
+    assert values == {"SECURE_PROXY_SSL_HEADER": "('HTTP_X_FORWARDED_PROTO', 'https')"}
+
+
+def test_a_missing_secret_key_stops_production_with_a_clear_message():
+    result = manage("check", **{**PRODUCTION, "SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY must be set" in result.stderr
+
+
+def test_weak_secret_keys_are_rejected_in_production():
+    for weak in ["short", "a" * 60, "django-insecure-" + secrets.token_urlsafe(50)]:
+        result = manage("check", **{**PRODUCTION, "SECRET_KEY": weak})
+        assert result.returncode != 0, weak
+        assert "ImproperlyConfigured: SECRET_KEY is too weak for production" in result.stderr
+
+
+def test_allowed_hosts_is_required_in_production():
+    result = manage("check", **{**PRODUCTION, "ALLOWED_HOSTS": ""})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: ALLOWED_HOSTS must be set in production" in result.stderr
+
+
+def test_development_needs_neither_a_key_nor_hosts():
+    result = manage("check", DEBUG="true")
+    assert result.returncode == 0, result.stderr
