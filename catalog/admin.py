@@ -82,11 +82,11 @@ class PaperAdmin(admin.ModelAdmin):
     ]
     autocomplete_fields = ["venue", "awards"]
     inlines = [AuthorshipInline, PaperSourceInline]
-    readonly_fields = ["slug", "staff_edited_fields", "created_at", "updated_at"]
+    readonly_fields = ["slug", "citation_key", "staff_edited_fields", "created_at", "updated_at"]
     actions = ["mark_reviewed"]
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["title", "slug", "abstract"]}),
+        (None, {"fields": ["title", "slug", "citation_key", "abstract"]}),
         (
             "Publication",
             {
@@ -147,6 +147,8 @@ class PaperAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # Title, abstract or authors may have changed: keep search current.
         Paper.objects.filter(pk=form.instance.pk).refresh_search_index()
+        # Keyed once its authors are known; a key, once given, never changes.
+        Paper.objects.filter(pk=form.instance.pk).assign_citation_keys()
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Authorship:

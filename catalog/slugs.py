@@ -36,10 +36,12 @@ def next_free_slug(base: str, taken) -> str:
     return f"{base}-{n}"
 
 
-def unique_slug_for(instance, text: str, *, max_length: int = 80, fallback: str = "item") -> str:
-    """A slug for `instance` that no other row of its model uses."""
+def unique_slug_for(
+    instance, text: str, *, max_length: int = 80, fallback: str = "item", reserved=frozenset()
+) -> str:
+    """A slug for `instance` that no other row of its model uses, and not a `reserved` one."""
     base = slug_base(text, max_length=max_length, fallback=fallback)
     others = type(instance)._default_manager.filter(slug__startswith=base)
     if instance.pk:
         others = others.exclude(pk=instance.pk)
-    return next_free_slug(base, set(others.values_list("slug", flat=True)))
+    return next_free_slug(base, set(others.values_list("slug", flat=True)) | set(reserved))

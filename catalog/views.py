@@ -9,13 +9,20 @@ from django.core.exceptions import BadRequest
 from django.core.paginator import InvalidPage, Paginator
 from django.db import connection
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from catalog.bibtex import paper_bibtex
+from catalog.charts import year_chart
+from catalog.exports import FORMATS, bibtex_entry
 from catalog.filters import PaperFilter
+from catalog.metadata import paper_metadata
 from catalog.models import Award, Paper
+from catalog.slugs import slug_base
 from people.models import Person
 from venues.models import Venue
 
@@ -63,6 +70,7 @@ class HomeView(CleanParametersMixin, TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             counts=catalog_counts(),
+            chart=year_chart(Paper.objects.years()),
             newest=Paper.objects.for_list().newest_first()[:NEWEST_ON_FRONT_PAGE],
             top_venues=Venue.objects.with_paper_count()
             .filter(paper_count__gt=0)
@@ -105,6 +113,7 @@ class PaperListView(CleanParametersMixin, FilterView):
                 if key in ("venue", "year", "author", "award")
                 for value in values
             ],
+            export_links=export_links(self.request.GET),
         )
         return context
 
@@ -117,10 +126,16 @@ class PaperDetailView(CleanParametersMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         paper = self.object
-        bibtex = paper_bibtex(paper)
+        ensure_citation_keys([paper])
+        bibtex = bibtex_entry(paper)
         return super().get_context_data(
             bibtex=bibtex,
             bibtex_rows=bibtex.count("\n") + 1,
+            exports=[
+                (fmt.label, reverse("catalog:paper-export", args=[paper.slug, fmt.extension]))
+                for fmt in FORMATS.values()
+            ],
+            **paper_metadata(self.request, paper),
             related=self.related(paper),
             has_equal=any(row.equal_contribution for row in paper.authorships.all()),
             abstract_paragraphs=[p for p in paper.abstract.split("\n\n") if p.strip()],
@@ -144,6 +159,82 @@ class PaperDetailView(CleanParametersMixin, DetailView):
         )
 
 
+# -- exports (issue 5) ----------------------------------------------------------
+
+# The list parameters an export takes: exactly the list page's, without `page`.
+EXPORT_PARAMETERS = ("q", "venue", "year", "year_from", "year_to", "author", "award", "sort")
+
+
+def ensure_citation_keys(papers) -> None:
+    """Key the papers that have none yet (made outside the importer and the admin);
+    queries only when there is such a paper."""
+    missing = [paper for paper in papers if not paper.citation_key]
+    if not missing:
+        return
+    Paper.objects.filter(pk__in=[p.pk for p in missing]).assign_citation_keys()
+    keys = dict(
+        Paper.objects.filter(pk__in=[p.pk for p in missing]).values_list("pk", "citation_key")
+    )
+    for paper in missing:
+        paper.citation_key = keys[paper.pk]
+
+
+def export_links(params, **fixed) -> list[tuple[str, str]]:
+    """(label, URL) of the filtered-list exports for `params` (a QueryDict) and `fixed` filters."""
+    query = params.copy()
+    for key in list(query):
+        if key not in EXPORT_PARAMETERS:
+            del query[key]
+    for key, value in fixed.items():
+        query.setlist(key, [value])
+    suffix = f"?{query.urlencode()}" if query else ""
+    return [
+        (fmt.label, reverse("catalog:list-export", args=[fmt.extension]) + suffix)
+        for fmt in FORMATS.values()
+    ]
+
+
+def export_response(request, papers, extension: str, filename: str) -> HttpResponse:
+    fmt = FORMATS[extension]
+    ensure_citation_keys(papers)
+    body = fmt.render(papers, page_url=lambda p: request.build_absolute_uri(p.get_absolute_url()))
+    response = HttpResponse(body, content_type=fmt.content_type)
+    response.headers["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{filename}.{fmt.extension}"
+    )
+    return response
+
+
+class PaperExportView(CleanParametersMixin, View):
+    """`/papers/<slug>.bib|.ris|.json`: one paper."""
+
+    def get(self, request, slug, extension):
+        paper = get_object_or_404(Paper.objects.for_export(), slug=slug)
+        return export_response(request, [paper], extension, filename=paper.slug)
+
+
+class PaperListExportView(CleanParametersMixin, View):
+    """`/papers/export.bib|.ris|.json`: every paper the list shows for the same
+    parameters, in the same order (the list's own FilterSet), not one page."""
+
+    def get(self, request, extension):
+        filterset = PaperFilter(data=request.GET, queryset=Paper.objects.for_export())
+        papers = list(filterset.qs)
+        return export_response(request, papers, extension, filename=self.filename(filterset))
+
+    @staticmethod
+    def filename(filterset) -> str:
+        """`papers`, plus the filters that name one thing: "papers-stella-biderman-2023"."""
+        parts = ["papers"]
+        for name in ("author", "venue", "award", "year"):
+            value = filterset.value(name)
+            if isinstance(value, list):
+                value = value[0] if len(value) == 1 else None
+            if value:
+                parts.append(slug_base(str(value), max_length=40, fallback=""))
+        return "-".join(part for part in parts if part)
+
+
 class AwardListView(CleanParametersMixin, ListView):
     template_name = "catalog/award_list.html"
     paginate_by = 50
@@ -160,8 +251,14 @@ class AwardDetailView(CleanParametersMixin, DetailView):
     template_name = "catalog/award_detail.html"
 
     def get_context_data(self, **kwargs):
-        papers = self.object.papers.for_list().newest_first()
-        return super().get_context_data(page_obj=paginate_papers(self.request, papers), **kwargs)
+        award = self.object
+        papers = award.papers.for_list().newest_first()
+        return super().get_context_data(
+            page_obj=paginate_papers(self.request, papers),
+            exports=export_links(QueryDict(), award=award.slug),
+            feed_url=reverse("catalog:award-feed", args=[award.slug]),
+            **kwargs,
+        )
 
 
 INDEX_SORTS = {"name": "Name", "papers": "Number of papers"}
@@ -192,3 +289,13 @@ def index_context(view) -> dict:
         "sort_links": links,
         "problems": [view.sort_problem] if view.sort_problem else [],
     }
+
+
+def robots_txt(request):
+    """Crawlers may read everything public; the sitemap lists it."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        f"Sitemap: {request.build_absolute_uri(reverse('catalog:sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

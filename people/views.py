@@ -1,9 +1,18 @@
 from django.db.models import Count, Q
+from django.http import QueryDict
+from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
+from catalog.charts import year_chart
 from catalog.models import Paper
 from catalog.search import MAX_QUERY_LENGTH, filter_folded_contains
-from catalog.views import CleanParametersMixin, index_context, paginate_papers, sorted_index
+from catalog.views import (
+    CleanParametersMixin,
+    export_links,
+    index_context,
+    paginate_papers,
+    sorted_index,
+)
 from people.models import Person, PersonAlias
 from venues.models import Venue
 
@@ -54,5 +63,8 @@ class PersonDetailView(CleanParametersMixin, DetailView):
             page_obj=paginate_papers(self.request, papers),
             coauthors=coauthors,
             venues=venues,
+            chart=year_chart(Paper.objects.by_person(person).years(), author=person.slug),
+            exports=export_links(QueryDict(), author=person.slug),
+            feed_url=reverse("catalog:person-feed", args=[person.slug]),
             **kwargs,
         )

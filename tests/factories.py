@@ -31,4 +31,6 @@ def make_paper(title=None, *, authors=(), awards=(), **fields):
     if awards:
         paper.awards.set(awards)
     Paper.objects.filter(pk=paper.pk).refresh_search_index()
+    Paper.objects.filter(pk=paper.pk).assign_citation_keys()
+    paper.refresh_from_db(fields=["citation_key"])
     return paper

@@ -1,7 +1,16 @@
+from django.http import QueryDict
+from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
+from catalog.charts import year_chart
 from catalog.models import Paper
-from catalog.views import CleanParametersMixin, index_context, paginate_papers, sorted_index
+from catalog.views import (
+    CleanParametersMixin,
+    export_links,
+    index_context,
+    paginate_papers,
+    sorted_index,
+)
 from venues.models import Venue
 
 
@@ -23,5 +32,12 @@ class VenueDetailView(CleanParametersMixin, DetailView):
         return Venue.objects.prefetch_related("aliases")
 
     def get_context_data(self, **kwargs):
-        papers = Paper.objects.for_list().in_venue(self.object).newest_first()
-        return super().get_context_data(page_obj=paginate_papers(self.request, papers), **kwargs)
+        venue = self.object
+        papers = Paper.objects.for_list().in_venue(venue).newest_first()
+        return super().get_context_data(
+            page_obj=paginate_papers(self.request, papers),
+            chart=year_chart(Paper.objects.in_venue(venue).years(), venue=venue.slug),
+            exports=export_links(QueryDict(), venue=venue.slug),
+            feed_url=reverse("catalog:venue-feed", args=[venue.slug]),
+            **kwargs,
+        )

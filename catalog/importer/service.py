@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from catalog.citekeys import citation_key_base, next_free_key
 from catalog.importer.merge import PaperDraft, merge_entries
 from catalog.importer.records import ParsedListing
 from catalog.importer.text import normalise_title
@@ -34,7 +35,14 @@ from catalog.importer.venues import (
     known_venue,
     venue_name_from_citation,
 )
-from catalog.models import Authorship, Award, DeletedPaper, Paper, PaperSource
+from catalog.models import (
+    RESERVED_PAPER_SLUGS,
+    Authorship,
+    Award,
+    DeletedPaper,
+    Paper,
+    PaperSource,
+)
 from catalog.slugs import next_free_slug, slug_base
 from people.models import Person, PersonAlias
 from venues.models import Venue, VenueAlias
@@ -322,6 +330,7 @@ class _Import:
         tombstones = _Tombstones(self.using)
         run_sources = {key for p in planned for key in p.draft.source_keys}
         taken_slugs = set(Paper.objects.using(self.using).values_list("slug", flat=True))
+        taken_slugs |= RESERVED_PAPER_SLUGS
 
         to_create: list[tuple[Paper, _Planned]] = []
         to_update: list[tuple[Paper, _Planned, list[str]]] = []
@@ -348,6 +357,7 @@ class _Import:
             to_update.append((paper, plan, changed))
 
         new_papers = [paper for paper, _ in to_create]
+        self._assign_citation_keys(to_create)
         self._bulk_create(Paper, new_papers)
         self.report.created = [p.title for p in new_papers]
 
@@ -424,6 +434,23 @@ class _Import:
         for paper, plan in [*to_create, *[(p, pl) for p, pl, _ in changed_papers]]:
             if paper.needs_review:
                 self.report.flagged.append((paper.title, plan.reasons))
+
+    def _assign_citation_keys(self, to_create: list[tuple[Paper, _Planned]]) -> None:
+        """Key new papers before they are written (see catalog/citekeys.py): one query."""
+        if not to_create:
+            return
+        taken = set(
+            Paper.objects.using(self.using)
+            .exclude(citation_key="")
+            .values_list("citation_key", flat=True)
+        )
+        for paper, plan in to_create:
+            placed = sorted((pos, person.name) for person, pos, _ in plan.authors if pos)
+            first = placed[0][1] if placed else None
+            paper.citation_key = next_free_key(
+                citation_key_base(first, paper.year, paper.title), taken
+            )
+            taken.add(paper.citation_key)
 
     def _match_existing(self, drafts: list[PaperDraft]):
         """Map each draft to the paper already in the catalog, if any.

@@ -14,16 +14,16 @@ pytestmark = pytest.mark.django_db
 
 # The budget each page is held to; a change here should be a deliberate one.
 BUDGET = {
-    "/": 5,
+    "/": 6,  # +1: the papers-per-year chart's grouped query (issue 5)
     "/papers/": 8,
     "/papers/?q=scaling&venue=icml&author=stella-biderman&year_from=2000&award=oral": 8,
     "/papers/?sort=upvotes&page=1": 8,
     "/papers/paper-0-scaling/": 5,
     "/people/": 2,
     "/people/?q=biderman&sort=papers": 2,
-    "/people/stella-biderman/": 8,
+    "/people/stella-biderman/": 9,  # +1: the chart
     "/venues/": 2,
-    "/venues/icml/": 6,
+    "/venues/icml/": 7,  # +1: the chart
     "/awards/": 2,
     "/awards/oral/": 5,
 }

@@ -1,0 +1,80 @@
+"""Citation keys and name parts for the exports (issue 5).
+
+A citation key is the first author's surname, the year and the first
+significant word of the title (`biderman2023pythia`), as Google Scholar makes
+them, suffixed `a`, `b`, … on a collision. People paste keys into their
+papers, so a key is stored on the paper (Paper.citation_key) when it is first
+made and never recomputed, even when the title or the authors change.
+
+Pure functions over names and text, no database: the model, the importer and
+the data migration that keyed the existing papers all use them.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import count
+
+from nameparser import HumanName
+from nameparser.config import CONSTANTS
+
+from catalog.search import fold
+
+# Words a key never starts from, as Google Scholar skips them. The same set
+# the paper page used before keys were stored, so those keys stay as shown.
+SMALL_WORDS = frozenset(
+    {"a", "an", "the", "on", "of", "for", "in", "to", "and", "with", "from", "by"}
+)
+ANONYMOUS = "anon"
+MAX_BASE_LENGTH = 60
+_PARTICLES = frozenset(str(prefix) for prefix in CONSTANTS.prefixes)
+_NON_KEY = re.compile(r"[^a-z0-9]")
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """`(family, given)` for a name as written; a surname alone has no given name.
+
+    "Teven Le Scao" -> ("Le Scao", "Teven"); "Biderman" -> ("Biderman", "");
+    "Van der Sluijs" -> ("Van der Sluijs", "").
+    """
+    name = " ".join(name.split())
+    words = name.split(" ")
+    if len(words) == 1 or all(word.lower() in _PARTICLES for word in words[:-1]):
+        return name, ""
+    family = HumanName(name).last
+    if family and name.endswith(family) and len(family) < len(name):
+        return family, name[: -len(family)].strip()
+    return words[-1], " ".join(words[:-1])
+
+
+def key_part(text: str) -> str:
+    """`text` as ASCII letters and digits only: "Laurençon" -> "laurencon"."""
+    return _NON_KEY.sub("", fold(text))
+
+
+def first_significant_word(title: str) -> str:
+    """ "GPT-NeoX-20B: An Open-Source…" -> "gptneox20b": the word as written, less
+    its punctuation (the paper page showed such keys before they were stored)."""
+    words = [key_part(word) for word in fold(title).split()]
+    return next((w for w in words if re.search("[a-z]", w) and w not in SMALL_WORDS), "")
+
+
+def citation_key_base(first_author: str | None, year: int | None, title: str) -> str:
+    """The key before any collision suffix: surname + year + first significant title word."""
+    surname = key_part(split_name(first_author)[0]) if first_author else ""
+    base = f"{surname or ANONYMOUS}{year or ''}{first_significant_word(title)}"
+    return base[:MAX_BASE_LENGTH]
+
+
+def next_free_key(base: str, taken) -> str:
+    """`base`, or `base` + a, b, …, z, aa, ab, … whichever is not in `taken`."""
+    if base not in taken:
+        return base
+    for n in count(1):
+        suffix = ""
+        while n:
+            n, rest = divmod(n - 1, 26)
+            suffix = chr(ord("a") + rest) + suffix
+        if base + suffix not in taken:
+            return base + suffix
+    raise AssertionError("unreachable")
