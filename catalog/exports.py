@@ -101,8 +101,9 @@ def _escape_plain(text: str) -> str:
 
 
 def _math_is_safe(math: str) -> bool:
-    # Kept as written only if it cannot unbalance the entry or start a block.
-    return _balanced(math.replace(r"\{", "").replace(r"\}", "")) and "@" not in math
+    # Kept as written only if it cannot unbalance the entry (BibTeX counts
+    # escaped braces too) or look like the start of a block to a parser.
+    return _balanced(math) and "@" not in math
 
 
 def escape_value(text: str) -> str:
@@ -131,12 +132,15 @@ def bibtex_name(name: str) -> str:
     otherwise lose "Le" to the given names)."""
     family, given = split_name(name)
     parts = [escape_value(part) for part in (family, given) if part]
-    # A comma or the word "and" inside a part would split the name or the list.
-    parts = [
-        f"{{{part}}}" if "," in part or re.search(r"\band\b", part, re.I) else part
+    # A comma or the word "and" inside a part would split the name or the list;
+    # a surname alone ("Van der Sluijs") would lose its first word to the
+    # given names. Braces keep each whole.
+    return ", ".join(
+        f"{{{part}}}"
+        if "," in part or re.search(r"\band\b", part, re.I) or (not given and " " in part)
+        else part
         for part in parts
-    ]
-    return ", ".join(parts)
+    )
 
 
 def bibtex_entry_type(paper) -> str:

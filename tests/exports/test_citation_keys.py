@@ -1,0 +1,102 @@
+"""Citation keys (issue 5): surname + year + first significant title word,
+suffixed on a collision, stored once and never changed."""
+
+import pytest
+
+from catalog.citekeys import citation_key_base, next_free_key, split_name
+from catalog.models import Paper
+from tests.factories import make_paper
+from tests.importer.test_import_service import blog_entry, listing_from_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("author", "year", "title", "key"),
+    [
+        ("Stella Biderman", 2023, "Pythia: A Suite for Analyzing", "biderman2023pythia"),
+        ("Hugo Laurençon", 2022, "The BigScience ROOTS Corpus", "laurencon2022bigscience"),
+        ("Teven Le Scao", 2022, "What Language Model to Train", "lescao2022what"),
+        ("Biderman", None, "A Survey", "bidermansurvey"),
+        (None, 2024, "VocabTrim: Vocabulary Pruning", "anon2024vocabtrim"),
+        ("Ana Núñez", 2021, "50% of R&D_costs", "nunez2021rdcosts"),
+        ("Sid Black", 2022, "GPT-NeoX-20B: An Open-Source", "black2022gptneox20b"),
+    ],
+)
+def test_the_key_is_surname_year_and_first_significant_title_word(author, year, title, key):
+    assert citation_key_base(author, year, title) == key
+
+
+def test_collisions_are_suffixed_a_b_and_on():
+    taken = {"x2020y"}
+    assert next_free_key("x2020y", set()) == "x2020y"
+    assert next_free_key("x2020y", taken) == "x2020ya"
+    taken |= {f"x2020y{chr(c)}" for c in range(ord("a"), ord("z") + 1)}
+    assert next_free_key("x2020y", taken) == "x2020yaa"
+
+
+def test_names_split_into_family_and_given():
+    assert split_name("Teven Le Scao") == ("Le Scao", "Teven")
+    assert split_name("Van der Sluijs") == ("Van der Sluijs", "")
+    assert split_name("USVSN Sai Prashanth") == ("Prashanth", "USVSN Sai")
+    assert split_name("Biderman") == ("Biderman", "")
+
+
+def test_two_papers_with_the_same_base_get_distinct_keys_that_never_change(db):
+    first = make_paper("Pythia: one", year=2023, authors=["Stella Biderman"])
+    second = make_paper("Pythia: two", year=2023, authors=["Stella Biderman"])
+    assert (first.citation_key, second.citation_key) == (
+        "biderman2023pythia",
+        "biderman2023pythiaa",
+    )
+    first.title = "Renamed completely"
+    first.save()
+    first.authorships.all().delete()
+    Paper.objects.filter(pk=first.pk).assign_citation_keys()
+    first.refresh_from_db()
+    assert first.citation_key == "biderman2023pythia"
+    # A third paper never takes a key already given, even one whose paper changed.
+    third = make_paper("Pythia", year=2023, authors=["Stella Biderman"])
+    assert third.citation_key == "biderman2023pythiab"
+
+
+def test_the_importer_keys_the_papers_it_creates_and_never_rekeys_them(db):
+    from catalog.importer.service import import_listings
+
+    text = blog_entry(
+        "Pythia: A Suite for Analyzing Large Language Models",
+        'Stella Biderman, Hailey Schoelkopf. "Pythia: A Suite for Analyzing Large Language '
+        'Models." ICML, 2023.',
+    ) + blog_entry(
+        "Export",
+        'Ana Núñez. "Export." ICML, 2023.',
+    )
+    make_paper("Pythia: taken first", year=2023, authors=["Stella Biderman"])
+    import_listings([listing_from_text(text, "keys.txt")])
+    imported = Paper.objects.get(title__startswith="Pythia: A Suite")
+    assert imported.citation_key == "biderman2023pythiaa"
+    # "export" is the filtered-list export's name: never a paper's slug.
+    assert Paper.objects.get(title="Export").slug == "export-2"
+    import_listings([listing_from_text(text, "keys.txt")])
+    assert Paper.objects.get(pk=imported.pk).citation_key == "biderman2023pythiaa"
+
+
+def test_the_migration_keys_existing_papers_oldest_first(db):
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = import_module("catalog.migrations.0004_paper_citation_key")
+    older = make_paper("Pythia", year=2023, authors=["Stella Biderman"])
+    newer = make_paper("Pythia", year=2023, authors=["Stella Biderman"])
+    Paper.objects.update(citation_key="")
+
+    class Editor:
+        pass
+
+    editor = Editor()
+    editor.connection = connection
+    migration.key_existing_papers(apps, editor)
+    keys = dict(Paper.objects.values_list("pk", "citation_key"))
+    assert (keys[older.pk], keys[newer.pk]) == ("biderman2023pythia", "biderman2023pythiaa")
