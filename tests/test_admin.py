@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from catalog.models import Authorship, Paper
 from people.models import Person
+from tests.admin_forms import change_form_data
 from tests.factories import make_award, make_paper, make_person, make_venue
 
 pytestmark = pytest.mark.django_db
@@ -122,52 +123,17 @@ def test_changelist_shows_first_authors_and_awards(staff_client, catalog_rows):
     assert b"Oral Presentation" in response.content
 
 
-def inline_form_data(paper, rows):
-    """POST data for the paper change form with `rows` = [(authorship, position), ...]."""
-    data = {
-        "title": paper.title,
-        "abstract": paper.abstract,
-        "venue": paper.venue_id or "",
-        "venue_detail": "",
-        "year": paper.year or "",
-        "published_on": "",
-        "citation": "",
-        "arxiv_id": paper.arxiv_id,
-        "doi": "",
-        "other_identifier": "",
-        "url": "",
-        "authors_complete": "on",
-        "author_count": "",
-        "upvotes": "",
-        "review_note": "",
-        "awards": [a.pk for a in paper.awards.all()],
-        "authorships-TOTAL_FORMS": str(len(rows)),
-        "authorships-INITIAL_FORMS": str(len(rows)),
-        "authorships-MIN_NUM_FORMS": "0",
-        "authorships-MAX_NUM_FORMS": "1000",
-        "sources-TOTAL_FORMS": "0",
-        "sources-INITIAL_FORMS": "0",
-        "sources-MIN_NUM_FORMS": "0",
-        "sources-MAX_NUM_FORMS": "1000",
-    }
-    for i, (row, position) in enumerate(rows):
-        data.update(
-            {
-                f"authorships-{i}-id": row.pk,
-                f"authorships-{i}-paper": paper.pk,
-                f"authorships-{i}-person": row.person_id,
-                f"authorships-{i}-position": position,
-            }
-        )
+def authorship_data(client, paper, positions):
+    """The paper's change form as POSTed, with its author rows moved to `positions`."""
+    data = change_form_data(client.get(change_url(paper)))
+    for i, position in enumerate(positions):
+        data[f"authorships-{i}-position"] = position
     return data
 
 
 def test_staff_can_swap_two_authors_in_the_admin(staff_client, catalog_rows):
     paper = catalog_rows["paper"]
-    first, second = paper.authorships.order_by("position")
-    response = staff_client.post(
-        change_url(paper), inline_form_data(paper, [(first, 2), (second, 1)])
-    )
+    response = staff_client.post(change_url(paper), authorship_data(staff_client, paper, [2, 1]))
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     names = [a.person.name for a in paper.authorships.order_by("position")]
     assert names == ["Hailey Schoelkopf", "Stella Biderman"]
@@ -177,18 +143,14 @@ def test_staff_can_swap_two_authors_in_the_admin(staff_client, catalog_rows):
 
 def test_the_admin_refuses_two_authors_at_one_position(staff_client, catalog_rows):
     paper = catalog_rows["paper"]
-    first, second = paper.authorships.order_by("position")
-    response = staff_client.post(
-        change_url(paper), inline_form_data(paper, [(first, 1), (second, 1)])
-    )
+    response = staff_client.post(change_url(paper), authorship_data(staff_client, paper, [1, 1]))
     assert response.status_code == 200  # the form comes back with an error
     assert [a.position for a in paper.authorships.order_by("position")] == [1, 2]
 
 
 def test_an_admin_edit_is_remembered_as_a_staff_edit(staff_client, catalog_rows):
     paper = catalog_rows["paper"]
-    rows = [(a, a.position) for a in paper.authorships.order_by("position")]
-    data = inline_form_data(paper, rows) | {"title": "Pythia (edited)"}
+    data = authorship_data(staff_client, paper, [1, 2]) | {"title": "Pythia (edited)"}
     assert staff_client.post(change_url(paper), data).status_code == 302
     paper.refresh_from_db()
     assert paper.title == "Pythia (edited)"
