@@ -3,6 +3,8 @@ URLs (discovered from the URLconf), and an HTML checker for the CSP rules."""
 
 from __future__ import annotations
 
+import itertools
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -33,39 +35,52 @@ def _routes(resolver: URLResolver, prefix: str = ""):
 
 
 def public_routes() -> list[str]:
-    """Every route of the URLconf outside the admin, as written (`papers/<slug:slug>/`)."""
-    return sorted(
-        route
-        for route, _ in _routes(get_resolver())
-        if not route.startswith("admin/") and "(?P" not in route and not route.startswith("^")
-    )
+    """Every route of the URLconf outside the admin, as written (`papers/<slug:slug>/`,
+    `^papers/export\\.(?P<extension>bib|ris|json)$`)."""
+    routes = [route.replace("^", "").replace("$", "") for route, _ in _routes(get_resolver())]
+    return sorted(route for route in routes if not route.startswith("admin/"))
 
 
-# The object whose slug fills a route's <slug>, chosen by the collection in the route.
+# The object whose slug fills a route's slug, chosen by the collection in the route.
 _SLUG_SOURCES = {"papers/": Paper, "people/": Person, "venues/": Venue, "awards/": Award}
+_REGEX_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>[^()]*)\)")
+_CONVERTER = re.compile(r"<(?:\w+:)?(?P<name>\w+)>")
 
 
-def public_urls() -> list[str]:
-    """Concrete URLs for every public route, slugs taken from the seed catalog."""
+def public_urls(slugs: dict | None = None) -> list[str]:
+    """Concrete URLs for every public route: slugs from `slugs` ({Paper: [slug, ...]})
+    or else the catalog's first paper, person, venue, award; regex alternatives
+    (`bib|ris|json`) expanded."""
+    slugs = slugs or {}
     urls = []
     for route in public_routes():
-        if "<" not in route:
-            urls.append("/" + route)
-            continue
-        names = [part.split(">")[0].split(":")[-1] for part in route.split("<")[1:]]
-        if names != ["slug"]:
-            raise AssertionError(f"teach tests/security/conftest.py to fill in {route}")
-        # `papers/<slug>/`, `papers/<slug>.bib`, `feeds/people/<slug>/`: the
-        # collection named last before the slug.
-        head = route.split("<")[0]
-        model = next(
-            (m for prefix, m in _SLUG_SOURCES.items() if head.endswith(prefix)),
-            None,
-        )
-        if model is None:
-            raise AssertionError(f"teach tests/security/conftest.py which slug fits {route}")
-        slug = model.objects.order_by("pk").values_list("slug", flat=True).first()
-        urls.append("/" + route.replace("<slug:slug>", slug).replace("<slug>", slug))
+        choices: dict[str, list[str]] = {}
+
+        def placeholder(match, choices=choices):
+            if re.fullmatch(r"\w+(\|\w+)*", match["body"]):
+                choices[match["name"]] = match["body"].split("|")
+            return "{" + match["name"] + "}"
+
+        template = _REGEX_GROUP.sub(placeholder, route).replace("\\.", ".")
+        template = _CONVERTER.sub(lambda match: "{" + match["name"] + "}", template)
+        names = re.findall(r"\{(\w+)\}", template)
+        for name in names:
+            if name == "slug":
+                # `papers/{slug}/`, `papers/{slug}.bib`, `feeds/people/{slug}/`: the
+                # collection named last before the slug.
+                head = template.split("{slug}")[0]
+                model = next((m for pre, m in _SLUG_SOURCES.items() if head.endswith(pre)), None)
+                slug = model and (
+                    slugs.get(model)
+                    or model.objects.order_by("pk").values_list("slug", flat=True)[:1]
+                )
+                if not slug:
+                    raise AssertionError(f"tests/security/conftest.py: no slug for {route}")
+                choices["slug"] = list(slug)
+            elif name not in choices:
+                raise AssertionError(f"teach tests/security/conftest.py to fill in {route}")
+        for values in itertools.product(*(choices[name] for name in names)):
+            urls.append("/" + template.format(**dict(zip(names, values, strict=True))))
     return urls
 
 
