@@ -1,0 +1,162 @@
+"""Importer fuzzing at the command and database level (issue 6).
+
+tests/importer/test_robustness.py fuzzes the pure parser; here whole runs of
+`manage.py import_listings` get random bytes and mutated seed listings (cut
+short, lines shuffled, blank lines deleted, control characters injected, huge
+lines) on top of the seed catalog. A run either imports or stops with a
+CommandError that says what is wrong; never another exception, and a failed
+run leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import OperationalError, connection, transaction
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from catalog.models import Authorship, Award, DeletedPaper, Paper, PaperSource
+from people.models import Person, PersonAlias
+from tests.importer.seed_listings import SEED_FILES, seed_text
+from venues.models import Venue, VenueAlias
+
+pytestmark = pytest.mark.django_db
+
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,  # the same examples on every run: a red build is reproducible
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+CATALOG_MODELS = (Paper, Authorship, PaperSource, DeletedPaper, Award, Person, PersonAlias,
+                  Venue, VenueAlias)  # fmt: skip
+
+
+def snapshot() -> dict[str, str]:
+    """Every row of every catalog table, as one digest per table."""
+    digests = {}
+    for model in CATALOG_MODELS:
+        rows = model.objects.order_by("pk").values_list()
+        digests[model._meta.label] = hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+    return digests
+
+
+@pytest.fixture
+def workdir():
+    with tempfile.TemporaryDirectory() as name:
+        yield Path(name)
+
+
+def run_import(workdir: Path, data: bytes, *, skip_bad: bool = False) -> None:
+    """Import `data` as a listing file; assert the contract; never keep its writes."""
+    path = workdir / "fuzz.txt"
+    path.write_bytes(data)
+    before = snapshot()
+    # Each example runs in a savepoint that is rolled back, so examples do not
+    # see each other's imports; the command's own transaction nests inside it.
+    with transaction.atomic():
+        try:
+            call_command("import_listings", str(path), skip_bad=skip_bad, verbosity=0)
+            event("imported")
+        except CommandError as error:
+            event("refused with CommandError")
+            message = str(error)
+            assert message.strip(), "a CommandError without a message"
+            assert "Traceback" not in message
+            assert len(message) < 2_000, "the message should say what is wrong, briefly"
+            assert snapshot() == before, "a failed import changed the database"
+        transaction.set_rollback(True)
+    assert snapshot() == before
+
+
+@FUZZ
+@given(data=st.binary(max_size=3_000), skip_bad=st.booleans())
+def test_random_bytes_import_or_fail_cleanly(seed, workdir, data, skip_bad):
+    run_import(workdir, data, skip_bad=skip_bad)
+
+
+@FUZZ
+@given(text=st.text(max_size=2_000), skip_bad=st.booleans())
+def test_random_text_imports_or_fails_cleanly(seed, workdir, text, skip_bad):
+    run_import(workdir, text.encode("utf-8", "surrogatepass"), skip_bad=skip_bad)
+
+
+CONTROL = st.sampled_from(["\x00", "\x01", "\x07", "\x0b", "\x0c", "\x1b", "\x7f", "\x85",
+                           "\u2028", "\u2029", "\ufeff", "\u202e", "\r", "\ud800"])  # fmt: skip
+
+
+@st.composite
+def mutated_seed(draw) -> bytes:
+    lines = seed_text(draw(st.sampled_from(SEED_FILES))).split("\n")
+    # Keep runs quick: a window of the listing, not all of it.
+    start = draw(st.integers(0, max(0, len(lines) - 1)))
+    lines = lines[start : start + draw(st.integers(1, 80))]
+    for _ in range(draw(st.integers(1, 3))):
+        mutation = draw(st.sampled_from(["truncate", "shuffle", "no-blanks", "control", "huge",
+                                         "duplicate", "swap-two"]))  # fmt: skip
+        if mutation == "truncate" and lines:
+            text = "\n".join(lines)
+            lines = text[: draw(st.integers(0, len(text)))].split("\n")
+        elif mutation == "shuffle":
+            lines = draw(st.permutations(lines))
+        elif mutation == "no-blanks":
+            lines = [line for line in lines if line.strip()]
+        elif mutation == "control" and lines:
+            index = draw(st.integers(0, len(lines) - 1))
+            line = lines[index]
+            at = draw(st.integers(0, len(line)))
+            lines[index] = line[:at] + draw(CONTROL) + line[at:]
+        elif mutation == "huge":
+            index = draw(st.integers(0, len(lines)))
+            lines.insert(index, draw(st.sampled_from(["x", "Title ", "Read More ", "é"])) * 200_000)
+        elif mutation == "duplicate":
+            lines = lines + lines
+        elif mutation == "swap-two" and len(lines) > 1:
+            i, j = draw(st.integers(0, len(lines) - 1)), draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+    return "\n".join(lines).encode("utf-8", "surrogatepass")
+
+
+@FUZZ
+@given(data=mutated_seed(), skip_bad=st.booleans())
+def test_mutated_seed_listings_import_or_fail_cleanly(seed, workdir, data, skip_bad):
+    run_import(workdir, data, skip_bad=skip_bad)
+
+
+@pytest.mark.parametrize("when", ["first", "middle", "last"])
+def test_a_database_failure_half_way_leaves_the_database_unchanged(db, workdir, when):
+    """Not the parser but the database failing during a run (its first, middle
+    or last INSERT or UPDATE) rolls the whole run back, with a clear message."""
+    path = workdir / SEED_FILES[0]
+    path.write_text(seed_text(SEED_FILES[0]), encoding="utf-8")
+    writes = {"n": 0, "fail_at": None}
+
+    def count_or_fail(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith(("INSERT", "UPDATE")):
+            writes["n"] += 1
+            if writes["n"] == writes["fail_at"]:
+                raise OperationalError("could not extend file: No space left on device")
+        return execute(sql, params, many, context)
+
+    # Count the writes of a successful run (rolled back), then fail one of them.
+    with transaction.atomic(), connection.execute_wrapper(count_or_fail):
+        call_command("import_listings", str(path), verbosity=0)
+        transaction.set_rollback(True)
+    total = writes["n"]
+    assert total >= 3
+    writes.update(n=0, fail_at={"first": 1, "middle": total // 2, "last": total}[when])
+
+    before = snapshot()
+    with (
+        connection.execute_wrapper(count_or_fail),
+        pytest.raises(CommandError, match="Import failed, nothing was written: could not extend"),
+    ):
+        call_command("import_listings", str(path), verbosity=0)
+    assert writes["n"] == writes["fail_at"]
+    assert snapshot() == before
+    assert Paper.objects.count() == 0
