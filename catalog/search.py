@@ -173,6 +173,34 @@ def author_names_by_paper(paper_ids, *, authorship_model, alias_model, using) ->
     return {pk: "; ".join(parts) for pk, parts in names.items()}
 
 
+_PG_BATCH = 5000
+# author_names_by_paper() in one statement: names in author order, then each
+# author's name variants (by name), "; "-separated; "" for a paper without authors.
+_PG_AUTHOR_NAMES_SQL = """
+UPDATE catalog_paper p
+SET author_names = COALESCE(s.names || COALESCE('; ' || s.aliases, ''), '')
+FROM unnest(%(ids)s::bigint[]) AS ids(id)
+LEFT JOIN (
+    SELECT a.paper_id,
+           string_agg(pe.name, '; ' ORDER BY a.position NULLS LAST, a.id) AS names,
+           string_agg(al.names, '; ' ORDER BY a.position NULLS LAST, a.id) AS aliases
+    FROM catalog_authorship a
+    JOIN people_person pe ON pe.id = a.person_id
+    LEFT JOIN (
+        SELECT person_id, string_agg(name, '; ' ORDER BY name) AS names
+        FROM people_personalias
+        WHERE person_id IN (
+            SELECT person_id FROM catalog_authorship WHERE paper_id = ANY(%(ids)s::bigint[])
+        )
+        GROUP BY person_id
+    ) al ON al.person_id = a.person_id
+    WHERE a.paper_id = ANY(%(ids)s::bigint[])
+    GROUP BY a.paper_id
+) s ON s.paper_id = ids.id
+WHERE p.id = ids.id
+"""
+
+
 def refresh_search_index(queryset, *, authorship_model, alias_model, batch_size=500) -> int:
     """Recompute `author_names` (and on PostgreSQL `search_vector`) for `queryset`.
 
@@ -183,6 +211,15 @@ def refresh_search_index(queryset, *, authorship_model, alias_model, batch_size=
     model, using = queryset.model, queryset.db
     papers_table = model._base_manager.using(using)
     ids = list(queryset.order_by().values_list("pk", flat=True).distinct())
+    if uses_postgres(connections[using]):
+        # Two statements per 5,000 papers, computed by the database: the
+        # importer refreshes 100,000 papers in seconds, not minutes (issue 7).
+        for start in range(0, len(ids), _PG_BATCH):
+            chunk = ids[start : start + _PG_BATCH]
+            with connections[using].cursor() as cursor:
+                cursor.execute(_PG_AUTHOR_NAMES_SQL, {"ids": chunk})
+            papers_table.filter(pk__in=chunk).update(search_vector=search_vector_expression())
+        return len(ids)
     for start in range(0, len(ids), batch_size):
         chunk = ids[start : start + batch_size]
         names = author_names_by_paper(
