@@ -83,6 +83,43 @@ class YearFilter(django_filters.Filter):
         super().__init__(*args, **kwargs)
 
 
+def _counted(model, relation: str, pool, active: Q, limit: int | None = None):
+    """(slug, name, count) of the `model` rows with papers in `pool`, most papers
+    first, then by name; the `active` rows first and always (with 0 when they
+    have none here), so their names are known for the chips. One query.
+
+    Driven by the pool: the join starts from the matching papers, so a narrow
+    filter counts few rows; a pool without filters is not even re-read as a
+    subquery (issue 7)."""
+    first = Case(When(active, then=Value(0)), default=Value(1))
+    if pool.query.where:
+        in_pool = Q(**{f"{relation}__in": pool.order_by().values("pk")})
+    else:
+        in_pool = Q(**{f"{relation}__isnull": False})
+    counted = (
+        model.objects.filter(in_pool)
+        .annotate(n=Count(relation.split("__")[0]), first=first)
+        .order_by()
+        .values_list("slug", "name", "n", "first")
+    )
+    zero = (
+        model.objects.filter(active)
+        .annotate(n=Value(0), first=Value(0))
+        .order_by()
+        .values_list("slug", "name", "n", "first")
+    )
+    rows = counted.union(zero, all=True).order_by("first", "-n", "name")
+    if limit is not None:
+        # An active row can come twice (counted, and with 0): leave room.
+        rows = rows[: limit + limit]
+    seen, result = set(), []
+    for slug, name, n, _ in rows:
+        if slug not in seen:
+            seen.add(slug)
+            result.append((slug, name, n))
+    return result[:limit] if limit is not None else result
+
+
 @dataclass
 class FacetEntry:
     label: str
@@ -220,55 +257,71 @@ class PaperFilter(django_filters.FilterSet):
             active.append(slug)
         return active or None
 
-    def facets(self) -> dict:
-        """Facet entries whose counts follow the other active filters.
+    def cache_parts(self) -> tuple[str, ...]:
+        """What the results and facet counts depend on: the valid filters, not
+        the sort or the page (catalog/cache.py keys the counts with it)."""
+        self.is_valid()
+        return tuple(
+            f"{name}={value!r}"
+            for name, value in sorted(self.form.cleaned_data.items())
+            if name != "sort" and value not in (None, "", [])
+        )
+
+    def facet_counts(self) -> dict:
+        """The raw facet counts, and the number of results: four grouped queries.
 
         Venues, years and awards are counted without their own filter (picking
         another venue widens an any-of choice; years and awards replace the
         current one); authors are counted within the current results, since
         adding an author narrows (all-of). One grouped query per facet, which
-        also returns the names of the active values for the chips.
+        also returns the names of the active values for the chips. The year
+        query also counts papers without a year, so the number of results
+        comes from it instead of a COUNT query of its own (issue 7): it is the
+        active year's count, or the sum over every year.
         """
         active_venues = self.value("venue") or []
-        venue_pool = self.queryset_without("venue").values("pk")
-        venues = (
-            Venue.objects.annotate(n=Count("papers", filter=Q(papers__in=venue_pool)))
-            .filter(Q(n__gt=0) | Q(slug__in=active_venues))
-            .order_by("-n", "name")
-            .values_list("slug", "name", "n")
+        venues = _counted(
+            Venue, "papers", self.queryset_without("venue"), Q(slug__in=active_venues)
         )
         year = self.value("year")
         years = (
             self.queryset_without("year")
-            .filter(year__isnull=False)
             .order_by()
             .values("year")
             .annotate(n=Count("pk"))
-            .order_by("-year")
+            .order_by(F("year").desc(nulls_last=True))
             .values_list("year", "n")
         )
         active_award = (self.value("award") or "").strip()
-        award_pool = self.queryset_without("award").values("pk")
-        awards = (
-            Award.objects.annotate(n=Count("papers", filter=Q(papers__in=award_pool)))
-            .filter(Q(n__gt=0) | Q(slug=active_award))
-            .order_by("-n", "name")
-            .values_list("slug", "name", "n")
-        )
+        awards = _counted(Award, "papers", self.queryset_without("award"), Q(slug=active_award))
         active_authors = self.value("author") or []
-        author_pool = self.queryset_without().values("pk")
-        authors = (
-            Person.objects.annotate(
-                n=Count("authorships", filter=Q(authorships__paper__in=author_pool))
-            )
-            .filter(Q(n__gt=0) | Q(slug__in=active_authors))
+        authors = _counted(
+            Person,
+            "authorships__paper",
+            self.queryset_without(),
+            Q(slug__in=active_authors),
             # Active authors first, so the slice never drops one.
-            .order_by(
-                Case(When(slug__in=active_authors, then=Value(0)), default=Value(1)), "-n", "name"
-            )
-            .values_list("slug", "name", "n")[: TOP_AUTHORS + len(active_authors)]
+            limit=TOP_AUTHORS + len(active_authors),
         )
-        venues, years, awards, authors = list(venues), list(years), list(awards), list(authors)
+        years = list(years)
+        total = dict(years).get(year, 0) if year else sum(n for _, n in years)
+        return {
+            "venues": venues,
+            "years": [(y, n) for y, n in years if y is not None],
+            "awards": awards,
+            "authors": authors,
+            "total": total,
+        }
+
+    def facets(self, counts: dict | None = None) -> dict:
+        """Facet entries (label, count, active, URL) from facet_counts()."""
+        counts = counts if counts is not None else self.facet_counts()
+        venues, years = counts["venues"], counts["years"]
+        awards, authors = counts["awards"], counts["authors"]
+        active_venues = self.value("venue") or []
+        year = self.value("year")
+        active_award = (self.value("award") or "").strip()
+        active_authors = self.value("author") or []
         self._names = {
             "venue": {slug: name for slug, name, _ in venues},
             "author": {slug: name for slug, name, _ in authors},

@@ -4,6 +4,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F, Prefetch, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from catalog import search
@@ -52,12 +53,25 @@ def ordered_authorships():
     return Authorship.objects.select_related("person").order_by("position", "id")
 
 
+# Columns lists never show (see for_list()).
+LIST_DEFERRED_FIELDS = (
+    "search_vector", "author_names", "imported_values", "staff_edited_fields", "review_note",
+)  # fmt: skip
+
+
 class PaperQuerySet(models.QuerySet):
     def for_list(self):
-        """Everything a row of a paper list shows, in a fixed number of queries."""
-        return self.select_related("venue").prefetch_related(
-            Prefetch("authorships", queryset=ordered_authorships()),
-            "awards",
+        """Everything a row of a paper list shows, in a fixed number of queries.
+
+        Without the columns no page shows (the search vector alone is as big
+        as the abstract): a list reads only what its rows need (issue 7)."""
+        return (
+            self.select_related("venue")
+            .defer(*LIST_DEFERRED_FIELDS)
+            .prefetch_related(
+                Prefetch("authorships", queryset=ordered_authorships()),
+                "awards",
+            )
         )
 
     def for_detail(self):
@@ -213,6 +227,14 @@ class Paper(models.Model):
 
     class Meta:
         ordering = ["-year", "title"]
+        # The paper list's sort orders are indexed column for column (NULLS
+        # LAST included) by migration 0005 on PostgreSQL only: SQLite cannot
+        # index NULLS LAST. These work everywhere. (issue 7)
+        indexes = [
+            models.Index(Lower("title"), F("id").asc(), name="paper_title_idx"),
+            # A paper page's related papers: the newest of the same venue.
+            models.Index(fields=["venue", "-year", "title"], name="paper_venue_year_title_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["arxiv_id"], condition=~Q(arxiv_id=""), name="paper_arxiv_id_unique"
@@ -300,6 +322,9 @@ class Authorship(models.Model):
 
     class Meta:
         ordering = [F("position").asc(nulls_last=True), "id"]
+        # A person's papers (author filter, person pages, the author facet)
+        # straight from the index, without visiting authorship rows.
+        indexes = [models.Index(fields=["person", "paper"], name="authorship_person_paper_idx")]
         constraints = [
             models.UniqueConstraint(fields=["paper", "person"], name="authorship_one_per_person"),
             models.UniqueConstraint(

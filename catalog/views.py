@@ -5,8 +5,10 @@ front, so its number of queries does not grow with the number of papers
 (tests/browsing/test_query_budget.py holds each page to a fixed count).
 """
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import BadRequest
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, QueryDict
@@ -17,11 +19,14 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
+from catalog.cache import TIMEOUT as CACHE_TIMEOUT
+from catalog.cache import cache_key, catalog_version, get_or_compute
 from catalog.charts import year_chart
 from catalog.exports import FORMATS, bibtex_entry
 from catalog.filters import PaperFilter
 from catalog.metadata import paper_metadata
-from catalog.models import Award, Paper
+from catalog.models import LIST_DEFERRED_FIELDS, Authorship, Award, Paper
+from catalog.pagination import DeferredJoinPaginator
 from catalog.slugs import slug_base
 from people.models import Person
 from venues.models import Venue
@@ -43,13 +48,25 @@ class CleanParametersMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-def paginate_papers(request, queryset, per_page=DETAIL_PAPERS_PER_PAGE):
-    """A page of papers for `?page=`; 404 for a page that does not exist (as ListView)."""
-    paginator = Paginator(queryset, per_page)
+def paginate_papers(request, queryset, per_page=DETAIL_PAPERS_PER_PAGE, count=None):
+    """A page of papers for `?page=`; 404 for a page that does not exist (as ListView).
+    `count`: the number of papers when the caller knows it (saves a COUNT query)."""
+    paginator = DeferredJoinPaginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count
     try:
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:
         raise Http404(f"No such page: {error}") from error
+
+
+def years_and_total(papers) -> tuple[dict[int, int], int]:
+    """Papers per known year (for year_chart) and the number of papers, from
+    one grouped query: pages with a chart need no COUNT query of their own."""
+    rows = papers.order_by().values("year").annotate(n=Count("pk", distinct=True))
+    counts = dict(rows.values_list("year", "n"))
+    total = sum(counts.values())
+    return {year: counts[year] for year in sorted(y for y in counts if y is not None)}, total
 
 
 def catalog_counts() -> dict:
@@ -82,6 +99,7 @@ class HomeView(CleanParametersMixin, TemplateView):
 class PaperListView(CleanParametersMixin, FilterView):
     filterset_class = PaperFilter
     paginate_by = PAPERS_PER_PAGE
+    paginator_class = DeferredJoinPaginator
     # Invalid values are ignored (and reported), not turned into an empty list.
     strict = False
     template_name = "catalog/paper_list.html"
@@ -95,10 +113,42 @@ class PaperListView(CleanParametersMixin, FilterView):
         # parameters.
         return {**super().get_filterset_kwargs(filterset_class), "data": self.request.GET}
 
+    def get(self, request, *args, **kwargs):
+        # The page depends only on its URL and the catalog: served from the
+        # cache until the next write to the catalog (catalog/cache.py).
+        self.catalog_version = catalog_version()
+        if self.catalog_version is None or not getattr(settings, "PAPERSHELF_CACHE_PAGES", True):
+            return super().get(request, *args, **kwargs)
+        key = cache_key("paper-list", self.catalog_version, request.get_full_path())
+        content = cache.get(key)
+        if content is not None:
+            return HttpResponse(content)
+        response = super().get(request, *args, **kwargs)
+
+        def store(rendered):
+            if rendered.status_code == 200:
+                cache.set(key, rendered.content, CACHE_TIMEOUT)
+
+        response.add_post_render_callback(store)
+        return response
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        # The facet counts also give the number of results (no COUNT query);
+        # they are the same for every sort and page of these filters.
+        self.facet_counts = get_or_compute(
+            "facets",
+            getattr(self, "catalog_version", None),
+            self.filterset.cache_parts(),
+            self.filterset.facet_counts,
+        )
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        paginator.count = self.facet_counts["total"]
+        return paginator
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset = self.filterset
-        facets = filterset.facets()
+        facets = filterset.facets(self.facet_counts)
         context.update(
             facets=facets,
             chips=filterset.chips(),
@@ -145,16 +195,36 @@ class PaperDetailView(CleanParametersMixin, DetailView):
     @staticmethod
     def related(paper):
         """Papers sharing the most authors, then the same venue, newest first."""
+        # Counting shared authors over every paper of a big venue and of a
+        # prolific author costs about a second at 100,000 papers (issue 7), so
+        # candidates come first, in one query with two small subqueries: the
+        # RELATED_PAPERS papers sharing the most authors, and the newest
+        # papers of the venue (enough to fill up when fewer share authors).
+        # Only those few are then counted and ordered: the same result.
         author_ids = [row.person_id for row in paper.authorships.all()]
         shared = Q(authorships__person_id__in=author_ids)
-        condition = shared
+        most_shared = (
+            Authorship.objects.filter(person_id__in=author_ids)
+            .exclude(paper_id=paper.pk)
+            .values("paper_id")
+            .annotate(n=Count("person_id", distinct=True))
+            .order_by("-n", "-paper__year", "paper__title")
+            .values("paper_id")[:RELATED_PAPERS]
+        )
+        condition = Q(pk__in=most_shared)
         if paper.venue_id:
-            condition |= Q(venue_id=paper.venue_id)
+            same_venue = (
+                Paper.objects.filter(venue_id=paper.venue_id)
+                .exclude(pk=paper.pk)
+                .order_by("-year", "title")
+                .values("pk")[: 2 * RELATED_PAPERS]
+            )
+            condition |= Q(pk__in=same_venue)
         return list(
-            Paper.objects.exclude(pk=paper.pk)
-            .filter(condition)
+            Paper.objects.filter(condition)
             .annotate(shared_authors=Count("authorships", filter=shared, distinct=True))
             .select_related("venue")
+            .defer(*LIST_DEFERRED_FIELDS)
             .order_by("-shared_authors", "-year", "title")[:RELATED_PAPERS]
         )
 

@@ -12,6 +12,7 @@ from catalog.views import (
     index_context,
     paginate_papers,
     sorted_index,
+    years_and_total,
 )
 from people.models import Person, PersonAlias
 from venues.models import Venue
@@ -38,6 +39,10 @@ class PersonListView(CleanParametersMixin, ListView):
         return super().get_context_data(search=self.search, **index_context(self), **kwargs)
 
 
+# The most frequent co-authors only: a prolific author has thousands (issue 7).
+COAUTHORS_SHOWN = 50
+
+
 class PersonDetailView(CleanParametersMixin, DetailView):
     template_name = "people/person_detail.html"
 
@@ -52,18 +57,20 @@ class PersonDetailView(CleanParametersMixin, DetailView):
             Person.objects.filter(authorships__paper__authorships__person=person)
             .exclude(pk=person.pk)
             .annotate(shared=Count("authorships__paper", distinct=True))
-            .order_by("-shared", "name")
+            .order_by("-shared", "name")[:COAUTHORS_SHOWN]
         )
         venues = (
             Venue.objects.filter(papers__authorships__person=person)
             .annotate(shared=Count("papers", distinct=True))
             .order_by("-shared", "name")
         )
+        years, total = years_and_total(Paper.objects.by_person(person))
         return super().get_context_data(
-            page_obj=paginate_papers(self.request, papers),
+            page_obj=paginate_papers(self.request, papers, count=total),
             coauthors=coauthors,
+            coauthors_shown=COAUTHORS_SHOWN,
             venues=venues,
-            chart=year_chart(Paper.objects.by_person(person).years(), author=person.slug),
+            chart=year_chart(years, author=person.slug),
             exports=export_links(QueryDict(), author=person.slug),
             feed_url=reverse("catalog:person-feed", args=[person.slug]),
             **kwargs,

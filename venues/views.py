@@ -10,6 +10,7 @@ from catalog.views import (
     index_context,
     paginate_papers,
     sorted_index,
+    years_and_total,
 )
 from venues.models import Venue
 
@@ -34,9 +35,10 @@ class VenueDetailView(CleanParametersMixin, DetailView):
     def get_context_data(self, **kwargs):
         venue = self.object
         papers = Paper.objects.for_list().in_venue(venue).newest_first()
+        years, total = years_and_total(Paper.objects.in_venue(venue))
         return super().get_context_data(
-            page_obj=paginate_papers(self.request, papers),
-            chart=year_chart(Paper.objects.in_venue(venue).years(), venue=venue.slug),
+            page_obj=paginate_papers(self.request, papers, count=total),
+            chart=year_chart(years, venue=venue.slug),
             exports=export_links(QueryDict(), venue=venue.slug),
             feed_url=reverse("catalog:venue-feed", args=[venue.slug]),
             **kwargs,

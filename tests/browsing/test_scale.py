@@ -1,0 +1,121 @@
+"""Issue 7: list pages at scale — query budgets of deep and sorted pages, the
+number of results from the facet query, and the catalog-version cache that
+must never serve a page from before a write (whoever writes, however)."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalog.cache import catalog_version
+from catalog.models import Authorship, Paper
+from people.models import Person
+from tests.browsing.test_query_budget import build_catalog
+from tests.factories import make_paper, make_person, make_venue
+
+pytestmark = pytest.mark.django_db
+
+LIST_BUDGET = 8
+URLS = [
+    "/papers/?page=2",
+    "/papers/?sort=title&page=3",
+    "/papers/?sort=oldest&page=4",
+    "/papers/?q=scaling&sort=relevance&page=2",
+    "/papers/?venue=icml&year_from=2005&year_to=2015&page=2",
+]
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured), response
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_deep_and_sorted_pages_keep_the_budget(client, url):
+    build_catalog(100)
+    cold, _ = queries(client, url)
+    assert cold <= LIST_BUDGET, f"{url}: {cold} queries"
+    # The same page again comes from the cache: one query (the catalog version).
+    warm, _ = queries(client, url)
+    assert warm == 1, f"{url}: {warm} queries when cached"
+
+
+def test_the_number_of_results_needs_no_count_query(client):
+    build_catalog(30)
+    _, response = queries(client, "/papers/?year=2005")
+    assert response.context["total"] == Paper.objects.filter(year=2005).count() == 2
+    _, response = queries(client, "/papers/?year_from=2010")
+    assert response.context["total"] == Paper.objects.filter(year__gte=2010).count()
+    assert response.context["paginator"].num_pages == 1
+    # The total includes papers without a year.
+    make_paper("No year at all", year=None)
+    _, response = queries(client, "/papers/")
+    assert response.context["total"] == Paper.objects.count() == 31
+
+
+def test_deep_pages_list_the_same_papers_as_offsets_do(client):
+    build_catalog(60)
+    expected = list(Paper.objects.newest_first().values_list("title", flat=True))
+    seen = []
+    for page in (1, 2, 3):
+        response = client.get(f"/papers/?page={page}")
+        seen += [p.title for p in response.context["object_list"]]
+    assert seen == expected
+    assert client.get("/papers/?page=4").status_code == 404
+
+
+def test_every_kind_of_write_changes_the_catalog_version():
+    version = catalog_version()
+    assert version is not None
+    paper = make_paper("Versioned")  # save()
+    after_save = catalog_version()
+    assert after_save != version
+    Paper.objects.filter(pk=paper.pk).update(title="Renamed")  # no signals
+    after_update = catalog_version()
+    assert after_update != after_save
+    Person.objects.bulk_create([Person(name="Bulk Person", slug="bulk-person")])
+    after_bulk = catalog_version()
+    assert after_bulk != after_update
+    Authorship.objects.filter(paper=paper).delete()
+    Paper.objects.filter(pk=paper.pk).delete()
+    assert catalog_version() != after_bulk
+
+
+def test_a_cached_list_never_outlives_a_write(client):
+    stella = make_person("Stella Biderman")
+    paper = make_paper("Pythia", venue=make_venue("ICML"), year=2023, authors=[stella])
+    assert b"Pythia" in client.get("/papers/").content
+    assert b"Pythia" in client.get("/papers/").content  # now cached
+    # A write that sends no signals at all still shows at once.
+    Paper.objects.filter(pk=paper.pk).update(title="Pythia Renamed")
+    content = client.get("/papers/").content
+    assert b"Pythia Renamed" in content
+    # Facet counts follow too: a second ICML paper by Stella.
+    make_paper("Second", venue=paper.venue, year=2023, authors=[stella])
+    response = client.get("/papers/")
+    venues = {entry.label: entry.count for entry in response.context["facets"]["venues"]}
+    authors = {entry.label: entry.count for entry in response.context["facets"]["authors"]}
+    assert venues == {"ICML": 2}
+    assert authors == {"Stella Biderman": 2}
+    Person.objects.filter(pk=stella.pk).update(name="Stella R. Biderman")
+    assert b"Stella R. Biderman" in client.get("/papers/").content
+
+
+def test_an_active_filter_with_no_results_still_has_its_name(client):
+    make_person("Hailey Schoelkopf")
+    make_paper("Alone", year=2020, authors=[make_person("Leo Gao")], venue=make_venue("ICML"))
+    response = client.get("/papers/?author=hailey-schoelkopf&venue=icml")
+    assert response.context["total"] == 0
+    content = response.content.decode()
+    assert "Author: Hailey Schoelkopf" in content
+    assert "Venue: ICML" in content
+    assert "There is no" not in content
