@@ -1,6 +1,10 @@
 # Papershelf: two commands for a fresh machine.
 #   make serve  — set everything up and serve the catalog on http://127.0.0.1:8000 (SQLite)
 #   make test   — set everything up and run the whole suite on SQLite and on a real PostgreSQL
+# Operations (README, "Operations"):
+#   make serve-prod — collectstatic, migrate, gunicorn (needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL)
+#   make loadtest   — 60 s of wrk against gunicorn + a throwaway PostgreSQL with the seed catalog
+#   make sqlmap     — sqlmap against the paper list's parameters on the same kind of server
 
 PYTHON ?= python3
 VENV := .venv
@@ -11,7 +15,7 @@ PYTEST_ARGS ?=
 # Debian's Chromium, driven by Playwright in the browser tests (never `playwright install`).
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: serve test test-sqlite test-postgres lint install install-browser chromium clean bench
+.PHONY: serve serve-prod loadtest sqlmap test test-sqlite test-postgres lint install install-browser chromium clean bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +48,23 @@ serve: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py load_catalog --if-empty
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production: DEBUG is forced off, and the database must be given (PostgreSQL).
+serve-prod: install
+	@if [ -z "$$DATABASE_URL" ]; then \
+		echo "make serve-prod: set DATABASE_URL (e.g. postgres://user:password@host:5432/papershelf)." >&2; \
+		exit 2; \
+	fi
+	DEBUG=false $(PY) manage.py collectstatic --noinput --verbosity 0
+	DEBUG=false $(PY) manage.py migrate --noinput
+	DEBUG=false $(VENV)/bin/gunicorn --config config/gunicorn.conf.py --bind $(HOST):$(PORT)
+
+LOADTEST_ARGS ?=
+loadtest: install
+	scripts/loadtest $(LOADTEST_ARGS)
+
+sqlmap: install
+	scripts/loadtest --sqlmap-only $(LOADTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -11,6 +11,7 @@ import os
 import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
 
@@ -80,6 +81,13 @@ def test_production_defaults_are_https_everywhere():
     }
 
 
+def test_production_serves_static_files_hashed_and_compressed_by_whitenoise():
+    values = setting_values(["STORAGES", "WHITENOISE_USE_FINDERS", "MIDDLEWARE"], **PRODUCTION)
+    assert "whitenoise.storage.CompressedManifestStaticFilesStorage" in values["STORAGES"]
+    assert values["WHITENOISE_USE_FINDERS"] == "False"
+    assert "whitenoise.middleware.WhiteNoiseMiddleware" in values["MIDDLEWARE"]
+
+
 def test_https_false_turns_the_https_settings_off_for_a_plain_http_loopback_run():
     values = setting_values(
         ["SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
@@ -128,3 +136,26 @@ def test_allowed_hosts_is_required_in_production():
 def test_development_needs_neither_a_key_nor_hosts():
     result = manage("check", DEBUG="true")
     assert result.returncode == 0, result.stderr
+
+
+def test_the_gunicorn_config_loads_the_app_with_production_settings():
+    """config/gunicorn.conf.py: workers from the CPU count, timeouts, access log,
+    no control socket; --print-config also imports the WSGI app."""
+    environment = {k: v for k, v in os.environ.items() if k not in _DROP}
+    environment.update(PRODUCTION, DJANGO_SETTINGS_MODULE="config.settings")
+    environment.pop("WEB_CONCURRENCY", None)
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("gunicorn")), "--config", "config/gunicorn.conf.py",
+         "--print-config"],
+        cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    config = {
+        name.strip(): value.strip()
+        for name, _, value in (line.partition("=") for line in result.stdout.splitlines())
+    }
+    assert config["workers"] == str(2 * os.cpu_count() + 1)
+    assert config["control_socket_disable"] == "True"
+    assert config["timeout"] == "30"
+    assert config["accesslog"] == "-"
+    assert config["wsgi_app"] == "config.wsgi:application"
