@@ -30,6 +30,7 @@ from people.models import Person
 from venues.models import Venue
 
 TOP_AUTHORS = 10
+TOP_VENUES = 25
 MAX_SLUGS = 20  # per repeatable parameter; more is not a person browsing
 
 SORTS = {
@@ -340,7 +341,10 @@ class PaperFilter(django_filters.FilterSet):
                 FacetEntry(
                     name, n, slug in active_venues, self._url(venue=self._toggled("venue", slug))
                 )
-                for slug, name, n in venues
+                for index, (slug, name, n) in enumerate(venues)
+                # The biggest ones and the chosen ones: a catalog has hundreds
+                # of venues, and each entry costs a URL to build (issue 7).
+                if index < TOP_VENUES or slug in active_venues
             ],
             "years": [
                 FacetEntry(str(y), n, y == year, self._url(year=None if y == year else y))

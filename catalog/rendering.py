@@ -233,7 +233,9 @@ def render_snippet(text: str, words=(), limit: int = SNIPPET_CHARS) -> SafeStrin
     if len(plain) <= limit:
         return render_pieces(pieces, words)
     start = 0
-    folded = fold(plain)
+    # Folding a whole abstract costs more than the rest of the snippet: only
+    # when there are words to look for (issue 7).
+    folded = fold(plain) if words else ""
     hits = [folded.find(w) for w in words if len(w) >= 2 and folded.find(w) >= 0]
     if hits and min(hits) > limit // 2:
         start = plain.rfind(" ", 0, min(hits) - limit // 4) + 1

@@ -81,7 +81,30 @@ def catalog_counts() -> dict:
     return {"papers": papers, "people": people, "venues": venues}
 
 
-class HomeView(CleanParametersMixin, TemplateView):
+class CachedPageMixin:
+    """For pages that depend only on their URL and the catalog (the same for
+    every visitor): served from the cache until the next write to the catalog
+    (catalog/cache.py). Costs one query (the catalog version) when cached."""
+
+    def get(self, request, *args, **kwargs):
+        self.catalog_version = catalog_version()
+        if self.catalog_version is None or not getattr(settings, "PAPERSHELF_CACHE_PAGES", True):
+            return super().get(request, *args, **kwargs)
+        key = cache_key("page", self.catalog_version, request.get_full_path())
+        content = cache.get(key)
+        if content is not None:
+            return HttpResponse(content)
+        response = super().get(request, *args, **kwargs)
+
+        def store(rendered):
+            if rendered.status_code == 200:
+                cache.set(key, rendered.content, CACHE_TIMEOUT)
+
+        response.add_post_render_callback(store)
+        return response
+
+
+class HomeView(CleanParametersMixin, CachedPageMixin, TemplateView):
     template_name = "catalog/home.html"
 
     def get_context_data(self, **kwargs):
@@ -96,7 +119,7 @@ class HomeView(CleanParametersMixin, TemplateView):
         )
 
 
-class PaperListView(CleanParametersMixin, FilterView):
+class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
     filterset_class = PaperFilter
     paginate_by = PAPERS_PER_PAGE
     paginator_class = DeferredJoinPaginator
@@ -112,25 +135,6 @@ class PaperListView(CleanParametersMixin, FilterView):
         # the default sort and the facets work the same with or without
         # parameters.
         return {**super().get_filterset_kwargs(filterset_class), "data": self.request.GET}
-
-    def get(self, request, *args, **kwargs):
-        # The page depends only on its URL and the catalog: served from the
-        # cache until the next write to the catalog (catalog/cache.py).
-        self.catalog_version = catalog_version()
-        if self.catalog_version is None or not getattr(settings, "PAPERSHELF_CACHE_PAGES", True):
-            return super().get(request, *args, **kwargs)
-        key = cache_key("paper-list", self.catalog_version, request.get_full_path())
-        content = cache.get(key)
-        if content is not None:
-            return HttpResponse(content)
-        response = super().get(request, *args, **kwargs)
-
-        def store(rendered):
-            if rendered.status_code == 200:
-                cache.set(key, rendered.content, CACHE_TIMEOUT)
-
-        response.add_post_render_callback(store)
-        return response
 
     def get_paginator(self, queryset, *args, **kwargs):
         # The facet counts also give the number of results (no COUNT query);

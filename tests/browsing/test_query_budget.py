@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 # The budget each page is held to; a change here should be a deliberate one.
 BUDGET = {
-    "/": 6,  # +1: the papers-per-year chart's grouped query (issue 5)
+    # +1: the papers-per-year chart's grouped query (issue 5); +1: the catalog
+    # version its page cache is keyed on (issue 7; 1 query in all when cached).
+    "/": 7,
     "/papers/": 8,
     "/papers/?q=scaling&venue=icml&author=stella-biderman&year_from=2000&award=oral": 8,
     "/papers/?sort=upvotes&page=1": 8,

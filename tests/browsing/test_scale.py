@@ -110,6 +110,15 @@ def test_a_cached_list_never_outlives_a_write(client):
     assert b"Stella R. Biderman" in client.get("/papers/").content
 
 
+def test_the_cached_front_page_follows_writes(client):
+    make_paper("First Paper", year=2020)
+    assert b"First Paper" in client.get("/").content
+    warm, _ = queries(client, "/")
+    assert warm == 1
+    Paper.objects.filter(title="First Paper").update(title="Retitled Paper")
+    assert b"Retitled Paper" in client.get("/").content
+
+
 def test_an_active_filter_with_no_results_still_has_its_name(client):
     make_person("Hailey Schoelkopf")
     make_paper("Alone", year=2020, authors=[make_person("Leo Gao")], venue=make_venue("ICML"))
