@@ -38,3 +38,12 @@ def test_healthz_answers_503_when_the_database_is_down(client):
 def test_healthz_answers_head_and_refuses_post(client):
     assert client.head("/healthz").status_code == 200
     assert client.post("/healthz").status_code == 405
+
+
+def test_with_the_https_redirect_on_healthz_still_answers_plain_http(client, settings):
+    """A load balancer's health check speaks plain HTTP; everything else is redirected."""
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    response = client.get("/papers/")
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/papers/"
