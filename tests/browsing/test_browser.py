@@ -89,9 +89,9 @@ def test_browse_filter_search_open_a_paper_and_follow_an_author(page, live_catal
     expect(page.get_by_role("heading", level=1)).to_contain_text("GPT-NeoX-20B")
     expect(page.locator(".abstract math")).to_have_count(2)
     expect(page.locator(".abstract")).not_to_contain_text("\\mathcal")
-    expect(page.get_by_label("BibTeX entry (select all and copy)")).to_contain_text(
-        "@inproceedings{"
-    )
+    expect(page.get_by_label("BibTeX entry")).to_contain_text("@inproceedings{")
+    # The copy button is progressive enhancement: shown once copy.js runs.
+    expect(page.get_by_role("button", name="Copy BibTeX")).to_be_visible()
 
     # Follow an author to their page.
     page.locator(".author-list").get_by_role("link", name="Leo Gao").click()
