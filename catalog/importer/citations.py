@@ -25,6 +25,7 @@ arXiv preprint is normal). Unknown names never contradict anything.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -71,6 +72,10 @@ _AWARD_AT_END_RE = re.compile(
 # "In the Tenth International Conference ..." -> "Tenth International Conference ..."
 _LEADING_IN_RE = re.compile(r"^In\s+(?:the\s+)?")
 
+# A letter or digit: what str.isalnum() accepts (\w less the underscore).
+_ALNUM_RE = re.compile(r"[^\W_]")
+_PARENTHESES_RE = re.compile(r"\([^()]*\)")
+
 # "Preprint, 2022": a preprint, though of no named server.
 _GENERIC_PREPRINT_RE = re.compile(r"\bpreprint\b", re.IGNORECASE)
 
@@ -100,9 +105,11 @@ def looks_like_citation(paragraph: str) -> bool:
     if not author_part or author_part[-1] not in ".),:":
         return False
     span = _title_span(paragraph, opening.start())
-    if span is None or not any(c.isalnum() for c in paragraph[span[1] + 1 :]):
+    if span is None or not _ALNUM_RE.search(paragraph, span[1] + 1):
         return False
-    words = re.sub(r"\([^()]*\)", " ", author_part).split()
+    if "(" in author_part:
+        author_part = _PARENTHESES_RE.sub(" ", author_part)
+    words = author_part.split()
     lower = [w for w in words if w[0].islower() and w.rstrip(",.;") not in _AUTHOR_PART_WORDS]
     lower = [w for w in lower if w.rstrip(",.;") not in {"van", "der", "de", "von", "la", "le"}]
     return len(lower) <= max(1, len(words) // 10)
@@ -147,20 +154,11 @@ def _tidy_venue(text: str) -> str:
     return text.strip(" ,.;:-")
 
 
-def parse_citation_detailed(text: str) -> CitationParse:
-    """parse_citation, with review notes and a success flag."""
-    text = clean_text(text)
-    failed = CitationParse(CitationRecord(text=text, authors_complete=False), ok=False)
-    opening = _OPEN_QUOTE_RE.search(text)
-    if not opening or len(text) > _MAX_CITATION:
-        return failed
-    span = _title_span(text, opening.start())
-    if span is None:
-        return failed
-    title = _clean_title(text[span[0] : span[1]])
-    authors = parse_author_list_detailed(text[: opening.start()])
-    rest = text[span[1] + 1 :]
-
+# The part after the title ("In Proceedings of ICML, 2014.") repeats across a
+# listing far more than whole citations do: its reading is memoised.
+@functools.lru_cache(maxsize=1 << 14)
+def _citation_tail(rest: str) -> tuple[str, str, int | None, tuple[str, ...], str, str]:
+    """(arxiv_id, doi, year, awards, pages, venue text) of what follows the title."""
     # Substring tests first: each regular expression runs only when it can match.
     lowered = rest.lower()
     arxiv_id = ""
@@ -195,6 +193,20 @@ def parse_citation_detailed(text: str) -> CitationParse:
         pages = clean_text(match.group(1))
         venue_part = venue_part[: match.start()]
 
+    return arxiv_id, doi, year, awards, pages, _tidy_venue(venue_part)
+
+
+def parse_citation_detailed(text: str) -> CitationParse:
+    """parse_citation, with review notes and a success flag."""
+    text = clean_text(text)
+    opening = _OPEN_QUOTE_RE.search(text)
+    span = _title_span(text, opening.start()) if opening and len(text) <= _MAX_CITATION else None
+    if span is None:
+        return CitationParse(CitationRecord(text=text, authors_complete=False), ok=False)
+    title = _clean_title(text[span[0] : span[1]])
+    authors = parse_author_list_detailed(text[: opening.start()])
+    arxiv_id, doi, year, awards, pages, venue_text = _citation_tail(text[span[1] + 1 :])
+
     notes = list(authors.notes)
     if not authors.ok:
         notes.append("citation authors unparseable")
@@ -204,7 +216,7 @@ def parse_citation_detailed(text: str) -> CitationParse:
         authors_complete=authors.complete if authors.ok else False,
         author_count=authors.declared_count,
         title=title,
-        venue_text=_tidy_venue(venue_part),
+        venue_text=venue_text,
         year=year,
         arxiv_id=arxiv_id,
         doi=doi,
@@ -221,6 +233,8 @@ def parse_citation(text: str) -> CitationRecord:
     return parse_citation_detailed(text).citation
 
 
+# Venue texts repeat across a listing ("ICLR", "In Proceedings of ICML").
+@functools.lru_cache(maxsize=1 << 14)
 def venue_families(text: str) -> frozenset[str]:
     """Venues (by canonical name) a venue name or citation venue text mentions."""
     families = {known.name for known in venues_mentioned(text)}

@@ -17,6 +17,7 @@ Surname-only rule: a name is surname-only when it is a single word
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -89,6 +90,21 @@ def _author(item: str, position: int | None) -> AuthorRecord | None:
     word capitalised somewhere or a particle: "d'Ascoli", "McMillan-Major",
     "USVSN", "M." pass; "the", "community", "preprint", "42" do not.
     """
+    parts = _author_parts(item)
+    if parts is None:
+        return None
+    # Records are immutable: one per name and place is shared by every entry.
+    record = parts[3].get(position)
+    if record is None:
+        record = parts[3][position] = AuthorRecord(parts[0], position, parts[1], parts[2])
+    return record
+
+
+# Names repeat heavily across a catalog: the per-name work is memoised.
+@functools.lru_cache(maxsize=1 << 16)
+def _author_parts(item: str) -> tuple[str, bool, bool, dict] | None:
+    """(name, equal contribution, surname only, records by place) of a list
+    item; None if it is not a name."""
     equal = "*" in item or "\u2217" in item
     tokens = item.translate(_MARK_DELETIONS).split()
     name = " ".join(tokens)
@@ -96,7 +112,7 @@ def _author(item: str, position: int | None) -> AuthorRecord | None:
         return None
     if not all(not t.islower() or t in _PARTICLES for t in tokens):
         return None
-    return AuthorRecord(name, position, equal, _tokens_are_surname(tokens))
+    return name, equal, _tokens_are_surname(tokens), {}
 
 
 def _tokens_are_surname(tokens: list[str]) -> bool:
@@ -119,16 +135,25 @@ def _is_given_name_like(item: str) -> bool:
     return all(_is_initial(t) for t in tokens[1:])
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _item_kind(item: str) -> int:
+    """1 for a name suffix ("Jr."), 2 for initials only ("S."), else 0."""
+    if item.casefold() in _SUFFIXES:
+        return 1
+    return 2 if _INITIALS_RE.match(item) else 0
+
+
 def _split_items(text: str) -> list[str]:
-    items = [item.strip() for item in _ITEM_SEPARATOR_RE.split(text)]
     merged: list[str] = []
-    for item in items:
+    for item in _ITEM_SEPARATOR_RE.split(text):
+        item = item.strip()
         if not item:
             continue
-        if merged and item.casefold() in _SUFFIXES:
+        kind = _item_kind(item)
+        if merged and kind == 1:
             # "John Smith, Jr." is one name.
             merged[-1] = f"{merged[-1]} {item}"
-        elif merged and _INITIALS_RE.match(item) and len(merged[-1].split()) == 1:
+        elif merged and kind == 2 and len(merged[-1].split()) == 1:
             # APA: "Biderman, S., Raff, E." -> "S. Biderman", "E. Raff".
             merged[-1] = f"{item} {merged[-1]}"
         else:
@@ -136,6 +161,7 @@ def _split_items(text: str) -> list[str]:
     return merged
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _strip_marks(item: str) -> tuple[str, bool]:
     """(name without footnote marks, whether it had an equal-contribution mark)."""
     equal = "*" in item or "\u2217" in item
@@ -189,11 +215,11 @@ def parse_author_list_detailed(text: str) -> AuthorListParse:
         others = int(others_match.group(1))
         main = _OTHERS_RE.sub(" ", main)
     et_al = False
-    if "al" in lowered and _ET_AL_RE.search(main):
+    if "al" in lowered and "et" in lowered and _ET_AL_RE.search(main):
         et_al = True
         main = _ET_AL_RE.sub(" ", main)
     main = squash_whitespace(main).strip(" ,;:")
-    if main.endswith(".") and not _is_initial(main.split()[-1]):
+    if main.endswith(".") and not _is_initial(main.rsplit(None, 1)[-1]):
         main = main[:-1].rstrip(" ,;")
     truncated = et_al or others is not None or bool(incl_names)
 

@@ -19,9 +19,13 @@ missing or doubled blank lines do not change the result.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import functools
+import gc
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from catalog.importer.citations import (
@@ -33,6 +37,7 @@ from catalog.importer.citations import (
 from catalog.importer.names import parse_author_list
 from catalog.importer.records import (
     FORMATS,
+    CitationRecord,
     EntryRecord,
     ListingError,
     ParsedListing,
@@ -41,6 +46,7 @@ from catalog.importer.text import (
     clean_abstract,
     clean_text,
     decode_listing,
+    is_blank,
     normalise_title,
     prepare_listing_text,
 )
@@ -110,7 +116,39 @@ _NAME_TOKEN_RE = re.compile(r"^[^\W\d_][\w'\u2019.\-]*$")
 # Format detection
 
 
-def _non_blank_lines(lines: list[str]) -> Iterator[tuple[int, str]]:
+# Lines are split off the text this many characters at a time, so that the
+# parsers never hold a list of every line (a second copy of the listing).
+_LINE_CHUNK_CHARS = 1 << 20
+
+
+def _split_lines(text: str) -> Iterator[str]:
+    """text.split("\n"), lazily: a chunk of about a megabyte at a time."""
+    start = 0
+    while True:
+        end = text.find("\n", start + _LINE_CHUNK_CHARS)
+        if end < 0:
+            yield from text[start:].split("\n")
+            return
+        yield from text[start:end].split("\n")
+        start = end + 1
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Parsing allocates hundreds of thousands of small objects and frees
+    none of them: the cyclic garbage collector would walk the growing heap
+    again and again for nothing (a fifth of the parse time). The records
+    hold no reference cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _non_blank_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
     """(1-based line number, stripped text) of each non-blank line."""
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
@@ -128,25 +166,40 @@ def detect_format(text: str, source_file: str) -> str:
     return _detect_prepared_format(prepare_listing_text(text), source_file)
 
 
+# The per-line tests of format detection as whole-text searches, each match
+# starting at the newline before its line ([^\S\n]: whitespace but not a
+# newline, so that a match stays inside its line). Scanning the text in C is
+# several times faster than a Python loop over its lines.
+_BLANK_LINE_AFTER_NL_RE = re.compile(r"\n(?=[^\S\n]*(?:\n|\Z))")
+_ABSTRACT_LINE_AFTER_NL_RE = re.compile(r"\n[^\S\n]*Abstract[^\S\n]*:", re.IGNORECASE)
+_READ_MORE_AFTER_NL_RE = re.compile(r"\n[^\S\n]*read more[^\S\n]*(?:\n|\Z)", re.IGNORECASE)
+_AUTHORS_LINE_AFTER_NL_RE = re.compile(
+    r"\n[^\S\n]*\u2022[^\S\n]*\d{1,6}[^\S\n]+authors?[^\S\n]*(?:\n|\Z)", re.IGNORECASE
+)
+
+
+def _count(pattern: re.Pattern, text: str) -> int:
+    return sum(1 for _ in pattern.finditer(text))
+
+
 def _detect_prepared_format(text: str, source_file: str) -> str:
-    non_blank = abstract_lines = 0
-    read_more = daily = False
-    # One pass, cheap string tests first: this runs over the whole listing.
-    for number, line in _non_blank_lines(text.split("\n")):
-        non_blank += 1
-        if line[0] in "Aa" and _ABSTRACT_LINE_RE.match(line):
-            abstract_lines += 1
-        elif len(line) == 9 and line.casefold() == "read more":
-            read_more = True
-        elif line[0] == "\u2022":
-            daily = daily or bool(_AUTHORS_LINE_RE.match(line))
-        elif number <= 4 * _DAILY_HEADER_MAX_LINES and line.casefold() == _DAILY_HEADER_MARKER:
-            daily = True
-    if abstract_lines and abstract_lines * 2 >= non_blank:
-        return "abstracts"
-    if read_more:
+    # Per line (stripped, non-blank), as the first line is tested here and
+    # the others by the whole-text searches above.
+    head = list(itertools.islice(_split_lines(text), 4 * _DAILY_HEADER_MAX_LINES))
+    first = head[0].strip()
+    abstract_lines = _count(_ABSTRACT_LINE_AFTER_NL_RE, text)
+    abstract_lines += bool(first) and bool(_ABSTRACT_LINE_RE.match(first))
+    if abstract_lines:
+        non_blank = text.count("\n") + 1 - _count(_BLANK_LINE_AFTER_NL_RE, text) - (not first)
+        if abstract_lines * 2 >= non_blank:
+            return "abstracts"
+    if (len(first) == 9 and first.casefold() == "read more") or _READ_MORE_AFTER_NL_RE.search(text):
         return "blog"
-    if daily:
+    if (
+        _AUTHORS_LINE_RE.match(first)
+        or _AUTHORS_LINE_AFTER_NL_RE.search(text)
+        or any(line.strip().casefold() == _DAILY_HEADER_MARKER for line in head)
+    ):
         return "daily"
     raise ListingError(
         source_file,
@@ -162,6 +215,7 @@ def parse_listing(
     format: str = "auto",
     listing_year: int | None = None,
     skip_bad: bool = False,
+    prepared: bool = False,
 ) -> ParsedListing:
     """Parse a listing's text entry by entry.
 
@@ -169,20 +223,24 @@ def parse_listing(
     with skip_bad goes to ParsedListing.skipped while parsing goes on.
     listing_year: the year of a daily page, for its year-less dates; without
     it the year is inferred from the entries (see _parse_daily).
+    prepared: the text comes from decode_listing, which did what
+    prepare_listing_text does; skipping it spares a scan of the whole text.
     """
     if format != "auto" and format not in FORMATS:
         raise ListingError(source_file, f"unknown format {format!r}; expected one of {FORMATS}")
-    text = prepare_listing_text(text)
-    if not text.strip():
+    if not prepared:
+        text = prepare_listing_text(text)
+    if is_blank(text):
         raise ListingError(source_file, "empty listing (only whitespace)")
-    if format == "auto":
-        format = _detect_prepared_format(text, source_file)
-    lines = text.split("\n")
-    if format == "blog":
-        return _parse_blog(lines, source_file, skip_bad)
-    if format == "abstracts":
-        return _parse_abstracts(lines, source_file, skip_bad)
-    return _parse_daily(lines, source_file, listing_year, skip_bad)
+    with _gc_paused():
+        if format == "auto":
+            format = _detect_prepared_format(text, source_file)
+        lines = _split_lines(text)
+        if format == "blog":
+            return _parse_blog(lines, source_file, skip_bad)
+        if format == "abstracts":
+            return _parse_abstracts(lines, source_file, skip_bad)
+        return _parse_daily(lines, source_file, listing_year, skip_bad)
 
 
 def _fail(skipped: list[ListingError], error: ListingError, skip_bad: bool) -> None:
@@ -202,6 +260,8 @@ class _BlogBlock:
     units: list[tuple[int, str]]
 
 
+# Header lines repeat across a listing ("ICLR Stella Biderman ICLR Stella Biderman").
+@functools.lru_cache(maxsize=4096)
 def _doubled_half(line: str) -> str | None:
     """The half of a doubled header line ("X Y X Y" -> "X Y"), else None."""
     tokens = line.split()
@@ -245,7 +305,8 @@ def _common_poster(halves: set[str]) -> list[str]:
     return suffix if _is_name_shaped(suffix) else []
 
 
-def _split_header(half: str, poster: list[str]) -> tuple[str, str, bool]:
+@functools.lru_cache(maxsize=4096)
+def _split_header(half: str, poster: tuple[str, ...]) -> tuple[str, str, bool]:
     """(venue, poster, guessed) from a header half.
 
     With a listing-wide poster name, the header is "<venue> <poster>" or the
@@ -254,7 +315,7 @@ def _split_header(half: str, poster: list[str]) -> tuple[str, str, bool]:
     then the poster's name alone.
     """
     tokens = half.split()
-    if poster and tokens[-len(poster) :] == poster:
+    if poster and tuple(tokens[-len(poster) :]) == poster:
         return " ".join(tokens[: -len(poster)]), " ".join(poster), False
     if len(tokens) <= 2:
         return "", half, True
@@ -263,64 +324,83 @@ def _split_header(half: str, poster: list[str]) -> tuple[str, str, bool]:
     return " ".join(tokens[:-1]), tokens[-1], True
 
 
-def _blog_blocks(lines: list[str], source_file: str) -> list[_BlogBlock | ListingError]:
+def _blog_blocks(lines: Iterable[str], source_file: str) -> Iterator[_BlogBlock | ListingError]:
     """The entries' line blocks in file order, with an error in place of a
     block that cannot be an entry (empty, or not ended by "Read More")."""
-    blocks: list[_BlogBlock | ListingError] = []
     units: list[tuple[int, str]] = []
-    for number, line in _non_blank_lines(lines):
+    # _non_blank_lines inlined: this loop runs once per line of the listing.
+    for number, line in enumerate(lines, start=1):
+        line = line.strip()
+        if not line:
+            continue
         if line.casefold() == "read more":
             if units:
-                blocks.append(_BlogBlock(units))
+                yield _BlogBlock(units)
             else:
-                blocks.append(
-                    ListingError(
-                        source_file, "empty entry: 'Read More' with nothing before it", number
-                    )
+                yield ListingError(
+                    source_file, "empty entry: 'Read More' with nothing before it", number
                 )
             units = []
         else:
             units.append((number, line))
     if units:
-        blocks.append(
-            ListingError(
-                source_file,
-                "last entry does not end with 'Read More' (file truncated?)",
-                units[0][0],
-            )
+        yield ListingError(
+            source_file,
+            "last entry does not end with 'Read More' (file truncated?)",
+            units[0][0],
         )
-    return blocks
 
 
-def _parse_blog(lines: list[str], source_file: str, skip_bad: bool) -> ParsedListing:
+@dataclass
+class _BlogParts:
+    """A blog entry but for its header's venue and poster, which depend on
+    the poster name common to the whole listing (known only at its end)."""
+
+    index: int
+    line: int
+    half: str | None
+    title: str
+    abstract: str
+    citation: CitationRecord | None
+    author_count: int | None
+    year: int | None
+    # Review reasons before and after the header venue's (see _blog_entry).
+    reasons: list[str]
+    tail_reasons: list[str]
+
+
+def _parse_blog(lines: Iterable[str], source_file: str, skip_bad: bool) -> ParsedListing:
+    """One pass over the lines, an entry parsed as soon as its block ends;
+    the header split waits for the listing's common poster name."""
     skipped: list[ListingError] = []
-    blocks = _blog_blocks(lines, source_file)
-    halves = {h for b in blocks if isinstance(b, _BlogBlock) and (h := _header_half(b)) is not None}
-    poster = _common_poster(halves)
-    entries: list[EntryRecord] = []
-    for index, block in enumerate(blocks, start=1):
+    parsed: list[_BlogParts | ListingError] = []
+    halves: set[str] = set()
+    for index, block in enumerate(_blog_blocks(lines, source_file), start=1):
         if isinstance(block, ListingError):
             _fail(skipped, block, skip_bad)
+            parsed.append(block)
             continue
+        half = _header_half(block)
+        if half is not None:
+            halves.add(half)
         try:
-            entries.append(_blog_entry(block, index, source_file, poster))
+            parsed.append(_blog_parts(block, half, index, source_file))
         except ListingError as error:
             _fail(skipped, error, skip_bad)
+            parsed.append(error)
+    poster = _common_poster(halves)
+    entries = [
+        _blog_entry(parts, source_file, poster)
+        for parts in parsed
+        if not isinstance(parts, ListingError)
+    ]
     return ParsedListing(source_file, "blog", entries, skipped=skipped)
 
 
-def _blog_entry(
-    block: _BlogBlock, index: int, source_file: str, poster_words: list[str]
-) -> EntryRecord:
+def _blog_parts(block: _BlogBlock, half: str | None, index: int, source_file: str) -> _BlogParts:
     units = block.units
     start_line = units[0][0]
-    reasons: list[str] = []
-    venue_name = poster = ""
-    half = _header_half(block)
     if half is not None:
-        venue_name, poster, guessed = _split_header(half, poster_words)
-        if guessed:
-            reasons.append(f"poster name guessed from header '{half}'")
         units = units[1:]
     title_line, title = units[0]
     if len(title) > MAX_TITLE_CHARS:
@@ -331,6 +411,7 @@ def _blog_entry(
         )
     title = clean_text(title)
     body = units[1:]
+    reasons: list[str] = []
     citation = None
     if body and looks_like_citation(body[0][1]):
         parsed = parse_citation_detailed(body[0][1])
@@ -339,7 +420,10 @@ def _blog_entry(
         if not parsed.ok:
             reasons.append(REASON_CITATION_UNPARSEABLE)
         body = body[1:]
-    abstract = clean_abstract(text for _, text in body)
+    if len(body) == 1:  # most abstracts: one paragraph, nothing to join or repeat
+        abstract = clean_text(body[0][1])
+    else:
+        abstract = clean_abstract(text for _, text in body)
 
     year = citation.year if citation else None
     author_count = None
@@ -347,28 +431,50 @@ def _blog_entry(
         author_count = citation.author_count
         if author_count is None and citation.authors_complete:
             author_count = len(citation.authors)
-    if citation and citation.title and normalise_title(citation.title) != normalise_title(title):
+    if (
+        citation
+        and citation.title
+        and citation.title != title  # equal titles have equal keys: skip the work
+        and normalise_title(citation.title) != normalise_title(title)
+    ):
         reasons.append(REASON_TITLE_DIFFERS)
+    tail_reasons = []
+    if not abstract:
+        tail_reasons.append(REASON_NO_ABSTRACT)
+    if year is None:
+        tail_reasons.append(REASON_NO_YEAR)
+    return _BlogParts(
+        index, start_line, half, title, abstract, citation, author_count, year, reasons,
+        tail_reasons,
+    )  # fmt: skip
+
+
+def _blog_entry(parts: _BlogParts, source_file: str, poster_words: list[str]) -> EntryRecord:
+    reasons: list[str] = []
+    venue_name = poster = ""
+    if parts.half is not None:
+        venue_name, poster, guessed = _split_header(parts.half, tuple(poster_words))
+        if guessed:
+            reasons.append(f"poster name guessed from header '{parts.half}'")
+    reasons += parts.reasons
+    citation = parts.citation
     if citation and venue_name and venue_conflict(venue_name, citation.venue_text):
         reasons.append(
             f"header venue '{venue_name}' disagrees with citation venue '{citation.venue_text}'"
         )
-    if not abstract:
-        reasons.append(REASON_NO_ABSTRACT)
-    if year is None:
-        reasons.append(REASON_NO_YEAR)
+    reasons += parts.tail_reasons
     return EntryRecord(
         source_file=source_file,
         format="blog",
-        entry_index=index,
-        line=start_line,
-        title=title,
-        abstract=abstract,
+        entry_index=parts.index,
+        line=parts.line,
+        title=parts.title,
+        abstract=parts.abstract,
         venue_name=venue_name,
         poster=poster,
         citation=citation,
-        author_count=author_count,
-        year=year,
+        author_count=parts.author_count,
+        year=parts.year,
         review_reasons=tuple(reasons),
     )
 
@@ -377,7 +483,7 @@ def _blog_entry(
 # Abstracts
 
 
-def _parse_abstracts(lines: list[str], source_file: str, skip_bad: bool) -> ParsedListing:
+def _parse_abstracts(lines: Iterable[str], source_file: str, skip_bad: bool) -> ParsedListing:
     """One entry per "Abstract:" line; any other non-blank line is a bad
     entry (the format has nothing else, so it is damage, not content)."""
     skipped: list[ListingError] = []
@@ -462,19 +568,20 @@ def _ends_sentence(line: str) -> bool:
 
 
 def _daily_drafts(
-    lines: list[str], source_file: str
+    lines: Iterable[str], source_file: str
 ) -> tuple[list[_DailyDraft | ListingError], _DailyDate | None]:
     """The papers' drafts in file order, with an error in place of a stray
     metadata line; and the page's own date."""
-    non_blank = list(_non_blank_lines(lines))
-    header_lines, page_date = _daily_header_end(non_blank)
+    non_blank = _non_blank_lines(lines)
+    head = list(itertools.islice(non_blank, _DAILY_HEADER_MAX_LINES))
+    header_lines, page_date = _daily_header_end(head)
     drafts: list[_DailyDraft | ListingError] = []
     current: _DailyDraft | None = None
 
     def stray(number: int, what: str) -> None:
         drafts.append(ListingError(source_file, f"{what} outside a paper entry", number))
 
-    for number, line in non_blank[header_lines:]:
+    for number, line in itertools.chain(head[header_lines:], non_blank):
         if match := _AUTHORS_LINE_RE.match(line):
             if current is None or current.date is not None:
                 stray(number, "author-count line")
@@ -532,7 +639,7 @@ def _infer_listing_year(
 
 
 def _parse_daily(
-    lines: list[str], source_file: str, listing_year: int | None, skip_bad: bool
+    lines: Iterable[str], source_file: str, listing_year: int | None, skip_bad: bool
 ) -> ParsedListing:
     skipped: list[ListingError] = []
     items, page_date = _daily_drafts(lines, source_file)
