@@ -104,7 +104,7 @@ def generate(size: int, *, seed: int = 7, log=print) -> dict:
 
     from catalog.importer.text import normalise_title
     from catalog.models import Paper
-    from catalog.search import search_vector_expression
+    from catalog.search import search_fields_update
 
     assert connection.vendor == "postgresql", "the benchmark catalog is PostgreSQL only"
     started = time.perf_counter()
@@ -261,7 +261,7 @@ def generate(size: int, *, seed: int = 7, log=print) -> dict:
             """
         )
         log(f"  author_names: {time.perf_counter() - started:.1f}s")
-    Paper.objects.update(search_vector=search_vector_expression())
+    Paper.objects.update(**search_fields_update(Paper))
     log(f"  search_vector: {time.perf_counter() - started:.1f}s")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")

@@ -55,8 +55,17 @@ def ordered_authorships():
 
 # Columns lists never show (see for_list()).
 LIST_DEFERRED_FIELDS = (
-    "search_vector", "author_names", "imported_values", "staff_edited_fields", "review_note",
+    "search_vector", "head_vector", "author_names", "imported_values", "staff_edited_fields",
+    "review_note",
 )  # fmt: skip
+
+
+# Newest first: the default order of every paper list, and relevance's tie-break.
+NEWEST_ORDER = (
+    F("published_on").desc(nulls_last=True),
+    F("year").desc(nulls_last=True),
+    F("id").desc(),
+)
 
 
 class PaperQuerySet(models.QuerySet):
@@ -139,9 +148,7 @@ class PaperQuerySet(models.QuerySet):
         return self.filter(venue=venue)
 
     def newest_first(self):
-        return self.order_by(
-            F("published_on").desc(nulls_last=True), F("year").desc(nulls_last=True), "-id"
-        )
+        return self.order_by(*NEWEST_ORDER)
 
     def oldest_first(self):
         return self.order_by(
@@ -220,6 +227,12 @@ class Paper(models.Model):
     # by migration 0003, PostgreSQL only). Kept by refresh_search_index().
     author_names = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # The title (A) and author names (B) alone, a few hundred bytes where the
+    # whole vector is ~1.7 KB: relevance ranks "every word in the title", then
+    # "every word in the title or authors" ahead of abstract-only matches, and
+    # telling those apart must not read every matching abstract (issue 7;
+    # catalog/search.py). GIN-indexed by migration 0007, PostgreSQL only.
+    head_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -231,7 +244,10 @@ class Paper(models.Model):
         # LAST included) by migration 0005 on PostgreSQL only: SQLite cannot
         # index NULLS LAST. These work everywhere. (issue 7)
         indexes = [
-            models.Index(Lower("title"), F("id").asc(), name="paper_title_idx"),
+            # INCLUDE title: PostgreSQL only scans an expression index
+            # index-only when the expression's column is in it too, and deep
+            # title-sorted pages need that (catalog/pagination.py).
+            models.Index(Lower("title"), F("id").asc(), name="paper_title_idx", include=["title"]),
             # A paper page's related papers: the newest of the same venue.
             models.Index(fields=["venue", "-year", "title"], name="paper_venue_year_title_idx"),
         ]

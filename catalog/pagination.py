@@ -11,12 +11,19 @@ those ids:
     ORDER BY …
 
 The `page` parameter keeps its meaning; the query count does not change.
+
+`page_ids`, when set, replaces the first step: a callable (queryset, bottom,
+top) returning the page's ids as a subquery — relevance-sorted search pages
+use it (catalog.search.tiered_page_ids), since no single index holds their
+order.
 """
 
 from django.core.paginator import Paginator
 
 
 class DeferredJoinPaginator(Paginator):
+    page_ids = None
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
@@ -24,5 +31,8 @@ class DeferredJoinPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         queryset = self.object_list
-        ids = queryset.prefetch_related(None).values("pk")[bottom:top]
+        if self.page_ids is not None:
+            ids = self.page_ids(queryset, bottom, top)
+        else:
+            ids = queryset.prefetch_related(None).values("pk")[bottom:top]
         return self._get_page(queryset.filter(pk__in=ids), number, self)

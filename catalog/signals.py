@@ -3,7 +3,7 @@ from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 
 from catalog.models import DeletedPaper, Paper
-from catalog.search import search_vector_expression
+from catalog.search import search_fields_update
 
 
 @receiver(pre_delete, sender=Paper)
@@ -25,6 +25,4 @@ def index_loaded_paper(sender, instance, raw, using, **kwargs):
     are all the vector needs.
     """
     if raw and connections[using].vendor == "postgresql":
-        Paper.objects.using(using).filter(pk=instance.pk).update(
-            search_vector=search_vector_expression()
-        )
+        Paper.objects.using(using).filter(pk=instance.pk).update(**search_fields_update(Paper))
