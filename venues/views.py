@@ -2,9 +2,11 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
+from catalog.cache import get_or_compute
 from catalog.charts import year_chart
 from catalog.models import Paper
 from catalog.views import (
+    CachedPageMixin,
     CleanParametersMixin,
     export_links,
     index_context,
@@ -26,7 +28,10 @@ class VenueListView(CleanParametersMixin, ListView):
         return super().get_context_data(**index_context(self), **kwargs)
 
 
-class VenueDetailView(CleanParametersMixin, DetailView):
+class VenueDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
+    """Cached whole until the next write (CachedPageMixin), papers per year per
+    catalog version (another page of the venue does not recount them)."""
+
     template_name = "venues/venue_detail.html"
 
     def get_queryset(self):
@@ -35,7 +40,10 @@ class VenueDetailView(CleanParametersMixin, DetailView):
     def get_context_data(self, **kwargs):
         venue = self.object
         papers = Paper.objects.for_list().in_venue(venue).newest_first()
-        years, total = years_and_total(Paper.objects.in_venue(venue))
+        years, total = get_or_compute(
+            "venue", getattr(self, "catalog_version", None), (venue.slug,),
+            lambda: years_and_total(Paper.objects.in_venue(venue)),
+        )  # fmt: skip
         return super().get_context_data(
             page_obj=paginate_papers(self.request, papers, count=total),
             chart=year_chart(years, venue=venue.slug),

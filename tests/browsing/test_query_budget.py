@@ -23,9 +23,13 @@ BUDGET = {
     "/papers/paper-0-scaling/": 5,
     "/people/": 2,
     "/people/?q=biderman&sort=papers": 2,
-    "/people/stella-biderman/": 8,  # the chart's query also counts the papers (issue 7)
+    # One grouped query gives the chart, the venues and the number of papers;
+    # +1: the catalog version its page cache is keyed on (issue 7).
+    "/people/stella-biderman/": 8,
     "/venues/": 2,
-    "/venues/icml/": 6,  # the chart's query also counts the papers (issue 7)
+    # The chart's query also counts the papers; +1: the catalog version its
+    # page cache is keyed on (issue 7; 1 query in all when cached).
+    "/venues/icml/": 7,
     "/awards/": 2,
     "/awards/oral/": 5,
 }

@@ -12,6 +12,7 @@ from catalog.models import Authorship, Paper
 from people.models import Person
 from tests.browsing.test_query_budget import build_catalog
 from tests.factories import make_paper, make_person, make_venue
+from venues.models import Venue
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +129,46 @@ def test_an_active_filter_with_no_results_still_has_its_name(client):
     assert "Author: Hailey Schoelkopf" in content
     assert "Venue: ICML" in content
     assert "There is no" not in content
+
+
+# -- person and venue pages (issue 7): cached whole and by aggregates, never stale
+
+
+@pytest.mark.parametrize("kind", ["person", "venue"])
+def test_person_and_venue_pages_are_cached_until_any_write(client, kind):
+    build_catalog(30)
+    url = "/people/stella-biderman/" if kind == "person" else "/venues/icml/"
+    first, response = queries(client, url)
+    assert first <= LIST_BUDGET
+    assert queries(client, url)[0] == 1  # the whole page, from the cache
+    count = response.context["page_obj"].paginator.count
+    # A new paper by her in ICML: the count, the chart and the list change at once.
+    stella, venue = Person.objects.get(slug="stella-biderman"), Venue.objects.get(slug="icml")
+    paper = make_paper("A brand new paper", venue=venue, year=2024, authors=[stella])
+    n, response = queries(client, url)
+    assert n > 1
+    assert response.context["page_obj"].paginator.count == count + 1
+    assert "A brand new paper" in response.content.decode()
+    # A raw update (no signal, no save()) invalidates too: a renamed co-author.
+    Person.objects.filter(slug="coauthor-3").update(name="Renamed Coauthor")
+    Paper.objects.filter(pk=paper.pk).update(title="Retitled paper")
+    html = client.get(url).content.decode()
+    assert "Retitled paper" in html and "A brand new paper" not in html
+    if kind == "person":
+        assert "Renamed Coauthor" in html
+    # Another page of the same person or venue reuses the cached aggregates.
+    second_page, _ = queries(client, url + "?page=1")
+    assert second_page < first
+
+
+def test_person_page_aggregates_match_a_direct_count(client):
+    build_catalog(30)
+    response = client.get("/people/stella-biderman/")
+    stella = Person.objects.get(slug="stella-biderman")
+    papers = Paper.objects.filter(authorships__person=stella)
+    assert response.context["page_obj"].paginator.count == papers.count() == 30
+    venues = {v.name: v.shared for v in response.context["venues"]}
+    assert venues == {"ICML": 30}
+    coauthors = {c.name: c.shared for c in response.context["coauthors"]}
+    assert coauthors["Coauthor 3"] == 1 and "Stella Biderman" not in coauthors
+    assert len(coauthors) == min(50, Authorship.objects.exclude(person=stella).count())
