@@ -12,6 +12,7 @@ the data migration that keyed the existing papers all use them.
 
 from __future__ import annotations
 
+import functools
 import re
 from itertools import count
 
@@ -31,6 +32,8 @@ _PARTICLES = frozenset(str(prefix) for prefix in CONSTANTS.prefixes)
 _NON_KEY = re.compile(r"[^a-z0-9]")
 
 
+# Names repeat heavily across a catalog and nameparser is slow: memoised.
+@functools.lru_cache(maxsize=1 << 16)
 def split_name(name: str) -> tuple[str, str]:
     """`(family, given)` for a name as written; a surname alone has no given name.
 
@@ -55,7 +58,7 @@ def key_part(text: str) -> str:
 def first_significant_word(title: str) -> str:
     """ "GPT-NeoX-20B: An Open-Source…" -> "gptneox20b": the word as written, less
     its punctuation (the paper page showed such keys before they were stored)."""
-    words = [key_part(word) for word in fold(title).split()]
+    words = (key_part(word) for word in fold(title).split())  # lazily: the first one is enough
     return next((w for w in words if re.search("[a-z]", w) and w not in SMALL_WORDS), "")
 
 

@@ -65,22 +65,32 @@ class Command(BaseCommand):
 
     def _parse(self, path: Path, format: str, listing_year, skip_bad: bool):
         try:
-            data = path.read_bytes()
+            size = path.stat().st_size
         except OSError as error:
             raise CommandError(f"{path}: cannot read the file ({error.strerror}).") from error
-        if self.verbosity >= 1 and len(data) > _PROGRESS_BYTES:
-            self.stderr.write(f"Parsing {path.name} ({len(data) / 1e6:.1f} MB)…")
+        if self.verbosity >= 1 and size > _PROGRESS_BYTES:
+            self.stderr.write(f"Parsing {path.name} ({size / 1e6:.1f} MB)…")
         try:
-            text = decode_listing(data, path.name)
+            # The file's bytes live only while they are decoded: parsing holds
+            # the text and the entries, not a third copy (issue 7).
+            text = self._decode(path)
             listing = parse_listing(
                 text, source_file=path.name, format=format, listing_year=listing_year,
-                skip_bad=skip_bad,
+                skip_bad=skip_bad, prepared=True,
             )  # fmt: skip
         except ListingError as error:
             raise CommandError(f"{error} (nothing was imported)") from error
-        if self.verbosity >= 1 and len(data) > _PROGRESS_BYTES:
+        if self.verbosity >= 1 and size > _PROGRESS_BYTES:
             self.stderr.write(f"  {len(listing.entries)} entries parsed.")
         return listing
+
+    @staticmethod
+    def _decode(path: Path) -> str:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"{path}: cannot read the file ({error.strerror}).") from error
+        return decode_listing(data, path.name)
 
     def _print_report(self, report: ImportReport, fixture) -> None:
         out, style = self.stdout, self.style
