@@ -42,6 +42,8 @@ SAME_TITLE_DOUBT_SCORE = 92
 # when it is a prefix of the other and at least this long.
 MIN_PREFIX_MATCH = 120
 _PROVISIONAL_TITLE_LENGTH = 90
+# Lowest ratio that rounds to SAME_TITLE_DOUBT_SCORE.
+_TITLE_SCORE_CUTOFF = SAME_TITLE_DOUBT_SCORE - 0.5
 _WORDS_RE = re.compile(r"[\W_]+")
 
 
@@ -97,7 +99,12 @@ class PaperDraft:
 
     @property
     def title_key(self) -> str:
-        return normalise_title(self.title)
+        # Read many times per draft by the merge and the service: computed
+        # once per title value.
+        cached = self.__dict__.get("_title_key")
+        if cached is None or cached[0] is not self.title:
+            cached = self.__dict__["_title_key"] = (self.title, normalise_title(self.title))
+        return cached[1]
 
     @property
     def abstract_key(self) -> str:
@@ -170,6 +177,8 @@ def _identity_keys(entry: EntryRecord) -> list[tuple[str, str]]:
 
 def _match_titleless_by_abstract(entries, groups, doubts) -> None:
     """Join each title-less entry to the entry whose abstract is the same text."""
+    if all(e.title for e in entries):
+        return  # nothing to join (normalising every abstract costs seconds at 100,000)
     by_block: dict[str, list[int]] = defaultdict(list)
     normalised = [normalise_abstract(e.abstract) for e in entries]
     for i, text in enumerate(normalised):
@@ -210,7 +219,9 @@ def _flag_near_duplicate_titles(drafts: list[PaperDraft]) -> None:
             for j in block[x + 1 :]:
                 if keys[i] == keys[j]:
                     continue
-                score = round(fuzz.ratio(keys[i], keys[j]))
+                # score_cutoff: below it ratio() returns 0 early; scores that
+                # round to the threshold are computed in full, as before.
+                score = round(fuzz.ratio(keys[i], keys[j], score_cutoff=_TITLE_SCORE_CUTOFF))
                 if score >= SAME_TITLE_DOUBT_SCORE:
                     drafts[i].flag(f"title is {score}% similar to “{drafts[j].title}”; not merged")
                     drafts[j].flag(f"title is {score}% similar to “{drafts[i].title}”; not merged")
