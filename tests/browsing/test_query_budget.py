@@ -2,13 +2,8 @@
 100 (no per-row queries), within a small budget (issue 4)."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
-from catalog.models import Authorship, Award, Paper
-from people.models import Person, PersonAlias
-from tests.factories import make_award, make_paper, make_person, make_venue
-from venues.models import Venue
+from tests.query_budget import build_catalog, count_queries, empty_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -35,42 +30,11 @@ BUDGET = {
 }
 
 
-def build_catalog(n):
-    venue = make_venue("ICML")
-    award = make_award("Oral")
-    stella = make_person("Stella Biderman")
-    PersonAlias.objects.create(person=stella, name="S. Biderman")
-    for i in range(n):
-        paper = make_paper(
-            f"Paper {i} scaling",
-            venue=venue,
-            year=2000 + i % 20,
-            authors=[stella, f"Coauthor {i}", f"Second {i}"],
-            awards=[award],
-            abstract=f"Abstract {i} with $x^{i}$ math.",
-            upvotes=i,
-        )
-        paper.sources.create(listing="000.txt", format="blog", entry_index=i + 1, line=i + 1)
-    # One unplaced author, as from "(incl. …)", on the first paper.
-    first = Paper.objects.get(slug="paper-0-scaling")
-    Authorship.objects.create(paper=first, person=make_person("Unplaced"), position=None)
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(captured)
-
-
 @pytest.mark.parametrize("url", list(BUDGET))
 def test_query_count_does_not_grow_with_the_catalog(client, url):
     build_catalog(1)
     with_one = count_queries(client, url)
-    Paper.objects.all().delete()
-    Person.objects.all().delete()
-    Venue.objects.all().delete()
-    Award.objects.all().delete()
+    empty_catalog()
     build_catalog(100)
     with_hundred = count_queries(client, url)
     assert with_one == with_hundred, (

@@ -7,11 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog.models import Award, Paper
-from people.models import Person
+from catalog.models import Paper
 from tests.exports.conftest import parse_bibtex, parse_ris, ris_values
-from tests.factories import make_award, make_paper, make_person, make_venue
-from venues.models import Venue
+from tests.factories import make_paper
+from tests.query_budget import build_catalog, count_queries, empty_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -125,28 +124,6 @@ def test_a_paper_whose_slug_is_export_is_still_reachable(client, db):
     assert response.status_code == 200 and response.context["paper"] == paper
 
 
-def build_catalog(n):
-    venue = make_venue("ICML", kind="conference")
-    award = make_award("Oral")
-    stella = make_person("Stella Biderman")
-    for i in range(n):
-        make_paper(
-            f"Paper {i} scaling",
-            venue=venue,
-            year=2000 + i % 20,
-            authors=[stella, f"Coauthor {i}", f"Second {i}"],
-            awards=[award],
-            abstract=f"Abstract {i}.",
-        )
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(captured)
-
-
 EXPORT_URLS = [
     "/papers/export.bib",
     "/papers/export.ris",
@@ -163,10 +140,7 @@ def test_a_whole_catalog_export_makes_the_same_queries_for_1_and_100_papers(
 ):
     build_catalog(1)
     with_one = count_queries(client, url)
-    Paper.objects.all().delete()
-    Person.objects.all().delete()
-    Venue.objects.all().delete()
-    Award.objects.all().delete()
+    empty_catalog()
     build_catalog(100)
     with django_assert_max_num_queries(EXPORT_QUERIES + 1):  # +1: a cache version read, if any
         with_hundred = count_queries(client, url)
