@@ -235,7 +235,7 @@ def _copy_through_staging(model, columns, rows, using: str, computed: dict) -> N
         cursor.execute(f"DROP TABLE {quote(_STAGING_TABLE)}")
 
 
-def _json_value(name: str, value):
+def _json_value(value):
     """A field value as stored in Paper.imported_values (JSON-friendly, comparable)."""
     if isinstance(value, datetime.date):
         return value.isoformat()
@@ -678,7 +678,7 @@ class _Import:
         changed = []
         for name in IMPORTED_FIELDS:
             new = plan.values[name]
-            new_json = _json_value(name, new)
+            new_json = _json_value(new)
             if name in paper.staff_edited_fields:
                 if name in previous and previous[name] != new_json:
                     self.report.conflicts.append(
@@ -686,7 +686,7 @@ class _Import:
                         f"(now {_short(new_json)}); kept the staff edit"
                     )
                 continue
-            if _is_unknown(new) or new_json == _json_value(name, current[name]):
+            if _is_unknown(new) or new_json == _json_value(current[name]):
                 continue
             if not authoritative and not _fills_gap(name, current[name], new):
                 continue
@@ -706,7 +706,7 @@ class _Import:
         imported = dict(previous)
         for name in IMPORTED_FIELDS:
             if name not in paper.staff_edited_fields and (name in fields or name not in imported):
-                imported[name] = _json_value(name, plan.values[name])
+                imported[name] = _json_value(plan.values[name])
         note = "; ".join(plan.reasons)
         note_changed = note != previous.get("review_note")
         if note_changed:
