@@ -44,7 +44,7 @@ class PaperFeed(Feed):
         return Paper.objects.all()
 
     def items(self, obj):
-        return self.papers(obj).for_list().newest_first()[:FEED_LENGTH]
+        return self.papers(obj).with_relations().newest_first()[:FEED_LENGTH]
 
     def __call__(self, request, *args, **kwargs):
         # The URLconf holds one instance for every request: answer each with a

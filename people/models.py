@@ -1,8 +1,7 @@
 from django.db import models
 from django.db.models import Count, Q
-from django.urls import reverse
 
-from catalog.slugs import unique_slug_for
+from catalog.slugs import slug_url, unique_slug_for
 
 
 class PersonQuerySet(models.QuerySet):
@@ -51,7 +50,7 @@ class Person(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("people:detail", kwargs={"slug": self.slug})
+        return slug_url("people:detail", self.slug)
 
 
 class PersonAlias(models.Model):

@@ -1,8 +1,7 @@
 from django.db import models
 from django.db.models import Count, Q
-from django.urls import reverse
 
-from catalog.slugs import unique_slug_for
+from catalog.slugs import slug_url, unique_slug_for
 
 
 class VenueQuerySet(models.QuerySet):
@@ -46,7 +45,7 @@ class Venue(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("venues:detail", kwargs={"slug": self.slug})
+        return slug_url("venues:detail", self.slug)
 
 
 class VenueAlias(models.Model):

@@ -3,6 +3,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from catalog.paper_rows import paper_row as render_paper_row
 from catalog.rendering import highlight_text, plain_text, render_rich_text, render_snippet
 
 register = template.Library()
@@ -31,3 +32,9 @@ def highlight(text, words=()):
 def plain(text):
     """Listing text without LaTeX markup (for <title>); autoescaped as usual."""
     return plain_text(text or "")
+
+
+@register.simple_tag(takes_context=True)
+def paper_row(context, paper, heading=3):
+    """A paper as a list row (catalog/paper_rows.py), with the page's search words marked."""
+    return render_paper_row(paper, context.get("search_words") or (), heading)
