@@ -334,20 +334,37 @@ class PaperFilter(django_filters.FilterSet):
             "total": total,
         }
 
+    def learn_names(self, counts: dict) -> None:
+        """The names of the counted venues, authors and awards, for chips()
+        and unknown_values(), from facet_counts()."""
+        self._names = {
+            "venue": {slug: name for slug, name, _ in counts["venues"]},
+            "author": {slug: name for slug, name, _ in counts["authors"]},
+            "award": {slug: name for slug, name, _ in counts["awards"]},
+        }
+
+    def link_parts(self) -> tuple[str, ...]:
+        """What the facet, chip and sort links depend on: every parameter but
+        the page (_url() keeps unknown ones too)."""
+        if not self.data:
+            return ()
+        return tuple(
+            f"{key}={value}"
+            for key, values in sorted(self.data.lists())
+            if key != "page"
+            for value in values
+        )
+
     def facets(self, counts: dict | None = None) -> dict:
         """Facet entries (label, count, active, URL) from facet_counts()."""
         counts = counts if counts is not None else self.facet_counts()
+        self.learn_names(counts)
         venues, years = counts["venues"], counts["years"]
         awards, authors = counts["awards"], counts["authors"]
         active_venues = self.value("venue") or []
         year = self.value("year")
         active_award = (self.value("award") or "").strip()
         active_authors = self.value("author") or []
-        self._names = {
-            "venue": {slug: name for slug, name, _ in venues},
-            "author": {slug: name for slug, name, _ in authors},
-            "award": {slug: name for slug, name, _ in awards},
-        }
         author_entries = [
             FacetEntry(
                 name, n, slug in active_authors, self._url(author=self._toggled("author", slug))
@@ -383,7 +400,7 @@ class PaperFilter(django_filters.FilterSet):
         }
 
     def unknown_values(self) -> list[str]:
-        """Messages for slugs that name nothing (call after facets())."""
+        """Messages for slugs that name nothing (call after learn_names())."""
         names = getattr(self, "_names", None) or {}
         messages = []
         for key, noun in (("venue", "venue"), ("author", "person"), ("award", "award")):
@@ -396,7 +413,7 @@ class PaperFilter(django_filters.FilterSet):
         return messages
 
     def chips(self) -> list[Chip]:
-        """The active filters, each with a link that removes it (call after facets())."""
+        """The active filters, each with a link that removes it (call after learn_names())."""
         names = getattr(self, "_names", None) or {}
         chips = []
         if self.search:

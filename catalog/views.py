@@ -14,7 +14,9 @@ from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
@@ -161,9 +163,20 @@ class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset = self.filterset
-        facets = filterset.facets(self.facet_counts)
+        filterset.learn_names(self.facet_counts)
+        # Lazy: only built when the rendered facets are not in the cache.
+        facets = SimpleLazyObject(lambda: filterset.facets(self.facet_counts))
         context.update(
             facets=facets,
+            # The facets as HTML: a hundred-odd links whose rendering cost as
+            # much as the rows'; they depend only on the catalog and the
+            # parameters, so they are cached with the counts (issue 7).
+            facets_html=get_or_compute(
+                "facets-html",
+                getattr(self, "catalog_version", None),
+                filterset.link_parts(),
+                lambda: render_to_string("catalog/includes/facets.html", {"facets": facets}),
+            ),
             chips=filterset.chips(),
             problems=filterset.problems() + filterset.unknown_values(),
             search=filterset.search,

@@ -5,6 +5,7 @@ must never serve a page from before a write (whoever writes, however)."""
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from catalog.cache import catalog_version
@@ -109,6 +110,28 @@ def test_a_cached_list_never_outlives_a_write(client):
     assert authors == {"Stella Biderman": 2}
     Person.objects.filter(pk=stella.pk).update(name="Stella R. Biderman")
     assert b"Stella R. Biderman" in client.get("/papers/").content
+
+
+@override_settings(PAPERSHELF_CACHE_PAGES=False)
+def test_cached_facet_html_follows_writes_and_parameters(client):
+    """The rendered facets are cached per catalog version and parameters
+    (the whole page is not, here): links keep each request's own parameters,
+    and a write that sends no signals still shows at once."""
+    icml = make_venue("ICML")
+    make_paper("Pythia", venue=icml, year=2023)
+    html = client.get("/papers/").content.decode()
+    assert '<span class="label">ICML</span> <span class="count">1</span>' in html
+    # Another sort: the same counts, but links that keep this sort.
+    html = client.get("/papers/?sort=title").content.decode()
+    assert 'href="?sort=title&amp;venue=icml"' in html
+    assert 'href="?venue=icml"' not in html
+    # Only the page differs: the same links, back on page 1.
+    html = client.get("/papers/?sort=title&page=1").content.decode()
+    assert 'href="?sort=title&amp;venue=icml"' in html
+    Venue.objects.filter(pk=icml.pk).update(name="ICML 2023")
+    html = client.get("/papers/").content.decode()
+    assert '<span class="label">ICML 2023</span>' in html
+    assert '<span class="label">ICML</span>' not in html
 
 
 def test_the_cached_front_page_follows_writes(client):
