@@ -165,7 +165,9 @@ class PaperQuerySet(models.QuerySet):
         return self.filter(needs_review=True)
 
     def by_person(self, person):
-        return self.filter(authorships__person=person)
+        # A semi-join, not a join: rows never repeat, and pagination can walk
+        # the sort index instead (catalog/pagination.py).
+        return self.filter(pk__in=Authorship.objects.filter(person=person).values("paper_id"))
 
     def in_venue(self, venue):
         return self.filter(venue=venue)

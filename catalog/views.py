@@ -52,10 +52,16 @@ class CleanParametersMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-def paginate_papers(request, queryset, per_page=DETAIL_PAPERS_PER_PAGE, count=None):
-    """A page of papers for `?page=`; 404 for a page that does not exist (as ListView).
-    `count`: the number of papers when the caller knows it (saves a COUNT query)."""
+def paginate_papers(
+    request, queryset, per_page=DETAIL_PAPERS_PER_PAGE, count=None, walk_sort_index=False
+):
+    """A page of papers for `?page=`, rows as lists show them (Paper.objects.for_list());
+    404 for a page that does not exist (as ListView).
+    `count`: the number of papers when the caller knows it (saves a COUNT query).
+    `walk_sort_index`: the papers are chosen by membership (DeferredJoinPaginator)."""
     paginator = DeferredJoinPaginator(queryset, per_page)
+    paginator.rows_from = Paper.objects.for_list()
+    paginator.walk_sort_index = walk_sort_index
     if count is not None:
         paginator.count = count
     try:
@@ -158,6 +164,9 @@ class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
             paginator.page_ids = lambda papers, bottom, top: tiered_page_ids(
                 papers, q, NEWEST_ORDER, bottom, top, tiers
             )
+        else:
+            paginator.rows_from = Paper.objects.for_list()
+            paginator.walk_sort_index = bool(filterset.value("author") or filterset.value("award"))
         return paginator
 
     def get_context_data(self, **kwargs):

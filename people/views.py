@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
@@ -9,6 +10,7 @@ from catalog.cache import get_or_compute
 from catalog.charts import year_chart
 from catalog.models import Paper
 from catalog.search import MAX_QUERY_LENGTH, filter_folded_contains
+from catalog.slugs import slug_url
 from catalog.views import (
     CachedPageMixin,
     CleanParametersMixin,
@@ -41,8 +43,10 @@ class PersonListView(CleanParametersMixin, ListView):
         return super().get_context_data(search=self.search, **index_context(self), **kwargs)
 
 
-# The most frequent co-authors only: a prolific author has thousands (issue 7).
+# The most frequent co-authors and venues only: a prolific author has
+# thousands of co-authors and hundreds of venues (issue 7).
 COAUTHORS_SHOWN = 50
+VENUES_SHOWN = 25
 
 
 @dataclass(frozen=True)
@@ -87,12 +91,13 @@ def person_aggregates(person) -> dict:
         "years": dict(sorted(years.items())),
         "total": total,
         "coauthors": [
-            Counted(name, reverse("people:detail", args=[slug]), n) for slug, name, n in coauthors
+            Counted(name, slug_url("people:detail", slug), n) for slug, name, n in coauthors
         ],
         "venues": [
-            Counted(name, reverse("venues:detail", args=[slug]), n)
+            Counted(name, slug_url("venues:detail", slug), n)
             for (slug, name), n in sorted(venues.items(), key=lambda item: (-item[1], item[0][1]))
-        ],
+        ][:VENUES_SHOWN],
+        "venue_count": len(venues),
     }
 
 
@@ -109,17 +114,44 @@ class PersonDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
     def get_context_data(self, **kwargs):
         person = self.object
         papers = Paper.objects.for_list().by_person(person).newest_first()
-        aggregates = get_or_compute(
+        summary = get_or_compute(
             "person", getattr(self, "catalog_version", None), (person.slug,),
-            lambda: person_aggregates(person),
+            lambda: person_summary(person),
         )  # fmt: skip
         return super().get_context_data(
-            page_obj=paginate_papers(self.request, papers, count=aggregates["total"]),
-            coauthors=aggregates["coauthors"],
-            coauthors_shown=COAUTHORS_SHOWN,
-            venues=aggregates["venues"],
-            chart=year_chart(aggregates["years"], author=person.slug),
+            page_obj=paginate_papers(
+                self.request, papers, count=summary["total"], walk_sort_index=True
+            ),
+            coauthors=summary["coauthors"],
+            venues=summary["venues"],
+            chart_html=summary["chart_html"],
+            sidebar_html=summary["sidebar_html"],
             exports=export_links(QueryDict(), author=person.slug),
             feed_url=reverse("catalog:person-feed", args=[person.slug]),
             **kwargs,
         )
+
+
+def person_summary(person) -> dict:
+    """person_aggregates(), and the year chart and sidebar they make, rendered:
+    for the most prolific author these are hundreds of links, which cost more
+    to render than the page's papers; they change only with the catalog, so
+    they are cached with the aggregates (issue 7)."""
+    aggregates = person_aggregates(person)
+    chart = year_chart(aggregates["years"], author=person.slug)
+    return {
+        **aggregates,
+        "chart_html": render_to_string(
+            "includes/year_chart.html", {"chart": chart, "subject": person.name}
+        ),
+        "sidebar_html": render_to_string(
+            "people/includes/person_sidebar.html",
+            {
+                "person": person,
+                "coauthors": aggregates["coauthors"],
+                "coauthors_shown": COAUTHORS_SHOWN,
+                "venues": aggregates["venues"],
+                "venue_count": aggregates["venue_count"],
+            },
+        ),
+    }

@@ -1,4 +1,5 @@
 from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
@@ -40,14 +41,23 @@ class VenueDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
     def get_context_data(self, **kwargs):
         venue = self.object
         papers = Paper.objects.for_list().in_venue(venue).newest_first()
-        years, total = get_or_compute(
+        total, chart_html = get_or_compute(
             "venue", getattr(self, "catalog_version", None), (venue.slug,),
-            lambda: years_and_total(Paper.objects.in_venue(venue)),
+            lambda: venue_summary(venue),
         )  # fmt: skip
         return super().get_context_data(
             page_obj=paginate_papers(self.request, papers, count=total),
-            chart=year_chart(years, venue=venue.slug),
+            chart_html=chart_html,
             exports=export_links(QueryDict(), venue=venue.slug),
             feed_url=reverse("catalog:venue-feed", args=[venue.slug]),
             **kwargs,
         )
+
+
+def venue_summary(venue) -> tuple[int, str]:
+    """The venue's number of papers and its year chart, rendered: both change
+    only with the catalog, so they are cached together (issue 7)."""
+    years, total = years_and_total(Paper.objects.in_venue(venue))
+    chart = year_chart(years, venue=venue.slug)
+    html = render_to_string("includes/year_chart.html", {"chart": chart, "subject": venue.name})
+    return total, html
