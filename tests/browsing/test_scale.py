@@ -146,6 +146,23 @@ def test_the_cached_front_page_follows_writes(client):
     assert b"Retitled Paper" in client.get("/").content
 
 
+def test_a_cached_paper_page_follows_writes_and_hosts(client, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "mirror.example.org"]
+    icml, stella = make_venue("ICML"), make_person("Stella Biderman")
+    make_paper("Pythia", venue=icml, year=2023, authors=[stella])
+    assert "Related papers" not in client.get("/papers/pythia/").content.decode()
+    assert queries(client, "/papers/pythia/")[0] == 1  # the whole page, cached
+    # Another host gets its own page: canonical and metadata URLs are absolute.
+    html = client.get("/papers/pythia/", HTTP_HOST="mirror.example.org").content.decode()
+    assert '<link rel="canonical" href="http://mirror.example.org/papers/pythia/">' in html
+    html = client.get("/papers/pythia/").content.decode()
+    assert '<link rel="canonical" href="http://testserver/papers/pythia/">' in html
+    # A new paper by the same author is related at once (cached per version).
+    make_paper("Pythia Two", venue=icml, year=2024, authors=[stella])
+    html = client.get("/papers/pythia/").content.decode()
+    assert "Related papers" in html and "Pythia Two" in html
+
+
 def test_an_active_filter_with_no_results_still_has_its_name(client):
     make_person("Hailey Schoelkopf")
     make_paper("Alone", year=2020, authors=[make_person("Leo Gao")], venue=make_venue("ICML"))
