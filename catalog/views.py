@@ -163,8 +163,9 @@ class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
         if filterset.sort_key == "relevance" and filterset.search_words and uses_postgres():
             # Ranking every match reads every match; a page of tiers does not.
             q, tiers = filterset.search, self.facet_counts["tiers"]
+            unsearched = filterset.queryset_without("q")
             paginator.page_ids = lambda papers, bottom, top: tiered_page_ids(
-                papers, q, NEWEST_ORDER, bottom, top, tiers
+                papers, q, NEWEST_ORDER, bottom, top, tiers, unsearched
             )
         else:
             paginator.rows_from = Paper.objects.for_list()
