@@ -36,7 +36,10 @@ from people.models import Person
 from venues.models import Venue
 
 PAPERS_PER_PAGE = 25
-DETAIL_PAPERS_PER_PAGE = 50
+# Person, venue and award pages: as many papers a page as the paper list
+# (Google Scholar profiles show 20). At 50, the most prolific author's page
+# spent 25 ms building and rendering rows (issue 7).
+DETAIL_PAPERS_PER_PAGE = PAPERS_PER_PAGE
 RELATED_PAPERS = 6
 NEWEST_ON_FRONT_PAGE = 10
 
