@@ -50,10 +50,11 @@ HISTORY_MARKER = "<!-- history: kept across runs -->"
 class Page:
     """One URL, three ways. Cold: nothing cached (DummyCache), every request
     does all of its work, as the first request after a write does. Rendered
-    (p50/p95/queries, judged against the targets): facet counts from the cache
-    (computed once per catalog version and filter set), the page itself
-    rendered with all of its other queries on every request. Warm: the
-    production configuration, whole list pages cached between writes."""
+    (p50/p95/queries, judged against the targets): the per-catalog-version
+    aggregates from the cache (list facet counts and their rendered HTML,
+    person and venue summaries, related papers), the page itself rendered
+    with all of its other queries on every request. Warm: the production
+    configuration, whole pages cached between writes."""
 
     name: str
     url: str
@@ -447,11 +448,12 @@ def report(results: Results) -> str:
         "",
         "- **cold**: nothing cached (DummyCache): every request does all of its work, as the",
         "  first request after a write to the catalog does;",
-        "- **rendered** (judged against the targets): the facet counts and number of results",
-        "  come from the cache (catalog/cache.py: computed once per catalog version and filter",
-        "  set, invalidated by every write), every other query runs and the page is rendered",
-        "  on every request;",
-        "- **warm**: the production configuration, where a whole list page is also cached",
+        "- **rendered** (judged against the targets): what is computed once per catalog",
+        "  version comes from the cache (catalog/cache.py, invalidated by every write): the",
+        "  list's facet counts, number of results and rendered facets (per filter set and",
+        "  parameters), a person's or venue's chart and sidebar, a paper's related papers.",
+        "  Every other query runs and the page and its rows are rendered on every request;",
+        "- **warm**: the production configuration, where the whole page is also cached",
         "  until the next write (repeated requests between writes).",
         "",
         "| Page | URL | cold p50 | cold p95 | cold q | n | rendered p50 | rendered p95 | "
