@@ -18,11 +18,16 @@ Re-import rules:
 from __future__ import annotations
 
 import datetime
+import json
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models, transaction
+from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
 from catalog.citekeys import citation_key_base, next_free_key
@@ -155,16 +160,10 @@ def _insert_rows(model, columns: list[str], rows: list[tuple], using: str) -> No
         )
 
 
-def _insert_objects(model, objects: list, using: str, *, computed: dict | None = None) -> None:
+def _insert_objects(model, objects: list, using: str) -> None:
     """bulk_create, or on PostgreSQL: primary keys from the sequence in one
     query, then COPY of every concrete field (auto_now timestamps and other
-    pre_save values set as bulk_create sets them).
-
-    computed (PostgreSQL only): {column attname: expression over the row's
-    other fields}; the rows then go through a temporary table and one
-    INSERT ... SELECT computes those columns as they are written (the search
-    vectors: no second write of every row, of every index, by an UPDATE).
-    """
+    pre_save values set as bulk_create sets them)."""
     if not objects:
         return
     if not _is_postgres(using):
@@ -173,8 +172,8 @@ def _insert_objects(model, objects: list, using: str, *, computed: dict | None =
     connection = connections[using]
     for obj, pk in zip(objects, _allocate_ids(model, len(objects), using), strict=True):
         obj.pk = pk
-    # Plain values go as they are; the others (JSON, auto_now dates, search
-    # vectors, ...) through the field's own preparation, as bulk_create does.
+    # Plain values go as they are; the others (JSON, auto_now dates, ...)
+    # through the field's own preparation, as bulk_create does.
     plain = (
         models.CharField, models.TextField, models.IntegerField, models.BooleanField,
         models.ForeignKey, models.AutoField, models.BigAutoField,
@@ -190,49 +189,150 @@ def _insert_objects(model, objects: list, using: str, *, computed: dict | None =
                 for f, prepare in fields
             ]
 
-    columns = [f.attname for f, _ in fields]
-    if not computed:
-        _copy_rows(model, columns, rows(), using)
-    else:
-        _copy_through_staging(model, columns, rows(), using, computed)
+    _copy_rows(model, [f.attname for f, _ in fields], rows(), using)
     for obj in objects:
         obj._state.adding = False
         obj._state.db = using
 
 
+# New papers on PostgreSQL (see _PaperSearchVectors): temporary tables of this
+# transaction, dropped as soon as the papers are written.
+_ABSTRACTS_TABLE = "importer_abstracts"
+_VECTORS_TABLE = "importer_abstract_vectors"
 _STAGING_TABLE = "importer_staging"
+# Paper columns computed by the database as new papers are written.
+_COMPUTED_COLUMNS = ("abstract", "search_vector", "head_vector")
 
 
-def _copy_through_staging(model, columns, rows, using: str, computed: dict) -> None:
-    table = model._meta.db_table
-    connection = connections[using]
-    # Annotated under other names: an annotation may not shadow a field.
-    query = (
-        model.objects.using(using).annotate(**{f"_new_{k}": v for k, v in computed.items()}).query
-    )
-    compiler = query.get_compiler(using)
-    quote = connection.ops.quote_name
-    select, params = [], []
-    for name in columns:
-        if name in computed:
-            expression_sql, expression_params = compiler.compile(query.annotations[f"_new_{name}"])
-            select.append(expression_sql)
-            params.extend(expression_params)
-        else:
-            select.append(f"{quote(table)}.{quote(model._meta.get_field(name).column)}")
-    column_list = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {quote(_STAGING_TABLE)} (LIKE {quote(table)}) ON COMMIT DROP"
+def _paper_expression_sql(expression, using: str) -> tuple[str, list]:
+    """SQL of an expression over a paper row; it names the columns as
+    "catalog_paper"."column", so a temporary table read in its place takes
+    that name."""
+    query = Paper.objects.using(using).annotate(_importer_value=expression).query
+    return query.get_compiler(using).compile(query.annotations["_importer_value"])
+
+
+def _search_vector_parts():
+    """(head, abstract part): Paper.search_vector is Paper.head_vector (title
+    and author names) followed by the abstract's vector, as catalog.search
+    defines them. The importer computes each part once, the abstract's ahead
+    of the rest (_PaperSearchVectors)."""
+    fields = search_fields_update(Paper)
+    whole, head = fields["search_vector"], fields.get("head_vector")
+    if not (isinstance(whole, CombinedExpression) and whole.connector == "||"
+            and head is not None and whole.lhs == head):  # fmt: skip
+        raise ImproperlyConfigured(
+            "The importer expects catalog.search's search vector to be the head vector "
+            "followed by the abstract's; update _PaperSearchVectors with it."
         )
-        _copy_rows(model, columns, rows, using, table=_STAGING_TABLE)
-        # The expressions name the model's table: the staging table takes its name.
-        cursor.execute(
-            f"INSERT INTO {quote(table)} ({column_list}) SELECT {', '.join(select)} "
-            f"FROM {quote(_STAGING_TABLE)} AS {quote(table)}",
-            params,
-        )
-        cursor.execute(f"DROP TABLE {quote(_STAGING_TABLE)}")
+    return head, whole.rhs
+
+
+@contextmanager
+def _in_background(connection, statements: list[tuple[str, list | None]]):
+    """Run `statements` on `connection`, in this transaction, in a helper
+    thread while the body runs; leaving the block waits for them.
+
+    The body must not use the connection (its queries would only wait). The
+    helper's error is raised when the body itself did not raise one.
+    """
+    errors = []
+
+    def run():
+        try:
+            with connection.cursor() as cursor:
+                for sql, params in statements:
+                    cursor.execute(sql, params)
+        except BaseException as error:  # handed to the caller's thread
+            errors.append(error)
+
+    connection.inc_thread_sharing()
+    helper = threading.Thread(target=run, name="importer-background-sql")
+    helper.start()
+    try:
+        yield
+    finally:
+        helper.join()
+        connection.dec_thread_sharing()
+    if errors:
+        raise errors[0]
+
+
+class _PaperSearchVectors:
+    """New papers on PostgreSQL, written with their search vectors.
+
+    The abstract's part of each vector is most of the database's work for a
+    new paper (to_tsvector over ~1.3 KB of text: ~10 s at 100,000 papers) and
+    needs only the abstract, known before planning starts. So the abstracts
+    are copied into a temporary table first and the database computes their
+    vectors in the background (the machine's other core) while Python plans
+    the import; write() then inserts every paper in one INSERT ... SELECT that
+    joins the rest of each row, adds the head vector (title and author names,
+    computed once) and concatenates the two.
+    """
+
+    def __init__(self, using: str, ids: list[int], abstracts: Iterable[str]):
+        self.using = using
+        self.connection = connections[using]
+        quote = self.connection.ops.quote_name
+        self.head, abstract_part = _search_vector_parts()
+        self.paper_table = quote(Paper._meta.db_table)
+        self.abstracts, self.vectors = quote(_ABSTRACTS_TABLE), quote(_VECTORS_TABLE)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.abstracts} ON COMMIT DROP AS "
+                f"SELECT id, abstract FROM {self.paper_table} WITH NO DATA"
+            )
+        _copy_rows(Paper, ["id", "abstract"], zip(ids, abstracts, strict=True), using,
+                   table=_ABSTRACTS_TABLE)  # fmt: skip
+        vector_sql, vector_params = _paper_expression_sql(abstract_part, using)
+        self.statements = [
+            (
+                f"CREATE TEMPORARY TABLE {self.vectors} ON COMMIT DROP AS "
+                f"SELECT id, abstract, {vector_sql} AS abstract_vector "
+                f"FROM {self.abstracts} AS {self.paper_table}",
+                vector_params,
+            ),
+            (f"DROP TABLE {self.abstracts}", None),
+            # Indexed and analysed: the final INSERT merge-joins in id order.
+            (f"CREATE INDEX ON {self.vectors} (id)", None),
+            (f"ANALYZE {self.vectors}", None),
+        ]
+
+    def computing(self):
+        """A block during which the vectors are computed; it must not query."""
+        return _in_background(self.connection, self.statements)
+
+    def write(self, columns: list[str], rows: Iterable[tuple]) -> None:
+        """Insert the new papers: `rows` are their other columns (`columns`,
+        attnames, the id first), in id order."""
+        quote = self.connection.ops.quote_name
+        staging = quote(_STAGING_TABLE)
+        names = [quote(Paper._meta.get_field(name).column) for name in columns]
+        head_sql, head_params = _paper_expression_sql(self.head, self.using)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+                f"SELECT {', '.join(names)} FROM {self.paper_table} WITH NO DATA"
+            )
+            _copy_rows(Paper, columns, rows, self.using, table=_STAGING_TABLE)
+            cursor.execute(f"CREATE INDEX ON {staging} (id)")
+            cursor.execute(f"ANALYZE {staging}")
+            # The head vector in a LATERAL subquery that is not flattened
+            # (OFFSET 0): computed once per row, though used twice. ORDER BY
+            # id keeps the table's rows in id order, as a plain COPY would.
+            cursor.execute(
+                f"INSERT INTO {self.paper_table} ({', '.join(names)}, abstract, head_vector, "
+                f"search_vector) "
+                f"SELECT {', '.join(f'{self.paper_table}.{n}' for n in names)}, v.abstract, "
+                f"head.vector, head.vector || v.abstract_vector "
+                f"FROM {staging} AS {self.paper_table} "
+                f"JOIN {self.vectors} AS v ON v.id = {self.paper_table}.id "
+                f"CROSS JOIN LATERAL (SELECT {head_sql} AS vector OFFSET 0) AS head "
+                f"ORDER BY {self.paper_table}.id",
+                head_params,
+            )
+            cursor.execute(f"DROP TABLE {staging}, {self.vectors}")
 
 
 def _compress_quickly(using: str) -> None:
@@ -397,6 +497,26 @@ def import_listings(
     return report
 
 
+@dataclass
+class _NewPaper:
+    plan: _Planned
+    slug: str
+    citation_key: str = ""
+    author_names: str = ""
+    pk: int | None = None
+
+    @property
+    def title(self) -> str:
+        return self.plan.values["title"]
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.plan.reasons)
+
+
+_AMBIGUOUS_MATCH = "matches several catalog papers; merged into the most likely one"
+
+
 class _Import:
     def __init__(self, using: str, report: ImportReport):
         self.using = using
@@ -404,10 +524,55 @@ class _Import:
         self.now = timezone.now()
 
     def run(self, drafts: list[PaperDraft]) -> None:
-        if _is_postgres(self.using):
+        postgres = _is_postgres(self.using)
+        if postgres:
             _compress_quickly(self.using)
+        # Everything the import is checked against is read first, so that the
+        # planning below needs no query (see _PaperSearchVectors).
         people, venues = _People(self.using), _Venues(self.using)
         awards = {a.name.casefold(): a for a in Award.objects.using(self.using)}
+        existing, source_owner, ambiguous = self._match_existing(drafts)
+        tombstones = _Tombstones(self.using)
+        deleted = {}
+        for draft in drafts:
+            if id(draft) not in existing and (tombstone := tombstones.match(draft)):
+                deleted[id(draft)] = tombstone
+        new_drafts = [d for d in drafts if id(d) not in existing and id(d) not in deleted]
+        taken_slugs = set(Paper.objects.using(self.using).values_list("slug", flat=True))
+        taken_slugs |= RESERVED_PAPER_SLUGS
+        taken_keys = self._taken_citation_keys() if new_drafts else set()
+
+        vectors = None
+        if postgres and new_drafts and hasattr(Paper, "search_vector"):
+            new_ids = _allocate_ids(Paper, len(new_drafts), self.using)
+            vectors = _PaperSearchVectors(self.using, new_ids, (d.abstract for d in new_drafts))
+        with vectors.computing() if vectors else nullcontext():
+            planned, new_awards = self._plan(drafts, people, venues, awards)
+            # Flagged after planning, as before: the plans' reasons do not see it.
+            for draft in ambiguous:
+                draft.flag(_AMBIGUOUS_MATCH)
+            to_create, to_update = self._sort_out(planned, existing, deleted, taken_slugs)
+            self._assign_citation_keys(to_create, taken_keys)
+        if vectors:
+            for paper, pk in zip(to_create, new_ids, strict=True):
+                paper.pk = pk
+
+        # Everything the plan refers to must exist before papers point at it.
+        self._bulk_create(Venue, venues.new_venues)
+        self.report.venues_created = [v.name for v in venues.new_venues]
+        self._bulk_create(VenueAlias, [VenueAlias(venue=v, name=n) for v, n in venues.new_aliases])
+        self._bulk_create(Award, new_awards)
+        self.report.awards_created = [a.name for a in new_awards]
+        _insert_objects(Person, people.new_people, self.using)
+        self.report.people_created = len(people.new_people)
+        _insert_rows(
+            PersonAlias, ["person_id", "name"],
+            [(p.pk, n) for p, n in people.new_aliases], self.using,
+        )  # fmt: skip
+        self._write_papers(to_create, to_update, source_owner, vectors)
+
+    def _plan(self, drafts, people: _People, venues: _Venues, awards: dict):
+        """Each draft's people, venue, awards and values (pure: no queries)."""
         new_awards: list[Award] = []
         award_slugs = {a.slug for a in awards.values()}
 
@@ -457,67 +622,88 @@ class _Import:
             values["awards"] = tuple(sorted(a.name for a in paper_awards))
             values["authors"] = tuple((p.name, pos, eq) for p, pos, eq in authors)
             planned.append(_Planned(draft, values, venue, paper_awards, authors, reasons))
+        return planned, new_awards
 
-        # Everything the plan refers to must exist before papers point at it.
-        self._bulk_create(Venue, venues.new_venues)
-        self.report.venues_created = [v.name for v in venues.new_venues]
-        self._bulk_create(VenueAlias, [VenueAlias(venue=v, name=n) for v, n in venues.new_aliases])
-        self._bulk_create(Award, new_awards)
-        self.report.awards_created = [a.name for a in new_awards]
-        _insert_objects(Person, people.new_people, self.using)
-        self.report.people_created = len(people.new_people)
-        _insert_rows(
-            PersonAlias, ["person_id", "name"],
-            [(p.pk, n) for p, n in people.new_aliases], self.using,
-        )  # fmt: skip
-        self._write_papers(planned)
-
-    def _bulk_create(self, model, objects):
-        if objects:
-            model.objects.using(self.using).bulk_create(objects, batch_size=1000)
-
-    def _write_papers(self, planned: list[_Planned]) -> None:
-        existing, source_owner = self._match_existing([p.draft for p in planned])
-        tombstones = _Tombstones(self.using)
+    def _sort_out(self, planned, existing, deleted, taken_slugs):
+        """New papers (slugged) and updates of catalog papers (applied in memory)."""
         run_sources = {key for p in planned for key in p.draft.source_keys}
-        taken_slugs = set(Paper.objects.using(self.using).values_list("slug", flat=True))
-        taken_slugs |= RESERVED_PAPER_SLUGS
-
-        to_create: list[tuple[Paper, _Planned]] = []
+        to_create: list[_NewPaper] = []
         to_update: list[tuple[Paper, _Planned, list[str]]] = []
         for plan in planned:
             paper = existing.get(id(plan.draft))
             if paper is None:
-                deleted = tombstones.match(plan.draft)
-                if deleted:
+                tombstone = deleted.get(id(plan.draft))
+                if tombstone:
                     self.report.deleted_skipped.append(
-                        f"“{plan.draft.title}”: staff deleted “{deleted.title}” on "
-                        f"{deleted.deleted_at:%Y-%m-%d}; not re-created"
+                        f"“{plan.draft.title}”: staff deleted “{tombstone.title}” on "
+                        f"{tombstone.deleted_at:%Y-%m-%d}; not re-created"
                     )
                     continue
                 slug = next_free_slug(
                     slug_base(plan.draft.title, max_length=100, fallback="paper"), taken_slugs
                 )
                 taken_slugs.add(slug)
-                paper = Paper(slug=slug)
-                self._apply(paper, plan, list(IMPORTED_FIELDS))
-                to_create.append((paper, plan))
+                to_create.append(_NewPaper(plan, slug))
                 continue
             other_sources = {(s.listing, s.entry_index) for s in paper.sources.all()} - run_sources
             changed = self._update(paper, plan, authoritative=not other_sources)
             to_update.append((paper, plan, changed))
+        return to_create, to_update
 
-        new_papers = [paper for paper, _ in to_create]
-        self._assign_citation_keys(to_create)
-        # PostgreSQL: new papers are written with their search fields (see
-        # _author_names); elsewhere refresh_search_index fills them below.
-        indexed = _is_postgres(self.using) and hasattr(Paper, "search_vector") and bool(new_papers)
-        if indexed:
-            self._author_names(to_create)
-            _insert_objects(Paper, new_papers, self.using, computed=search_fields_update(Paper))
-        else:
-            _insert_objects(Paper, new_papers, self.using)
-        self.report.created = [p.title for p in new_papers]
+    def _bulk_create(self, model, objects):
+        if objects:
+            model.objects.using(self.using).bulk_create(objects, batch_size=1000)
+
+    def _new_paper_row(self, paper: _NewPaper) -> dict:
+        """A new paper's columns (attnames), as _apply() sets every imported field."""
+        plan = paper.plan
+        values = plan.values
+        row = {name: values[name] for name in _COLUMN_FIELDS}
+        imported = {name: _json_value(values[name]) for name in IMPORTED_FIELDS}
+        note = "; ".join(plan.reasons)
+        imported["review_note"] = note
+        row.update(
+            slug=paper.slug, venue_id=plan.venue.pk if plan.venue else None, url="",
+            needs_review=bool(plan.reasons), review_note=note, staff_edited_fields=[],
+            imported_values=imported, created_at=self.now, updated_at=self.now,
+            title_key=plan.draft.title_key, author_names=paper.author_names,
+            citation_key=paper.citation_key,
+        )  # fmt: skip
+        return row
+
+    def _create_papers(self, to_create: list[_NewPaper], vectors) -> None:
+        if not to_create:
+            return
+        if vectors is None:
+            # bulk_create numbers the papers; refresh_search_index (in
+            # _write_papers) fills their search fields.
+            papers = [Paper(**self._new_paper_row(p)) for p in to_create]
+            Paper.objects.using(self.using).bulk_create(papers, batch_size=1000)
+            for new, paper in zip(to_create, papers, strict=True):
+                new.pk = paper.pk
+            return
+        self._author_names(to_create)
+        columns = ["id"] + [
+            f.attname
+            for f in Paper._meta.concrete_fields
+            if not f.primary_key and f.attname not in _COMPUTED_COLUMNS
+        ]
+        json_columns = {f.attname for f in Paper._meta.concrete_fields
+                        if isinstance(f, models.JSONField)}  # fmt: skip
+
+        def rows():
+            for paper in to_create:
+                row = self._new_paper_row(paper)
+                row["id"] = paper.pk
+                for name in json_columns:
+                    row[name] = json.dumps(row[name])
+                yield tuple(row[name] for name in columns)
+
+        vectors.write(columns, rows())
+
+    def _write_papers(self, to_create, to_update, source_owner, vectors) -> None:
+        self._create_papers(to_create, vectors)
+        self.report.created = [p.title for p in to_create]
 
         changed_papers = [(paper, plan, fields) for paper, plan, fields in to_update if fields]
         self.report.unchanged = len(to_update) - len(changed_papers)
@@ -541,39 +727,39 @@ class _Import:
             )  # fmt: skip
 
         # Related rows: authorships and awards are replaced wholesale for papers
-        # whose lists changed; sources are added.
-        rewrite_authors = [p for p, _ in to_create] + [
-            p for p, _, fields in changed_papers if "authors" in fields
+        # whose lists changed; sources are added. (pk, plan) per paper.
+        created = [(p.pk, p.plan) for p in to_create]
+        rewrite_authors = created + [
+            (p.pk, plan) for p, plan, fields in changed_papers if "authors" in fields
         ]
-        rewrite_awards = [p for p, _ in to_create] + [
-            p for p, _, fields in changed_papers if "awards" in fields
+        rewrite_awards = created + [
+            (p.pk, plan) for p, plan, fields in changed_papers if "awards" in fields
         ]
-        plans = {id(p): plan for p, plan in to_create} | {id(p): pl for p, pl, _ in to_update}
-        created_ids = {p.pk for p in new_papers}
-        for ids in chunks([p.pk for p in rewrite_authors if p.pk not in created_ids]):
+        created_ids = {pk for pk, _ in created}
+        for ids in chunks([pk for pk, _ in rewrite_authors if pk not in created_ids]):
             Authorship.objects.using(self.using).filter(paper_id__in=ids).delete()
         _insert_rows(
             Authorship, ["paper_id", "person_id", "position", "equal_contribution"],
-            [(p.pk, person.pk, pos, eq) for p in rewrite_authors
-             for person, pos, eq in plans[id(p)].authors],
+            [(pk, person.pk, pos, eq) for pk, plan in rewrite_authors
+             for person, pos, eq in plan.authors],
             self.using,
         )  # fmt: skip
         through = Paper.awards.through
-        for ids in chunks([p.pk for p in rewrite_awards if p.pk not in created_ids]):
+        for ids in chunks([pk for pk, _ in rewrite_awards if pk not in created_ids]):
             through.objects.using(self.using).filter(paper_id__in=ids).delete()
         _insert_rows(
             through, ["paper_id", "award_id"],
-            [(p.pk, a.pk) for p in rewrite_awards for a in plans[id(p)].awards], self.using,
+            [(pk, a.pk) for pk, plan in rewrite_awards for a in plan.awards], self.using,
         )  # fmt: skip
 
         new_sources = []
-        for paper in [p for p, _ in to_create] + [p for p, _, _ in to_update]:
-            for entry in plans[id(paper)].draft.entries:
+        for pk, plan in created + [(p.pk, plan) for p, plan, _ in to_update]:
+            for entry in plan.draft.entries:
                 key = (entry.source_file, entry.entry_index)
-                if source_owner.get(key) == paper.pk:
+                if source_owner.get(key) == pk:
                     continue
                 new_sources.append(
-                    (paper.pk, entry.source_file, entry.format, entry.entry_index, entry.line)
+                    (pk, entry.source_file, entry.format, entry.entry_index, entry.line)
                 )
         # A listing entry that now belongs to another paper moves over.
         moved = [
@@ -591,21 +777,24 @@ class _Import:
         )  # fmt: skip
 
         refresh = getattr(Paper.objects.using(self.using), "refresh_search_index", None)
-        touched = [] if indexed else [p.pk for p in new_papers]
+        touched = [] if vectors else [p.pk for p in to_create]
         touched += [p.pk for p, _, _ in changed_papers]
         if refresh and touched:
             for ids in chunks(touched):
                 Paper.objects.using(self.using).filter(pk__in=ids).refresh_search_index()
 
-        for paper, plan in [*to_create, *[(p, pl) for p, pl, _ in changed_papers]]:
-            if paper.needs_review:
-                self.report.flagged.append((paper.title, plan.reasons))
+        for title, needs_review, plan in [
+            *[(p.title, p.needs_review, p.plan) for p in to_create],
+            *[(p.title, p.needs_review, plan) for p, plan, _ in changed_papers],
+        ]:
+            if needs_review:
+                self.report.flagged.append((title, plan.reasons))
 
-    def _author_names(self, to_create: list[tuple[Paper, _Planned]]) -> None:
+    def _author_names(self, to_create: list[_NewPaper]) -> None:
         """Paper.author_names of new papers, as refresh_search_index computes
         it in SQL: the names in author order, then each author's name variants
         ("; "-separated, as the database orders them: one query)."""
-        person_ids = {person.pk for _, plan in to_create for person, _, _ in plan.authors}
+        person_ids = {person.pk for p in to_create for person, _, _ in p.plan.authors}
         variants = {}
         with connections[self.using].cursor() as cursor:
             cursor.execute(
@@ -614,27 +803,29 @@ class _Import:
                 [list(person_ids)],
             )
             variants = dict(cursor.fetchall())
-        for paper, plan in to_create:
-            names = "; ".join(person.name for person, _, _ in plan.authors)
+        for paper in to_create:
+            authors = paper.plan.authors
+            names = "; ".join(person.name for person, _, _ in authors)
             aliases = "; ".join(
-                variants[person.pk] for person, _, _ in plan.authors if person.pk in variants
+                variants[person.pk] for person, _, _ in authors if person.pk in variants
             )
             paper.author_names = f"{names}; {aliases}" if aliases else names
 
-    def _assign_citation_keys(self, to_create: list[tuple[Paper, _Planned]]) -> None:
-        """Key new papers before they are written (see catalog/citekeys.py): one query."""
-        if not to_create:
-            return
-        taken = set(
+    def _taken_citation_keys(self) -> set[str]:
+        return set(
             Paper.objects.using(self.using)
             .exclude(citation_key="")
             .values_list("citation_key", flat=True)
         )
-        for paper, plan in to_create:
+
+    def _assign_citation_keys(self, to_create: list[_NewPaper], taken: set[str]) -> None:
+        """Key new papers before they are written (see catalog/citekeys.py)."""
+        for paper in to_create:
+            plan = paper.plan
             placed = sorted((pos, person.name) for person, pos, _ in plan.authors if pos)
             first = placed[0][1] if placed else None
             paper.citation_key = next_free_key(
-                citation_key_base(first, paper.year, paper.title), taken
+                citation_key_base(first, plan.values["year"], plan.values["title"]), taken
             )
             taken.add(paper.citation_key)
 
@@ -642,6 +833,7 @@ class _Import:
         """Map each draft to the paper already in the catalog, if any.
 
         Matched by listing entry (a re-import), then arXiv id, then title key.
+        Also returns the drafts that match several papers.
         """
         db = Paper.objects.using(self.using)
         listings = {e.source_file for d in drafts for e in d.entries}
@@ -660,6 +852,7 @@ class _Import:
             by_title.update(db.filter(title_key__in=keys).values_list("title_key", "id"))
 
         wanted: dict[int, int] = {}
+        ambiguous = []
         for draft in drafts:
             candidates = [source_owner.get(key) for key in draft.source_keys]
             candidates += [by_arxiv.get(draft.arxiv_id), by_title.get(draft.title_key)]
@@ -668,7 +861,7 @@ class _Import:
                 chosen = Counter(found).most_common(1)[0][0]
                 wanted[id(draft)] = chosen
                 if len(set(found)) > 1:
-                    draft.flag("matches several catalog papers; merged into the most likely one")
+                    ambiguous.append(draft)
         papers = {}
         for ids in chunks(set(wanted.values())):
             papers.update(
@@ -676,7 +869,7 @@ class _Import:
                     "sources", "awards", "authorships__person"
                 )
             )  # fmt: skip
-        return {key: papers[pk] for key, pk in wanted.items()}, source_owner
+        return {key: papers[pk] for key, pk in wanted.items()}, source_owner, ambiguous
 
     def _current_values(self, paper: Paper) -> dict:
         current = {name: getattr(paper, name) for name in _COLUMN_FIELDS}
