@@ -61,6 +61,7 @@ IMPORTED_FIELDS = (
     "authors",
 )  # fmt: skip
 _COLUMN_FIELDS = [f for f in IMPORTED_FIELDS if f not in ("venue", "awards", "authors")]
+_IMPORTED_NON_COLUMNS = [f for f in IMPORTED_FIELDS if f not in _COLUMN_FIELDS]
 # Largest `IN (...)` list per query: well under SQLite's variable limit.
 _CHUNK = 2000
 
@@ -196,7 +197,7 @@ def _insert_objects(model, objects: list, using: str) -> None:
         obj._state.db = using
 
 
-# New papers on PostgreSQL (see _PaperSearchVectors): temporary tables of this
+# New papers on PostgreSQL (see _NewPapers): temporary tables of this
 # transaction, dropped as soon as the papers are written.
 _ABSTRACTS_TABLE = "importer_abstracts"
 _VECTORS_TABLE = "importer_abstract_vectors"
@@ -217,14 +218,14 @@ def _search_vector_parts():
     """(head, abstract part): Paper.search_vector is Paper.head_vector (title
     and author names) followed by the abstract's vector, as catalog.search
     defines them. The importer computes each part once, the abstract's ahead
-    of the rest (_PaperSearchVectors)."""
+    of the rest (_NewPapers)."""
     fields = search_fields_update(Paper)
     whole, head = fields["search_vector"], fields.get("head_vector")
     if not (isinstance(whole, CombinedExpression) and whole.connector == "||"
             and head is not None and whole.lhs == head):  # fmt: skip
         raise ImproperlyConfigured(
             "The importer expects catalog.search's search vector to be the head vector "
-            "followed by the abstract's; update _PaperSearchVectors with it."
+            "followed by the abstract's; update _NewPapers with it."
         )
     return head, whole.rhs
 
@@ -259,8 +260,9 @@ def _in_background(connection, statements: list[tuple[str, list | None]]):
         raise errors[0]
 
 
-class _PaperSearchVectors:
-    """New papers on PostgreSQL, written with their search vectors.
+class _NewPapers:
+    """New papers on PostgreSQL, written with their search vectors and
+    imported values computed by the database.
 
     The abstract's part of each vector is most of the database's work for a
     new paper (to_tsvector over ~1.3 KB of text: ~10 s at 100,000 papers) and
@@ -269,7 +271,7 @@ class _PaperSearchVectors:
     vectors in the background (the machine's other core) while Python plans
     the import; write() then inserts every paper in one INSERT ... SELECT that
     joins the rest of each row, adds the head vector (title and author names,
-    computed once) and concatenates the two.
+    computed once), concatenates the two and builds the imported values.
     """
 
     def __init__(self, using: str, ids: list[int], abstracts: Iterable[str]):
@@ -300,16 +302,34 @@ class _PaperSearchVectors:
             (f"ANALYZE {self.vectors}", None),
         ]
 
+    def _imported_values_sql(self, select: dict[str, str]) -> str:
+        """A new paper's imported_values, built by the database from the
+        row's own columns (the abstract from the vectors table) and the
+        staged rest (venue name, awards, authors): as _apply() makes them,
+        without 100,000 JSON texts, most of them abstracts, made in Python,
+        sent and parsed again. jsonb keeps no key order, so merging is exact;
+        a date becomes its ISO text, as _json_value() makes it."""
+        pairs = []
+        for name in [*_COLUMN_FIELDS, "review_note"]:
+            value = "v.abstract" if name == "abstract" else select[name]
+            pairs.append(f"'{name}', {value}")
+        return f"jsonb_build_object({', '.join(pairs)}) || {select['imported_values']}"
+
     def computing(self):
         """A block during which the vectors are computed; it must not query."""
         return _in_background(self.connection, self.statements)
 
     def write(self, columns: list[str], rows: Iterable[tuple]) -> None:
         """Insert the new papers: `rows` are their other columns (`columns`,
-        attnames, the id first), in id order."""
+        attnames, the id first), in id order; their imported_values hold
+        only the imported fields that are not columns."""
         quote = self.connection.ops.quote_name
+
+        def quote_column(attname):
+            return quote(Paper._meta.get_field(attname).column)
+
         staging = quote(_STAGING_TABLE)
-        names = [quote(Paper._meta.get_field(name).column) for name in columns]
+        names = [quote_column(name) for name in columns]
         head_sql, head_params = _paper_expression_sql(self.head, self.using)
         with self.connection.cursor() as cursor:
             cursor.execute(
@@ -322,10 +342,12 @@ class _PaperSearchVectors:
             # The head vector in a LATERAL subquery that is not flattened
             # (OFFSET 0): computed once per row, though used twice. ORDER BY
             # id keeps the table's rows in id order, as a plain COPY would.
+            select = {name: f"{self.paper_table}.{quote_column(name)}" for name in columns}
+            select["imported_values"] = self._imported_values_sql(select)
             cursor.execute(
-                f"INSERT INTO {self.paper_table} ({', '.join(names)}, abstract, head_vector, "
-                f"search_vector) "
-                f"SELECT {', '.join(f'{self.paper_table}.{n}' for n in names)}, v.abstract, "
+                f"INSERT INTO {self.paper_table} ({', '.join(map(quote_column, columns))}, "
+                f"abstract, head_vector, search_vector) "
+                f"SELECT {', '.join(select[name] for name in columns)}, v.abstract, "
                 f"head.vector, head.vector || v.abstract_vector "
                 f"FROM {staging} AS {self.paper_table} "
                 f"JOIN {self.vectors} AS v ON v.id = {self.paper_table}.id "
@@ -549,7 +571,7 @@ class _Import:
         if postgres:
             _compress_quickly(self.using)
         # Everything the import is checked against is read first, so that the
-        # planning below needs no query (see _PaperSearchVectors).
+        # planning below needs no query (see _NewPapers).
         people, venues = _People(self.using), _Venues(self.using)
         awards = {a.name.casefold(): a for a in Award.objects.using(self.using)}
         existing, source_owner, ambiguous = self._match_existing(drafts)
@@ -563,18 +585,18 @@ class _Import:
         taken_slugs |= RESERVED_PAPER_SLUGS
         taken_keys = self._taken_citation_keys() if new_drafts else set()
 
-        vectors = None
+        new_papers = None
         if postgres and new_drafts and hasattr(Paper, "search_vector"):
             new_ids = _allocate_ids(Paper, len(new_drafts), self.using)
-            vectors = _PaperSearchVectors(self.using, new_ids, (d.abstract for d in new_drafts))
-        with vectors.computing() if vectors else nullcontext():
+            new_papers = _NewPapers(self.using, new_ids, (d.abstract for d in new_drafts))
+        with new_papers.computing() if new_papers else nullcontext():
             planned, new_awards = self._plan(drafts, people, venues, awards)
             # Flagged after planning, as before: the plans' reasons do not see it.
             for draft in ambiguous:
                 draft.flag(_AMBIGUOUS_MATCH)
             to_create, to_update = self._sort_out(planned, existing, deleted, taken_slugs)
             self._assign_citation_keys(to_create, taken_keys)
-        if vectors:
+        if new_papers:
             for paper, pk in zip(to_create, new_ids, strict=True):
                 paper.pk = pk
 
@@ -590,7 +612,7 @@ class _Import:
             PersonAlias, ["person_id", "name"],
             [(p.pk, n) for p, n in people.new_aliases], self.using,
         )  # fmt: skip
-        self._write_papers(to_create, to_update, source_owner, vectors)
+        self._write_papers(to_create, to_update, source_owner, new_papers)
 
     def _plan(self, drafts, people: _People, venues: _Venues, awards: dict):
         """Each draft's people, venue, awards and values (pure: no queries)."""
@@ -675,12 +697,13 @@ class _Import:
         if objects:
             model.objects.using(self.using).bulk_create(objects, batch_size=1000)
 
-    def _new_paper_row(self, paper: _NewPaper) -> dict:
-        """A new paper's columns (attnames), as _apply() sets every imported field."""
+    def _new_paper_row(self, paper: _NewPaper, imported_fields=IMPORTED_FIELDS) -> dict:
+        """A new paper's columns (attnames), as _apply() sets every imported
+        field; imported_values holds `imported_fields` (and the review note)."""
         plan = paper.plan
         values = plan.values
         row = {name: values[name] for name in _COLUMN_FIELDS}
-        imported = {name: _json_value(values[name]) for name in IMPORTED_FIELDS}
+        imported = {name: _json_value(values[name]) for name in imported_fields}
         note = "; ".join(plan.reasons)
         imported["review_note"] = note
         row.update(
@@ -692,10 +715,10 @@ class _Import:
         )  # fmt: skip
         return row
 
-    def _create_papers(self, to_create: list[_NewPaper], vectors) -> None:
+    def _create_papers(self, to_create: list[_NewPaper], writer: _NewPapers | None) -> None:
         if not to_create:
             return
-        if vectors is None:
+        if writer is None:
             # bulk_create numbers the papers; refresh_search_index (in
             # _write_papers) fills their search fields.
             papers = [Paper(**self._new_paper_row(p)) for p in to_create]
@@ -714,16 +737,18 @@ class _Import:
 
         def rows():
             for paper in to_create:
-                row = self._new_paper_row(paper)
+                # imported_values: only the fields that are not columns; the
+                # database adds the others (_NewPapers.write()).
+                row = self._new_paper_row(paper, _IMPORTED_NON_COLUMNS)
                 row["id"] = paper.pk
                 for name in json_columns:
                     row[name] = json.dumps(row[name])
                 yield tuple(row[name] for name in columns)
 
-        vectors.write(columns, rows())
+        writer.write(columns, rows())
 
-    def _write_papers(self, to_create, to_update, source_owner, vectors) -> None:
-        self._create_papers(to_create, vectors)
+    def _write_papers(self, to_create, to_update, source_owner, writer) -> None:
+        self._create_papers(to_create, writer)
         self.report.created = [p.title for p in to_create]
 
         changed_papers = [(paper, plan, fields) for paper, plan, fields in to_update if fields]
@@ -798,7 +823,7 @@ class _Import:
         )  # fmt: skip
 
         refresh = getattr(Paper.objects.using(self.using), "refresh_search_index", None)
-        touched = [] if vectors else [p.pk for p in to_create]
+        touched = [] if writer else [p.pk for p in to_create]
         touched += [p.pk for p, _, _ in changed_papers]
         if refresh and touched:
             for ids in chunks(touched):

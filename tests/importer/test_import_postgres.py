@@ -1,4 +1,4 @@
-"""PostgreSQL's own write path for new papers (service._PaperSearchVectors): search
+"""PostgreSQL's own write path for new papers (service._NewPapers): search
 fields computed as the papers are written, the abstracts' part in the background."""
 
 import pytest
@@ -28,13 +28,13 @@ def test_new_papers_get_the_search_fields_refresh_search_index_gives():
 
 
 def test_a_failure_in_the_background_writes_nothing(monkeypatch):
-    computing = service._PaperSearchVectors.computing
+    computing = service._NewPapers.computing
 
     def failing(self):
         self.statements.append(("SELECT 1 / 0", None))
         return computing(self)
 
-    monkeypatch.setattr(service._PaperSearchVectors, "computing", failing)
+    monkeypatch.setattr(service._NewPapers, "computing", failing)
     with pytest.raises(DatabaseError):
         import_listings(parsed(*SEED_FILES))
     assert Paper.objects.count() == 0 and Person.objects.count() == 0
