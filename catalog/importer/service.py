@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models, transaction
-from django.db.models.expressions import CombinedExpression
+from django.db.models import BooleanField
+from django.db.models.expressions import CombinedExpression, RawSQL
 from django.utils import timezone
 
-from catalog.citekeys import citation_key_base, next_free_key
+from catalog.citekeys import citation_key_base
 from catalog.importer.merge import PaperDraft, merge_entries
 from catalog.importer.records import ParsedListing
 from catalog.importer.text import normalise_title
@@ -866,14 +867,14 @@ class _Import:
 
     def _assign_citation_keys(self, to_create: list[_NewPaper], taken: set[str]) -> None:
         """Key new papers before they are written (see catalog/citekeys.py)."""
+        keys = _CitationKeys(taken)
         for paper in to_create:
             plan = paper.plan
             placed = sorted((pos, person.name) for person, pos, _ in plan.authors if pos)
             first = placed[0][1] if placed else None
-            paper.citation_key = next_free_key(
-                citation_key_base(first, plan.values["year"], plan.values["title"]), taken
+            paper.citation_key = keys.next_free(
+                citation_key_base(first, plan.values["year"], plan.values["title"])
             )
-            taken.add(paper.citation_key)
 
     def _match_existing(self, drafts: list[PaperDraft]):
         """Map each draft to the paper already in the catalog, if any.
@@ -889,13 +890,8 @@ class _Import:
             .filter(listing__in=listings)
             .values_list("listing", "entry_index", "paper_id")
         }
-        by_arxiv, by_title = {}, {}
-        arxiv_ids = {d.arxiv_id for d in drafts if d.arxiv_id}
-        for ids in chunks(arxiv_ids):
-            by_arxiv.update(db.filter(arxiv_id__in=ids).values_list("arxiv_id", "id"))
-        title_keys = {d.title_key for d in drafts if d.title_key}
-        for keys in chunks(title_keys):
-            by_title.update(db.filter(title_key__in=keys).values_list("title_key", "id"))
+        by_arxiv = self._paper_ids_by("arxiv_id", {d.arxiv_id for d in drafts if d.arxiv_id})
+        by_title = self._paper_ids_by("title_key", {d.title_key for d in drafts if d.title_key})
 
         wanted: dict[int, int] = {}
         ambiguous = []
@@ -916,6 +912,28 @@ class _Import:
                 )
             )  # fmt: skip
         return {key: papers[pk] for key, pk in wanted.items()}, source_owner, ambiguous
+
+    def _paper_ids_by(self, field_name: str, values: set[str]) -> dict[str, int]:
+        """{value: paper id} for the papers whose `field_name` is one of
+        `values`: on PostgreSQL in one query, the values as one array (a
+        2,000-value IN list is slow to build and to parse, and at 100,000
+        entries there were 50 of them per field); elsewhere in chunks, under
+        SQLite's limit on variables."""
+        if not values:
+            return {}
+        papers = Paper.objects.using(self.using)
+        if _is_postgres(self.using):
+            column = connections[self.using].ops.quote_name(
+                Paper._meta.get_field(field_name).column
+            )
+            matching = RawSQL(f"{column} = ANY(%s)", [list(values)], output_field=BooleanField())
+            return dict(papers.filter(matching).values_list(field_name, "id"))
+        found = {}
+        for chunk in chunks(values):
+            found.update(
+                papers.filter(**{f"{field_name}__in": chunk}).values_list(field_name, "id")
+            )
+        return found
 
     def _current_values(self, paper: Paper) -> dict:
         current = {name: getattr(paper, name) for name in _COLUMN_FIELDS}
@@ -1004,6 +1022,41 @@ def _drop_repeated_people(authors, reasons):
         seen.add(id(person))
         kept.append((person, position, equal))
     return kept
+
+
+class _CitationKeys:
+    """next_free_key() for one new paper after another, each key then taken:
+    the same keys, without trying again every suffix a base already had (at
+    100,000 papers thousands of keys share a base such as "anon2021model",
+    and trying a, b, … from the start each time took seconds)."""
+
+    def __init__(self, taken: set[str]):
+        self.taken = taken
+        self._last_suffix: dict[str, int] = {}
+
+    def next_free(self, base: str) -> str:
+        if base in self.taken:
+            # Every suffix up to the last one this base was given is taken,
+            # and stays taken: the search goes on from there.
+            n = self._last_suffix.get(base, 0)
+            key = base
+            while key in self.taken:
+                n += 1
+                key = base + _key_suffix(n)
+            self._last_suffix[base] = n
+        else:
+            key = base
+        self.taken.add(key)
+        return key
+
+
+def _key_suffix(n: int) -> str:
+    """a, b, …, z, aa, ab, …: the n-th suffix of catalog.citekeys.next_free_key()."""
+    suffix = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        suffix = chr(ord("a") + rest) + suffix
+    return suffix
 
 
 class _Tombstones:
