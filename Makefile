@@ -68,6 +68,7 @@ sqlmap: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.test_settings
 
 # The browser tests run here, in the SQLite pass only: they test pages, not the
@@ -89,7 +90,7 @@ test-postgres: install
 
 test: lint test-sqlite test-postgres
 
-# The performance benchmark (issue 7): a 100,000-paper catalog on a throwaway
+# The performance benchmark: a 100,000-paper catalog on a throwaway
 # PostgreSQL, pages, throughput (wrk) and the importer; writes bench/RESULTS.md
 # and fails when a target is missed by more than 2x. Not part of `make test`.
 # A quick look: make bench BENCH_ARGS="--size 10000".

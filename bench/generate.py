@@ -1,4 +1,4 @@
-"""Generate a synthetic catalog on PostgreSQL with bulk COPY (issue 7).
+"""Generate a synthetic catalog on PostgreSQL with bulk COPY.
 
     DJANGO_SETTINGS_MODULE=bench.settings python -m bench.generate --size 100000
 
@@ -137,11 +137,21 @@ def generate(size: int, *, seed: int = 7, log=print) -> dict:
         counts["people"] = _copy(
             cursor,
             "people_person",
-            ["id", "name", "slug", "orcid", "needs_review", "review_note", "created_at",
-             "updated_at"],
-            ((i + 1, name, _slug(name, i + 1), "", False, "", now, now)
-             for i, name in enumerate(people)),
-        )  # fmt: skip
+            [
+                "id",
+                "name",
+                "slug",
+                "orcid",
+                "needs_review",
+                "review_note",
+                "created_at",
+                "updated_at",
+            ],
+            (
+                (i + 1, name, _slug(name, i + 1), "", False, "", now, now)
+                for i, name in enumerate(people)
+            ),
+        )
         # Name variants for the most prolific people ("S. Biderman").
         aliases = []
         for i in range(min(2000, n_people)):
@@ -177,18 +187,60 @@ def generate(size: int, *, seed: int = 7, log=print) -> dict:
                     arxiv = f"{year % 100:02d}{rng.randint(1, 12):02d}.{pk:05d}"
                 upvotes = rng.randint(0, 300) if rng.random() < 0.6 else None
                 yield (
-                    pk, title, _slug(title, pk, 90), abstract, venue, "", year, published, arxiv,
-                    "", "", "", "", True, None, upvotes, False, "", normalise_title(title),
-                    "[]", "{}", "", None, now, now,
-                )  # fmt: skip
+                    pk,
+                    title,
+                    _slug(title, pk, 90),
+                    abstract,
+                    venue,
+                    "",
+                    year,
+                    published,
+                    arxiv,
+                    "",
+                    "",
+                    "",
+                    "",
+                    True,
+                    None,
+                    upvotes,
+                    False,
+                    "",
+                    normalise_title(title),
+                    "[]",
+                    "{}",
+                    "",
+                    None,
+                    now,
+                    now,
+                )
 
         columns = [
-            "id", "title", "slug", "abstract", "venue_id", "venue_detail", "year",
-            "published_on", "arxiv_id", "doi", "other_identifier", "url", "citation",
-            "authors_complete", "author_count", "upvotes", "needs_review", "review_note",
-            "title_key", "staff_edited_fields", "imported_values", "author_names",
-            "search_vector", "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "title",
+            "slug",
+            "abstract",
+            "venue_id",
+            "venue_detail",
+            "year",
+            "published_on",
+            "arxiv_id",
+            "doi",
+            "other_identifier",
+            "url",
+            "citation",
+            "authors_complete",
+            "author_count",
+            "upvotes",
+            "needs_review",
+            "review_note",
+            "title_key",
+            "staff_edited_fields",
+            "imported_values",
+            "author_names",
+            "search_vector",
+            "created_at",
+            "updated_at",
+        ]
         counts["papers"] = _copy(cursor, "catalog_paper", columns, papers())
         log(f"  {n_papers} papers: {time.perf_counter() - started:.1f}s")
 
@@ -237,7 +289,7 @@ def generate(size: int, *, seed: int = 7, log=print) -> dict:
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
-            )  # fmt: skip
+            )
 
         # author_names as refresh_search_index() writes it: names in author
         # order, then each author's aliases; in one statement.

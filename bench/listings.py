@@ -1,5 +1,5 @@
 """Generated listings in the three real formats (see fixtures/listings/), and
-the importer measurements (issue 7).
+the importer measurements.
 
     python -m bench.listings parse --format blog --entries 100000
     python -m bench.listings import --entries 100000     (needs DATABASE_URL)

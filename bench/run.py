@@ -1,4 +1,4 @@
-"""The performance benchmark (issue 7): `make bench`, or
+"""The performance benchmark: `make bench`, or
 
     .venv/bin/python -m bench.run [--size 100000] [--requests 200] [--skip-import] [--skip-wrk]
 
@@ -116,9 +116,13 @@ def load_average() -> str:
 def run_json(args: list[str]) -> dict:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
     out = subprocess.run(
-        [PYTHON, "-m", "bench.listings", *args], cwd=ROOT, env=env, check=True,
-        capture_output=True, text=True,
-    )  # fmt: skip
+        [PYTHON, "-m", "bench.listings", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -301,8 +305,10 @@ def free_port() -> int:
 def wrk(url: str, seconds: int) -> float:
     out = subprocess.run(
         ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", url],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         raise RuntimeError(f"wrk {url}: {errors.group(1)} error responses")
@@ -325,11 +331,22 @@ def throughput(seconds: int, *, cached: bool) -> dict:
         env["BENCH_NO_CACHE"] = "1"
     workers = os.cpu_count() or 2
     server = subprocess.Popen(
-        [str(Path(PYTHON).with_name("gunicorn")), "config.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--pid", str(pidfile),
-         "--no-control-socket", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+        [
+            str(Path(PYTHON).with_name("gunicorn")),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--pid",
+            str(pidfile),
+            "--no-control-socket",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -421,7 +438,7 @@ def report(results: Results) -> str:
         f"Written by `make bench` (bench/run.py) — synthetic catalog of {results.size:,} papers.",
         "Server-side times are through Django's full request cycle in-process",
         f"(django.test.Client, DEBUG off), {results.requests} requests per row after 3 warm-ups;",
-        "queries are counted on one request. Targets: issue 7.",
+        "queries are counted on one request.",
         "",
         "## Machine",
         "",
@@ -535,10 +552,11 @@ def report(results: Results) -> str:
     lines += [
         "## Verdict",
         "",
-        ("Targets missed by more than 2x: " + "; ".join(bad)) if bad else
-        "No target missed by more than 2x.",
+        ("Targets missed by more than 2x: " + "; ".join(bad))
+        if bad
+        else "No target missed by more than 2x.",
         "",
-    ]  # fmt: skip
+    ]
     return "\n".join(lines)
 
 
@@ -555,7 +573,7 @@ def write_results(text: str) -> None:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Papershelf performance benchmark (issue 7)")
+    parser = argparse.ArgumentParser(description="Papershelf performance benchmark")
     parser.add_argument("--size", type=int, default=100_000, help="papers to generate")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
     parser.add_argument("--max-seconds", type=float, default=120, help="per page, at most")

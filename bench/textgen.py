@@ -88,13 +88,27 @@ FAccT COLM TMLR JMLR AISTATS UAI CoRL RSS ICRA IROS Interspeech ICASSP LREC EACL
 )
 
 AWARD_NAMES = [
-    "Outstanding Paper Award", "Best Paper Award", "Oral Presentation", "Spotlight",
-    "Best Student Paper", "Test of Time Award", "Honorable Mention", "Best Demo Paper",
-    "Best Long Paper", "Best Short Paper", "Best Resource Paper", "Area Chair Award",
-    "Best Theme Paper", "Outstanding Dataset Award", "Best Reproducibility Award",
-    "Distinguished Paper", "Best Poster", "Social Impact Award", "Senior Area Chair Award",
+    "Outstanding Paper Award",
+    "Best Paper Award",
+    "Oral Presentation",
+    "Spotlight",
+    "Best Student Paper",
+    "Test of Time Award",
+    "Honorable Mention",
+    "Best Demo Paper",
+    "Best Long Paper",
+    "Best Short Paper",
+    "Best Resource Paper",
+    "Area Chair Award",
+    "Best Theme Paper",
+    "Outstanding Dataset Award",
+    "Best Reproducibility Award",
+    "Distinguished Paper",
+    "Best Poster",
+    "Social Impact Award",
+    "Senior Area Chair Award",
     "Best Paper Runner-Up",
-]  # fmt: skip
+]
 
 
 class Zipf:

@@ -1,4 +1,4 @@
-"""Caching keyed by the catalog's version (issue 7).
+"""Caching keyed by the catalog's version.
 
 Why: at 100,000 papers the paper list's facet counts (papers per venue, year,
 award and top author over the whole filtered set) are most of a list page's

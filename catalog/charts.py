@@ -1,4 +1,4 @@
-"""Papers per year as a small server-rendered SVG bar chart (issue 5).
+"""Papers per year as a small server-rendered SVG bar chart.
 
 `year_chart()` turns `{year: count}` (from PaperQuerySet.years(), one grouped
 query) into the geometry the template `includes/year_chart.html` draws: no

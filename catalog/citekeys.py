@@ -1,4 +1,4 @@
-"""Citation keys and name parts for the exports (issue 5).
+"""Citation keys and name parts for the exports.
 
 A citation key is the first author's surname, the year and the first
 significant word of the title (`biderman2023pythia`), as Google Scholar makes

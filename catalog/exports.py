@@ -1,4 +1,4 @@
-"""Citation exports: BibTeX, RIS and CSL-JSON for one paper or many (issue 5).
+"""Citation exports: BibTeX, RIS and CSL-JSON for one paper or many.
 
 Every function reads a paper's venue and its prefetched authorships (see
 PaperQuerySet.for_export()) and makes no queries of its own, so exporting the

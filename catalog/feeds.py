@@ -1,4 +1,4 @@
-"""Atom feeds of the newest papers: the whole catalog, a person, a venue, an award (issue 5).
+"""Atom feeds of the newest papers: the whole catalog, a person, a venue, an award.
 
 Entries carry the title, every author (one Atom <author> each, in order), the
 venue and year, and the abstract. Django's Atom1Feed writes one author per

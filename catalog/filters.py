@@ -1,4 +1,4 @@
-"""The paper list's filters, sort orders and facets (issue 4).
+"""The paper list's filters, sort orders and facets.
 
 Parameter names and meanings are a public contract (see CONTRACT.md):
 `q`, `venue` (repeatable, any-of), `year`, `year_from`, `year_to`, `author`
@@ -98,7 +98,7 @@ def _counted(model, relation: str, pool, active: Q, limit: int | None = None):
 
     Driven by the pool: the join starts from the matching papers, so a narrow
     filter counts few rows; a pool without filters is not even re-read as a
-    subquery (issue 7)."""
+    subquery."""
     first = Case(When(active, then=Value(0)), default=Value(1))
     if pool.query.where:
         in_pool = Q(**{f"{relation}__in": pool.order_by().values("pk")})
@@ -168,7 +168,7 @@ class PaperFilter(django_filters.FilterSet):
             # `venue_id = (SELECT id …)`, not a join: the planner can then walk
             # the (venue, newest) index in order and stop after a page, where
             # a join to the venue table made it read and sort the whole venue
-            # (44 ms for a search in a venue of 11,000 papers; issue 7).
+            # (44 ms for a search in a venue of 11,000 papers).
             venue = Venue.objects.filter(slug=slugs[0]).values("pk")[:1]
             return queryset.filter(venue_id=Subquery(venue))
         return queryset.filter(venue__slug__in=slugs) if slugs else queryset
@@ -291,7 +291,7 @@ class PaperFilter(django_filters.FilterSet):
         adding an author narrows (all-of). One grouped query per facet, which
         also returns the names of the active values for the chips. The year
         query also counts papers without a year, so the number of results
-        comes from it instead of a COUNT query of its own (issue 7): it is the
+        comes from it instead of a COUNT query of its own: it is the
         active year's count, or the sum over every year.
         """
         active_venues = self.value("venue") or []
@@ -380,7 +380,7 @@ class PaperFilter(django_filters.FilterSet):
                 )
                 for index, (slug, name, n) in enumerate(venues)
                 # The biggest ones and the chosen ones: a catalog has hundreds
-                # of venues, and each entry costs a URL to build (issue 7).
+                # of venues, and each entry costs a URL to build.
                 if index < TOP_VENUES or slug in active_venues
             ],
             "years": [

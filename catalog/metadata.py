@@ -1,4 +1,4 @@
-"""Machine-readable metadata for a paper page (issue 5): Google Scholar's Highwire
+"""Machine-readable metadata for a paper page: Google Scholar's Highwire
 `citation_*` tags, schema.org ScholarlyArticle JSON-LD and OpenGraph tags.
 
 Values are plain text here; the template escapes them as attribute values.

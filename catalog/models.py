@@ -54,15 +54,25 @@ def ordered_authorships():
 
 # Columns lists never show (see for_list()).
 LIST_DEFERRED_FIELDS = (
-    "search_vector", "head_vector", "author_names", "imported_values", "staff_edited_fields",
+    "search_vector",
+    "head_vector",
+    "author_names",
+    "imported_values",
+    "staff_edited_fields",
     "review_note",
-)  # fmt: skip
+)
 
 
 # The columns a paper row reads (for_list()).
 PAPER_ROW_FIELDS = (
-    "title", "slug", "abstract", "year", "authors_complete", "venue__name", "venue__slug",
-)  # fmt: skip
+    "title",
+    "slug",
+    "abstract",
+    "year",
+    "authors_complete",
+    "venue__name",
+    "venue__slug",
+)
 AUTHORSHIP_ROW_FIELDS = ("paper_id", "position", "person__name", "person__slug")
 
 
@@ -92,8 +102,8 @@ class PaperQuerySet(models.QuerySet):
         """Exactly what a row of a paper list shows (catalog/paper_rows.py).
 
         Building model instances was a third of a list page's time at
-        100,000 papers; with only the columns a row reads it is half that
-        (issue 7). Anything else read from these papers would cost a query
+        100,000 papers; with only the columns a row reads it is half that.
+        Anything else read from these papers would cost a query
         per paper, which the query-budget tests would catch."""
         return (
             self.select_related("venue")
@@ -255,7 +265,7 @@ class Paper(models.Model):
     # The title (A) and author names (B) alone, a few hundred bytes where the
     # whole vector is ~1.7 KB: relevance ranks "every word in the title", then
     # "every word in the title or authors" ahead of abstract-only matches, and
-    # telling those apart must not read every matching abstract (issue 7;
+    # telling those apart must not read every matching abstract (see
     # catalog/search.py). GIN-indexed by migration 0007, PostgreSQL only.
     head_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -267,7 +277,7 @@ class Paper(models.Model):
         ordering = ["-year", "title"]
         # The paper list's sort orders are indexed column for column (NULLS
         # LAST included) by migration 0005 on PostgreSQL only: SQLite cannot
-        # index NULLS LAST. These work everywhere. (issue 7)
+        # index NULLS LAST. These work everywhere.
         indexes = [
             # INCLUDE title: PostgreSQL only scans an expression index
             # index-only when the expression's column is in it too, and deep

@@ -1,4 +1,4 @@
-"""Pagination whose cost does not grow with the page number (issue 7).
+"""Pagination whose cost does not grow with the page number.
 
 `OFFSET n` makes the database walk past n rows. Walking full rows (wide: an
 abstract each) gets slow deep in a 100,000-paper list; walking the sort
@@ -20,7 +20,7 @@ they are). With `walk_sort_index` set, a page well inside a large result
 (at least WALK_MIN_MATCHES, and within the first 1/WALK_SPREAD of them) is
 read the second way: the planner is kept from turning the membership test
 into a join by asking `(id IN (…)) IS TRUE`, which PostgreSQL answers from
-a hashed set while it walks the index (1 ms for that author, issue 7).
+a hashed set while it walks the index (1 ms for that author).
 Smaller results or deep pages keep the first way, whose cost is bounded by
 the number of matches.
 

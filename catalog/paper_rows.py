@@ -5,7 +5,7 @@ Built in Python rather than with a template include, as the admin builds its
 changelist rows (django.contrib.admin.templatetags.admin_list): a page shows
 up to 50 rows of about ten links each, and through the template engine the
 rows alone took ~12 ms of the list page's 25 ms budget at 100,000 papers;
-built here they take ~2 ms (issue 7, bench/RESULTS.md). Every value is
+built here they take ~2 ms (bench/RESULTS.md). Every value is
 escaped: names and URLs with escape(), titles, abstracts and highlighted
 names by catalog.rendering, which escapes text before adding markup.
 """

@@ -234,7 +234,7 @@ def render_snippet(text: str, words=(), limit: int = SNIPPET_CHARS) -> SafeStrin
         return render_pieces(pieces, words)
     start = 0
     # Folding a whole abstract costs more than the rest of the snippet: only
-    # when there are words to look for (issue 7).
+    # when there are words to look for.
     folded = fold(plain) if words else ""
     hits = [folded.find(w) for w in words if len(w) >= 2 and folded.find(w) >= 0]
     if hits and min(hits) > limit // 2:

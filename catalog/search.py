@@ -1,6 +1,6 @@
 """Searching papers: one meaning, two engines.
 
-Design (issue 4):
+Design:
 
 * Each paper stores `author_names`, its authors' names and name variants as
   one text (denormalised: searching through the authorship and alias joins
@@ -19,7 +19,7 @@ Design (issue 4):
 * The SQLite fallback means the same on the seed catalog: every word must
   occur (as a substring, case- and accent-insensitively) in the title, the
   author names or the abstract.
-* Relevance (issue 7) is three tiers, newest first within each: papers with
+* Relevance is three tiers, newest first within each: papers with
   every word in the title, then with every word in the title or the author
   names, then the rest (some word only in the abstract). Both engines rank
   alike. On PostgreSQL the tiers come from `head_vector` (title A + author
@@ -192,7 +192,7 @@ def tiered_page_ids(queryset, q: str, order_by, bottom: int, top: int, tier_size
     cached facet query, PaperFilter.facet_counts()). Knowing them, each tier
     the page overlaps is read with its own ORDER BY … LIMIT … OFFSET, as a
     UNION ALL branch of one query, and the others not at all: the database
-    never ranks every match (issue 7).
+    never ranks every match.
 
     `unsearched`: `queryset` without the search filter. The first two tiers
     imply the search (the search vector holds the title and author names
@@ -322,7 +322,7 @@ def refresh_search_index(queryset, *, authorship_model, alias_model, batch_size=
     ids = list(queryset.order_by().values_list("pk", flat=True).distinct())
     if uses_postgres(connections[using]):
         # Two statements per 5,000 papers, computed by the database: the
-        # importer refreshes 100,000 papers in seconds, not minutes (issue 7).
+        # importer refreshes 100,000 papers in seconds, not minutes.
         for start in range(0, len(ids), _PG_BATCH):
             chunk = ids[start : start + _PG_BATCH]
             with connections[using].cursor() as cursor:

@@ -1,4 +1,4 @@
-"""sitemap.xml (issue 5): every paper, person, venue and award page."""
+"""sitemap.xml: every paper, person, venue and award page."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse

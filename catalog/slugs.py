@@ -15,11 +15,22 @@ from django.utils.text import slugify
 # slugify() would drop them ("Połacin" -> "poacin").
 _TRANSLITERATE = str.maketrans(
     {
-        "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss",
-        "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "ð": "d",
+        "ł": "l",
+        "Ł": "L",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "þ": "th",
+        "ð": "d",
         "\u0131": "i",  # dotless i
     }
-)  # fmt: skip
+)
 
 
 def slug_base(text: str, *, max_length: int = 80, fallback: str = "item") -> str:
@@ -66,7 +77,7 @@ def _url_around_slug(viewname: str, prefix: str, urlconf: str) -> tuple[str, str
 def slug_url(viewname: str, slug: str) -> str:
     """reverse(viewname, kwargs={"slug": slug}), without resolving the pattern
     again for every row: a list page links ~150 people, venues and awards, and
-    reverse() was a fifth of its rendering time at 100,000 papers (issue 7).
+    reverse() was a fifth of its rendering time at 100,000 papers.
     The URL around the slug is resolved once per view name, script prefix and
     URL configuration; a slug the converter would refuse still goes through
     reverse(), which raises NoReverseMatch as before."""

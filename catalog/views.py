@@ -1,4 +1,4 @@
-"""Browsing pages: the front page, the paper list, papers and awards (issue 4).
+"""Browsing pages: the front page, the paper list, papers and awards.
 
 Every page reads through named queryset methods with its joins set up
 front, so its number of queries does not grow with the number of papers
@@ -38,7 +38,7 @@ from venues.models import Venue
 PAPERS_PER_PAGE = 25
 # Person, venue and award pages: as many papers a page as the paper list
 # (Google Scholar profiles show 20). At 50, the most prolific author's page
-# spent 25 ms building and rendering rows (issue 7).
+# spent 25 ms building and rendering rows.
 DETAIL_PAPERS_PER_PAGE = PAPERS_PER_PAGE
 RELATED_PAPERS = 6
 NEWEST_ON_FRONT_PAGE = 10
@@ -185,7 +185,7 @@ class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
             facets=facets,
             # The facets as HTML: a hundred-odd links whose rendering cost as
             # much as the rows'; they depend only on the catalog and the
-            # parameters, so they are cached with the counts (issue 7).
+            # parameters, so they are cached with the counts.
             facets_html=get_or_compute(
                 "facets-html",
                 getattr(self, "catalog_version", None),
@@ -212,7 +212,7 @@ class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
 class PaperDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
     """Cached whole until the next write (CachedPageMixin), related papers
     per catalog version (for a prolific author's paper in a big venue they
-    cost 9 ms of the page's 15 ms budget at 100,000 papers; issue 7)."""
+    cost 9 ms of the page's 15 ms budget at 100,000 papers)."""
 
     template_name = "catalog/paper_detail.html"
 
@@ -246,7 +246,7 @@ class PaperDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
     def related(paper):
         """Papers sharing the most authors, then the same venue, newest first."""
         # Counting shared authors over every paper of a big venue and of a
-        # prolific author costs about a second at 100,000 papers (issue 7), so
+        # prolific author costs about a second at 100,000 papers, so
         # candidates come first, in one query with two small subqueries: the
         # RELATED_PAPERS papers sharing the most authors, and the newest
         # papers of the venue (enough to fill up when fewer share authors).
@@ -271,7 +271,7 @@ class PaperDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
             )
         # One UNION of the two candidate lists, not `id IN (…) OR id IN (…)`,
         # which PostgreSQL evaluates by testing every paper (225 ms at 100,000
-        # papers for a prolific author in a big venue; issue 7).
+        # papers for a prolific author in a big venue).
         sql, params = [], []
         for part in parts:
             try:
@@ -291,7 +291,7 @@ class PaperDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
         )
 
 
-# -- exports (issue 5) ----------------------------------------------------------
+# -- exports ----------------------------------------------------------
 
 # The list parameters an export takes: exactly the list page's, without `page`.
 EXPORT_PARAMETERS = ("q", "venue", "year", "year_from", "year_to", "author", "award", "sort")

@@ -39,7 +39,7 @@ if not ALLOWED_HOSTS and not DEBUG:
         "answers to, e.g. ALLOWED_HOSTS=papers.example.org (or set DEBUG=true)."
     )
 
-# HTTPS (issue 6). Production defaults to HTTPS everywhere; HTTPS=false turns
+# HTTPS. Production defaults to HTTPS everywhere; HTTPS=false turns
 # every default below off at once for a plain-HTTP run on loopback (the load
 # test), and each setting can still be overridden on its own.
 HTTPS = env_bool("HTTPS", default=not DEBUG)

@@ -44,7 +44,7 @@ class PersonListView(CleanParametersMixin, ListView):
 
 
 # The most frequent co-authors and venues only: a prolific author has
-# thousands of co-authors and hundreds of venues (issue 7).
+# thousands of co-authors and hundreds of venues.
 COAUTHORS_SHOWN = 50
 VENUES_SHOWN = 25
 
@@ -62,7 +62,7 @@ def person_aggregates(person) -> dict:
     """What a person page shows about the whole of a person's work: papers per
     year (and so their number), the venues, the most frequent co-authors. Two
     queries, however many papers; cached per catalog version by the view,
-    since for the most prolific author they cost ~120 ms (issue 7)."""
+    since for the most prolific author they cost ~120 ms."""
     # Papers per (venue, year), one grouped query: years, venues and the number
     # of papers are its sums. Each paper is in exactly one group.
     groups = (
@@ -115,9 +115,11 @@ class PersonDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
         person = self.object
         papers = Paper.objects.for_list().by_person(person).newest_first()
         summary = get_or_compute(
-            "person", getattr(self, "catalog_version", None), (person.slug,),
+            "person",
+            getattr(self, "catalog_version", None),
+            (person.slug,),
             lambda: person_summary(person),
-        )  # fmt: skip
+        )
         return super().get_context_data(
             page_obj=paginate_papers(
                 self.request, papers, count=summary["total"], walk_sort_index=True
@@ -136,7 +138,7 @@ def person_summary(person) -> dict:
     """person_aggregates(), and the year chart and sidebar they make, rendered:
     for the most prolific author these are hundreds of links, which cost more
     to render than the page's papers; they change only with the catalog, so
-    they are cached with the aggregates (issue 7)."""
+    they are cached with the aggregates."""
     aggregates = person_aggregates(person)
     chart = year_chart(aggregates["years"], author=person.slug)
     return {

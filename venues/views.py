@@ -42,9 +42,11 @@ class VenueDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
         venue = self.object
         papers = Paper.objects.for_list().in_venue(venue).newest_first()
         total, chart_html = get_or_compute(
-            "venue", getattr(self, "catalog_version", None), (venue.slug,),
+            "venue",
+            getattr(self, "catalog_version", None),
+            (venue.slug,),
             lambda: venue_summary(venue),
-        )  # fmt: skip
+        )
         return super().get_context_data(
             page_obj=paginate_papers(self.request, papers, count=total),
             chart_html=chart_html,
@@ -56,7 +58,7 @@ class VenueDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
 
 def venue_summary(venue) -> tuple[int, str]:
     """The venue's number of papers and its year chart, rendered: both change
-    only with the catalog, so they are cached together (issue 7)."""
+    only with the catalog, so they are cached together."""
     years, total = years_and_total(Paper.objects.in_venue(venue))
     chart = year_chart(years, venue=venue.slug)
     html = render_to_string("includes/year_chart.html", {"chart": chart, "subject": venue.name})

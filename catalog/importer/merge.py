@@ -223,9 +223,12 @@ def _flag_near_duplicate_titles(drafts: list[PaperDraft]) -> None:
             # to the threshold are.
             later = block[x + 1 :]
             close = process.extract(
-                keys[i], [keys[j] for j in later], scorer=fuzz.ratio,
-                score_cutoff=_TITLE_SCORE_CUTOFF, limit=None,
-            )  # fmt: skip
+                keys[i],
+                [keys[j] for j in later],
+                scorer=fuzz.ratio,
+                score_cutoff=_TITLE_SCORE_CUTOFF,
+                limit=None,
+            )
             for _, ratio, place in sorted(close, key=lambda match: match[2]):
                 j = later[place]
                 if keys[i] == keys[j]:

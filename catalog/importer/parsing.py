@@ -444,9 +444,17 @@ def _blog_parts(block: _BlogBlock, half: str | None, index: int, source_file: st
     if year is None:
         tail_reasons.append(REASON_NO_YEAR)
     return _BlogParts(
-        index, start_line, half, title, abstract, citation, author_count, year, reasons,
+        index,
+        start_line,
+        half,
+        title,
+        abstract,
+        citation,
+        author_count,
+        year,
+        reasons,
         tail_reasons,
-    )  # fmt: skip
+    )
 
 
 def _blog_entry(parts: _BlogParts, source_file: str, poster_words: list[str]) -> EntryRecord:

@@ -57,10 +57,22 @@ from venues.models import Venue, VenueAlias
 
 # Paper fields an import sets, in the order reports list them.
 IMPORTED_FIELDS = (
-    "title", "abstract", "venue", "venue_detail", "year", "published_on", "arxiv_id", "doi",
-    "other_identifier", "citation", "authors_complete", "author_count", "upvotes", "awards",
+    "title",
+    "abstract",
+    "venue",
+    "venue_detail",
+    "year",
+    "published_on",
+    "arxiv_id",
+    "doi",
+    "other_identifier",
+    "citation",
+    "authors_complete",
+    "author_count",
+    "upvotes",
+    "awards",
     "authors",
-)  # fmt: skip
+)
 _COLUMN_FIELDS = [f for f in IMPORTED_FIELDS if f not in ("venue", "awards", "authors")]
 _IMPORTED_NON_COLUMNS = [f for f in IMPORTED_FIELDS if f not in _COLUMN_FIELDS]
 # Largest `IN (...)` list per query: well under SQLite's variable limit.
@@ -178,9 +190,14 @@ def _insert_objects(model, objects: list, using: str) -> None:
     # Plain values go as they are; the others (JSON, auto_now dates, ...)
     # through the field's own preparation, as bulk_create does.
     plain = (
-        models.CharField, models.TextField, models.IntegerField, models.BooleanField,
-        models.ForeignKey, models.AutoField, models.BigAutoField,
-    )  # fmt: skip
+        models.CharField,
+        models.TextField,
+        models.IntegerField,
+        models.BooleanField,
+        models.ForeignKey,
+        models.AutoField,
+        models.BigAutoField,
+    )
     fields = [(f, None if isinstance(f, plain) else f) for f in model._meta.concrete_fields]
 
     def rows():
@@ -222,8 +239,12 @@ def _search_vector_parts():
     of the rest (_NewPapers)."""
     fields = search_fields_update(Paper)
     whole, head = fields["search_vector"], fields.get("head_vector")
-    if not (isinstance(whole, CombinedExpression) and whole.connector == "||"
-            and head is not None and whole.lhs == head):  # fmt: skip
+    if not (
+        isinstance(whole, CombinedExpression)
+        and whole.connector == "||"
+        and head is not None
+        and whole.lhs == head
+    ):
         raise ImproperlyConfigured(
             "The importer expects catalog.search's search vector to be the head vector "
             "followed by the abstract's; update _NewPapers with it."
@@ -287,8 +308,13 @@ class _NewPapers:
                 f"CREATE TEMPORARY TABLE {self.abstracts} ON COMMIT DROP AS "
                 f"SELECT id, abstract FROM {self.paper_table} WITH NO DATA"
             )
-        _copy_rows(Paper, ["id", "abstract"], zip(ids, abstracts, strict=True), using,
-                   table=_ABSTRACTS_TABLE)  # fmt: skip
+        _copy_rows(
+            Paper,
+            ["id", "abstract"],
+            zip(ids, abstracts, strict=True),
+            using,
+            table=_ABSTRACTS_TABLE,
+        )
         vector_sql, vector_params = _paper_expression_sql(abstract_part, using)
         self.statements = [
             (
@@ -415,8 +441,9 @@ class _People:
     def _create(self, name: str, review_note: str = "") -> Person:
         slug = next_free_slug(slug_base(name, fallback="person"), self.taken_slugs)
         self.taken_slugs.add(slug)
-        person = Person(name=name, slug=slug, needs_review=bool(review_note),
-                        review_note=review_note)  # fmt: skip
+        person = Person(
+            name=name, slug=slug, needs_review=bool(review_note), review_note=review_note
+        )
         self.new_people.append(person)
         self.by_name[name.casefold()] = person
         self._surname_index = None
@@ -479,9 +506,13 @@ class _Venues:
             known = known_venue(name)
             slug = next_free_slug(slug_base(name, fallback="venue"), self.taken_slugs)
             self.taken_slugs.add(slug)
-            venue = Venue(name=name, slug=slug, kind=guess_venue_kind(name),
-                          full_name=known.full_name if known else "",
-                          url=known.url if known else "")  # fmt: skip
+            venue = Venue(
+                name=name,
+                slug=slug,
+                kind=guess_venue_kind(name),
+                full_name=known.full_name if known else "",
+                url=known.url if known else "",
+            )
             self.new_venues.append(venue)
             self.by_name[name.casefold()] = venue
             for alias in known.aliases if known else ():
@@ -506,11 +537,16 @@ def import_listings(
     """Import parsed listings into the database `using`, atomically."""
     report = ImportReport(dry_run=dry_run)
     for listing in listings:
-        report.files.append(FileSummary(
-            name=listing.source_file, format=listing.format, entries=len(listing.entries),
-            listing_year=listing.listing_year, listing_year_reason=listing.listing_year_reason,
-            skipped=[str(error) for error in listing.skipped],
-        ))  # fmt: skip
+        report.files.append(
+            FileSummary(
+                name=listing.source_file,
+                format=listing.format,
+                entries=len(listing.entries),
+                listing_year=listing.listing_year,
+                listing_year_reason=listing.listing_year_reason,
+                skipped=[str(error) for error in listing.skipped],
+            )
+        )
     entries = [entry for listing in listings for entry in listing.entries]
     with _cyclic_gc_paused():
         drafts = merge_entries(entries)
@@ -528,8 +564,8 @@ def _cyclic_gc_paused():
 
     An import builds millions of objects (drafts, plans, rows) that live until
     it ends, and frees few. Each full pass of the cyclic collector walks all of
-    them, and the allocations trigger pass after pass: ~6 s at 100,000 entries
-    (issue 7). Reference counting still frees what the import drops; anything
+    them, and the allocations trigger pass after pass: ~6 s at 100,000 entries.
+    Reference counting still frees what the import drops; anything
     cyclic waits for the collector, which runs again once the import is over.
     """
     was_enabled = gc.isenabled()
@@ -610,9 +646,11 @@ class _Import:
         _insert_objects(Person, people.new_people, self.using)
         self.report.people_created = len(people.new_people)
         _insert_rows(
-            PersonAlias, ["person_id", "name"],
-            [(p.pk, n) for p, n in people.new_aliases], self.using,
-        )  # fmt: skip
+            PersonAlias,
+            ["person_id", "name"],
+            [(p.pk, n) for p, n in people.new_aliases],
+            self.using,
+        )
         self._write_papers(to_create, to_update, source_owner, new_papers)
 
     def _plan(self, drafts, people: _People, venues: _Venues, awards: dict):
@@ -708,12 +746,19 @@ class _Import:
         note = "; ".join(plan.reasons)
         imported["review_note"] = note
         row.update(
-            slug=paper.slug, venue_id=plan.venue.pk if plan.venue else None, url="",
-            needs_review=bool(plan.reasons), review_note=note, staff_edited_fields=[],
-            imported_values=imported, created_at=self.now, updated_at=self.now,
-            title_key=plan.draft.title_key, author_names=paper.author_names,
+            slug=paper.slug,
+            venue_id=plan.venue.pk if plan.venue else None,
+            url="",
+            needs_review=bool(plan.reasons),
+            review_note=note,
+            staff_edited_fields=[],
+            imported_values=imported,
+            created_at=self.now,
+            updated_at=self.now,
+            title_key=plan.draft.title_key,
+            author_names=paper.author_names,
             citation_key=paper.citation_key,
-        )  # fmt: skip
+        )
         return row
 
     def _create_papers(self, to_create: list[_NewPaper], writer: _NewPapers | None) -> None:
@@ -733,8 +778,9 @@ class _Import:
             for f in Paper._meta.concrete_fields
             if not f.primary_key and f.attname not in _COMPUTED_COLUMNS
         ]
-        json_columns = {f.attname for f in Paper._meta.concrete_fields
-                        if isinstance(f, models.JSONField)}  # fmt: skip
+        json_columns = {
+            f.attname for f in Paper._meta.concrete_fields if isinstance(f, models.JSONField)
+        }
 
         def rows():
             for paper in to_create:
@@ -768,10 +814,16 @@ class _Import:
                 paper.updated_at = self.now
             Paper.objects.using(self.using).bulk_update(
                 [p for p, _, _ in changed_papers],
-                [*columns, "imported_values", "needs_review", "review_note", "title_key",
-                 "updated_at"],
+                [
+                    *columns,
+                    "imported_values",
+                    "needs_review",
+                    "review_note",
+                    "title_key",
+                    "updated_at",
+                ],
                 batch_size=500,
-            )  # fmt: skip
+            )
 
         # Related rows: authorships and awards are replaced wholesale for papers
         # whose lists changed; sources are added. (pk, plan) per paper.
@@ -786,18 +838,24 @@ class _Import:
         for ids in chunks([pk for pk, _ in rewrite_authors if pk not in created_ids]):
             Authorship.objects.using(self.using).filter(paper_id__in=ids).delete()
         _insert_rows(
-            Authorship, ["paper_id", "person_id", "position", "equal_contribution"],
-            [(pk, person.pk, pos, eq) for pk, plan in rewrite_authors
-             for person, pos, eq in plan.authors],
+            Authorship,
+            ["paper_id", "person_id", "position", "equal_contribution"],
+            [
+                (pk, person.pk, pos, eq)
+                for pk, plan in rewrite_authors
+                for person, pos, eq in plan.authors
+            ],
             self.using,
-        )  # fmt: skip
+        )
         through = Paper.awards.through
         for ids in chunks([pk for pk, _ in rewrite_awards if pk not in created_ids]):
             through.objects.using(self.using).filter(paper_id__in=ids).delete()
         _insert_rows(
-            through, ["paper_id", "award_id"],
-            [(pk, a.pk) for pk, plan in rewrite_awards for a in plan.awards], self.using,
-        )  # fmt: skip
+            through,
+            ["paper_id", "award_id"],
+            [(pk, a.pk) for pk, plan in rewrite_awards for a in plan.awards],
+            self.using,
+        )
 
         new_sources = []
         for pk, plan in created + [(p.pk, plan) for p, plan, _ in to_update]:
@@ -819,9 +877,11 @@ class _Import:
                 listing=listing, entry_index__in=[i for name, i in moved if name == listing]
             ).delete()
         _insert_rows(
-            PaperSource, ["paper_id", "listing", "format", "entry_index", "line"], new_sources,
+            PaperSource,
+            ["paper_id", "listing", "format", "entry_index", "line"],
+            new_sources,
             self.using,
-        )  # fmt: skip
+        )
 
         refresh = getattr(Paper.objects.using(self.using), "refresh_search_index", None)
         touched = [] if writer else [p.pk for p in to_create]
@@ -907,10 +967,11 @@ class _Import:
         papers = {}
         for ids in chunks(set(wanted.values())):
             papers.update(
-                (p.pk, p) for p in db.filter(pk__in=ids).select_related("venue").prefetch_related(
-                    "sources", "awards", "authorships__person"
-                )
-            )  # fmt: skip
+                (p.pk, p)
+                for p in db.filter(pk__in=ids)
+                .select_related("venue")
+                .prefetch_related("sources", "awards", "authorships__person")
+            )
         return {key: papers[pk] for key, pk in wanted.items()}, source_owner, ambiguous
 
     def _paper_ids_by(self, field_name: str, values: set[str]) -> dict[str, int]:

@@ -35,46 +35,81 @@ def _venue(name, kind, full_name="", extra_pattern="", **fields) -> KnownVenue:
 # written, their kind guessed from the name.
 KNOWN_VENUES = (
     _venue("arXiv", "preprint", "arXiv", url="https://arxiv.org/", aliases=("arxiv preprint",)),
-    _venue("bioRxiv", "preprint", "bioRxiv", r"\bbio[rx]{2}iv\b",
-           url="https://www.biorxiv.org/", aliases=("bioXriv",)),
+    _venue(
+        "bioRxiv",
+        "preprint",
+        "bioRxiv",
+        r"\bbio[rx]{2}iv\b",
+        url="https://www.biorxiv.org/",
+        aliases=("bioXriv",),
+    ),
     _venue("medRxiv", "preprint", "medRxiv", url="https://www.medrxiv.org/"),
     _venue("ICLR", "conference", "International Conference on Learning Representations"),
     _venue("ICML", "conference", "International Conference on Machine Learning"),
-    _venue("NeurIPS", "conference", "Conference on Neural Information Processing Systems",
-           r"\bnips\b|neural information processing systems"),
-    _venue("NeurIPS Datasets and Benchmarks", "conference",
-           "Conference on Neural Information Processing Systems Datasets and Benchmarks Track"),
+    _venue(
+        "NeurIPS",
+        "conference",
+        "Conference on Neural Information Processing Systems",
+        r"\bnips\b|neural information processing systems",
+    ),
+    _venue(
+        "NeurIPS Datasets and Benchmarks",
+        "conference",
+        "Conference on Neural Information Processing Systems Datasets and Benchmarks Track",
+    ),
     _venue("ACL", "conference", "Annual Meeting of the Association for Computational Linguistics"),
     _venue("TACL", "journal", "Transactions of the Association for Computational Linguistics"),
-    _venue("EMNLP", "conference", "Conference on Empirical Methods in Natural Language Processing",
-           r"empirical methods in natural language processing"),
-    _venue("NAACL", "conference", "North American Chapter of the Association for Computational "
-           "Linguistics"),
-    _venue("EACL", "conference", "European Chapter of the Association for Computational "
-           "Linguistics"),
+    _venue(
+        "EMNLP",
+        "conference",
+        "Conference on Empirical Methods in Natural Language Processing",
+        r"empirical methods in natural language processing",
+    ),
+    _venue(
+        "NAACL",
+        "conference",
+        "North American Chapter of the Association for Computational Linguistics",
+    ),
+    _venue(
+        "EACL", "conference", "European Chapter of the Association for Computational Linguistics"
+    ),
     _venue("COLING", "conference", "International Conference on Computational Linguistics"),
     _venue("CVPR", "conference", "Conference on Computer Vision and Pattern Recognition"),
     _venue("ICCV", "conference", "International Conference on Computer Vision"),
     _venue("ECCV", "conference", "European Conference on Computer Vision"),
     _venue("AAAI", "conference", "AAAI Conference on Artificial Intelligence"),
     _venue("IJCAI", "conference", "International Joint Conference on Artificial Intelligence"),
-    _venue("CIKM", "conference",
-           "ACM International Conference on Information and Knowledge Management",
-           r"information (?:&|and) knowledge management"),
-    _venue("FAccT", "conference", "ACM Conference on Fairness, Accountability, and Transparency",
-           r"fairness,? accountability,? and transparency"),
-    _venue("AIES", "conference", "AAAI/ACM Conference on AI, Ethics, and Society",
-           r"\bai,? ethics,? and society\b"),
+    _venue(
+        "CIKM",
+        "conference",
+        "ACM International Conference on Information and Knowledge Management",
+        r"information (?:&|and) knowledge management",
+    ),
+    _venue(
+        "FAccT",
+        "conference",
+        "ACM Conference on Fairness, Accountability, and Transparency",
+        r"fairness,? accountability,? and transparency",
+    ),
+    _venue(
+        "AIES",
+        "conference",
+        "AAAI/ACM Conference on AI, Ethics, and Society",
+        r"\bai,? ethics,? and society\b",
+    ),
     _venue("COLM", "conference", "Conference on Language Modeling"),
     _venue("TMLR", "journal", "Transactions on Machine Learning Research"),
     _venue("JMLR", "journal", "Journal of Machine Learning Research"),
-    _venue("JASA", "journal", "The Journal of the Acoustical Society of America",
-           r"acoustical society of america"),
+    _venue(
+        "JASA",
+        "journal",
+        "The Journal of the Acoustical Society of America",
+        r"acoustical society of america",
+    ),
     _venue("Interspeech", "conference"),
     _venue("ICASSP", "conference"),
-    _venue("Alignment Forum", "forum", "AI Alignment Forum",
-           url="https://www.alignmentforum.org/"),
-)  # fmt: skip
+    _venue("Alignment Forum", "forum", "AI Alignment Forum", url="https://www.alignmentforum.org/"),
+)
 
 _BY_NAME = {}
 for _known in KNOWN_VENUES:

@@ -1,4 +1,4 @@
-"""Full-text search fields (issue 4).
+"""Full-text search fields.
 
 `author_names` and `search_vector` are ordinary fields. The GIN index and the
 `unaccent` extension exist only on PostgreSQL: SQLite has neither, so they

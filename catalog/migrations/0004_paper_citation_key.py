@@ -1,4 +1,4 @@
-"""Paper.citation_key (issue 5): add it, then key every existing paper.
+"""Paper.citation_key: add it, then key every existing paper.
 
 The constraint comes before the data step: every row is still "" then, which
 the partial unique index ignores, and no table is altered after rows change.

@@ -1,4 +1,4 @@
-"""Indexes for the paper list's filters and sort orders (issue 7; bench/RESULTS.md).
+"""Indexes for the paper list's filters and sort orders (bench/RESULTS.md).
 
 Each sort order of catalog/filters.py gets a btree index column for column,
 NULLS LAST included, so a page is read in index order (and deep pages by an

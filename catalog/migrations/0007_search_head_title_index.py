@@ -1,4 +1,4 @@
-"""Search ranking and title sorting at 100,000 papers (issue 7; bench/RESULTS.md).
+"""Search ranking and title sorting at 100,000 papers (bench/RESULTS.md).
 
 * `head_vector`: the title (A) and author names (B) as a small stored vector
   with its own GIN index (PostgreSQL only, like 0003's), so relevance can put

@@ -1,4 +1,4 @@
-// Copy buttons (issue 5): progressive enhancement only. A button
+// Copy buttons: progressive enhancement only. A button
 // `<button data-copy-target="ID" hidden>` is shown when the Clipboard API is
 // available and copies the text of the element with that id; without
 // JavaScript the text stays selectable as before.

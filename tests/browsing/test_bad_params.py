@@ -1,4 +1,4 @@
-"""Bad parameters never give a 500 (issue 4).
+"""Bad parameters never give a 500.
 
 The policy, the same on every page:
 * a value of the wrong shape (year=abc, sort=bogus) is ignored, and the page says so;

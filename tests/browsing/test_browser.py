@@ -1,4 +1,4 @@
-"""A real browser's journey through the catalog (issue 4).
+"""A real browser's journey through the catalog.
 
 Playwright for Python drives Debian's Chromium (see ../shared/RECIPES.md):
 never `playwright install`, always `executable_path`. Run by `make test` in

@@ -1,4 +1,4 @@
-"""Each list filter alone and combined, with exact result sets (issue 4)."""
+"""Each list filter alone and combined, with exact result sets."""
 
 import pytest
 

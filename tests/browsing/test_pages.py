@@ -37,7 +37,7 @@ def test_every_page_has_one_h1_a_meaningful_title_and_landmarks(client, catalog,
     for landmark in ("<header", "<nav", "<main", "<footer"):
         assert landmark in html
     # No executable inline script (a strict CSP is coming): only external
-    # scripts and JSON-LD data blocks (issue 5).
+    # scripts and JSON-LD data blocks.
     for script in re.findall(r"<script\b[^>]*>.*?</script>", html, re.S):
         assert re.fullmatch(r'<script src="/static/[^"]+" defer></script>', script) or (
             script.startswith('<script type="application/ld+json">')

@@ -1,5 +1,5 @@
 """Every browsing page makes the same number of queries with 1 paper and with
-100 (no per-row queries), within a small budget (issue 4)."""
+100 (no per-row queries), within a small budget."""
 
 import pytest
 
@@ -9,23 +9,23 @@ pytestmark = pytest.mark.django_db
 
 # The budget each page is held to; a change here should be a deliberate one.
 BUDGET = {
-    # +1: the papers-per-year chart's grouped query (issue 5); +1: the catalog
-    # version its page cache is keyed on (issue 7; 1 query in all when cached).
+    # +1: the papers-per-year chart's grouped query; +1: the catalog
+    # version its page cache is keyed on (1 query in all when cached).
     "/": 7,
     "/papers/": 8,
     "/papers/?q=scaling&venue=icml&author=stella-biderman&year_from=2000&award=oral": 8,
     "/papers/?sort=upvotes&page=1": 8,
     # +1: the catalog version its page and related papers are cached by
-    # (issue 7; 1 query in all when cached).
+    # (1 query in all when cached).
     "/papers/paper-0-scaling/": 6,
     "/people/": 2,
     "/people/?q=biderman&sort=papers": 2,
     # One grouped query gives the chart, the venues and the number of papers;
-    # +1: the catalog version its page cache is keyed on (issue 7).
+    # +1: the catalog version its page cache is keyed on.
     "/people/stella-biderman/": 8,
     "/venues/": 2,
     # The chart's query also counts the papers; +1: the catalog version its
-    # page cache is keyed on (issue 7; 1 query in all when cached).
+    # page cache is keyed on (1 query in all when cached).
     "/venues/icml/": 7,
     "/awards/": 2,
     "/awards/oral/": 5,

@@ -1,4 +1,4 @@
-"""Issue 7: list pages at scale — query budgets of deep and sorted pages, the
+"""List pages at scale — query budgets of deep and sorted pages, the
 number of results from the facet query, and the catalog-version cache that
 must never serve a page from before a write (whoever writes, however)."""
 
@@ -174,7 +174,7 @@ def test_an_active_filter_with_no_results_still_has_its_name(client):
     assert "There is no" not in content
 
 
-# -- person and venue pages (issue 7): cached whole and by aggregates, never stale
+# -- person and venue pages: cached whole and by aggregates, never stale
 
 
 @pytest.mark.parametrize("kind", ["person", "venue"])

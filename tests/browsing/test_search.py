@@ -1,5 +1,5 @@
 """Search: every word must match, titles rank above abstracts, accents and case
-do not matter, and matches are highlighted safely (issue 4)."""
+do not matter, and matches are highlighted safely."""
 
 import pytest
 

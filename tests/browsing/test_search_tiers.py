@@ -1,4 +1,4 @@
-"""Relevance at scale (issue 7): three tiers — every word in the title, every
+"""Relevance at scale: three tiers — every word in the title, every
 word in the title or the author names, the rest — newest first within each,
 the same on SQLite and PostgreSQL; every page of a relevance-sorted search
 lists exactly the papers a full ranking would, across tier boundaries, in a

@@ -1,4 +1,4 @@
-"""Acceptance on the seed catalog (issue 4): fixtures/catalog.json, made by the importer."""
+"""Acceptance on the seed catalog: fixtures/catalog.json, made by the importer."""
 
 from pathlib import Path
 

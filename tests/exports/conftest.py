@@ -1,4 +1,4 @@
-"""Shared pieces of the export tests (issue 5): the seed catalog, independent
+"""Shared pieces of the export tests: the seed catalog, independent
 parsers for every format, and a paper whose text tries to break out of each."""
 
 import json

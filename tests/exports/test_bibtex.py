@@ -1,4 +1,4 @@
-"""BibTeX exports (issue 5), read back by an independent parser (bibtexparser 2)."""
+"""BibTeX exports, read back by an independent parser (bibtexparser 2)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Citation keys (issue 5): surname + year + first significant title word,
+"""Citation keys: surname + year + first significant title word,
 suffixed on a collision, stored once and never changed."""
 
 import pytest

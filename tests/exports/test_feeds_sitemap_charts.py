@@ -1,4 +1,4 @@
-"""Atom feeds, sitemap.xml, robots.txt and the papers-per-year charts (issue 5)."""
+"""Atom feeds, sitemap.xml, robots.txt and the papers-per-year charts."""
 
 import re
 import xml.etree.ElementTree as ET

@@ -1,4 +1,4 @@
-"""Filtered-list exports (issue 5): exactly the papers the list shows for the
+"""Filtered-list exports: exactly the papers the list shows for the
 same parameters, every page of them, in a constant number of queries."""
 
 import json

@@ -1,5 +1,5 @@
 """Paper pages carry Highwire citation_* tags, schema.org JSON-LD, OpenGraph
-and a canonical link; list pages carry none (issue 5). Read with an HTML
+and a canonical link; list pages carry none. Read with an HTML
 parser (BeautifulSoup) and, for JSON-LD and OpenGraph, extruct."""
 
 import json

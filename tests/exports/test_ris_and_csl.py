@@ -1,4 +1,4 @@
-"""RIS (strict line checks) and CSL-JSON (the CSL data schema) exports (issue 5)."""
+"""RIS (strict line checks) and CSL-JSON (the CSL data schema) exports."""
 
 import json
 

@@ -17,8 +17,16 @@ def keys_one_by_one(bases, taken):
 
 def test_the_suffixes_run_a_to_z_then_aa():
     assert [_key_suffix(n) for n in (1, 2, 26, 27, 28, 52, 53, 702, 703)] == [
-        "a", "b", "z", "aa", "ab", "az", "ba", "zz", "aaa",
-    ]  # fmt: skip
+        "a",
+        "b",
+        "z",
+        "aa",
+        "ab",
+        "az",
+        "ba",
+        "zz",
+        "aaa",
+    ]
 
 
 def test_the_keys_are_those_next_free_key_gives():

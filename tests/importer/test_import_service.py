@@ -61,8 +61,9 @@ def test_stella_biderman_is_an_author_of_19_papers(seeded):
 def test_a_paper_on_several_blog_pages_is_one_paper_with_every_source(seeded):
     paper = Paper.objects.get(title__startswith="GPT-NeoX-20B")
     assert sorted(paper.sources.values_list("listing", flat=True)) == [
-        "000_8029fc20b0d1bbc7.txt", "002_8db3a55937988b83.txt",
-    ]  # fmt: skip
+        "000_8029fc20b0d1bbc7.txt",
+        "002_8db3a55937988b83.txt",
+    ]
 
 
 def test_gpt_neox_has_its_17_authors_in_order_with_equal_contribution_marks(seeded):
@@ -78,11 +79,17 @@ def test_gpt_neox_has_its_17_authors_in_order_with_equal_contribution_marks(seed
 def test_a_truncated_list_keeps_incl_names_without_a_position(seeded):
     paper = Paper.objects.get(title__startswith="Multitask-prompted training")
     rows = [(r.position, r.person.name) for r in paper.authorships.order_by("position")]
-    assert rows[:4] == [(1, "Victor Sanh"), (2, "Albert Webson"), (3, "Colin Raffel"),
-                        (4, "Stephen H. Bach")]  # fmt: skip
+    assert rows[:4] == [
+        (1, "Victor Sanh"),
+        (2, "Albert Webson"),
+        (3, "Colin Raffel"),
+        (4, "Stephen H. Bach"),
+    ]
     assert {name for pos, name in rows if pos is None} == {
-        "Stella Biderman", "Leo Gao", "Lintang Sutawika",
-    }  # fmt: skip
+        "Stella Biderman",
+        "Leo Gao",
+        "Lintang Sutawika",
+    }
     assert not paper.authors_complete
     assert paper.author_count == 41
     assert paper.venue.name == "ICLR" and paper.year == 2022
@@ -147,10 +154,12 @@ def test_a_surname_shared_by_two_people_is_not_guessed():
 def test_a_surname_resolves_to_a_full_name_from_a_later_listing():
     first = 'Phang, et al. "Paper One." arXiv preprint arXiv:2301.00002, 2023.'
     second = 'Jason Phang and Ann Other. "Paper Two." arXiv preprint arXiv:2301.00003, 2023.'
-    import_listings([
-        listing_from_text(blog_entry("Paper One", first), "a.txt"),
-        listing_from_text(blog_entry("Paper Two", second), "b.txt"),
-    ])  # fmt: skip
+    import_listings(
+        [
+            listing_from_text(blog_entry("Paper One", first), "a.txt"),
+            listing_from_text(blog_entry("Paper Two", second), "b.txt"),
+        ]
+    )
     assert Paper.objects.get(title="Paper One").authorships.get().person.name == "Jason Phang"
     assert not Person.objects.filter(name="Phang").exists()
 

@@ -1,4 +1,4 @@
-"""Shared pieces of the security tests (issue 6): the seed catalog, the public
+"""Shared pieces of the security tests: the seed catalog, the public
 URLs (discovered from the URLconf), and an HTML checker for the CSP rules."""
 
 from __future__ import annotations

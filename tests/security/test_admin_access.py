@@ -1,4 +1,4 @@
-"""The admin (issue 6): staff only, CSRF enforced, sign-in throttled by
+"""The admin: staff only, CSRF enforced, sign-in throttled by
 django-axes, and never linked from a public page."""
 
 import pytest
@@ -65,9 +65,13 @@ def test_the_login_form_refuses_a_post_without_a_csrf_token(curator):
     token = client.cookies[settings.CSRF_COOKIE_NAME].value
     response = client.post(
         LOGIN,
-        {"username": "curator", "password": "right-pw", "next": INDEX,
-         "csrfmiddlewaretoken": token},
-    )  # fmt: skip
+        {
+            "username": "curator",
+            "password": "right-pw",
+            "next": INDEX,
+            "csrfmiddlewaretoken": token,
+        },
+    )
     assert response.status_code == 302
 
 

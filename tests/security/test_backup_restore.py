@@ -1,4 +1,4 @@
-"""Backup and restore (issue 6): the dumpdata backup the README documents
+"""Backup and restore: the dumpdata backup the README documents
 restores into an empty database to an identical catalog, staff accounts included."""
 
 from __future__ import annotations
@@ -39,10 +39,15 @@ def catalog_snapshot() -> dict[str, list[tuple]]:
         for model in apps.get_app_config(app).get_models()
     }
     snapshot["users"] = [
-        (user.username, user.password, user.is_staff, user.is_superuser,
-         sorted(user.user_permissions.values_list("codename", flat=True)))
+        (
+            user.username,
+            user.password,
+            user.is_staff,
+            user.is_superuser,
+            sorted(user.user_permissions.values_list("codename", flat=True)),
+        )
         for user in get_user_model().objects.order_by("username")
-    ]  # fmt: skip
+    ]
     return snapshot
 
 

@@ -1,4 +1,4 @@
-"""The Content-Security-Policy in a real browser (issue 6): Chromium reports no
+"""The Content-Security-Policy in a real browser: Chromium reports no
 violation on the public pages or in the admin, whose JavaScript (autocomplete,
 inlines, collapsible fieldsets) must keep working without 'unsafe-inline'."""
 
@@ -19,8 +19,9 @@ from tests.browsing.test_browser import browser_type_launch_args  # noqa: F401
 pytestmark = pytest.mark.browser
 
 
-def test_no_page_violates_the_content_security_policy(page, live_server, transactional_db,
-                                                      django_user_model):  # fmt: skip
+def test_no_page_violates_the_content_security_policy(
+    page, live_server, transactional_db, django_user_model
+):
     catalog = build_small_catalog()
     django_user_model.objects.create_superuser("curator", "c@example.org", "a-long-password-1")
     paper = catalog["papers"]["pythia"]
@@ -43,8 +44,16 @@ def test_no_page_violates_the_content_security_policy(page, live_server, transac
     page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
 
     person = catalog["people"]["stella"]
-    for path in ["/", "/papers/", "/papers/?q=pythia", paper.get_absolute_url(), "/people/",
-                 person.get_absolute_url(), "/venues/", "/awards/"]:  # fmt: skip
+    for path in [
+        "/",
+        "/papers/",
+        "/papers/?q=pythia",
+        paper.get_absolute_url(),
+        "/people/",
+        person.get_absolute_url(),
+        "/venues/",
+        "/awards/",
+    ]:
         response = page.goto(live_server.url + path)
         assert response.status == 200, path
 

@@ -1,4 +1,4 @@
-"""Production settings (issue 6): `check --deploy` is clean, weak or missing
+"""Production settings: `check --deploy` is clean, weak or missing
 settings stop the start with a clear message, HTTPS is configurable by env.
 
 Settings are read once per process, so each case runs manage.py in a subprocess
@@ -19,12 +19,21 @@ STRONG_KEY = secrets.token_urlsafe(50)
 PRODUCTION = {"DEBUG": "false", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "example.org"}
 # What a developer's shell or `make test` may have exported must not leak in.
 _DROP = {
-    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "HTTPS", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
-    "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
-    "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER", "DJANGO_SETTINGS_MODULE",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "HTTPS",
+    "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_PROXY_SSL_HEADER",
+    "DJANGO_SETTINGS_MODULE",
     # `make test` sets it for the browser tests; check --deploy rightly refuses it.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
-}  # fmt: skip
+}
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -61,12 +70,18 @@ def test_check_deploy_reports_zero_warnings_with_production_settings():
 def test_production_defaults_are_https_everywhere():
     values = setting_values(
         [
-            "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
-            "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
-            "SECURE_PROXY_SSL_HEADER", "DEBUG", "ALLOWED_HOSTS",
+            "SECURE_SSL_REDIRECT",
+            "SESSION_COOKIE_SECURE",
+            "CSRF_COOKIE_SECURE",
+            "SECURE_HSTS_SECONDS",
+            "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+            "SECURE_HSTS_PRELOAD",
+            "SECURE_PROXY_SSL_HEADER",
+            "DEBUG",
+            "ALLOWED_HOSTS",
         ],
         **PRODUCTION,
-    )  # fmt: skip
+    )
     assert values == {
         "SECURE_SSL_REDIRECT": "True",
         "SESSION_COOKIE_SECURE": "True",
@@ -90,18 +105,25 @@ def test_production_serves_static_files_hashed_and_compressed_by_whitenoise():
 
 def test_https_false_turns_the_https_settings_off_for_a_plain_http_loopback_run():
     values = setting_values(
-        ["SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
-         "SECURE_HSTS_SECONDS"],
-        **PRODUCTION, HTTPS="false",
-    )  # fmt: skip
+        [
+            "SECURE_SSL_REDIRECT",
+            "SESSION_COOKIE_SECURE",
+            "CSRF_COOKIE_SECURE",
+            "SECURE_HSTS_SECONDS",
+        ],
+        **PRODUCTION,
+        HTTPS="false",
+    )
     assert set(values.values()) == {"False", "0"}
 
 
 def test_each_https_setting_can_be_overridden_alone():
     values = setting_values(
         ["SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "SECURE_HSTS_SECONDS"],
-        **PRODUCTION, SECURE_SSL_REDIRECT="false", SECURE_HSTS_SECONDS="600",
-    )  # fmt: skip
+        **PRODUCTION,
+        SECURE_SSL_REDIRECT="false",
+        SECURE_HSTS_SECONDS="600",
+    )
     assert values == {
         "SECURE_SSL_REDIRECT": "False",
         "SESSION_COOKIE_SECURE": "True",
@@ -145,10 +167,18 @@ def test_the_gunicorn_config_loads_the_app_with_production_settings():
     environment.update(PRODUCTION, DJANGO_SETTINGS_MODULE="config.settings")
     environment.pop("WEB_CONCURRENCY", None)
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("gunicorn")), "--config", "config/gunicorn.conf.py",
-         "--print-config"],
-        cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "--config",
+            "config/gunicorn.conf.py",
+            "--print-config",
+        ],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     config = {
         name.strip(): value.strip()

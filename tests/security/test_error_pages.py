@@ -1,4 +1,4 @@
-"""Custom 404 and 500 pages (issue 6): in the site's style, leaking nothing."""
+"""Custom 404 and 500 pages: in the site's style, leaking nothing."""
 
 import pytest
 from django.db import connection

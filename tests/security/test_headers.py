@@ -1,4 +1,4 @@
-"""Security headers on every response (issue 6), and pages that a strict
+"""Security headers on every response, and pages that a strict
 Content-Security-Policy does not break: no inline script, style or handlers."""
 
 import pytest

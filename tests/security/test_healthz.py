@@ -1,4 +1,4 @@
-"""/healthz (issue 6, CONTRACT.md): 200 after a database round trip, 503 without one."""
+"""/healthz (CONTRACT.md): 200 after a database round trip, 503 without one."""
 
 from unittest import mock
 

@@ -1,4 +1,4 @@
-"""Hostile input on every public URL and every list parameter (issue 6).
+"""Hostile input on every public URL and every list parameter.
 
 A table of URLs (every public route of the URLconf, slugs from the seed
 catalog) x payloads (SQL injection, HTML/JS injection, path traversal,
@@ -52,8 +52,14 @@ DANGEROUS = [
     b"' onmouseover='alert",
     b'"><img src=x',
 ]
-MARKUP_TYPES = ("text/html", "application/xhtml", "application/xml", "text/xml", "application/rss",
-                "application/atom")  # fmt: skip
+MARKUP_TYPES = (
+    "text/html",
+    "application/xhtml",
+    "application/xml",
+    "text/xml",
+    "application/rss",
+    "application/atom",
+)
 
 # The URLs that read every list parameter: each parameter gets each payload on
 # its own there (the other URLs get all parameters at once, below).

@@ -1,4 +1,4 @@
-"""Importer fuzzing at the command and database level (issue 6).
+"""Importer fuzzing at the command and database level.
 
 tests/importer/test_robustness.py fuzzes the pure parser; here whole runs of
 `manage.py import_listings` get random bytes and mutated seed listings (cut
@@ -33,8 +33,17 @@ FUZZ = settings(
     derandomize=True,  # the same examples on every run: a red build is reproducible
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-CATALOG_MODELS = (Paper, Authorship, PaperSource, DeletedPaper, Award, Person, PersonAlias,
-                  Venue, VenueAlias)  # fmt: skip
+CATALOG_MODELS = (
+    Paper,
+    Authorship,
+    PaperSource,
+    DeletedPaper,
+    Award,
+    Person,
+    PersonAlias,
+    Venue,
+    VenueAlias,
+)
 
 
 def snapshot() -> dict[str, str]:
@@ -86,8 +95,24 @@ def test_random_text_imports_or_fails_cleanly(seed, workdir, text, skip_bad):
     run_import(workdir, text.encode("utf-8", "surrogatepass"), skip_bad=skip_bad)
 
 
-CONTROL = st.sampled_from(["\x00", "\x01", "\x07", "\x0b", "\x0c", "\x1b", "\x7f", "\x85",
-                           "\u2028", "\u2029", "\ufeff", "\u202e", "\r", "\ud800"])  # fmt: skip
+CONTROL = st.sampled_from(
+    [
+        "\x00",
+        "\x01",
+        "\x07",
+        "\x0b",
+        "\x0c",
+        "\x1b",
+        "\x7f",
+        "\x85",
+        "\u2028",
+        "\u2029",
+        "\ufeff",
+        "\u202e",
+        "\r",
+        "\ud800",
+    ]
+)
 
 
 @st.composite
@@ -97,8 +122,11 @@ def mutated_seed(draw) -> bytes:
     start = draw(st.integers(0, max(0, len(lines) - 1)))
     lines = lines[start : start + draw(st.integers(1, 80))]
     for _ in range(draw(st.integers(1, 3))):
-        mutation = draw(st.sampled_from(["truncate", "shuffle", "no-blanks", "control", "huge",
-                                         "duplicate", "swap-two"]))  # fmt: skip
+        mutation = draw(
+            st.sampled_from(
+                ["truncate", "shuffle", "no-blanks", "control", "huge", "duplicate", "swap-two"]
+            )
+        )
         if mutation == "truncate" and lines:
             text = "\n".join(lines)
             lines = text[: draw(st.integers(0, len(text)))].split("\n")

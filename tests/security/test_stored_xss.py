@@ -1,4 +1,4 @@
-"""Stored XSS (issue 6): papers, people, venues and awards whose text holds
+"""Stored XSS: papers, people, venues and awards whose text holds
 `<script>`, `"><img onerror=…>` and `</script>`, imported from a listing and
 entered in the admin, show escaped on every page, feed and export."""
 
@@ -97,8 +97,11 @@ def hostile_catalog(tmp_path, django_user_model):
     staff = Client()
     staff.force_login(django_user_model.objects.create_superuser("curator", "c@x.org", "pw"))
     admin_save(staff, reverse("admin:people_person_add"), {"name": f"Eve {HOSTILE}"})
-    admin_save(staff, reverse("admin:venues_venue_add"),
-               {"name": f"Venue {HOSTILE}", "full_name": f"Full {HOSTILE}"})  # fmt: skip
+    admin_save(
+        staff,
+        reverse("admin:venues_venue_add"),
+        {"name": f"Venue {HOSTILE}", "full_name": f"Full {HOSTILE}"},
+    )
     admin_save(staff, reverse("admin:catalog_award_add"), {"name": f"Award {HOSTILE}"})
     person = Person.objects.get(name__startswith="Eve ")
     venue = Venue.objects.get(name__startswith="Venue ")

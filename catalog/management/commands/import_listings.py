@@ -28,24 +28,30 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE", help="Listing files to import.")
         parser.add_argument(
-            "--fixture", metavar="PATH",
+            "--fixture",
+            metavar="PATH",
             help="Write a Django fixture to PATH instead of touching the database.",
-        )  # fmt: skip
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="Report what would change; write nothing."
         )
         parser.add_argument(
-            "--format", choices=("auto", *FORMATS), default="auto",
+            "--format",
+            choices=("auto", *FORMATS),
+            default="auto",
             help="Listing format (default: detect it from each file).",
-        )  # fmt: skip
+        )
         parser.add_argument(
-            "--listing-year", type=int, metavar="YEAR",
+            "--listing-year",
+            type=int,
+            metavar="YEAR",
             help="Year of the daily format's year-less dates (default: inferred from entries).",
-        )  # fmt: skip
+        )
         parser.add_argument(
-            "--skip-bad", action="store_true",
+            "--skip-bad",
+            action="store_true",
             help="Import the entries that parse and list the ones skipped, instead of failing.",
-        )  # fmt: skip
+        )
 
     def handle(self, *args, files, fixture, dry_run, format, listing_year, skip_bad, **options):
         self.verbosity = options["verbosity"]
@@ -72,12 +78,16 @@ class Command(BaseCommand):
             self.stderr.write(f"Parsing {path.name} ({size / 1e6:.1f} MB)…")
         try:
             # The file's bytes live only while they are decoded: parsing holds
-            # the text and the entries, not a third copy (issue 7).
+            # the text and the entries, not a third copy.
             text = self._decode(path)
             listing = parse_listing(
-                text, source_file=path.name, format=format, listing_year=listing_year,
-                skip_bad=skip_bad, prepared=True,
-            )  # fmt: skip
+                text,
+                source_file=path.name,
+                format=format,
+                listing_year=listing_year,
+                skip_bad=skip_bad,
+                prepared=True,
+            )
         except ListingError as error:
             raise CommandError(f"{error} (nothing was imported)") from error
         if self.verbosity >= 1 and size > _PROGRESS_BYTES:
