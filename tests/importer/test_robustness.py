@@ -251,20 +251,16 @@ def _repeated_daily_listing(copies: int) -> str:
 
 
 @pytest.mark.parametrize(
-    ("make_listing", "entries", "minimum_rate"),
+    ("make_listing", "entries"),
     [
-        # Floors well below the measured rates (about 25,000 and 23,000
-        # entries/s) so a busy machine does not fail the suite.
-        (lambda: _generated_blog_listing(20_000), 20_000, 8_000),
-        (lambda: _repeated_daily_listing(120), 84 * 120, 8_000),
+        (lambda: _generated_blog_listing(20_000), 20_000),
+        (lambda: _repeated_daily_listing(120), 84 * 120),
     ],
     ids=["blog", "daily"],
 )
-def test_speed_on_a_big_listing(make_listing, entries, minimum_rate):
-    big = make_listing()
-    started = time.perf_counter()
-    listing = parse_listing(big, source_file="big.txt")
-    elapsed = time.perf_counter() - started
+def test_a_big_listing_parses_whole(make_listing, entries):
+    # Parse rates are measured by the benchmark (make bench), not asserted
+    # here: a timing floor fails on a busy machine and proves nothing there.
+    listing = parse_listing(make_listing(), source_file="big.txt")
     assert len(listing.entries) == entries
     assert listing.skipped == []
-    assert len(listing.entries) / elapsed > minimum_rate
