@@ -2,10 +2,12 @@
 fields computed as the papers are written, the abstracts' part in the background."""
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 
+from catalog.importer import service
 from catalog.importer.postgres import NewPaperStaging
 from catalog.importer.service import import_listings
+from catalog.importer.writing import PortableWriter
 from catalog.models import Paper
 from people.models import Person
 from tests.importer.seed_listings import SEED_FILES
@@ -38,3 +40,28 @@ def test_a_failure_in_the_background_writes_nothing(monkeypatch):
     with pytest.raises(DatabaseError):
         import_listings(parsed(*SEED_FILES))
     assert Paper.objects.count() == 0 and Person.objects.count() == 0
+
+
+def imported_values_by_slug():
+    return dict(Paper.objects.values_list("slug", "imported_values"))
+
+
+def test_new_papers_imported_values_built_in_sql_are_those_python_builds(monkeypatch):
+    """PostgresWriter has the database build new papers' imported_values
+    (NewPaperStaging); PortableWriter builds them in Python (new_paper_row).
+    The seeds have papers with and without dates, awards, authors (equal
+    contributions, unknown places), review notes, arXiv ids and upvotes."""
+    with transaction.atomic():
+        import_listings(parsed(*SEED_FILES))
+        built_in_sql = imported_values_by_slug()
+        transaction.set_rollback(True)
+    monkeypatch.setattr(service, "writer_for", PortableWriter)
+    import_listings(parsed(*SEED_FILES))
+    built_in_python = imported_values_by_slug()
+
+    assert built_in_sql == built_in_python
+    values = list(built_in_python.values())
+    for name in ("published_on", "awards", "authors", "review_note", "arxiv_id", "upvotes"):
+        assert any(v[name] for v in values) and not all(v[name] for v in values), name
+    assert any(equal for v in values for _, _, equal in v["authors"])
+    assert any(position is None for v in values for _, position, _ in v["authors"])
