@@ -111,9 +111,8 @@ class PaperAdmin(admin.ModelAdmin):
 
     @admin.display(description="First authors")
     def first_authors(self, paper):
-        rows = paper.authorships.all()
-        names = [row.person.name for row in rows[:FIRST_AUTHORS_SHOWN]]
-        if len(rows) > FIRST_AUTHORS_SHOWN or (names and not paper.authors_complete):
+        names = [row.person.name for row in paper.authorships.all()[:FIRST_AUTHORS_SHOWN]]
+        if names and paper.et_al_after(FIRST_AUTHORS_SHOWN):
             names.append("et al.")
         return ", ".join(names) or "—"
 

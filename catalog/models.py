@@ -359,6 +359,11 @@ class Paper(models.Model):
     def author_list_truncated(self) -> bool:
         return not self.authors_complete or bool(self.unplaced_authorships())
 
+    def et_al_after(self, shown: int) -> bool:
+        """Whether a list naming the first `shown` authors ends in "et al.":
+        more are placed than it names, or the listing did not name them all."""
+        return len(self.placed_authorships()) > shown or self.author_list_truncated
+
     def citation_key_base(self) -> str:
         """This paper's citation key before any collision suffix (reads prefetched authors)."""
         placed = self.placed_authorships()
