@@ -26,7 +26,7 @@ from catalog.importer.planning import (
     NewPaper,
     new_paper_row,
 )
-from catalog.importer.writing import CatalogWriter, _check_columns
+from catalog.importer.writing import CatalogWriter, check_columns
 from catalog.models import Paper
 from catalog.search import join_author_names, name_variants, search_fields_update
 from people.models import PersonAlias
@@ -315,7 +315,7 @@ class PostgresWriter(CatalogWriter):
 
     def insert_rows(self, model, columns: list[str], rows: list[tuple]) -> None:
         if rows:
-            _check_columns(model, columns)
+            check_columns(model, columns)
             copy_rows(model, columns, rows, self.using)
 
     def create_papers(self, new_papers: list[NewPaper], now) -> None:

@@ -102,10 +102,8 @@ class CatalogWriter(abc.ABC):
             model.objects.using(self.using).filter(paper_id__in=ids).delete()
 
     def refresh_search_index(self, paper_ids: list[int]) -> None:
-        papers = Paper.objects.using(self.using)
-        if hasattr(papers, "refresh_search_index"):
-            for ids in chunks(paper_ids):
-                papers.filter(pk__in=ids).refresh_search_index()
+        for ids in chunks(paper_ids):
+            Paper.objects.using(self.using).filter(pk__in=ids).refresh_search_index()
 
 
 class PortableWriter(CatalogWriter):
@@ -117,7 +115,7 @@ class PortableWriter(CatalogWriter):
     def insert_rows(self, model, columns: list[str], rows: list[tuple]) -> None:
         if not rows:
             return
-        _check_columns(model, columns)
+        check_columns(model, columns)
         self.create(model, [model(**dict(zip(columns, row, strict=True))) for row in rows])
 
     def create_papers(self, new_papers: list[NewPaper], now) -> None:
@@ -129,7 +127,8 @@ class PortableWriter(CatalogWriter):
             new.pk = paper.pk
 
 
-def _check_columns(model, columns: list[str]) -> None:
+def check_columns(model, columns: list[str]) -> None:
+    """Rows written as tuples must name every column but the primary key."""
     required = {f.attname for f in model._meta.concrete_fields if not f.primary_key}
     assert set(columns) == required, f"{model.__name__}: columns {columns} != {required}"
 
