@@ -7,7 +7,7 @@ from django.db.models import Count, F, Prefetch, Q
 from django.db.models.functions import Lower
 
 from catalog import search
-from catalog.citekeys import citation_key_base, next_free_key
+from catalog.citekeys import FreeKeys, citation_key_base
 from catalog.slugs import slug_url, unique_slug_for
 from people.models import Person, PersonAlias
 from venues.models import Venue
@@ -180,9 +180,9 @@ class PaperQuerySet(models.QuerySet):
                 .exclude(citation_key="")
                 .values_list("citation_key", flat=True)
             )
+            keys = FreeKeys(taken)
             for paper in papers:
-                paper.citation_key = next_free_key(paper.citation_key_base(), taken)
-                taken.add(paper.citation_key)
+                paper.citation_key = keys.next_free(paper.citation_key_base())
             try:
                 with transaction.atomic(using=db):
                     Paper.objects.using(db).bulk_update(papers, ["citation_key"], batch_size=500)
