@@ -97,14 +97,184 @@ def _slug(text: str, pk: int, limit: int = 80) -> str:
     return f"{base}-{pk}"
 
 
+PAPER_COLUMNS = [
+    "id",
+    "title",
+    "slug",
+    "abstract",
+    "venue_id",
+    "venue_detail",
+    "year",
+    "published_on",
+    "arxiv_id",
+    "doi",
+    "other_identifier",
+    "url",
+    "citation",
+    "authors_complete",
+    "author_count",
+    "upvotes",
+    "needs_review",
+    "review_note",
+    "title_key",
+    "staff_edited_fields",
+    "imported_values",
+    "author_names",
+    "search_vector",
+    "created_at",
+    "updated_at",
+]
+# Tables whose id sequences must follow the explicit ids COPY wrote.
+_SEQUENCED_TABLES = (
+    "venues_venue",
+    "catalog_award",
+    "people_person",
+    "people_personalias",
+    "catalog_paper",
+    "catalog_authorship",
+    "catalog_paper_awards",
+)
+_YEARS = list(range(1995, 2026))
+_YEAR_WEIGHTS = [1.12 ** (y - 1995) for y in _YEARS]
+_AUTHOR_COUNTS = list(range(1, 13))
+# Mean of about 4 authors per paper.
+_AUTHOR_WEIGHTS = [8, 16, 20, 18, 13, 9, 6, 4, 2.5, 1.5, 1, 1]
+
+
+def _copy_references(cursor, text: TextGen, now, n_venues: int, n_awards: int, n_people: int):
+    """Venues, awards, people and name variants; returns (counts, people's names)."""
+    counts = {}
+    venue_names = text.venue_names(n_venues)
+    counts["venues"] = _copy(
+        cursor,
+        "venues_venue",
+        ["id", "name", "slug", "kind", "full_name", "url", "created_at", "updated_at"],
+        (
+            (i + 1, name, _slug(name, i + 1), "conference", "", "", now, now)
+            for i, name in enumerate(venue_names)
+        ),
+    )
+    counts["awards"] = _copy(
+        cursor,
+        "catalog_award",
+        ["id", "name", "slug"],
+        ((i + 1, name, _slug(name, i + 1)) for i, name in enumerate(AWARD_NAMES[:n_awards])),
+    )
+    people = [text.person_name(i) for i in range(n_people)]
+    counts["people"] = _copy(
+        cursor,
+        "people_person",
+        ["id", "name", "slug", "orcid", "needs_review", "review_note", "created_at", "updated_at"],
+        (
+            (i + 1, name, _slug(name, i + 1), "", False, "", now, now)
+            for i, name in enumerate(people)
+        ),
+    )
+    # Name variants for the most prolific people ("S. Biderman").
+    aliases = []
+    for i in range(min(2000, n_people)):
+        first, _, last = people[i].partition(" ")
+        aliases.append((len(aliases) + 1, i + 1, f"{first[0]}. {last}"))
+    counts["aliases"] = _copy(cursor, "people_personalias", ["id", "person_id", "name"], aliases)
+    return counts, people
+
+
+def _paper_rows(rng, text: TextGen, now, n_papers: int, venue_zipf):
+    """Rows of PAPER_COLUMNS."""
+    from catalog.importer.text import normalise_title
+
+    for pk in range(1, n_papers + 1):
+        name = text.method_name(pk)
+        title = text.title(pk, name)
+        abstract = text.abstract(pk, name)
+        year = rng.choices(_YEARS, _YEAR_WEIGHTS)[0]
+        published = (
+            datetime.date(year, rng.randint(1, 12), rng.randint(1, 28))
+            if rng.random() < 0.8
+            else None
+        )
+        venue = venue_zipf.draw() + 1 if rng.random() < 0.95 else None
+        arxiv = ""
+        if rng.random() < 0.7:
+            arxiv = f"{year % 100:02d}{rng.randint(1, 12):02d}.{pk:05d}"
+        upvotes = rng.randint(0, 300) if rng.random() < 0.6 else None
+        yield (
+            pk,
+            title,
+            _slug(title, pk, 90),
+            abstract,
+            venue,
+            "",
+            year,
+            published,
+            arxiv,
+            "",
+            "",
+            "",
+            "",
+            True,
+            None,
+            upvotes,
+            False,
+            "",
+            normalise_title(title),
+            "[]",
+            "{}",
+            "",
+            None,
+            now,
+            now,
+        )
+
+
+def _authorship_rows(rng, n_papers: int, n_people: int, person_zipf):
+    pk = 0
+    for paper in range(1, n_papers + 1):
+        k = rng.choices(_AUTHOR_COUNTS, _AUTHOR_WEIGHTS)[0]
+        # The first author uniformly (everyone gets papers), the rest skewed.
+        chosen = [rng.randrange(n_people) + 1]
+        for person in person_zipf.draws(k - 1):
+            if person + 1 not in chosen:
+                chosen.append(person + 1)
+        for position, person in enumerate(chosen, start=1):
+            pk += 1
+            yield (pk, paper, person, position, rng.random() < 0.03)
+
+
+def _paper_award_rows(rng, n_papers: int, award_zipf):
+    pk = 0
+    for paper in range(1, n_papers + 1):
+        if rng.random() < 0.02:
+            pk += 1
+            yield (pk, paper, award_zipf.draw() + 1)
+
+
+def _fill_search_fields(connection, log, started: float) -> None:
+    """author_names as refresh_search_index() writes it, for every paper in
+    one statement; then the search vectors with the application's expression."""
+    from catalog.models import Authorship, Paper
+    from catalog.search import author_names_sql, search_fields_update
+    from people.models import PersonAlias
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            author_names_sql(
+                Paper,
+                authorship_model=Authorship,
+                alias_model=PersonAlias,
+                connection=connection,
+                ids=False,
+            )
+        )
+    log(f"  author_names: {time.perf_counter() - started:.1f}s")
+    Paper.objects.update(**search_fields_update(Paper))
+    log(f"  search_vector: {time.perf_counter() - started:.1f}s")
+
+
 def generate(size: int, *, seed: int = 7, log=print) -> dict:
     """Fill the (empty) catalog tables; returns the row counts."""
     _setup_django()
     from django.db import connection
-
-    from catalog.importer.text import normalise_title
-    from catalog.models import Paper
-    from catalog.search import search_fields_update
 
     assert connection.vendor == "postgresql", "the benchmark catalog is PostgreSQL only"
     started = time.perf_counter()
@@ -114,207 +284,35 @@ def generate(size: int, *, seed: int = 7, log=print) -> dict:
     n_papers = size
     n_people = max(100, size * 6 // 10)
     n_venues, n_awards = 300, 20
-    counts = {}
 
     with connection.cursor() as cursor:
-        venue_names = text.venue_names(n_venues)
-        counts["venues"] = _copy(
-            cursor,
-            "venues_venue",
-            ["id", "name", "slug", "kind", "full_name", "url", "created_at", "updated_at"],
-            (
-                (i + 1, name, _slug(name, i + 1), "conference", "", "", now, now)
-                for i, name in enumerate(venue_names)
-            ),
-        )
-        counts["awards"] = _copy(
-            cursor,
-            "catalog_award",
-            ["id", "name", "slug"],
-            ((i + 1, name, _slug(name, i + 1)) for i, name in enumerate(AWARD_NAMES[:n_awards])),
-        )
-        people = [text.person_name(i) for i in range(n_people)]
-        counts["people"] = _copy(
-            cursor,
-            "people_person",
-            [
-                "id",
-                "name",
-                "slug",
-                "orcid",
-                "needs_review",
-                "review_note",
-                "created_at",
-                "updated_at",
-            ],
-            (
-                (i + 1, name, _slug(name, i + 1), "", False, "", now, now)
-                for i, name in enumerate(people)
-            ),
-        )
-        # Name variants for the most prolific people ("S. Biderman").
-        aliases = []
-        for i in range(min(2000, n_people)):
-            first, _, last = people[i].partition(" ")
-            aliases.append((len(aliases) + 1, i + 1, f"{first[0]}. {last}"))
-        counts["aliases"] = _copy(
-            cursor, "people_personalias", ["id", "person_id", "name"], aliases
-        )
+        counts, _ = _copy_references(cursor, text, now, n_venues, n_awards, n_people)
         log(f"  venues, awards, {n_people} people: {time.perf_counter() - started:.1f}s")
-
         venue_zipf = Zipf(n_venues, 1.0, offset=1.5, rng=rng)
         person_zipf = Zipf(n_people, 0.75, offset=3.0, rng=rng)
-        years = list(range(1995, 2026))
-        year_weights = [1.12 ** (y - 1995) for y in years]
-        author_counts = list(range(1, 13))
-        # Mean of about 4 authors per paper.
-        author_weights = [8, 16, 20, 18, 13, 9, 6, 4, 2.5, 1.5, 1, 1]
-
-        def papers():
-            for pk in range(1, n_papers + 1):
-                name = text.method_name(pk)
-                title = text.title(pk, name)
-                abstract = text.abstract(pk, name)
-                year = rng.choices(years, year_weights)[0]
-                published = (
-                    datetime.date(year, rng.randint(1, 12), rng.randint(1, 28))
-                    if rng.random() < 0.8
-                    else None
-                )
-                venue = venue_zipf.draw() + 1 if rng.random() < 0.95 else None
-                arxiv = ""
-                if rng.random() < 0.7:
-                    arxiv = f"{year % 100:02d}{rng.randint(1, 12):02d}.{pk:05d}"
-                upvotes = rng.randint(0, 300) if rng.random() < 0.6 else None
-                yield (
-                    pk,
-                    title,
-                    _slug(title, pk, 90),
-                    abstract,
-                    venue,
-                    "",
-                    year,
-                    published,
-                    arxiv,
-                    "",
-                    "",
-                    "",
-                    "",
-                    True,
-                    None,
-                    upvotes,
-                    False,
-                    "",
-                    normalise_title(title),
-                    "[]",
-                    "{}",
-                    "",
-                    None,
-                    now,
-                    now,
-                )
-
-        columns = [
-            "id",
-            "title",
-            "slug",
-            "abstract",
-            "venue_id",
-            "venue_detail",
-            "year",
-            "published_on",
-            "arxiv_id",
-            "doi",
-            "other_identifier",
-            "url",
-            "citation",
-            "authors_complete",
-            "author_count",
-            "upvotes",
-            "needs_review",
-            "review_note",
-            "title_key",
-            "staff_edited_fields",
-            "imported_values",
-            "author_names",
-            "search_vector",
-            "created_at",
-            "updated_at",
-        ]
-        counts["papers"] = _copy(cursor, "catalog_paper", columns, papers())
+        papers = _paper_rows(rng, text, now, n_papers, venue_zipf)
+        counts["papers"] = _copy(cursor, "catalog_paper", PAPER_COLUMNS, papers)
         log(f"  {n_papers} papers: {time.perf_counter() - started:.1f}s")
-
-        def authorships():
-            pk = 0
-            for paper in range(1, n_papers + 1):
-                k = rng.choices(author_counts, author_weights)[0]
-                # The first author uniformly (everyone gets papers), the rest skewed.
-                chosen = [rng.randrange(n_people) + 1]
-                for person in person_zipf.draws(k - 1):
-                    if person + 1 not in chosen:
-                        chosen.append(person + 1)
-                for position, person in enumerate(chosen, start=1):
-                    pk += 1
-                    yield (pk, paper, person, position, rng.random() < 0.03)
-
         counts["authorships"] = _copy(
             cursor,
             "catalog_authorship",
             ["id", "paper_id", "person_id", "position", "equal_contribution"],
-            authorships(),
+            _authorship_rows(rng, n_papers, n_people, person_zipf),
         )
         award_zipf = Zipf(n_awards, 1.0, rng=rng)
-
-        def paper_awards():
-            pk = 0
-            for paper in range(1, n_papers + 1):
-                if rng.random() < 0.02:
-                    pk += 1
-                    yield (pk, paper, award_zipf.draw() + 1)
-
         counts["paper_awards"] = _copy(
-            cursor, "catalog_paper_awards", ["id", "paper_id", "award_id"], paper_awards()
+            cursor,
+            "catalog_paper_awards",
+            ["id", "paper_id", "award_id"],
+            _paper_award_rows(rng, n_papers, award_zipf),
         )
         log(f"  authorships and awards: {time.perf_counter() - started:.1f}s")
-
-        for table in (
-            "venues_venue",
-            "catalog_award",
-            "people_person",
-            "people_personalias",
-            "catalog_paper",
-            "catalog_authorship",
-            "catalog_paper_awards",
-        ):
+        for table in _SEQUENCED_TABLES:
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
             )
-
-        # author_names as refresh_search_index() writes it: names in author
-        # order, then each author's aliases; in one statement.
-        cursor.execute(
-            """
-            UPDATE catalog_paper p SET author_names = s.names
-            FROM (
-                SELECT a.paper_id,
-                       string_agg(pe.name, '; ' ORDER BY a.position NULLS LAST, a.id)
-                       || COALESCE('; ' || string_agg(al.names, '; '
-                                   ORDER BY a.position NULLS LAST, a.id), '') AS names
-                FROM catalog_authorship a
-                JOIN people_person pe ON pe.id = a.person_id
-                LEFT JOIN (
-                    SELECT person_id, string_agg(name, '; ' ORDER BY name) AS names
-                    FROM people_personalias GROUP BY person_id
-                ) al ON al.person_id = a.person_id
-                GROUP BY a.paper_id
-            ) s
-            WHERE p.id = s.paper_id
-            """
-        )
-        log(f"  author_names: {time.perf_counter() - started:.1f}s")
-    Paper.objects.update(**search_fields_update(Paper))
-    log(f"  search_vector: {time.perf_counter() - started:.1f}s")
+    _fill_search_fields(connection, log, started)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     log(f"  vacuum analyze: {time.perf_counter() - started:.1f}s")

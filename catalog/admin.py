@@ -3,27 +3,16 @@ from django.db import models
 from django.db.models import Count, Prefetch
 from django.utils.html import format_html_join
 
-from catalog.models import Authorship, Award, DeletedPaper, Paper, PaperSource, ordered_authorships
-
-# Fields whose value an import sets: an edit here is remembered so a later
-# import never overwrites it.
-IMPORTED_FIELDS = (
-    "title",
-    "abstract",
-    "venue",
-    "venue_detail",
-    "year",
-    "published_on",
-    "arxiv_id",
-    "doi",
-    "other_identifier",
-    "url",
-    "citation",
-    "authors_complete",
-    "author_count",
-    "upvotes",
-    "awards",
+from catalog.models import (
+    IMPORTED_FIELDS,
+    Authorship,
+    Award,
+    DeletedPaper,
+    Paper,
+    PaperSource,
+    ordered_authorships,
 )
+
 FIRST_AUTHORS_SHOWN = 3
 
 
@@ -122,9 +111,8 @@ class PaperAdmin(admin.ModelAdmin):
 
     @admin.display(description="First authors")
     def first_authors(self, paper):
-        rows = paper.authorships.all()
-        names = [row.person.name for row in rows[:FIRST_AUTHORS_SHOWN]]
-        if len(rows) > FIRST_AUTHORS_SHOWN or (names and not paper.authors_complete):
+        names = [row.person.name for row in paper.authorships.all()[:FIRST_AUTHORS_SHOWN]]
+        if names and paper.et_al_after(FIRST_AUTHORS_SHOWN):
             names.append("et al.")
         return ", ".join(names) or "—"
 
@@ -138,6 +126,8 @@ class PaperAdmin(admin.ModelAdmin):
         self.message_user(request, f"Marked {updated} paper(s) as reviewed.", messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
+        # Remembered so that no import overwrites the edit (the authors: in
+        # save_formset()).
         edited = [name for name in form.changed_data if name in IMPORTED_FIELDS]
         if change and edited:
             obj.staff_edited_fields = sorted(set(obj.staff_edited_fields) | set(edited))

@@ -60,7 +60,7 @@ class PaperFeed(Feed):
         parts = []
         names = [row.person.name for row in paper.placed_authorships()]
         if names:
-            et_al = " et al." if paper.author_list_truncated else ""
+            et_al = " et al." if paper.et_al_after(len(names)) else ""
             parts.append(format_html("<p>{}{}</p>", ", ".join(names), et_al))
         where = [text for text in (paper.venue.name if paper.venue else "", paper.year) if text]
         if where:

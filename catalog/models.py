@@ -7,7 +7,7 @@ from django.db.models import Count, F, Prefetch, Q
 from django.db.models.functions import Lower
 
 from catalog import search
-from catalog.citekeys import citation_key_base, next_free_key
+from catalog.citekeys import FreeKeys, citation_key_base
 from catalog.slugs import slug_url, unique_slug_for
 from people.models import Person, PersonAlias
 from venues.models import Venue
@@ -22,6 +22,28 @@ LATEST_STORABLE_YEAR = 2100
 # `/papers/export.bib` is the filtered-list export, so no paper may be given
 # the slug "export" (its own export would be `/papers/export.bib` too).
 RESERVED_PAPER_SLUGS = frozenset({"export"})
+
+
+# Paper fields an import sets, in the order import reports list them. Staff
+# edits of these are remembered (the admin) and never overwritten (the
+# importer): one list, so the two cannot drift apart.
+IMPORTED_FIELDS = (
+    "title",
+    "abstract",
+    "venue",
+    "venue_detail",
+    "year",
+    "published_on",
+    "arxiv_id",
+    "doi",
+    "other_identifier",
+    "citation",
+    "authors_complete",
+    "author_count",
+    "upvotes",
+    "awards",
+    "authors",
+)
 
 
 def next_year() -> int:
@@ -158,9 +180,9 @@ class PaperQuerySet(models.QuerySet):
                 .exclude(citation_key="")
                 .values_list("citation_key", flat=True)
             )
+            keys = FreeKeys(taken)
             for paper in papers:
-                paper.citation_key = next_free_key(paper.citation_key_base(), taken)
-                taken.add(paper.citation_key)
+                paper.citation_key = keys.next_free(paper.citation_key_base())
             try:
                 with transaction.atomic(using=db):
                     Paper.objects.using(db).bulk_update(papers, ["citation_key"], batch_size=500)
@@ -336,6 +358,11 @@ class Paper(models.Model):
     @property
     def author_list_truncated(self) -> bool:
         return not self.authors_complete or bool(self.unplaced_authorships())
+
+    def et_al_after(self, shown: int) -> bool:
+        """Whether a list naming the first `shown` authors ends in "et al.":
+        more are placed than it names, or the listing did not name them all."""
+        return len(self.placed_authorships()) > shown or self.author_list_truncated
 
     def citation_key_base(self) -> str:
         """This paper's citation key before any collision suffix (reads prefetched authors)."""

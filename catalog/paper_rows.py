@@ -45,7 +45,7 @@ def paper_row(paper, words=(), heading: int = 3) -> SafeString:
             authors = _author_links(placed[:AUTHORS_SHOWN], words)
         else:
             authors = "Including " + _author_links(unplaced, words)
-        if len(placed) > AUTHORS_SHOWN or paper.author_list_truncated:
+        if paper.et_al_after(AUTHORS_SHOWN):
             authors += " et al."
         out.append(f'  <p class="authors">{authors}</p>\n')
     meta = []

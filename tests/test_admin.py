@@ -5,7 +5,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog.models import Authorship, Paper
+from catalog.models import IMPORTED_FIELDS, Authorship, Paper
 from people.models import Person
 from tests.admin_forms import change_form_data
 from tests.factories import make_award, make_paper, make_person, make_venue
@@ -192,3 +192,34 @@ def test_person_merge_through_the_admin_asks_which_to_keep_then_merges(staff_cli
     assert not Person.objects.filter(pk=surname.pk).exists()
     assert Authorship.objects.get(paper=paper, position=2).person == stella
     assert list(stella.aliases.values_list("name", flat=True)) == ["Biderman"]
+
+
+def test_the_admin_remembers_staff_edits_of_exactly_the_fields_an_import_sets(
+    staff_client, catalog_rows
+):
+    """One promise, one list: whatever an import sets, an admin edit of it is
+    remembered (so no import overwrites it), and nothing else is."""
+    paper = catalog_rows["paper"]
+    data = authorship_data(staff_client, paper, [2, 1]) | {
+        "title": "Pythia (edited)",
+        "abstract": "Edited.",
+        "venue": make_venue("NeurIPS").pk,
+        "venue_detail": "Edited venue text",
+        "year": 2022,
+        "published_on": "2022-05-01",
+        "arxiv_id": "2201.00001",
+        "doi": "10.1000/edited",
+        "other_identifier": "bioRxiv 2022.01.01.000001",
+        "url": "https://example.org/edited",
+        "citation": "Edited citation.",
+        "author_count": 5,
+        "upvotes": 7,
+        "awards": [make_award("Spotlight").pk],
+        "needs_review": "on",
+        "review_note": "Edited note.",
+    }
+    data.pop("authors_complete", None)  # unticked
+    response = staff_client.post(change_url(paper), data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    paper.refresh_from_db()
+    assert sorted(paper.staff_edited_fields) == sorted(IMPORTED_FIELDS)

@@ -32,7 +32,7 @@ def fill_search_fields(apps, schema_editor):
 
     Paper = apps.get_model("catalog", "Paper")
     refresh_search_index(
-        Paper.objects.all(),
+        Paper.objects.using(schema_editor.connection.alias).all(),
         authorship_model=apps.get_model("catalog", "Authorship"),
         alias_model=apps.get_model("people", "PersonAlias"),
     )

@@ -31,7 +31,9 @@ def create_head_index(apps, schema_editor):
     from catalog.search import head_vector_expression
 
     Paper = apps.get_model("catalog", "Paper")
-    Paper.objects.update(head_vector=head_vector_expression())
+    Paper.objects.using(schema_editor.connection.alias).update(
+        head_vector=head_vector_expression()
+    )
     schema_editor.execute(
         f"CREATE INDEX IF NOT EXISTS {INDEX} ON catalog_paper USING gin (head_vector)"
     )

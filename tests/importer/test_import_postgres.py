@@ -1,11 +1,13 @@
-"""PostgreSQL's own write path for new papers (service._NewPapers): search
+"""PostgreSQL's own write path for new papers (postgres.NewPaperStaging): search
 fields computed as the papers are written, the abstracts' part in the background."""
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 
 from catalog.importer import service
+from catalog.importer.postgres import NewPaperStaging
 from catalog.importer.service import import_listings
+from catalog.importer.writing import PortableWriter
 from catalog.models import Paper
 from people.models import Person
 from tests.importer.seed_listings import SEED_FILES
@@ -28,13 +30,38 @@ def test_new_papers_get_the_search_fields_refresh_search_index_gives():
 
 
 def test_a_failure_in_the_background_writes_nothing(monkeypatch):
-    computing = service._NewPapers.computing
+    computing = NewPaperStaging.computing
 
     def failing(self):
         self.statements.append(("SELECT 1 / 0", None))
         return computing(self)
 
-    monkeypatch.setattr(service._NewPapers, "computing", failing)
+    monkeypatch.setattr(NewPaperStaging, "computing", failing)
     with pytest.raises(DatabaseError):
         import_listings(parsed(*SEED_FILES))
     assert Paper.objects.count() == 0 and Person.objects.count() == 0
+
+
+def imported_values_by_slug():
+    return dict(Paper.objects.values_list("slug", "imported_values"))
+
+
+def test_new_papers_imported_values_built_in_sql_are_those_python_builds(monkeypatch):
+    """PostgresWriter has the database build new papers' imported_values
+    (NewPaperStaging); PortableWriter builds them in Python (new_paper_row).
+    The seeds have papers with and without dates, awards, authors (equal
+    contributions, unknown places), review notes, arXiv ids and upvotes."""
+    with transaction.atomic():
+        import_listings(parsed(*SEED_FILES))
+        built_in_sql = imported_values_by_slug()
+        transaction.set_rollback(True)
+    monkeypatch.setattr(service, "writer_for", PortableWriter)
+    import_listings(parsed(*SEED_FILES))
+    built_in_python = imported_values_by_slug()
+
+    assert built_in_sql == built_in_python
+    values = list(built_in_python.values())
+    for name in ("published_on", "awards", "authors", "review_note", "arxiv_id", "upvotes"):
+        assert any(v[name] for v in values) and not all(v[name] for v in values), name
+    assert any(equal for v in values for _, _, equal in v["authors"])
+    assert any(position is None for v in values for _, position, _ in v["authors"])
