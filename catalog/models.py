@@ -141,8 +141,9 @@ class PaperQuerySet(models.QuerySet):
 
         A key, once given, is never recomputed (see catalog/citekeys.py). The
         importer keys the papers it creates itself (no extra writes); this is
-        for every other writer (the admin, the factories) and for a paper
-        first exported without one. Three or four queries, whatever the count.
+        for every other writer (the admin, save(), the test factories), once
+        the paper's authors are written. Three or four queries, whatever the
+        count.
         """
         papers = list(
             self.filter(citation_key="").prefetch_related(
@@ -254,7 +255,8 @@ class Paper(models.Model):
     staff_edited_fields = models.JSONField(default=list, blank=True, editable=False)
     # The BibTeX key ("biderman2023pythia"): people paste it into their
     # papers, so it is made once and never changes (catalog/citekeys.py).
-    # Empty only until the paper is first keyed (assign_citation_keys()).
+    # Empty only until the paper is first keyed (assign_citation_keys(), by
+    # whoever writes the paper: see save()).
     citation_key = models.CharField(max_length=80, blank=True, editable=False)
     imported_values = models.JSONField(default=dict, blank=True, editable=False)
     # Search (see catalog/search.py): the authors' names and name variants as
@@ -318,7 +320,14 @@ class Paper(models.Model):
             self.slug = unique_slug_for(
                 self, self.title, max_length=100, fallback="paper", reserved=RESERVED_PAPER_SLUGS
             )
+        # A new paper has no authors yet: its writer keys it once they are
+        # written (the importer, the admin). An existing paper without a key
+        # is keyed by its next save, never by a page or an export reading it.
+        keyable = not self._state.adding and "citation_key" not in self.get_deferred_fields()
         super().save(*args, **kwargs)
+        if keyable and not self.citation_key:
+            Paper.objects.filter(pk=self.pk).assign_citation_keys()
+            self.refresh_from_db(fields=["citation_key"])
 
     def get_absolute_url(self):
         return slug_url("catalog:paper-detail", self.slug)

@@ -138,7 +138,6 @@ class PaperDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         paper = self.object
-        ensure_citation_keys([paper])
         bibtex = bibtex_entry(paper)
         return super().get_context_data(
             bibtex=bibtex,
@@ -211,23 +210,8 @@ class PaperDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
 # -- exports ----------------------------------------------------------
 
 
-def ensure_citation_keys(papers) -> None:
-    """Key the papers that have none yet (made outside the importer and the admin);
-    queries only when there is such a paper."""
-    missing = [paper for paper in papers if not paper.citation_key]
-    if not missing:
-        return
-    Paper.objects.filter(pk__in=[p.pk for p in missing]).assign_citation_keys()
-    keys = dict(
-        Paper.objects.filter(pk__in=[p.pk for p in missing]).values_list("pk", "citation_key")
-    )
-    for paper in missing:
-        paper.citation_key = keys[paper.pk]
-
-
 def export_response(request, papers, extension: str, filename: str) -> HttpResponse:
     fmt = FORMATS[extension]
-    ensure_citation_keys(papers)
     body = fmt.render(papers, page_url=lambda p: request.build_absolute_uri(p.get_absolute_url()))
     response = HttpResponse(body, content_type=fmt.content_type)
     response.headers["Content-Disposition"] = content_disposition_header(
