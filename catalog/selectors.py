@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.http import QueryDict
 
 from catalog.filters import PaperFilter
 from catalog.models import NEWEST_ORDER, Paper
@@ -28,17 +29,27 @@ from core.pagination import DeferredJoinPaginator
 PAPERS_PER_PAGE = 25
 
 
-def paper_filter(params, *, queryset: QuerySet | None = None) -> PaperFilter:
-    """The list's FilterSet bound to `params` (a QueryDict or a dict of lists),
-    over `queryset` (default: Paper.objects.for_list(), what list rows read).
+def paper_filter(params=None, *, queryset: QuerySet | None = None) -> PaperFilter:
+    """The list's FilterSet bound to `params`, over `queryset` (default:
+    Paper.objects.for_list(), what list rows read).
 
-    Always bound, so the default sort is applied without parameters too."""
+    `params`: a QueryDict (request.GET), or a dict of values, lists for the
+    repeatable ones ({"venue": ["icml", "iclr"], "year": 2023}). Always
+    bound, so the default sort is applied without parameters too."""
     if queryset is None:
         queryset = Paper.objects.for_list()
+    if params is None:
+        params = QueryDict()
+    elif not isinstance(params, QueryDict):
+        query = QueryDict(mutable=True)
+        for key, value in params.items():
+            values = value if isinstance(value, list | tuple) else [value]
+            query.setlist(key, [str(item) for item in values])
+        params = query
     return PaperFilter(data=params, queryset=queryset)
 
 
-def paper_list(params, *, queryset: QuerySet | None = None) -> QuerySet:
+def paper_list(params=None, *, queryset: QuerySet | None = None) -> QuerySet:
     """The papers the list shows for `params`, filtered and sorted: every one
     of them, not a page."""
     return paper_filter(params, queryset=queryset).qs
