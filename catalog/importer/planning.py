@@ -31,7 +31,7 @@ from catalog.importer.resolve import Awards, People, Venues
 from catalog.importer.text import normalise_title
 from catalog.importer.venues import venue_name_from_citation
 from catalog.models import IMPORTED_FIELDS, Award, DeletedPaper, Paper
-from catalog.slugs import next_free_slug, slug_base
+from core.slugs import next_free_slug, slug_base
 from people.models import Person
 from venues.models import Venue
 

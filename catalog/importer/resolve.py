@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from catalog.importer.venues import canonical_venue_name, guess_venue_kind, known_venue
 from catalog.models import Award
-from catalog.slugs import next_free_slug, slug_base
+from core.slugs import next_free_slug, slug_base
 from people.models import Person, PersonAlias
 from venues.models import Venue, VenueAlias
 
