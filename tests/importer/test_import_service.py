@@ -34,11 +34,6 @@ def blog_entry(
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
-@pytest.fixture
-def seeded():
-    return import_listings(parsed(*SEED_FILES))
-
-
 def test_the_seeds_give_135_papers_41_blog_10_abstracts_84_daily(seeded):
     assert Paper.objects.count() == 135
     by_format = {
