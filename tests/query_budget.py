@@ -7,9 +7,9 @@ with 100; these build the two catalogs the same way.
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog.models import Authorship, Award, Paper
+from catalog.models import Authorship, Award, Paper, PaperSource
 from people.models import Person, PersonAlias
-from tests.factories import make_award, make_paper, make_person, make_venue
+from tests.factories import make_award, make_papers, make_person, make_venue
 from venues.models import Venue
 
 
@@ -19,17 +19,22 @@ def build_catalog(n):
     award = make_award("Oral")
     stella = make_person("Stella Biderman")
     PersonAlias.objects.create(person=stella, name="S. Biderman")
-    for i in range(n):
-        paper = make_paper(
-            f"Paper {i} scaling",
-            venue=venue,
-            year=2000 + i % 20,
-            authors=[stella, f"Coauthor {i}", f"Second {i}"],
-            awards=[award],
-            abstract=f"Abstract {i} with $x^{i}$ math.",
-            upvotes=i,
-        )
-        paper.sources.create(listing="000.txt", format="blog", entry_index=i + 1, line=i + 1)
+    papers = make_papers(
+        {
+            "title": f"Paper {i} scaling",
+            "venue": venue,
+            "year": 2000 + i % 20,
+            "authors": [stella, f"Coauthor {i}", f"Second {i}"],
+            "awards": [award],
+            "abstract": f"Abstract {i} with $x^{i}$ math.",
+            "upvotes": i,
+        }
+        for i in range(n)
+    )
+    PaperSource.objects.bulk_create(
+        PaperSource(paper=paper, listing="000.txt", format="blog", entry_index=i + 1, line=i + 1)
+        for i, paper in enumerate(papers)
+    )
     # One unplaced author, as from "(incl. …)", on the first paper.
     first = Paper.objects.get(slug="paper-0-scaling")
     Authorship.objects.create(paper=first, person=make_person("Unplaced"), position=None)

@@ -3,7 +3,7 @@
 import pytest
 
 from catalog.models import Authorship, Paper
-from tests.factories import make_award, make_paper, make_person, make_venue
+from tests.factories import make_award, make_paper, make_papers, make_person, make_venue
 
 
 @pytest.fixture
@@ -21,43 +21,44 @@ def build_small_catalog():
     hailey = make_person("Hailey Schoelkopf")
     hugo = make_person("Hugo Laurençon")
     leo = make_person("Leo Gao")
-    papers = {
-        "pythia": make_paper(
-            "Pythia: A Suite for Analyzing Large Language Models",
-            venue=icml,
-            year=2023,
-            authors=[stella, hailey, leo],
-            awards=[oral],
-            abstract="How do large language models develop during training?",
-            upvotes=50,
-        ),
-        "pile": make_paper(
-            "The Pile: An 800GB Dataset of Diverse Text",
-            venue=arxiv,
-            year=2020,
-            authors=[leo, stella],
-            abstract="We study data for training. Pythia later used this dataset.",
-            upvotes=10,
-        ),
-        "obelics": make_paper(
-            "OBELICS: An Open Web-Scale Filtered Dataset",
-            venue=neurips,
-            year=2023,
-            authors=[hugo, stella],
-            awards=[best],
-            abstract="Interleaved image-text documents.",
-        ),
-        "gptneox": make_paper(
-            "GPT-NeoX-20B: An Open-Source Autoregressive Language Model",
-            venue=icml,
-            year=2022,
-            authors=[stella, leo, hailey],
-            awards=[oral, best],
-            abstract=r"A 20B model with $\mathcal{O}(T^2)$ attention and S$\mu$Par.",
-            upvotes=30,
-        ),
-        "lone": make_paper("A Paper Without Venue", year=2022, authors=[hailey]),
+    specs = {
+        "pythia": {
+            "title": "Pythia: A Suite for Analyzing Large Language Models",
+            "venue": icml,
+            "year": 2023,
+            "authors": [stella, hailey, leo],
+            "awards": [oral],
+            "abstract": "How do large language models develop during training?",
+            "upvotes": 50,
+        },
+        "pile": {
+            "title": "The Pile: An 800GB Dataset of Diverse Text",
+            "venue": arxiv,
+            "year": 2020,
+            "authors": [leo, stella],
+            "abstract": "We study data for training. Pythia later used this dataset.",
+            "upvotes": 10,
+        },
+        "obelics": {
+            "title": "OBELICS: An Open Web-Scale Filtered Dataset",
+            "venue": neurips,
+            "year": 2023,
+            "authors": [hugo, stella],
+            "awards": [best],
+            "abstract": "Interleaved image-text documents.",
+        },
+        "gptneox": {
+            "title": "GPT-NeoX-20B: An Open-Source Autoregressive Language Model",
+            "venue": icml,
+            "year": 2022,
+            "authors": [stella, leo, hailey],
+            "awards": [oral, best],
+            "abstract": r"A 20B model with $\mathcal{O}(T^2)$ attention and S$\mu$Par.",
+            "upvotes": 30,
+        },
+        "lone": {"title": "A Paper Without Venue", "year": 2022, "authors": [hailey]},
     }
+    papers = dict(zip(specs, make_papers(specs.values()), strict=True))
     return {
         "venues": {"icml": icml, "neurips": neurips, "arxiv": arxiv},
         "awards": {"oral": oral, "best": best},

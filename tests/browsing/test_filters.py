@@ -71,11 +71,14 @@ def test_sort_orders(client, catalog, sort, expected):
 
 
 def test_pagination_keeps_every_filter_and_the_sort(client, catalog):
-    from tests.factories import make_paper
+    from tests.factories import make_papers
 
     venue = catalog["venues"]["icml"]
-    for n in range(30):
-        make_paper(f"Extra {n:02}", venue=venue, year=2021, authors=[catalog["people"]["leo"]])
+    leo = catalog["people"]["leo"]
+    make_papers(
+        {"title": f"Extra {n:02}", "venue": venue, "year": 2021, "authors": [leo]}
+        for n in range(30)
+    )
     params = "venue=icml&venue=arxiv&author=leo-gao&year_to=2022&sort=title"
     response = client.get(f"{URL}?{params}")
     assert response.context["paginator"].count == 30 + 2  # the extras, gptneox and pile

@@ -15,7 +15,7 @@ from core import pagination
 from core.cache import catalog_version
 from people.models import Person
 from tests.browsing.test_query_budget import build_catalog
-from tests.factories import make_paper, make_person, make_venue
+from tests.factories import make_paper, make_papers, make_person, make_venue
 from venues.models import Venue
 
 pytestmark = pytest.mark.django_db
@@ -235,8 +235,9 @@ def test_walking_the_sort_index_lists_the_same_papers(client, monkeypatch, url):
     a small catalog takes that path) lists what the join would, in order."""
     build_catalog(60)
     # Papers by others, interleaved in every sort order, that must not show.
-    for i in range(30):
-        make_paper(f"Someone else {i}", year=2000 + i % 20, upvotes=i)
+    make_papers(
+        {"title": f"Someone else {i}", "year": 2000 + i % 20, "upvotes": i} for i in range(30)
+    )
 
     def titles():
         response = client.get(url)
@@ -256,10 +257,14 @@ def test_walking_the_sort_index_lists_the_same_papers(client, monkeypatch, url):
 
 def test_a_person_page_names_the_most_frequent_venues(client):
     stella = make_person("Stella Biderman")
+    specs = []
     for i in range(30):
         venue = make_venue(f"Venue {i:02d}")
         for _ in range(1 + (i == 7)):
-            make_paper(f"Paper {i} {_}", venue=venue, year=2020, authors=[stella])
+            specs.append(
+                {"title": f"Paper {i} {_}", "venue": venue, "year": 2020, "authors": [stella]}
+            )
+    make_papers(specs)
     html = client.get("/people/stella-biderman/").content.decode()
     venues = re.search(r'id="venues-heading".*?</ul>', html, re.S).group(0)
     assert "The 25 most frequent of 30." in venues

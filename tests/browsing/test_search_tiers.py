@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog import search
 from catalog.models import Paper
-from tests.factories import make_paper, make_person
+from tests.factories import make_paper, make_papers, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -64,15 +64,27 @@ def test_every_word_in_the_title_beats_a_partial_title_match(client):
 def build_tiers(n_title=30, n_head=30, n_rest=30):
     owl = make_person("Wol Owlsdottir")
     day = datetime.date(2000, 1, 1)
-    for i in range(n_title):
-        make_paper(
-            f"Owlsdottir notes {i}", year=2000 + i % 20, published_on=day.replace(day=1 + i % 28)
-        )
-    for i in range(n_head):
-        make_paper(f"Night birds {i}", year=2000 + i % 25, authors=[owl])
-    for i in range(n_rest):
-        make_paper(f"Birds {i}", year=1990 + i % 30, abstract="Owlsdottir was here.")
-    make_paper("Unrelated", year=2024)
+    make_papers(
+        [
+            *(
+                {
+                    "title": f"Owlsdottir notes {i}",
+                    "year": 2000 + i % 20,
+                    "published_on": day.replace(day=1 + i % 28),
+                }
+                for i in range(n_title)
+            ),
+            *(
+                {"title": f"Night birds {i}", "year": 2000 + i % 25, "authors": [owl]}
+                for i in range(n_head)
+            ),
+            *(
+                {"title": f"Birds {i}", "year": 1990 + i % 30, "abstract": "Owlsdottir was here."}
+                for i in range(n_rest)
+            ),
+            {"title": "Unrelated", "year": 2024},
+        ]
+    )
 
 
 def expected_order():

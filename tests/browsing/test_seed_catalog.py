@@ -1,29 +1,13 @@
 """Acceptance on the seed catalog: fixtures/catalog.json, made by the importer."""
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
-from django.core.management import call_command
 
 from catalog.models import Paper
+from tests.conftest import SEED_COUNTS
 
 pytestmark = pytest.mark.django_db
 
-SEED = Path(settings.BASE_DIR) / "fixtures" / "catalog.json"
 URL = "/papers/"
-
-
-@pytest.fixture
-def seed(db):
-    if not SEED.is_file():
-        pytest.fail(
-            f"{SEED} is missing: the seed-catalog acceptance tests need it "
-            "(make it with: manage.py import_listings fixtures/listings/* --fixture PATH)."
-        )
-    call_command("loaddata", str(SEED), verbosity=0)
-    # The fixture may come from another backend (no stored search vector).
-    Paper.objects.all().refresh_search_index()
 
 
 def all_results(client, params):
@@ -54,8 +38,9 @@ def test_year_2022_shows_exactly_the_2022_papers(client, seed):
 
 def test_stella_biderman_has_her_19_papers(client, seed):
     result = all_results(client, {"author": "stella-biderman"})
-    assert len(result) == len(set(result)) == 19
-    assert client.get(URL, {"author": "stella-biderman"}).context["paginator"].count == 19
+    assert len(result) == len(set(result)) == SEED_COUNTS.stella_biderman_papers
+    paginator = client.get(URL, {"author": "stella-biderman"}).context["paginator"]
+    assert paginator.count == SEED_COUNTS.stella_biderman_papers
 
 
 def test_searching_pythia_puts_the_pythia_paper_first(client, seed):

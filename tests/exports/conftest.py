@@ -1,5 +1,6 @@
-"""Shared pieces of the export tests: the seed catalog, independent
-parsers for every format, and a paper whose text tries to break out of each."""
+"""Shared pieces of the export tests: independent parsers for every format,
+and a paper whose text tries to break out of each (the seed catalog, `seed`,
+is in tests/conftest.py)."""
 
 import json
 import re
@@ -8,22 +9,12 @@ from pathlib import Path
 import bibtexparser
 import pytest
 from bibtexparser import middlewares
-from django.conf import settings
-from django.core.management import call_command
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
-from catalog.models import Paper
 from tests.factories import make_paper, make_venue
 
-SEED = Path(settings.BASE_DIR) / "fixtures" / "catalog.json"
 CSL_SCHEMA = json.loads((Path(__file__).parent / "csl-data.json").read_text())
 HOSTILE = '</script><script>alert(1)</script> "><img onerror=x>'
-
-
-@pytest.fixture
-def seed(db):
-    call_command("loaddata", str(SEED), verbosity=0)
-    Paper.objects.all().refresh_search_index()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import pytest
 
 from catalog.exports import bibtex_entry, escape_value
 from catalog.models import Paper
+from tests.conftest import SEED_COUNTS
 from tests.exports.conftest import (
     HOSTILE,
     bibtex_author_names,
@@ -29,7 +30,7 @@ def entries_by_key(client):
 def test_the_whole_seed_catalog_parses_and_round_trips_titles_authors_and_years(client, seed):
     entries = entries_by_key(client)
     papers = list(Paper.objects.for_export())
-    assert len(papers) == 135 and len(entries) == 135
+    assert len(papers) == SEED_COUNTS.papers and len(entries) == SEED_COUNTS.papers
     for paper in papers:
         entry = entries[paper.citation_key]
         assert latex_to_text(entry["title"]) == " ".join(paper.title.split()), paper.title
@@ -54,7 +55,7 @@ def test_every_seed_paper_exports_on_its_own_with_its_stored_key(client, seed):
 
 def test_citation_keys_in_the_seed_are_unique_and_plain_ascii(seed):
     keys = list(Paper.objects.values_list("citation_key", flat=True))
-    assert len(keys) == len(set(keys)) == 135
+    assert len(keys) == len(set(keys)) == SEED_COUNTS.papers
     assert all(key.isascii() and key.isalnum() and key == key.lower() for key in keys)
 
 

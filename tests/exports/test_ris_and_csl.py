@@ -6,6 +6,7 @@ import jsonschema
 import pytest
 
 from catalog.models import Paper
+from tests.conftest import SEED_COUNTS
 from tests.exports.conftest import CSL_SCHEMA, HOSTILE, parse_ris, ris_values
 from tests.factories import make_paper
 
@@ -18,7 +19,7 @@ def test_the_whole_seed_catalog_is_strict_ris_with_one_au_per_author_in_order(cl
     assert response["Content-Disposition"] == 'attachment; filename="papers.ris"'
     records = parse_ris(response.content.decode())
     papers = {p.citation_key: p for p in Paper.objects.for_export()}
-    assert len(records) == 135
+    assert len(records) == SEED_COUNTS.papers
     for record in records:
         paper = papers[ris_values(record, "ID")[0]]
         assert record[0][0] == "TY" and record[-1] == ("ER", "")
@@ -69,7 +70,7 @@ def test_the_whole_seed_catalog_is_valid_csl_json(client, seed):
     assert response["Content-Type"] == "application/vnd.citationstyles.csl+json; charset=utf-8"
     items = json.loads(response.content)
     jsonschema.validate(items, CSL_SCHEMA)
-    assert len(items) == 135
+    assert len(items) == SEED_COUNTS.papers
     by_id = {item["id"]: item for item in items}
     for paper in Paper.objects.for_export():
         item = by_id[paper.citation_key]

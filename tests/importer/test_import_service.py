@@ -10,6 +10,7 @@ from catalog.importer.parsing import decode_listing, parse_listing
 from catalog.importer.service import import_listings
 from catalog.models import DeletedPaper, Paper
 from people.models import Person
+from tests.conftest import SEED_COUNTS
 from tests.factories import make_person
 from tests.importer.seed_listings import FIXTURES_DIR, SEED_FILES
 
@@ -34,26 +35,25 @@ def blog_entry(
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
-@pytest.fixture
-def seeded():
-    return import_listings(parsed(*SEED_FILES))
-
-
 def test_the_seeds_give_135_papers_41_blog_10_abstracts_84_daily(seeded):
-    assert Paper.objects.count() == 135
+    assert Paper.objects.count() == SEED_COUNTS.papers
     by_format = {
         fmt: Paper.objects.filter(sources__format=fmt).distinct().count()
         for fmt in ("blog", "abstracts", "daily")
     }
-    assert by_format == {"blog": 41, "abstracts": 10, "daily": 84}
-    assert seeded.entries == 151
-    assert seeded.merged == 16
-    assert len(seeded.created) == 135
+    assert by_format == {
+        "blog": SEED_COUNTS.blog_papers,
+        "abstracts": SEED_COUNTS.abstracts_papers,
+        "daily": SEED_COUNTS.daily_papers,
+    }
+    assert seeded.entries == SEED_COUNTS.entries
+    assert seeded.merged == SEED_COUNTS.merged
+    assert len(seeded.created) == SEED_COUNTS.papers
 
 
 def test_stella_biderman_is_an_author_of_19_papers(seeded):
     stella = Person.objects.get(name="Stella Biderman")
-    assert stella.papers.count() == 19
+    assert stella.papers.count() == SEED_COUNTS.stella_biderman_papers
     assert "Biderman" in stella.aliases.values_list("name", flat=True)
     assert not Person.objects.filter(name="Biderman").exists()
 
@@ -168,7 +168,7 @@ def test_a_second_import_changes_nothing_and_says_so(seeded):
     before = list(Paper.objects.order_by("pk").values_list("pk", "updated_at"))
     again = import_listings(parsed(*SEED_FILES))
     assert (again.created, again.updated, again.people_created) == ([], [], 0)
-    assert again.unchanged == 135
+    assert again.unchanged == SEED_COUNTS.papers
     assert not again.changed
     assert list(Paper.objects.order_by("pk").values_list("pk", "updated_at")) == before
 
@@ -224,7 +224,7 @@ def test_a_paper_staff_deleted_does_not_come_back_silently(seeded):
 
 def test_a_dry_run_writes_nothing():
     report = import_listings(parsed(*SEED_FILES), dry_run=True)
-    assert len(report.created) == 135
+    assert len(report.created) == SEED_COUNTS.papers
     assert Paper.objects.count() == 0 and Person.objects.count() == 0
 
 

@@ -29,8 +29,7 @@ def edit_in_admin(client, paper, **changes):
     return paper
 
 
-def test_a_title_and_year_edited_in_the_admin_survive_a_re_import(staff_client):
-    import_listings(parsed(*SEED_FILES))
+def test_a_title_and_year_edited_in_the_admin_survive_a_re_import(staff_client, seeded):
     paper = Paper.objects.get(title__startswith="ReLoRA")
     assert paper.year is None
     edit_in_admin(staff_client, paper, title="ReLoRA (edited by staff)", year=2024)
@@ -44,8 +43,7 @@ def test_a_title_and_year_edited_in_the_admin_survive_a_re_import(staff_client):
     assert report.created == []  # recognised by its listing entries despite the new title
 
 
-def test_an_author_list_reordered_in_the_admin_survives_a_re_import(staff_client):
-    import_listings(parsed(*SEED_FILES))
+def test_an_author_list_reordered_in_the_admin_survives_a_re_import(staff_client, seeded):
     paper = Paper.objects.get(title__startswith="GPT-NeoX-20B")
     url = reverse("admin:catalog_paper_change", args=[paper.pk])
     data = change_form_data(staff_client.get(url))

@@ -1,28 +1,18 @@
-"""Shared pieces of the security tests: the seed catalog, the public
-URLs (discovered from the URLconf), and an HTML checker for the CSP rules."""
+"""Shared pieces of the security tests: the public URLs (discovered from the
+URLconf) and an HTML checker for the CSP rules (the seed catalog, `seed`, is
+in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import itertools
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
-import pytest
-from django.conf import settings
-from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from catalog.models import Award, Paper
 from people.models import Person
 from venues.models import Venue
-
-SEED = Path(settings.BASE_DIR) / "fixtures" / "catalog.json"
-
-
-@pytest.fixture
-def seed(db):
-    call_command("load_catalog", fixture=str(SEED), verbosity=0)
 
 
 def _routes(resolver: URLResolver, prefix: str = ""):

@@ -1,0 +1,65 @@
+"""What every test package shares: the seed catalog's numbers, and the seed
+catalog itself, loaded once per session and put back in each test that asks.
+
+    def test_something(client, seed):        # fixtures/catalog.json, 135 papers
+        assert Paper.objects.count() == SEED_COUNTS.papers
+
+`seed` is function-scoped and isolated like `db`: the rows come back inside
+the test's transaction (tests/snapshots.py), and its rollback removes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from tests.snapshots import TableSnapshot
+
+SEED_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "catalog.json"
+
+
+@dataclass(frozen=True)
+class SeedCounts:
+    """The seed catalog in numbers: fixtures/listings/ imported, = fixtures/catalog.json."""
+
+    papers: int = 135
+    # Listing entries in the five seed files; 16 of them are a paper already
+    # listed elsewhere, merged into it.
+    entries: int = 151
+    merged: int = 16
+    # Papers with a source of each listing format.
+    blog_papers: int = 41
+    abstracts_papers: int = 10
+    daily_papers: int = 84
+    stella_biderman_papers: int = 19
+
+
+SEED_COUNTS = SeedCounts()
+
+
+def load_seed_catalog():
+    """What `manage.py load_catalog` does (loaddata, then the search index)."""
+    if not SEED_FIXTURE.is_file():
+        pytest.fail(
+            f"{SEED_FIXTURE} is missing: the seed-catalog tests need it "
+            "(make it with: manage.py import_listings fixtures/listings/* --fixture PATH)."
+        )
+    call_command("load_catalog", fixture=str(SEED_FIXTURE), verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def seed_catalog_snapshot(django_db_setup, django_db_blocker):
+    """fixtures/catalog.json as loaded once in this session (use `seed`)."""
+    with django_db_blocker.unblock():
+        snapshot, _ = TableSnapshot.take("seed_catalog", load_seed_catalog)
+    return snapshot
+
+
+@pytest.fixture
+def seed(db, seed_catalog_snapshot):
+    """The seed catalog (fixtures/catalog.json): 135 papers, SEED_COUNTS."""
+    seed_catalog_snapshot.restore()
