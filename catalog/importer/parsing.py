@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from catalog.importer.bibtex import looks_like_bibtex, parse_bibtex
 from catalog.importer.citations import (
     looks_like_citation,
     parse_citation,
@@ -157,11 +158,11 @@ def _non_blank_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
 
 
 def detect_format(text: str, source_file: str) -> str:
-    """The listing's format - blog, abstracts or daily; ListingError if none fits.
+    """The listing's format - blog, abstracts, daily or bibtex; ListingError if none fits.
 
     abstracts: at least half the non-blank lines start with "Abstract:"; blog: a
     "Read More" line; daily: a "Daily Papers" page header or "• N authors"
-    lines.
+    lines; bibtex: see bibtex.looks_like_bibtex (tested first).
     """
     return _detect_prepared_format(prepare_listing_text(text), source_file)
 
@@ -183,6 +184,8 @@ def _count(pattern: re.Pattern, text: str) -> int:
 
 
 def _detect_prepared_format(text: str, source_file: str) -> str:
+    if looks_like_bibtex(text):
+        return "bibtex"
     # Per line (stripped, non-blank), as the first line is tested here and
     # the others by the whole-text searches above.
     head = list(itertools.islice(_split_lines(text), 4 * _DAILY_HEADER_MAX_LINES))
@@ -204,7 +207,8 @@ def _detect_prepared_format(text: str, source_file: str) -> str:
     raise ListingError(
         source_file,
         "unknown format: expected a blog page ('Read More' lines), an abstracts list "
-        "('Abstract:' lines) or a Daily Papers page ('\u2022 N authors' lines)",
+        "('Abstract:' lines), a Daily Papers page ('\u2022 N authors' lines) or a BibTeX "
+        "file ('@article{key,' entries)",
     )
 
 
@@ -235,6 +239,8 @@ def parse_listing(
     with _gc_paused():
         if format == "auto":
             format = _detect_prepared_format(text, source_file)
+        if format == "bibtex":
+            return parse_bibtex(text, source_file=source_file, skip_bad=skip_bad)
         lines = _split_lines(text)
         if format == "blog":
             return _parse_blog(lines, source_file, skip_bad)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-FORMATS = ("blog", "abstracts", "daily")
+FORMATS = ("blog", "abstracts", "daily", "bibtex")
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,8 @@ class EntryRecord:
     published_on: datetime.date | None = None
     year: int | None = None
     upvotes: int | None = None
+    # The paper's own page, when the source gives one (BibTeX url, arXiv abs page).
+    url: str = ""
     # Doubts the parser found, each a short human-readable reason.
     review_reasons: tuple[str, ...] = ()
 
