@@ -1,7 +1,7 @@
 """Import scraped paper listings into the catalog (or into a fixture).
 
     manage.py import_listings FILE [FILE ...] [--fixture PATH] [--dry-run]
-        [--format {auto,blog,abstracts,daily}] [--listing-year YEAR] [--skip-bad]
+        [--format {auto,blog,abstracts,daily,bibtex}] [--listing-year YEAR] [--skip-bad]
 
 Parsing (catalog.importer.parsing) is pure; writing
 (catalog.importer.service) happens in one transaction, so a failed run
@@ -23,7 +23,10 @@ _PROGRESS_BYTES = 1_000_000
 
 
 class Command(BaseCommand):
-    help = "Import scraped paper listings (blog, abstracts or daily format) into the catalog."
+    help = (
+        "Import paper listings (blog, abstracts or daily format, or a BibTeX file) into the "
+        "catalog."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE", help="Listing files to import.")
