@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from catalog.importer.identifiers import doi_key
 from catalog.importer.parsing import (
     REASON_DATE_WITHOUT_YEAR,
     REASON_NO_ABSTRACT,
@@ -23,6 +24,7 @@ from catalog.importer.parsing import (
 )
 from catalog.importer.records import AuthorRecord, EntryRecord
 from catalog.importer.text import normalise_title
+from catalog.importer.venues import PREPRINT_SERVERS, canonical_venue_name
 
 # Reasons the draft works out again from all its entries together: one
 # listing's gap is not a gap when another listing fills it.
@@ -169,6 +171,9 @@ def _identity_keys(entry: EntryRecord) -> list[tuple[str, str]]:
     arxiv_id = entry.citation.arxiv_id if entry.citation else ""
     if arxiv_id:
         keys.append(("arxiv", arxiv_id))
+    doi = entry.citation.doi if entry.citation else ""
+    if doi.startswith("10."):
+        keys.append(("doi", doi_key(doi)))
     title_key = normalise_title(entry.title) if entry.title else ""
     if title_key:
         keys.append(("title", title_key))
@@ -266,12 +271,21 @@ def build_draft(entries: list[EntryRecord]) -> PaperDraft:
     if not draft.year:
         draft.flag(REASON_NO_YEAR)
 
-    venue_names = list(dict.fromkeys(e.venue_name for e in entries if e.venue_name))
+    venue_names = _venue_names(entries)
     draft.venue_name = venue_names[0] if venue_names else ""
     if len(venue_names) > 1:
         draft.flag("listings name different venues: " + ", ".join(venue_names))
 
-    draft.venue_detail = _first(c.venue_text for c in citations) or ""
+    # The venue text that goes with the chosen venue, when its entry has one.
+    draft.venue_detail = (
+        _first(
+            e.citation.venue_text
+            for e in entries
+            if e.citation and e.venue_name == draft.venue_name
+        )
+        or _first(c.venue_text for c in citations)
+        or ""
+    )
     draft.arxiv_id = _first(c.arxiv_id for c in citations) or ""
     identifier = _first(c.doi for c in citations) or ""
     if identifier.startswith("10."):
@@ -298,6 +312,15 @@ def build_draft(entries: list[EntryRecord]) -> PaperDraft:
             if reason not in _RECOMPUTED_REASONS:
                 draft.flag(reason)
     return draft
+
+
+def _venue_names(entries: list[EntryRecord]) -> list[str]:
+    """The venues the entries name, in order. A preprint server gives way to
+    a conference or journal: a paper on arXiv and at ICML is an ICML paper,
+    and the two sources do not disagree."""
+    names = list(dict.fromkeys(e.venue_name for e in entries if e.venue_name))
+    published = [n for n in names if canonical_venue_name(n) not in PREPRINT_SERVERS]
+    return published or names
 
 
 def _richest_citation(citations):
