@@ -103,8 +103,9 @@ def generate(size: int, *, seed: int = 7, log=print) -> dict:
     from django.db import connection
 
     from catalog.importer.text import normalise_title
-    from catalog.models import Paper
-    from catalog.search import search_fields_update
+    from catalog.models import Authorship, Paper
+    from catalog.search import author_names_sql, search_fields_update
+    from people.models import PersonAlias
 
     assert connection.vendor == "postgresql", "the benchmark catalog is PostgreSQL only"
     started = time.perf_counter()
@@ -291,26 +292,16 @@ def generate(size: int, *, seed: int = 7, log=print) -> dict:
                 f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
             )
 
-        # author_names as refresh_search_index() writes it: names in author
-        # order, then each author's aliases; in one statement.
+        # author_names as refresh_search_index() writes it, for every paper
+        # in one statement.
         cursor.execute(
-            """
-            UPDATE catalog_paper p SET author_names = s.names
-            FROM (
-                SELECT a.paper_id,
-                       string_agg(pe.name, '; ' ORDER BY a.position NULLS LAST, a.id)
-                       || COALESCE('; ' || string_agg(al.names, '; '
-                                   ORDER BY a.position NULLS LAST, a.id), '') AS names
-                FROM catalog_authorship a
-                JOIN people_person pe ON pe.id = a.person_id
-                LEFT JOIN (
-                    SELECT person_id, string_agg(name, '; ' ORDER BY name) AS names
-                    FROM people_personalias GROUP BY person_id
-                ) al ON al.person_id = a.person_id
-                GROUP BY a.paper_id
-            ) s
-            WHERE p.id = s.paper_id
-            """
+            author_names_sql(
+                Paper,
+                authorship_model=Authorship,
+                alias_model=PersonAlias,
+                connection=connection,
+                ids=False,
+            )
         )
         log(f"  author_names: {time.perf_counter() - started:.1f}s")
     Paper.objects.update(**search_fields_update(Paper))

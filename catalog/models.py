@@ -24,6 +24,28 @@ LATEST_STORABLE_YEAR = 2100
 RESERVED_PAPER_SLUGS = frozenset({"export"})
 
 
+# Paper fields an import sets, in the order import reports list them. Staff
+# edits of these are remembered (the admin) and never overwritten (the
+# importer): one list, so the two cannot drift apart.
+IMPORTED_FIELDS = (
+    "title",
+    "abstract",
+    "venue",
+    "venue_detail",
+    "year",
+    "published_on",
+    "arxiv_id",
+    "doi",
+    "other_identifier",
+    "citation",
+    "authors_complete",
+    "author_count",
+    "upvotes",
+    "awards",
+    "authors",
+)
+
+
 def next_year() -> int:
     return datetime.date.today().year + 1
 

@@ -38,7 +38,17 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import EmptyResultSet
 from django.db import connection as default_connection
 from django.db import connections
-from django.db.models import Case, F, Func, IntegerField, Q, TextField, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.expressions import OrderBy, RawSQL
 from django.db.models.functions import Lower
 
@@ -258,8 +268,31 @@ def _with_folded(queryset):
     )
 
 
+def join_author_names(names: list[str], variants: list[str]) -> str:
+    """Paper.author_names: the authors' names in author order, then each
+    author's name variants in author order (each person's by name),
+    "; "-separated. The one definition; author_names_sql() is its SQL form."""
+    return "; ".join([*names, *variants])
+
+
+def name_variants(person_ids, *, alias_model, using) -> dict[int, list[str]]:
+    """Each person's name variants, ordered by name as the database orders them."""
+    aliases = alias_model.objects.using(using).order_by("name")
+    if uses_postgres(connections[using]):
+        # One array parameter rather than an IN list of thousands (the importer).
+        column = connections[using].ops.quote_name(alias_model._meta.get_field("person").column)
+        ids = RawSQL(f"{column} = ANY(%s)", [list(person_ids)], output_field=BooleanField())
+        aliases = aliases.filter(ids)
+    else:
+        aliases = aliases.filter(person_id__in=person_ids)
+    variants: dict[int, list[str]] = {}
+    for person_id, name in aliases.values_list("person_id", "name"):
+        variants.setdefault(person_id, []).append(name)
+    return variants
+
+
 def author_names_by_paper(paper_ids, *, authorship_model, alias_model, using) -> dict[int, str]:
-    """Each paper's authors' names and aliases, in author order, as one text."""
+    """Each paper's author_names (join_author_names()), read row by row."""
     names: dict[int, list[str]] = {pk: [] for pk in paper_ids}
     rows = (
         authorship_model.objects.using(using)
@@ -272,41 +305,70 @@ def author_names_by_paper(paper_ids, *, authorship_model, alias_model, using) ->
         names[paper_id].append(name)
         people_by_paper.setdefault(paper_id, []).append(person_id)
     person_ids = {pid for pids in people_by_paper.values() for pid in pids}
-    aliases: dict[int, list[str]] = {}
-    alias_rows = alias_model.objects.using(using).filter(person_id__in=person_ids)
-    for person_id, alias in alias_rows.values_list("person_id", "name"):
-        aliases.setdefault(person_id, []).append(alias)
-    for paper_id, pids in people_by_paper.items():
-        for pid in pids:
-            names[paper_id].extend(aliases.get(pid, ()))
-    return {pk: "; ".join(parts) for pk, parts in names.items()}
+    variants = name_variants(person_ids, alias_model=alias_model, using=using)
+    return {
+        pk: join_author_names(
+            paper_names,
+            [v for pid in people_by_paper.get(pk, ()) for v in variants.get(pid, ())],
+        )
+        for pk, paper_names in names.items()
+    }
 
 
 _PG_BATCH = 5000
-# author_names_by_paper() in one statement: names in author order, then each
-# author's name variants (by name), "; "-separated; "" for a paper without authors.
-_PG_AUTHOR_NAMES_SQL = """
-UPDATE catalog_paper p
-SET author_names = COALESCE(s.names || COALESCE('; ' || s.aliases, ''), '')
-FROM unnest(%(ids)s::bigint[]) AS ids(id)
-LEFT JOIN (
-    SELECT a.paper_id,
-           string_agg(pe.name, '; ' ORDER BY a.position NULLS LAST, a.id) AS names,
-           string_agg(al.names, '; ' ORDER BY a.position NULLS LAST, a.id) AS aliases
-    FROM catalog_authorship a
-    JOIN people_person pe ON pe.id = a.person_id
-    LEFT JOIN (
-        SELECT person_id, string_agg(name, '; ' ORDER BY name) AS names
-        FROM people_personalias
-        WHERE person_id IN (
-            SELECT person_id FROM catalog_authorship WHERE paper_id = ANY(%(ids)s::bigint[])
+
+
+def author_names_sql(paper_model, *, authorship_model, alias_model, connection, ids=True) -> str:
+    """join_author_names() as one PostgreSQL UPDATE of `paper_model`'s
+    author_names: "" for a paper without authors. With `ids`, for the papers
+    whose ids are the parameter %(ids)s (an array); otherwise for every paper.
+    Table and column names come from the models, so historical models
+    (migrations) and renamed tables work too."""
+    quote = connection.ops.quote_name
+
+    def table(model):
+        return quote(model._meta.db_table)
+
+    def column(model, name):
+        return quote(model._meta.get_field(name).column)
+
+    person_model = authorship_model._meta.get_field("person").related_model
+    a_paper, a_person = column(authorship_model, "paper"), column(authorship_model, "person")
+    a_order = (
+        f"a.{column(authorship_model, 'position')} NULLS LAST, a.{column(authorship_model, 'id')}"
+    )
+    al_person, al_name = column(alias_model, "person"), column(alias_model, "name")
+    if ids:
+        paper_ids = "unnest(%(ids)s::bigint[]) AS ids(id)"
+        in_ids = "= ANY(%(ids)s::bigint[])"
+        alias_filter = (
+            f"WHERE {al_person} IN (SELECT {a_person} FROM {table(authorship_model)} "
+            f"WHERE {a_paper} {in_ids})"
         )
-        GROUP BY person_id
-    ) al ON al.person_id = a.person_id
-    WHERE a.paper_id = ANY(%(ids)s::bigint[])
-    GROUP BY a.paper_id
+        authorship_filter = f"WHERE a.{a_paper} {in_ids}"
+    else:
+        paper_ids = f"(SELECT {column(paper_model, 'id')} FROM {table(paper_model)}) AS ids(id)"
+        alias_filter = authorship_filter = ""
+    return f"""
+UPDATE {table(paper_model)} p
+SET {column(paper_model, "author_names")} = COALESCE(s.names || COALESCE('; ' || s.aliases, ''), '')
+FROM {paper_ids}
+LEFT JOIN (
+    SELECT a.{a_paper} AS paper_id,
+           string_agg(pe.{column(person_model, "name")}, '; ' ORDER BY {a_order}) AS names,
+           string_agg(al.names, '; ' ORDER BY {a_order}) AS aliases
+    FROM {table(authorship_model)} a
+    JOIN {table(person_model)} pe ON pe.{column(person_model, "id")} = a.{a_person}
+    LEFT JOIN (
+        SELECT {al_person} AS person_id, string_agg({al_name}, '; ' ORDER BY {al_name}) AS names
+        FROM {table(alias_model)}
+        {alias_filter}
+        GROUP BY {al_person}
+    ) al ON al.person_id = a.{a_person}
+    {authorship_filter}
+    GROUP BY a.{a_paper}
 ) s ON s.paper_id = ids.id
-WHERE p.id = ids.id
+WHERE p.{column(paper_model, "id")} = ids.id
 """
 
 
@@ -323,10 +385,16 @@ def refresh_search_index(queryset, *, authorship_model, alias_model, batch_size=
     if uses_postgres(connections[using]):
         # Two statements per 5,000 papers, computed by the database: the
         # importer refreshes 100,000 papers in seconds, not minutes.
+        names_sql = author_names_sql(
+            model,
+            authorship_model=authorship_model,
+            alias_model=alias_model,
+            connection=connections[using],
+        )
         for start in range(0, len(ids), _PG_BATCH):
             chunk = ids[start : start + _PG_BATCH]
             with connections[using].cursor() as cursor:
-                cursor.execute(_PG_AUTHOR_NAMES_SQL, {"ids": chunk})
+                cursor.execute(names_sql, {"ids": chunk})
             papers_table.filter(pk__in=chunk).update(**search_fields_update(model))
         return len(ids)
     for start in range(0, len(ids), batch_size):

@@ -15,6 +15,13 @@ fixtures/listings/):
 
 The parsers go line by line and treat every non-blank line as a unit, so
 missing or doubled blank lines do not change the result.
+
+parse_listing() and detect_format() go through PARSERS, the registry of
+formats by name, which import_listings' --format offers. Another source
+format is a module of its own with a parse() and a detect() function
+returning the records of catalog.importer.records (its docstring says what
+they must hold), and one ListingParser entry in PARSERS; merging, matching
+and writing then treat its entries like any other.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ import functools
 import gc
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from catalog.importer.bibtex import looks_like_bibtex, parse_bibtex
@@ -37,7 +44,6 @@ from catalog.importer.citations import (
 )
 from catalog.importer.names import parse_author_list
 from catalog.importer.records import (
-    FORMATS,
     CitationRecord,
     EntryRecord,
     ListingError,
@@ -53,6 +59,9 @@ from catalog.importer.text import (
 )
 
 __all__ = [
+    "FORMATS",
+    "PARSERS",
+    "ListingParser",
     "clean_abstract",
     "clean_text",
     "decode_listing",
@@ -158,12 +167,8 @@ def _non_blank_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
 
 
 def detect_format(text: str, source_file: str) -> str:
-    """The listing's format - blog, abstracts, daily or bibtex; ListingError if none fits.
-
-    abstracts: at least half the non-blank lines start with "Abstract:"; blog: a
-    "Read More" line; daily: a "Daily Papers" page header or "• N authors"
-    lines; bibtex: see bibtex.looks_like_bibtex (tested first).
-    """
+    """The listing's format: the first parser in PARSERS whose detect()
+    recognises the text; ListingError if none does."""
     return _detect_prepared_format(prepare_listing_text(text), source_file)
 
 
@@ -183,32 +188,49 @@ def _count(pattern: re.Pattern, text: str) -> int:
     return sum(1 for _ in pattern.finditer(text))
 
 
-def _detect_prepared_format(text: str, source_file: str) -> str:
-    if looks_like_bibtex(text):
-        return "bibtex"
-    # Per line (stripped, non-blank), as the first line is tested here and
-    # the others by the whole-text searches above.
-    head = list(itertools.islice(_split_lines(text), 4 * _DAILY_HEADER_MAX_LINES))
-    first = head[0].strip()
+def _first_line(text: str) -> str:
+    return text[: text.find("\n")].strip() if "\n" in text else text.strip()
+
+
+def _looks_like_abstracts(text: str) -> bool:
+    """At least half the non-blank lines start with "Abstract:"."""
+    first = _first_line(text)
     abstract_lines = _count(_ABSTRACT_LINE_AFTER_NL_RE, text)
     abstract_lines += bool(first) and bool(_ABSTRACT_LINE_RE.match(first))
-    if abstract_lines:
-        non_blank = text.count("\n") + 1 - _count(_BLANK_LINE_AFTER_NL_RE, text) - (not first)
-        if abstract_lines * 2 >= non_blank:
-            return "abstracts"
-    if (len(first) == 9 and first.casefold() == "read more") or _READ_MORE_AFTER_NL_RE.search(text):
-        return "blog"
-    if (
-        _AUTHORS_LINE_RE.match(first)
+    if not abstract_lines:
+        return False
+    non_blank = text.count("\n") + 1 - _count(_BLANK_LINE_AFTER_NL_RE, text) - (not first)
+    return abstract_lines * 2 >= non_blank
+
+
+def _looks_like_blog(text: str) -> bool:
+    """A "Read More" line."""
+    first = _first_line(text)
+    return (len(first) == 9 and first.casefold() == "read more") or bool(
+        _READ_MORE_AFTER_NL_RE.search(text)
+    )
+
+
+def _looks_like_daily(text: str) -> bool:
+    """A "• N authors" line, or a "Daily Papers" page header."""
+    # Per line (stripped, non-blank), as the first line is tested here and
+    # the others by the whole-text searches above.
+    head = itertools.islice(_split_lines(text), 4 * _DAILY_HEADER_MAX_LINES)
+    return bool(
+        _AUTHORS_LINE_RE.match(_first_line(text))
         or _AUTHORS_LINE_AFTER_NL_RE.search(text)
         or any(line.strip().casefold() == _DAILY_HEADER_MARKER for line in head)
-    ):
-        return "daily"
+    )
+
+
+def _detect_prepared_format(text: str, source_file: str) -> str:
+    for name, parser in PARSERS.items():
+        if parser.detect(text):
+            return name
+    descriptions = [parser.description for parser in PARSERS.values()]
     raise ListingError(
         source_file,
-        "unknown format: expected a blog page ('Read More' lines), an abstracts list "
-        "('Abstract:' lines), a Daily Papers page ('\u2022 N authors' lines) or a BibTeX "
-        "file ('@article{key,' entries)",
+        f"unknown format: expected {', '.join(descriptions[:-1])} or {descriptions[-1]}",
     )
 
 
@@ -230,8 +252,10 @@ def parse_listing(
     prepared: the text comes from decode_listing, which did what
     prepare_listing_text does; skipping it spares a scan of the whole text.
     """
-    if format != "auto" and format not in FORMATS:
-        raise ListingError(source_file, f"unknown format {format!r}; expected one of {FORMATS}")
+    if format != "auto" and format not in PARSERS:
+        raise ListingError(
+            source_file, f"unknown format {format!r}; expected one of {tuple(PARSERS)}"
+        )
     if not prepared:
         text = prepare_listing_text(text)
     if is_blank(text):
@@ -239,14 +263,9 @@ def parse_listing(
     with _gc_paused():
         if format == "auto":
             format = _detect_prepared_format(text, source_file)
-        if format == "bibtex":
-            return parse_bibtex(text, source_file=source_file, skip_bad=skip_bad)
-        lines = _split_lines(text)
-        if format == "blog":
-            return _parse_blog(lines, source_file, skip_bad)
-        if format == "abstracts":
-            return _parse_abstracts(lines, source_file, skip_bad)
-        return _parse_daily(lines, source_file, listing_year, skip_bad)
+        return PARSERS[format].parse(
+            text, source_file=source_file, listing_year=listing_year, skip_bad=skip_bad
+        )
 
 
 def _fail(skipped: list[ListingError], error: ListingError, skip_bad: bool) -> None:
@@ -745,3 +764,55 @@ def _daily_entry(
         upvotes=upvotes,
         review_reasons=tuple(reasons),
     )
+
+
+# ---------------------------------------------------------------------------
+# The parsers, by format name
+
+
+@dataclass(frozen=True)
+class ListingParser:
+    """One source format. See catalog.importer.records for what parse() must return."""
+
+    # parse(text, *, source_file, listing_year, skip_bad) -> ParsedListing.
+    # `text` comes from decode_listing() / prepare_listing_text().
+    parse: Callable[..., ParsedListing]
+    # detect(text) -> whether the text is in this format (same text).
+    detect: Callable[[str], bool]
+    # For "unknown format" messages: what the format looks like.
+    description: str
+
+
+def _blog(text: str, *, source_file: str, listing_year: int | None, skip_bad: bool):
+    return _parse_blog(_split_lines(text), source_file, skip_bad)
+
+
+def _abstracts(text: str, *, source_file: str, listing_year: int | None, skip_bad: bool):
+    return _parse_abstracts(_split_lines(text), source_file, skip_bad)
+
+
+def _daily(text: str, *, source_file: str, listing_year: int | None, skip_bad: bool):
+    return _parse_daily(_split_lines(text), source_file, listing_year, skip_bad)
+
+
+def _bibtex(text: str, *, source_file: str, listing_year: int | None, skip_bad: bool):
+    return parse_bibtex(text, source_file=source_file, skip_bad=skip_bad)
+
+
+# Format name -> parser. Auto-detection tries them in this order: the first
+# whose detect() says yes parses the listing (an abstracts list is checked
+# before a blog page, as it is the stricter test). import_listings --format
+# offers these names.
+PARSERS: dict[str, ListingParser] = {
+    # First: its test is the strictest (an "@type{key," block opens the file),
+    # and a BibTeX abstract may hold a line that reads "Abstract:".
+    "bibtex": ListingParser(_bibtex, looks_like_bibtex, "a BibTeX file ('@article{key,' entries)"),
+    "abstracts": ListingParser(
+        _abstracts, _looks_like_abstracts, "an abstracts list ('Abstract:' lines)"
+    ),
+    "blog": ListingParser(_blog, _looks_like_blog, "a blog page ('Read More' lines)"),
+    "daily": ListingParser(
+        _daily, _looks_like_daily, "a Daily Papers page ('\u2022 N authors' lines)"
+    ),
+}
+FORMATS = tuple(PARSERS)

@@ -1,16 +1,31 @@
-"""Plain records the listing parsers return.
+"""Plain records the parsers return: what every source of papers produces.
 
 Parsing is pure: these records carry what a listing says, cleaned but not
-rewritten, and know nothing of the database. The import service turns them
-into rows.
+rewritten, and know nothing of the database. The import service
+(catalog.importer.service.import_listings) turns them into rows.
+
+The contract for a new source (a file format, or lookups by identifier):
+- produce one ParsedListing per input, its `format` the source's name (a
+  file format: its key in catalog.importer.parsing.PARSERS, which is also
+  what PaperSource.format records), `source_file` a name that stays the same
+  for the same input (re-imports are matched by it and `entry_index`);
+- one EntryRecord per paper as that input shows it, numbered 1, 2, ... in
+  input order (`entry_index`), with the line it starts on; leave a field at
+  its empty default when the source does not say (an empty value never
+  overwrites a known one);
+- authors go in `citation.authors` (CitationRecord), in order, with
+  `authors_complete` False when the source truncated the list;
+- doubts go in `review_reasons`, short and readable: staff see them;
+- an input that cannot be parsed raises ListingError (file and line); with
+  skip_bad, its bad entries go to ParsedListing.skipped instead.
+A file format then needs only a ListingParser entry in PARSERS: merging,
+matching, planning and writing are the same for every source.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-
-FORMATS = ("blog", "abstracts", "daily", "bibtex")
 
 
 @dataclass(frozen=True)
@@ -59,7 +74,7 @@ class EntryRecord:
     """One entry of a listing: one paper as that listing shows it."""
 
     source_file: str  # the listing's file name, e.g. "000_8029fc20b0d1bbc7.txt"
-    format: str  # one of FORMATS
+    format: str  # the source format's name, as in ParsedListing.format
     entry_index: int  # 1-based position of the entry in its listing
     line: int  # 1-based line where the entry starts
     title: str = ""  # "" when the listing has none (abstracts format)

@@ -1,10 +1,9 @@
-"""The importer keys new papers one after another (service._CitationKeys): the
+"""The importer keys new papers one after another (citekeys.FreeKeys): the
 keys must be those next_free_key() gives."""
 
 import random
 
-from catalog.citekeys import next_free_key
-from catalog.importer.service import _CitationKeys, _key_suffix
+from catalog.citekeys import FreeKeys, key_suffix, next_free_key
 
 
 def keys_one_by_one(bases, taken):
@@ -16,7 +15,7 @@ def keys_one_by_one(bases, taken):
 
 
 def test_the_suffixes_run_a_to_z_then_aa():
-    assert [_key_suffix(n) for n in (1, 2, 26, 27, 28, 52, 53, 702, 703)] == [
+    assert [key_suffix(n) for n in (1, 2, 26, 27, 28, 52, 53, 702, 703)] == [
         "a",
         "b",
         "z",
@@ -36,5 +35,5 @@ def test_the_keys_are_those_next_free_key_gives():
     stems = ["smith2020", "smith2020a", "smith2020ab", "anon2021model", "anon", "anona"]
     bases = [rng.choice(stems) for _ in range(3000)]
     taken = {"smith2020", "smith2020b", "smith2020aa", "anon2021modelc", "anonaa"}
-    keys = _CitationKeys(set(taken))
+    keys = FreeKeys(set(taken))
     assert [keys.next_free(base) for base in bases] == keys_one_by_one(bases, set(taken))

@@ -1,10 +1,10 @@
-"""PostgreSQL's own write path for new papers (service._NewPapers): search
+"""PostgreSQL's own write path for new papers (postgres.NewPaperStaging): search
 fields computed as the papers are written, the abstracts' part in the background."""
 
 import pytest
 from django.db import DatabaseError, connection
 
-from catalog.importer import service
+from catalog.importer.postgres import NewPaperStaging
 from catalog.importer.service import import_listings
 from catalog.models import Paper
 from people.models import Person
@@ -28,13 +28,13 @@ def test_new_papers_get_the_search_fields_refresh_search_index_gives():
 
 
 def test_a_failure_in_the_background_writes_nothing(monkeypatch):
-    computing = service._NewPapers.computing
+    computing = NewPaperStaging.computing
 
     def failing(self):
         self.statements.append(("SELECT 1 / 0", None))
         return computing(self)
 
-    monkeypatch.setattr(service._NewPapers, "computing", failing)
+    monkeypatch.setattr(NewPaperStaging, "computing", failing)
     with pytest.raises(DatabaseError):
         import_listings(parsed(*SEED_FILES))
     assert Paper.objects.count() == 0 and Person.objects.count() == 0

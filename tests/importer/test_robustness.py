@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog.importer.parsing import decode_listing, parse_listing
-from catalog.importer.records import FORMATS, ListingError, ParsedListing
+from catalog.importer.parsing import FORMATS, decode_listing, parse_listing
+from catalog.importer.records import ListingError, ParsedListing
 from tests.importer.seed_listings import (
     DAILY_FILE,
     EXPECTED_COUNTS,

@@ -1,8 +1,10 @@
 """Import scraped paper listings into the catalog (or into a fixture).
 
     manage.py import_listings FILE [FILE ...] [--fixture PATH] [--dry-run]
-        [--format {auto,blog,abstracts,daily,bibtex}] [--listing-year YEAR] [--skip-bad]
+        [--format {auto,FORMAT}] [--listing-year YEAR] [--skip-bad]
 
+FORMAT is one of the formats registered in catalog.importer.parsing.PARSERS
+(blog, abstracts, daily, bibtex).
 Parsing (catalog.importer.parsing) is pure; writing
 (catalog.importer.service) happens in one transaction, so a failed run
 leaves the database as it was.
@@ -14,8 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from catalog.importer.fixture import write_fixture
-from catalog.importer.parsing import decode_listing, parse_listing
-from catalog.importer.records import FORMATS, ListingError
+from catalog.importer.parsing import PARSERS, decode_listing, parse_listing
+from catalog.importer.records import ListingError
 from catalog.importer.service import ImportReport, import_listings
 
 # Larger inputs than this many bytes get progress lines as they are parsed.
@@ -23,10 +25,7 @@ _PROGRESS_BYTES = 1_000_000
 
 
 class Command(BaseCommand):
-    help = (
-        "Import paper listings (blog, abstracts or daily format, or a BibTeX file) into the "
-        "catalog."
-    )
+    help = "Import paper listings (scraped pages or a lab's BibTeX file) into the catalog."
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE", help="Listing files to import.")
@@ -40,7 +39,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--format",
-            choices=("auto", *FORMATS),
+            choices=("auto", *PARSERS),
             default="auto",
             help="Listing format (default: detect it from each file).",
         )

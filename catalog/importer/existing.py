@@ -1,0 +1,91 @@
+"""What the catalog already holds that an import is checked against, read
+up front in a few queries (whatever the number of entries), so that the
+planning after it (catalog.importer.planning) needs none."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connections
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
+
+from catalog.importer.merge import PaperDraft
+from catalog.importer.planning import Tombstones, match_drafts
+from catalog.importer.writing import chunks, is_postgres
+from catalog.models import RESERVED_PAPER_SLUGS, DeletedPaper, Paper, PaperSource
+
+
+@dataclass
+class Existing:
+    """The catalog as the drafts meet it; drafts are keyed by id(draft)."""
+
+    # Catalog papers the drafts match, with their venue, sources, awards and authors.
+    papers: dict[int, Paper]
+    # Drafts that are not in the catalog because staff deleted them.
+    deleted: dict[int, DeletedPaper]
+    # (listing, entry index) -> paper id, for the listings of this run.
+    source_owner: dict[tuple[str, int], int]
+    taken_slugs: set[str]
+
+    def new_drafts(self, drafts: list[PaperDraft]) -> list[PaperDraft]:
+        """The drafts that become new papers."""
+        return [d for d in drafts if id(d) not in self.papers and id(d) not in self.deleted]
+
+
+def read_existing(drafts: list[PaperDraft], using: str) -> Existing:
+    """Match `drafts` to the catalog's papers (flagging those that match
+    several) and to staff's tombstones; read the slugs taken."""
+    listings = {e.source_file for d in drafts for e in d.entries}
+    source_owner = {
+        (listing, index): paper_id
+        for listing, index, paper_id in PaperSource.objects.using(using)
+        .filter(listing__in=listings)
+        .values_list("listing", "entry_index", "paper_id")
+    }
+    by_arxiv = paper_ids_by("arxiv_id", {d.arxiv_id for d in drafts if d.arxiv_id}, using)
+    by_title = paper_ids_by("title_key", {d.title_key for d in drafts if d.title_key}, using)
+    wanted = match_drafts(drafts, source_owner, by_arxiv, by_title)
+    papers = {}
+    for ids in chunks(set(wanted.values())):
+        papers.update(
+            (p.pk, p)
+            for p in Paper.objects.using(using)
+            .filter(pk__in=ids)
+            .select_related("venue")
+            .prefetch_related("sources", "awards", "authorships__person")
+        )
+    matched = {key: papers[pk] for key, pk in wanted.items()}
+
+    tombstones = Tombstones(DeletedPaper.objects.using(using))
+    deleted = {}
+    for draft in drafts:
+        if id(draft) not in matched and (tombstone := tombstones.match(draft)):
+            deleted[id(draft)] = tombstone
+    taken_slugs = set(Paper.objects.using(using).values_list("slug", flat=True))
+    return Existing(matched, deleted, source_owner, taken_slugs | RESERVED_PAPER_SLUGS)
+
+
+def taken_citation_keys(using: str) -> set[str]:
+    return set(
+        Paper.objects.using(using).exclude(citation_key="").values_list("citation_key", flat=True)
+    )
+
+
+def paper_ids_by(field_name: str, values: set[str], using: str) -> dict[str, int]:
+    """{value: paper id} for the papers whose `field_name` is one of
+    `values`: on PostgreSQL in one query, the values as one array (a
+    2,000-value IN list is slow to build and to parse, and at 100,000
+    entries there were 50 of them per field); elsewhere in chunks, under
+    SQLite's limit on variables."""
+    if not values:
+        return {}
+    papers = Paper.objects.using(using)
+    if is_postgres(using):
+        column = connections[using].ops.quote_name(Paper._meta.get_field(field_name).column)
+        matching = RawSQL(f"{column} = ANY(%s)", [list(values)], output_field=BooleanField())
+        return dict(papers.filter(matching).values_list(field_name, "id"))
+    found = {}
+    for chunk in chunks(values):
+        found.update(papers.filter(**{f"{field_name}__in": chunk}).values_list(field_name, "id"))
+    return found
