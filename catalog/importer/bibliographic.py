@@ -197,3 +197,46 @@ def complete_list_replaces(
     if current_complete:
         return False
     return new_complete or len(new) > len(current)
+
+
+def first_author(authors) -> str:
+    """The name of the author in position 1 of AuthorRecords, or ""."""
+    return next((a.name for a in authors if a.position == 1), "")
+
+
+def match_bibliography(
+    drafts, provisional: Sequence[Candidate], titled: Sequence[Candidate]
+) -> tuple[dict[int, int], dict[int, tuple[int, str]]]:
+    """Catalog papers for bibliographic drafts that no identifier or title
+    matched: ({id(draft): paper id}, {id(draft): (paper id, doubt)}).
+
+    provisional: catalog papers whose title is provisional; titled: catalog
+    papers whose title key is a word prefix of a draft's, or has one as its
+    prefix. One paper confirmed: a match. Several, or only doubtful ones: a
+    doubt, so that the draft is neither merged by guess nor duplicated.
+    """
+    matches: dict[int, int] = {}
+    doubts: dict[int, tuple[int, str]] = {}
+    for draft in drafts:
+        verdicts: list[tuple[Candidate, Verdict]] = []
+        if draft.abstract:
+            for candidate in provisional:
+                verdict = provisional_match(draft.abstract, candidate)
+                if verdict is not None:
+                    verdicts.append((candidate, verdict))
+        lead = first_author(draft.authors)
+        for candidate in titled:
+            key, other = draft.title_key, candidate.title_key
+            if is_shortened(key, other) or is_shortened(other, key):
+                verdict = shortened_title_match(draft.abstract, lead, draft.title, candidate)
+                verdicts.append((candidate, verdict))
+        same = {c.paper_id: c for c, v in verdicts if v.same}
+        if len(same) == 1:
+            matches[id(draft)] = next(iter(same))
+        elif len(same) > 1:
+            titles = ", ".join(f"“{c.title}”" for c in same.values())
+            doubts[id(draft)] = (min(same), f"may be any of {titles}; not merged")
+        elif verdicts:
+            candidate, verdict = verdicts[0]
+            doubts[id(draft)] = (candidate.paper_id, verdict.doubt)
+    return matches, doubts

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from catalog.importer.identifiers import doi_key
+from catalog.importer.names import is_surname_only
 from catalog.importer.parsing import (
     REASON_DATE_WITHOUT_YEAR,
     REASON_NO_ABSTRACT,
@@ -91,6 +92,7 @@ class PaperDraft:
     arxiv_id: str = ""
     doi: str = ""
     other_identifier: str = ""
+    url: str = ""
     citation: str = ""
     authors: tuple[AuthorRecord, ...] = ()
     authors_complete: bool = True
@@ -115,6 +117,10 @@ class PaperDraft:
     @property
     def source_keys(self) -> list[tuple[str, int]]:
         return [(e.source_file, e.entry_index) for e in self.entries]
+
+    @property
+    def formats(self) -> set[str]:
+        return {e.format for e in self.entries}
 
     def flag(self, reason: str) -> None:
         if reason not in self.review_reasons:
@@ -293,13 +299,13 @@ def build_draft(entries: list[EntryRecord]) -> PaperDraft:
     else:
         draft.other_identifier = identifier
     draft.citation = _first(c.text for c in citations) or ""
+    draft.url = _first(e.url for e in entries) or ""
 
     best = _richest_citation(citations)
     if best:
         draft.authors = best.authors
         draft.authors_complete = best.authors_complete
-        names = {tuple(a.name for a in c.authors) for c in citations if c.authors}
-        if len(names) > 1:
+        if any(not _lists_agree(c, best) for c in citations if c.authors):
             draft.flag("listings give different author lists")
     else:
         draft.authors_complete = False  # no names known at all
@@ -321,6 +327,30 @@ def _venue_names(entries: list[EntryRecord]) -> list[str]:
     names = list(dict.fromkeys(e.venue_name for e in entries if e.venue_name))
     published = [n for n in names if canonical_venue_name(n) not in PREPRINT_SERVERS]
     return published or names
+
+
+def _lists_agree(citation, richest) -> bool:
+    """Whether an author list says the same as the richest one: equal, or,
+    when it was cut short ("and others", "et al."), the richest one's first
+    names, person for person ("Muennighoff" or "N. Muennighoff" for "Niklas
+    Muennighoff")."""
+    ours = [a.name for a in citation.authors if a.position is not None]
+    theirs = [a.name for a in richest.authors if a.position is not None]
+    if ours == theirs:
+        return True
+    if citation.authors_complete or len(ours) > len(theirs):
+        return False
+    return all(_same_person(a, b) for a, b in zip(ours, theirs, strict=False))
+
+
+def _same_person(a: str, b: str) -> bool:
+    """Same surname, and given names that start alike where both have one."""
+    a, b = a.casefold(), b.casefold()
+    if is_surname_only(a) or is_surname_only(b):
+        shorter, longer = sorted((a, b), key=len)
+        return longer == shorter or longer.endswith(" " + shorter)
+    words_a, words_b = a.split(), b.split()
+    return words_a[-1] == words_b[-1] and words_a[0][:1] == words_b[0][:1]
 
 
 def _richest_citation(citations):

@@ -123,6 +123,8 @@ class Command(BaseCommand):
             f"{report.unchanged} unchanged, {report.merged} entries merged into other papers."
         )
         out.write(f"People created: {report.people_created}.")
+        for line in report.people_flagged:
+            out.write(style.WARNING(f"  flagged for merging: {line}"))
         if report.venues_created:
             out.write(f"Venues created: {', '.join(report.venues_created)}.")
         if report.awards_created:
