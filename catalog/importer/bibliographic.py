@@ -67,7 +67,8 @@ class Candidate:
 @dataclass(frozen=True)
 class Verdict:
     same: bool
-    # Set when the match is doubtful: why, for the review note and the report.
+    # Set when the match is doubtful: why, for the catalog paper's review
+    # note, to follow the entry's name ("lab.bib entry 3 (“Pythia”) ...").
     doubt: str = ""
 
 
@@ -78,10 +79,7 @@ def provisional_match(abstract: str, candidate: Candidate) -> Verdict | None:
     if score >= SAME_ABSTRACT_SCORE:
         return Verdict(True)
     if score >= DOUBTFUL_ABSTRACT_SCORE:
-        return Verdict(
-            False,
-            f"abstract is {score}% similar to “{candidate.title}” (provisional title); not merged",
-        )
+        return Verdict(False, f"has an abstract {score}% similar to this paper's; not merged")
     return None
 
 
@@ -102,17 +100,13 @@ def is_shortened(short_key: str, long_key: str) -> bool:
     )
 
 
-def shortened_title_match(
-    abstract: str, first_author: str, title: str, candidate: Candidate
-) -> Verdict:
+def shortened_title_match(abstract: str, first_author: str, candidate: Candidate) -> Verdict:
     """One title a shortened form of the other: the same paper when the
     abstracts are near-identical or the first authors agree; a doubt otherwise."""
     score = abstracts_match(normalise_abstract(abstract), normalise_abstract(candidate.abstract))
     if score >= SAME_ABSTRACT_SCORE or same_person_name(first_author, candidate.first_author):
         return Verdict(True)
-    return Verdict(
-        False, f"title “{title}” may be a shortened or full form of “{candidate.title}”; not merged"
-    )
+    return Verdict(False, "may be this paper under a shorter or fuller title; not merged")
 
 
 def same_person_name(a: str, b: str) -> bool:
@@ -228,7 +222,7 @@ def match_bibliography(
         for candidate in titled:
             key, other = draft.title_key, candidate.title_key
             if is_shortened(key, other) or is_shortened(other, key):
-                verdict = shortened_title_match(draft.abstract, lead, draft.title, candidate)
+                verdict = shortened_title_match(draft.abstract, lead, candidate)
                 verdicts.append((candidate, verdict))
         same = {c.paper_id: c for c, v in verdicts if v.same}
         if len(same) == 1:

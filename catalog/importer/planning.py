@@ -277,7 +277,7 @@ def flag_doubt(draft: PaperDraft, paper: Paper, doubt: str) -> PaperUpdate:
     a later run decides afresh; staff settle it from the review note.
     """
     entry = draft.entries[0]
-    reason = f"{entry.source_file} entry {entry.entry_index}: “{draft.title}” {doubt}"
+    reason = f"{entry.source_file} entry {entry.entry_index} (“{draft.title}”) {doubt}"
     plan = PaperPlan(PaperDraft(entries=[]), {}, None, [], [], [reason])
     if reason in paper.review_note:
         return PaperUpdate(paper, plan, [])

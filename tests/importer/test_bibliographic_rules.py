@@ -62,10 +62,10 @@ def test_shortened_titles_are_whole_word_prefixes():
 
 def test_a_shortened_title_matches_when_first_authors_agree_or_abstracts_do():
     full = candidate(title="Pythia: A Suite", first_author="Stella Biderman", abstract="")
-    assert shortened_title_match("", "S. Biderman", "Pythia", full).same
-    assert shortened_title_match(ABSTRACT, "", "Pythia", candidate(first_author="")).same
-    doubt = shortened_title_match("", "Leo Gao", "Pythia", full)
-    assert not doubt.same and "may be a shortened or full form" in doubt.doubt
+    assert shortened_title_match("", "S. Biderman", full).same
+    assert shortened_title_match(ABSTRACT, "", candidate(first_author="")).same
+    doubt = shortened_title_match("", "Leo Gao", full)
+    assert not doubt.same and "may be this paper under a shorter or fuller title" in doubt.doubt
 
 
 @pytest.mark.parametrize(
