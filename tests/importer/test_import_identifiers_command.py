@@ -39,7 +39,8 @@ def test_identifiers_fill_the_gaps_of_the_papers_they_match(server):
     assert pythia.year is None and not pythia.authorships.exists()
     people_before = Person.objects.count()
 
-    output = run("https://arxiv.org/abs/2304.01373v2", "doi:10.1002/jcc.26768")
+    papers_before = Paper.objects.count()
+    output = run("https://arxiv.org/abs/2304.01373v2", "doi:10.1002/jcc.26768", "2405.15743")
 
     pythia.refresh_from_db()
     assert pythia.year == 2023
@@ -50,13 +51,18 @@ def test_identifiers_fill_the_gaps_of_the_papers_they_match(server):
     assert Person.objects.count() > people_before
     mpnerf = Paper.objects.get(title__startswith="MP-NeRF")
     assert mpnerf.doi == "10.1002/jcc.26768"
-    assert "identifiers: 2 entries (lookup)" in output
+    assert "identifiers: 3 entries (lookup)" in output
     assert "Imported." in output
+    # The SμPar paper's provisional title is replaced by arXiv's, not duplicated.
+    assert Paper.objects.count() == papers_before
+    smupar = Paper.objects.get(arxiv_id="2405.15743")
+    assert smupar.title.startswith("Sparse maximal update parameterization")
+    assert smupar.url == "https://arxiv.org/abs/2405.15743"
 
 
 def test_a_second_run_changes_nothing(server):
-    run("2304.01373", "10.1002/jcc.26768")
-    output = run("2304.01373", "10.1002/jcc.26768")
+    run("2304.01373", "10.1002/jcc.26768", "2405.15743")
+    output = run("2304.01373", "10.1002/jcc.26768", "2405.15743")
     assert "No changes: the catalog already matches." in output
 
 
