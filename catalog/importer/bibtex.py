@@ -105,6 +105,7 @@ _YEAR_RE = re.compile(r"\b(1[89]\d\d|2[01]\d\d)\b")
 _ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _UNESCAPED_RE = re.compile(r"(?<!\\)([%&#])")
 _URL_MACRO_RE = re.compile(r"\\(?:url|href)\s*\{([^{}]*)\}(?:\s*\{[^{}]*\})?")
+_AND_RE = re.compile(r"\s+and\s+", re.IGNORECASE)
 _TEX_ESCAPE_RE = re.compile(r"\\([_%&#$~])")
 _MATH_AS_TEXT = LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
 _MATH_VERBATIM = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
@@ -405,7 +406,6 @@ def bibtex_authors(value: str) -> _Authors:
 def _split_names(value: str) -> list[str]:
     """The names of an author field: split at " and " outside braces."""
     names, depth, start = [], 0, 0
-    lowered = value.casefold()
     i = 0
     while i < len(value):
         char = value[i]
@@ -413,10 +413,9 @@ def _split_names(value: str) -> list[str]:
             depth += 1
         elif char == "}":
             depth -= 1
-        elif depth == 0 and char.isspace() and re.match(r"\s+and\s", lowered[i:]):
+        elif depth == 0 and char.isspace() and (separator := _AND_RE.match(value, i)):
             names.append(value[start:i])
-            i += re.match(r"\s+and\s+", lowered[i:]).end()
-            start = i
+            i = start = separator.end()
             continue
         i += 1
     names.append(value[start:])

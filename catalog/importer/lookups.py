@@ -169,7 +169,7 @@ def parse_arxiv_feed(response: Response) -> dict[str, EntryRecord | str]:
     if root.tag != f"{_ATOM_NS}feed":
         raise MalformedResponse(f"the answer is XML but not an Atom feed ({root.tag})")
     results: dict[str, EntryRecord | str] = {}
-    for position, node in enumerate(root.iter(f"{_ATOM_NS}entry"), start=1):
+    for node in root.iter(f"{_ATOM_NS}entry"):
         entry_id = _text(node, "id")
         if "/api/errors" in entry_id:
             # arXiv's own error entries: "incorrect id format for 1234.5678".
@@ -181,7 +181,7 @@ def parse_arxiv_feed(response: Response) -> dict[str, EntryRecord | str]:
         parsed = identifiers.arxiv_id(entry_id)
         if parsed is None or not _text(node, "title"):
             continue  # arXiv's empty entry for an id it does not know
-        results[parsed[0]] = arxiv_record(node, parsed[0], position)
+        results[parsed[0]] = arxiv_record(node, parsed[0])
     return results
 
 
@@ -190,7 +190,7 @@ def _text(node, name: str, namespace: str = _ATOM_NS) -> str:
     return clean_text(child.text or "") if child is not None else ""
 
 
-def arxiv_record(node, arxiv_id: str, position: int) -> EntryRecord:
+def arxiv_record(node, arxiv_id: str) -> EntryRecord:
     """One Atom entry of arXiv's API as a listing entry."""
     title = clean_text(latex_to_text(_text(node, "title")))
     # arXiv abstracts are written in TeX: \textit{}, \url{} and accents become
@@ -221,7 +221,8 @@ def arxiv_record(node, arxiv_id: str, position: int) -> EntryRecord:
         source_file=f"arXiv:{arxiv_id}",
         format=FORMAT,
         entry_index=1,
-        line=position,
+        # One record per identifier: its source is the identifier, entry 1, line 1.
+        line=1,
         title=title,
         abstract=abstract,
         venue_name=venue_name_from_bibliography(journal_ref) or "arXiv",

@@ -93,7 +93,10 @@ class People:
         )
         self.new_people.append(person)
         self.by_name[name.casefold()] = person
-        self._surname_index = None
+        if self._surname_index is not None:
+            # Kept up to date rather than rebuilt: a run that creates people
+            # while resolving initials would otherwise rebuild it per person.
+            self._index_surnames(self._surname_index, person)
         return person
 
     def _candidates(self, surname: str) -> list[Person]:
@@ -101,11 +104,15 @@ class People:
         if self._surname_index is None:
             index: dict[str, list[Person]] = {}
             for person in [*self.people.values(), *self.new_people]:
-                words = person.name.casefold().split()
-                for start in range(1, len(words)):
-                    index.setdefault(" ".join(words[start:]), []).append(person)
+                self._index_surnames(index, person)
             self._surname_index = index
         return self._surname_index.get(surname.casefold(), [])
+
+    @staticmethod
+    def _index_surnames(index: dict[str, list[Person]], person: Person) -> None:
+        words = person.name.casefold().split()
+        for start in range(1, len(words)):
+            index.setdefault(" ".join(words[start:]), []).append(person)
 
     def surname(self, surname: str, where: str) -> tuple[Person, bool]:
         """Resolve a surname-only mention; returns (person, resolved)."""
