@@ -349,6 +349,10 @@ def bibliographic_fields(
         allowed.add("title")
     if venue_ok:
         allowed.add("venue")
+    elif current["venue"] and values["venue"] != current["venue"]:
+        # The detail of a venue the paper does not take ("arXiv preprint
+        # arXiv:...") would misdescribe the venue it keeps.
+        allowed.discard("venue_detail")
     if bibliographic.complete_list_replaces(
         current["authors"], paper.authors_complete, values["authors"], values["authors_complete"]
     ):
@@ -385,15 +389,15 @@ _GAP_REASONS = (
 
 def carried_reasons(previous_note: str, plan: PaperPlan, paper: Paper, changed) -> list[str]:
     """A bibliography's reasons for a paper other sources describe too: the
-    paper's earlier doubts stay, but for the gaps this run filled; the
-    bibliography's own gaps count only where the paper has the value."""
+    paper's earlier doubts and the bibliography's own stay, but for the gaps
+    the paper no longer has (filled by this run, or by staff)."""
     filled = {field for reason, field in _GAP_REASONS if field in changed}
-    have = {field for _, field in _GAP_REASONS if not is_unknown(getattr(paper, field, None))}
+    have = {f for f in ("year", "published_on", "abstract") if not is_unknown(getattr(paper, f))}
 
     def answered(reason: str, fields: set[str]) -> bool:
         return any(reason.startswith(text) and field in fields for text, field in _GAP_REASONS)
 
-    kept = [r for r in previous_note.split("; ") if r and not answered(r, filled)]
+    kept = [r for r in previous_note.split("; ") if r and not answered(r, have | filled)]
     kept += [r for r in plan.reasons if r not in kept and not answered(r, have | filled)]
     return kept
 

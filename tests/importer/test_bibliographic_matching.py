@@ -97,3 +97,17 @@ def test_initials_resolve_to_the_one_person_they_fit(tmp_path):
     assert names == ["Stella Biderman", "Leo Gao"]
     assert Person.objects.filter(name__endswith="Biderman").count() == 1
     assert PersonAlias.objects.filter(name="S. Biderman", person__name="Stella Biderman").exists()
+
+
+def test_a_preprint_entry_fills_gaps_without_touching_the_real_venue(tmp_path):
+    import_bib(
+        tmp_path,
+        "@article{biderman2023pythia, title={Pythia: A suite for analyzing large language models"
+        " across training and scaling}, author={Biderman, Stella and others},"
+        " journal={arXiv preprint arXiv:2304.01373}, year={2023}}\n",
+    )
+    pythia = Paper.objects.get(title__startswith="Pythia: A Suite")
+    assert (pythia.venue.name, pythia.venue_detail) == ("ICML", "")
+    assert (pythia.year, pythia.arxiv_id) == (2023, "2304.01373")
+    # The year was the paper's only doubt: filled, the flag goes.
+    assert pythia.review_note == "" and not pythia.needs_review
