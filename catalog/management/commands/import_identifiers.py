@@ -45,6 +45,13 @@ class Command(ImportListingsCommand):
     def handle(self, *args, identifiers, dry_run, skip_bad, **options):
         self.verbosity = options["verbosity"]
         if self.verbosity >= 1:
+            if not settings.CONTACT_EMAIL:
+                self.stderr.write(
+                    self.style.WARNING(
+                        "CONTACT_EMAIL is not set: arXiv and the DOI registries ask callers "
+                        "for a contact address (sent in the User-Agent)."
+                    )
+                )
             self.stderr.write(f"Looking up {len(identifiers)} identifier(s)…")
         listing = Lookups(lookup_settings()).look_up(identifiers)
         if listing.skipped and not skip_bad:
