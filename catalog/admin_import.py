@@ -104,9 +104,9 @@ class ImportPage:
             return self.render_result(request, pending, again=True)
         stale = "The catalog changed since this preview (someone edited or imported): "
         stale += "nothing was imported. Here is a fresh preview; apply it if it still looks right."
-        if pending.catalog_version != catalog_version():
-            return self.preview(request, pending.sources, notice=stale)
         try:
+            if pending.catalog_version != catalog_version():
+                return self.preview(request, pending.sources, notice=stale)
             listings = parse_sources(pending.sources, lookups())
         except (ListingError, TooManyEntries) as error:
             messages.error(request, f"{error} Nothing was imported.")
@@ -125,6 +125,7 @@ class ImportPage:
                 PendingImport.objects.filter(pk=pending.pk).update(result=data)
         pending.refresh_from_db()
         if pending.applied_at is None:
+            # Parsed a moment ago: only the lookups could fail, and they answered.
             return self.preview(request, pending.sources, notice=stale)
         return self.render_result(request, pending, again=False)
 

@@ -15,6 +15,7 @@ import os
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 
 from catalog.importer.identifiers import IdentifierError, parse_identifier
 from catalog.importer.lookups import SOURCE_NAME, Lookups
@@ -45,6 +46,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput())
+        # An empty file is refused by decode_listing(), with its name.
+        kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -66,6 +69,18 @@ class ImportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12, "cols": 100}),
         help_text="A listing, BibTeX entries, or arXiv ids / DOIs one per line.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django refuses a request whose form fields (files aside) exceed
+        # DATA_UPLOAD_MAX_MEMORY_SIZE with a bare 400: the browser is told
+        # to stop short of it (in characters, which most pastes are in bytes).
+        limit = min(max_bytes(), settings.DATA_UPLOAD_MAX_MEMORY_SIZE or max_bytes())
+        limit = max(limit - 100_000, limit // 2)  # room for the other fields
+        self.fields["text"].validators.append(
+            MaxLengthValidator(limit, f"Paste up to {limit:,} characters; upload a file instead.")
+        )
+        self.fields["text"].widget.attrs["maxlength"] = limit
 
     def clean(self):
         cleaned = super().clean()
