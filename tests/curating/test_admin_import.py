@@ -162,3 +162,18 @@ def test_preview_query_count_is_constant_in_the_number_of_entries(curator_client
 
     queries(1)  # warm: the session and permission caches
     assert queries(2) == queries(40)
+
+
+def test_apply_query_count_is_constant_in_the_number_of_entries(curator_client, seed):
+    """Guards against a query per entry in the apply and its report."""
+
+    def queries(count: int) -> int:
+        name = f"apply{count}.bib"
+        response = preview(curator_client, files=[upload(name, bibtex(count, start=count))])
+        with CaptureQueriesContext(connection) as captured:
+            curator_client.post(APPLY_URL, {"token": token_of(response)})
+        assert PaperSource.objects.filter(listing=name).count() == count
+        return len(captured)
+
+    queries(1)
+    assert queries(2) == queries(40)
