@@ -117,7 +117,7 @@ class ImportPage:
                 transaction.set_rollback(True)
                 pending.refresh_from_db()
                 return self.render_result(request, pending, again=True)
-            data = report_data(import_listings(listings))
+            data = report_data(import_listings(listings, detailed=True))
             if digest(data) != pending.preview_digest:
                 # What the import does is not what was previewed: undo it all.
                 transaction.set_rollback(True)
@@ -133,7 +133,7 @@ class ImportPage:
         """A dry run of `sources`, kept as a PendingImport for the apply."""
         listings = parse_sources(sources, lookups())
         version = catalog_version()
-        data = report_data(import_listings(listings, dry_run=True))
+        data = report_data(import_listings(listings, dry_run=True, detailed=True))
         forget_old_previews()
         pending = PendingImport.objects.create(
             token=secrets.token_urlsafe(32),
@@ -199,7 +199,7 @@ def forget_old_previews() -> None:
 def report_data(report: ImportReport) -> dict:
     """The report as JSON-friendly data (stored for a second apply)."""
     data = dataclasses.asdict(report)
-    data.pop("dry_run")
+    del data["dry_run"], data["detailed"]
     return json.loads(json.dumps(data, default=str))
 
 

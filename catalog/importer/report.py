@@ -82,8 +82,11 @@ class ImportReport:
     # People known by a surname only, flagged as maybe a newly named person.
     people_flagged: list[str] = field(default_factory=list)
     dry_run: bool = False
-    # Paper by paper, with the files behind each: what the admin's preview shows.
+    # Paper by paper, with the files behind each: what the admin's preview
+    # shows. Created, updated and unchanged papers only when `detailed`;
+    # conflicts and papers not re-created always (they are few).
     changes: list[PaperChange] = field(default_factory=list)
+    detailed: bool = False
 
     @property
     def entries(self) -> int:
