@@ -95,8 +95,9 @@ class ImportForm(forms.Form):
                 f"{max_bytes() / 1e6:.1f} MB at a time. {COMMAND_HINT}"
             )
         sources, errors = [], []
+        names: set[str] = set()
         for upload in uploads:
-            name = os.path.basename(upload.name or "upload")[:MAX_NAME_CHARS] or "upload"
+            name = unique_name(upload.name, names)
             try:
                 sources.append(listing_source(name, upload.read()))
             except ListingError as error:
@@ -110,6 +111,18 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(errors)
         cleaned["sources"] = sources
         return cleaned
+
+
+def unique_name(uploaded: str | None, taken: set[str]) -> str:
+    """The file's name as its listing name, made unique within the upload:
+    the importer tells a listing's entries apart by file name and number."""
+    base = os.path.basename(uploaded or "upload")[:MAX_NAME_CHARS] or "upload"
+    name, number = base, 1
+    while name in taken:
+        number += 1
+        name = f"{base} ({number})"
+    taken.add(name)
+    return name
 
 
 def _source(name: str, kind: str, data: bytes, text: str) -> dict:

@@ -177,3 +177,11 @@ def test_apply_query_count_is_constant_in_the_number_of_entries(curator_client, 
 
     queries(1)
     assert queries(2) == queries(40)
+
+
+def test_two_files_of_the_same_name_stay_two_listings(curator_client, seed):
+    files = [upload("lab.bib", bibtex(1)), upload("lab.bib", bibtex(1, start=1))]
+    response = preview(curator_client, files=files)
+    assert [f["name"] for f in response.context["files"]] == ["lab.bib", "lab.bib (2)"]
+    curator_client.post(APPLY_URL, {"token": token_of(response)})
+    assert Paper.objects.count() == SEED_COUNTS.papers + 2
