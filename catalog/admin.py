@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Count, Prefetch
 from django.utils.html import format_html_join
 
+from catalog.admin_import import import_urls
 from catalog.models import (
     IMPORTED_FIELDS,
     Authorship,
@@ -100,6 +101,10 @@ class PaperAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def get_urls(self):
+        # The import page (catalog.admin_import) before the "<id>/" catch-all.
+        return import_urls(self) + super().get_urls()
 
     def get_queryset(self, request):
         return (

@@ -1,5 +1,6 @@
 import datetime
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
@@ -467,3 +468,35 @@ class DeletedPaper(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class PendingImport(models.Model):
+    """An import staff previewed in the admin and may apply.
+
+    The uploaded texts are kept here, in the database, between the preview
+    and the apply: never on disk under MEDIA or static, so never served. The
+    apply form carries only `token`; `applied_at` is set by a conditional
+    UPDATE, so a second apply (a double click) finds it set and shows the
+    first one's report instead of importing again. Old rows are deleted when
+    the next preview is made (catalog.admin_import).
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # [{"name", "kind" ("listing" | "identifiers"), "size", "sha256", "text"}]
+    sources = models.JSONField(default=list)
+    # The catalog version (core.cache) the preview was made against.
+    catalog_version = models.BigIntegerField(null=True)
+    # A digest of the previewed report: the apply must do exactly that.
+    preview_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    # The report of the apply, shown again to a second apply.
+    result = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("import_papers", "Can import papers from the admin")]
+
+    def __str__(self):
+        return f"import previewed by {self.user} at {self.created_at:%Y-%m-%d %H:%M}"

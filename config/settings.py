@@ -211,3 +211,14 @@ CONTACT_EMAIL = env_str("CONTACT_EMAIL", default="")
 # Seconds between two arXiv requests: arXiv's own rule, so not an environment
 # setting (tests set it to 0, against a local server).
 ARXIV_REQUEST_INTERVAL = 3.0
+
+# The admin's import page (catalog.admin_import): what fits in one request,
+# preview and apply alike (gunicorn's timeout, config/gunicorn.conf.py).
+# Larger imports are for manage.py import_listings. Pasted text is also
+# bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB); files are not.
+ADMIN_IMPORT_MAX_BYTES = env_int("ADMIN_IMPORT_MAX_BYTES", default=5_000_000)
+ADMIN_IMPORT_MAX_ENTRIES = env_int("ADMIN_IMPORT_MAX_ENTRIES", default=2_000)
+# Each identifier is a request to arXiv (3 s apart per 50) or a DOI resolver.
+ADMIN_IMPORT_MAX_IDENTIFIERS = env_int("ADMIN_IMPORT_MAX_IDENTIFIERS", default=100)
+# Previews not applied within this many hours are deleted.
+ADMIN_IMPORT_PENDING_HOURS = 24

@@ -22,13 +22,13 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from catalog.citekeys import FreeKeys, citation_key_base
 from catalog.importer import bibliographic
 from catalog.importer.identifiers import doi_key
 from catalog.importer.merge import PaperDraft
-from catalog.importer.report import ImportReport
+from catalog.importer.report import ImportReport, PaperChange, field_text
 from catalog.importer.resolve import Awards, People, Venues
 from catalog.importer.text import normalise_title
 from catalog.importer.venues import venue_name_from_citation
@@ -81,11 +81,32 @@ class NewPaper:
 @dataclass
 class PaperUpdate:
     """A catalog paper the import matched, with the plan already applied to
-    it in memory; `changed` names what changed (empty: unchanged)."""
+    it in memory; `changed` names what changed (empty: unchanged) and
+    `before` holds those fields' values before the plan (for previews)."""
 
     paper: Paper
     plan: PaperPlan
     changed: list[str]
+    before: dict = field(default_factory=dict)
+    # The listings behind the update, when the plan's draft does not say
+    # (a doubtful match's update carries no entries).
+    files: list[str] | None = None
+
+    @property
+    def source_files(self) -> list[str]:
+        return self.files if self.files is not None else draft_files(self.plan.draft)
+
+    def new_value(self, name: str):
+        if name in self.plan.values:
+            return self.plan.values[name]
+        return self.paper.review_note if name == "review note" else getattr(self.paper, name)
+
+    def field_changes(self) -> list[tuple[str, str, str]]:
+        """(field, old, new) of each changed field, as text."""
+        return [
+            (name, field_text(self.before.get(name)), field_text(self.new_value(name)))
+            for name in self.changed
+        ]
 
 
 # ---------------------------------------------------------------------------
@@ -225,9 +246,13 @@ def sort_out(
         if paper is None:
             tombstone = deleted.get(id(plan.draft))
             if tombstone:
-                report.deleted_skipped.append(
+                text = (
                     f"“{plan.draft.title}”: staff deleted “{tombstone.title}” on "
                     f"{tombstone.deleted_at:%Y-%m-%d}; not re-created"
+                )
+                report.deleted_skipped.append(text)
+                report.changes.append(
+                    PaperChange("deleted", plan.draft.title, draft_files(plan.draft), note=text)
                 )
                 continue
             slug = next_free_slug(
@@ -237,9 +262,17 @@ def sort_out(
             to_create.append(NewPaper(plan, slug))
             continue
         other_sources = {(s.listing, s.entry_index) for s in paper.sources.all()} - run_sources
-        changed = plan_update(paper, plan, authoritative=not other_sources, report=report)
-        to_update.append(PaperUpdate(paper, plan, changed))
+        before: dict = {}
+        changed = plan_update(
+            paper, plan, authoritative=not other_sources, report=report, before=before
+        )
+        to_update.append(PaperUpdate(paper, plan, changed, before))
     return to_create, to_update
+
+
+def draft_files(draft: PaperDraft) -> list[str]:
+    """The listings a draft's entries come from, for a per-file report."""
+    return sorted({entry.source_file for entry in draft.entries})
 
 
 # ---------------------------------------------------------------------------
@@ -281,15 +314,25 @@ def flag_doubt(draft: PaperDraft, paper: Paper, doubt: str) -> PaperUpdate:
     plan = PaperPlan(PaperDraft(entries=[]), {}, None, [], [], [reason])
     if reason in paper.review_note:
         return PaperUpdate(paper, plan, [])
+    before = {"review note": paper.review_note}
     paper.needs_review = True
     paper.review_note = "; ".join(filter(None, [paper.review_note, reason]))
-    return PaperUpdate(paper, plan, ["review note"])
+    return PaperUpdate(paper, plan, ["review note"], before, draft_files(draft))
 
 
 def plan_update(
-    paper: Paper, plan: PaperPlan, *, authoritative: bool, report: ImportReport
+    paper: Paper,
+    plan: PaperPlan,
+    *,
+    authoritative: bool,
+    report: ImportReport,
+    before: dict | None = None,
 ) -> list[str]:
-    """Apply `plan` to a catalog paper in memory; return the changed fields."""
+    """Apply `plan` to a catalog paper in memory; return the changed fields.
+
+    `before`, when given, receives each changed field's value before the plan.
+    """
+    before = {} if before is None else before
     current = current_values(paper)
     previous = paper.imported_values or {}
     allowed = None
@@ -301,9 +344,19 @@ def plan_update(
         new_json = json_value(new)
         if name in paper.staff_edited_fields:
             if name in previous and previous[name] != new_json:
-                report.conflicts.append(
+                text = (
                     f"“{paper.title}”: staff edited {name}; the listing changed it too "
                     f"(now {_short(new_json)}); kept the staff edit"
+                )
+                report.conflicts.append(text)
+                report.changes.append(
+                    PaperChange(
+                        "conflict",
+                        paper.title,
+                        draft_files(plan.draft),
+                        [(name, field_text(current[name]), field_text(new))],
+                        note=text,
+                    )
                 )
             continue
         if is_unknown(new) or new_json == json_value(current[name]):
@@ -314,12 +367,15 @@ def plan_update(
         elif not authoritative and not fills_gap(name, current[name], new):
             continue
         changed.append(name)
+        before[name] = current[name]
     if allowed is not None and not authoritative:
         plan.reasons = carried_reasons(previous.get("review_note") or "", plan, paper, changed)
     if plan.draft.url and not paper.url:
         # Not an imported field: filled when empty, so a staff URL stays.
+        before["url"] = paper.url
         paper.url = plan.draft.url
         changed.append("url")
+    before["review note"] = paper.review_note
     if apply_plan(paper, plan, changed, previous=previous):
         changed.append("review note")
     return changed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from catalog.importer.records import ParsedListing
@@ -29,6 +30,41 @@ class FileSummary:
 
 
 @dataclass
+class PaperChange:
+    """One paper's part in an import, for a per-file preview.
+
+    kind: "created", "updated", "unchanged" (matched, nothing new), "conflict"
+    (a staff edit kept), "deleted" (staff deleted it; not re-created).
+    """
+
+    kind: str
+    title: str
+    files: list[str]
+    # (field, old, new), as text.
+    fields: list[tuple[str, str, str]] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+def field_text(value) -> str:
+    """A field's value as a person reads it: authors as names (* = equal
+    contribution), lists joined, dates in ISO form, unknown as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, (tuple, list)):
+        parts = []
+        for item in value:
+            if isinstance(item, (tuple, list)):  # an author: (name, position, equal)
+                parts.append(f"{item[0]}*" if item[2] else str(item[0]))
+            else:
+                parts.append(str(item))
+        return ", ".join(parts)
+    return str(value)
+
+
+@dataclass
 class ImportReport:
     files: list[FileSummary] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
@@ -46,6 +82,11 @@ class ImportReport:
     # People known by a surname only, flagged as maybe a newly named person.
     people_flagged: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # Paper by paper, with the files behind each: what the admin's preview
+    # shows. Created, updated and unchanged papers only when `detailed`;
+    # conflicts and papers not re-created always (they are few).
+    changes: list[PaperChange] = field(default_factory=list)
+    detailed: bool = False
 
     @property
     def entries(self) -> int:

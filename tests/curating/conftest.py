@@ -1,0 +1,50 @@
+"""What the admin's import tests share: users, the page's URLs, listings."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+IMPORT_URL = "/admin/catalog/paper/import/"
+APPLY_URL = "/admin/catalog/paper/import/apply/"
+
+
+def bibtex(count: int, *, start: int = 0, title: str = "Curated paper number {n}") -> str:
+    """`count` BibTeX entries, each a new paper with two authors."""
+    return "".join(
+        f"@article{{k{n},\n  title={{{title.format(n=n)}}},\n"
+        f"  author={{Ada Curator and Bo Helper}},\n  year={{2024}},\n"
+        f"  journal={{Journal of Curation}}\n}}\n"
+        for n in range(start, start + count)
+    )
+
+
+def upload(name: str, data: bytes | str) -> SimpleUploadedFile:
+    if isinstance(data, str):
+        data = data.encode()
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def token_of(response) -> str:
+    return response.context["token"]
+
+
+@pytest.fixture
+def curator(db):
+    user = User.objects.create_user("curator", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Curators"))
+    return user
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
+    return client
+
+
+@pytest.fixture
+def import_urls():
+    assert reverse("admin:catalog_paper_import") == IMPORT_URL
+    assert reverse("admin:catalog_paper_import_apply") == APPLY_URL

@@ -1,0 +1,86 @@
+"""A curator's import in a real browser: upload, preview, apply, and the
+papers on the public pages. Playwright drives Debian's Chromium, launched as
+in tests/browsing/test_browser.py (never `playwright install`)."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+
+from catalog.models import Paper
+from tests.browsing.conftest import build_small_catalog
+from tests.curating.conftest import bibtex
+
+# Playwright's sync API runs an event loop in this thread; the ORM would
+# otherwise refuse to run next to it (SynchronousOnlyOperation).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytest.importorskip("playwright", reason="pip install -e '.[browser]' (make test does)")
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"No Chromium at {CHROMIUM}: `apt-get install -y chromium` (make test does when "
+            'it can), or deselect these tests with -m "not browser".'
+        )
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def live_catalog(transactional_db, live_server):
+    build_small_catalog()
+    # A superuser: a transactional test's database may have been flushed of
+    # the Curators group the migrations made (the permission tests cover it).
+    User.objects.create_superuser("curator", password="a curator's password")
+    return live_server.url
+
+
+def test_upload_preview_apply_and_see_the_papers_on_the_public_pages(page, live_catalog):
+    page.goto(f"{live_catalog}/admin/catalog/paper/")
+    page.fill("#id_username", "curator")
+    page.fill("#id_password", "a curator's password")
+    page.click("input[type=submit]")
+    page.get_by_role("link", name="Import").click()
+    expect(page).to_have_url(re.compile(r"/admin/catalog/paper/import/$"))
+
+    listing = bibtex(2, title="Browser-imported paper {n}")
+    page.locator("#import_form input[type=file]").set_input_files(
+        {"name": "lab.bib", "mimeType": "text/plain", "buffer": listing.encode()}
+    )
+    page.locator("#import_form textarea[name=text]").fill("@misc{x, title={Pasted <b>bold</b>}}")
+    page.locator("#import_form input[type=submit]").click()
+
+    preview = page.locator("#content-main")
+    expect(preview).to_contain_text("Preview: nothing has been written yet.")
+    expect(preview).to_contain_text("Browser-imported paper 1")
+    expect(preview).to_contain_text("Pasted <b>bold</b>")  # shown as text, not markup
+    assert not Paper.objects.filter(title__startswith="Browser-imported").exists()
+
+    page.locator("#apply_form input[type=submit]").click()
+    expect(page.locator(".messagelist")).to_contain_text("Imported.")
+
+    paper = Paper.objects.get(title="Browser-imported paper 1")
+    page.goto(f"{live_catalog}/papers/{paper.slug}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Browser-imported paper 1")
+    expect(page.locator("body")).to_contain_text("Ada Curator")
+    page.goto(f"{live_catalog}/papers/?q=Browser-imported")
+    expect(page.locator(".paper-title")).to_have_count(2)
