@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Count, Prefetch
 from django.utils.html import format_html_join
 
+from catalog.admin_fill import FillFromSourceMixin
 from catalog.admin_review import ReviewQueueMixin, ReviewReasonFilter
 from catalog.authors_text import paper_set_authors
 from catalog.models import (
@@ -61,7 +62,7 @@ class SourceListingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Paper)
-class PaperAdmin(ReviewQueueMixin, admin.ModelAdmin):
+class PaperAdmin(FillFromSourceMixin, ReviewQueueMixin, admin.ModelAdmin):
     form = PaperAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "venue", "year", "first_authors", "award_names", "reasons"]
