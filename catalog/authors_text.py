@@ -132,15 +132,6 @@ def format_authors_text(paper: Paper) -> str:
     return text
 
 
-def _existing(people: People, name: str) -> Person | None:
-    key = name.casefold()
-    person = people.by_name.get(key)
-    owners = people.by_alias.get(key, ())
-    if person is None and len(owners) == 1:
-        person = people.people[next(iter(owners))]
-    return person
-
-
 def _near_miss(name: str, people: People, exclude: Person) -> str:
     choices = {pk: p.name for pk, p in people.people.items() if p is not exclude}
     best = process.extractOne(
@@ -152,7 +143,7 @@ def _near_miss(name: str, people: People, exclude: Person) -> str:
 def _link(author: AuthorRecord, people: People, where: str) -> AuthorLink:
     link = AuthorLink(author.name, None, author.position, author.equal_contribution, "existing")
     if author.surname_only:
-        candidates = [p.name for p in people._candidates(author.name) if p.pk is not None]
+        candidates = [p.name for p in people.candidates(author.name) if p.pk is not None]
         link.person, resolved = people.surname(author.name, where)
         if resolved:
             link.how = "surname"
@@ -164,7 +155,7 @@ def _link(author: AuthorRecord, people: People, where: str) -> AuthorLink:
                 else "a surname only, matching no one"
             )
         return link
-    existing = _existing(people, author.name)
+    existing = people.known(author.name)
     link.person = existing or people.full_name(author.name)
     if existing is None and link.person.pk is not None:
         link.how = "initials"
