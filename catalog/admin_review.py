@@ -3,8 +3,12 @@ and "Save and review next" walking the flagged papers."""
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponseRedirect, QueryDict
 from django.urls import reverse
 from django.utils.html import format_html_join
@@ -70,12 +74,12 @@ class ReviewQueueMixin:
         return queue.filter(pk__gt=obj.pk).order_by("pk").first() or queue.order_by("pk").first()
 
     def queue(self, request):
-        filters = QueryDict(mutable=True)
-        filters.update(QueryDict(request.GET.get("_changelist_filters", "")))
-        listing = request.__class__.__new__(request.__class__)
-        listing.__dict__ = {**request.__dict__, "GET": filters}
+        """The papers the changelist showed staff, with the filters they came from."""
+        listing = copy.copy(request)
+        listing.GET = QueryDict(request.GET.get("_changelist_filters", ""))
         try:
             changelist = self.get_changelist_instance(listing)
-        except Exception:  # a stale or hand-made filter: walk the whole queue
+        except (IncorrectLookupParameters, SuspiciousOperation):
+            # A stale or hand-made filter: walk the whole queue instead.
             return self.get_queryset(request)
         return changelist.get_queryset(listing)

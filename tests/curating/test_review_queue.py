@@ -163,3 +163,11 @@ def test_the_changelist_costs_the_same_queries_for_1_and_30_papers(staff_client)
     one = changelist_queries(staff_client, 1)
     Paper.objects.all().delete()
     assert changelist_queries(staff_client, 30) == one
+
+
+def test_save_and_review_next_with_a_stale_filter_walks_the_whole_queue(staff_client):
+    first = make_paper("First", needs_review=True, review_note="no year in listing")
+    second = make_paper("Second", needs_review=True, review_note="no abstract in listing")
+    url = change_url(first) + "?_changelist_filters=no_such_field%3D1"
+    data = change_form_data(staff_client.get(url)) | {"_review_next": "1"}
+    assert staff_client.post(url, data).url.startswith(change_url(second))
