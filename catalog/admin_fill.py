@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from catalog.authors_text import AuthorsTextError, format_authors_text
+from catalog.authors_text import AuthorsTextError, format_authors_text, plan_authors
 from catalog.fill import FILLABLE, FillError, current_values, differences, paper_fill, read_source
 from catalog.importer.lookups import Lookups
 from catalog.models import Paper, ordered_authorships
@@ -62,6 +62,19 @@ def lookups() -> Lookups:
     from catalog.management.commands.import_identifiers import lookup_settings
 
     return Lookups(lookup_settings())
+
+
+def author_links(paper, found) -> list[str]:
+    """How the source's authors would be linked, doubts included, shown
+    before staff tick them (as authors_text shows them)."""
+    row = next((row for row in found if row.field == "authors"), None)
+    if row is None:
+        return []
+    try:
+        plan = plan_authors(row.new, paper=paper, using=paper._state.db)
+    except AuthorsTextError as error:
+        return [f"Not an author list: {error}"]
+    return [link.describe() for link in plan.links]
 
 
 class FillFromSourceMixin:
@@ -121,5 +134,6 @@ class FillFromSourceMixin:
                 found = differences(paper, current, proposed)
                 signed = signing.dumps({"paper": paper.pk, "values": proposed}, salt=SIGNING_SALT)
                 context |= {"differences": found, "signed": signed}
+                context["author_links"] = author_links(paper, found)
         context["source_form"] = source_form
         return TemplateResponse(request, "admin/catalog/paper/fill.html", context)

@@ -60,6 +60,7 @@ def test_a_bibtex_entry_shows_each_differing_field_and_writes_nothing(staff_clie
     assert found["authors"].new == "Nolan Dey, Shane Bergsma, Joel Hestness"
     assert found["arxiv_id"].new == "2405.15743"
     assert "year" not in found  # the same year is no difference
+    assert "“Shane Bergsma”: new person" in response.content.decode()
     paper.refresh_from_db()
     assert paper.title == "SμPar (provisional)" and paper.arxiv_id == ""
 
