@@ -24,6 +24,7 @@ from catalog.importer.names import parse_author_list_detailed
 from catalog.importer.records import AuthorRecord
 from catalog.importer.resolve import People
 from catalog.models import Authorship, Paper
+from catalog.review import AUTHOR_LIST_CODES, note_without_codes
 from people.models import Person, PersonAlias
 
 # A new person whose name is this close (rapidfuzz ratio, 0-100) to an
@@ -220,9 +221,16 @@ def paper_set_authors(*, paper: Paper, plan: AuthorsPlan) -> list[str]:
     paper.authors_complete = plan.parsed.complete
     paper.author_count = plan.parsed.declared_count
     paper.staff_edited_fields = sorted(set(paper.staff_edited_fields) | set(marked))
+    if not any(author.surname_only for author in plan.parsed.authors):
+        # Staff named every author in full: the doubts about the old list are settled.
+        note = note_without_codes(paper.review_note, AUTHOR_LIST_CODES)
+        if note != paper.review_note:
+            paper.review_note, paper.needs_review = note, paper.needs_review and bool(note)
     Paper.objects.filter(pk=paper.pk).update(
         authors_complete=paper.authors_complete,
         author_count=paper.author_count,
         staff_edited_fields=paper.staff_edited_fields,
+        review_note=paper.review_note,
+        needs_review=paper.needs_review,
     )
     return marked

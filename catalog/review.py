@@ -83,6 +83,8 @@ REASON_KINDS = (
 )
 OTHER = ReasonKind("other", "Other", ())
 KINDS_BY_CODE = {kind.code: kind for kind in (*REASON_KINDS, OTHER)}
+# Settled when staff set a paper's authors without a surname-only name.
+AUTHOR_LIST_CODES = frozenset({"surname-only-author", "author-list"})
 REASON_CHOICES = [(kind.code, kind.label) for kind in (*REASON_KINDS, OTHER)]
 
 
@@ -123,6 +125,11 @@ def review_reasons(note: str) -> list[Reason]:
 def note_without(note: str, texts: set[str]) -> str:
     """The note less the reasons whose text is in `texts`."""
     return NOTE_SEPARATOR.join(r.text for r in review_reasons(note) if r.text not in texts)
+
+
+def note_without_codes(note: str, codes: set[str]) -> str:
+    """The note less its reasons of these kinds."""
+    return NOTE_SEPARATOR.join(r.text for r in review_reasons(note) if r.code not in codes)
 
 
 def papers_with_reason(papers, code: str):

@@ -202,3 +202,32 @@ def test_a_person_named_twice_is_refused(staff_client):
     assert response.status_code == 200
     assert "Hailey Schoelkopf is named twice" in response.content.decode()
     assert names_of(paper) == []
+
+
+def test_full_authors_settle_the_surname_only_reason(staff_client):
+    paper = make_paper(
+        authors=["Le Scao"],
+        needs_review=True,
+        review_note="surname-only authors not resolved: Le Scao",
+    )
+    assert post_authors(staff_client, paper, "Teven Le Scao, Angela Fan").status_code == 302
+    paper.refresh_from_db()
+    assert (paper.needs_review, paper.review_note) == (False, "")
+
+
+def test_other_reasons_stay_when_the_authors_are_set(staff_client):
+    paper = make_paper(
+        needs_review=True,
+        review_note="no year in listing; surname-only authors not resolved: Le Scao",
+    )
+    assert post_authors(staff_client, paper, "Teven Le Scao").status_code == 302
+    paper.refresh_from_db()
+    assert (paper.needs_review, paper.review_note) == (True, "no year in listing")
+
+
+def test_a_surname_in_the_text_keeps_the_surname_only_reason(staff_client):
+    make_person("Stella Biderman")
+    paper = make_paper(needs_review=True, review_note="surname-only authors not resolved: Le Scao")
+    assert post_authors(staff_client, paper, "Biderman").status_code == 302
+    paper.refresh_from_db()
+    assert paper.needs_review
