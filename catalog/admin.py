@@ -3,7 +3,10 @@ from django.db import models
 from django.db.models import Count, Prefetch
 from django.utils.html import format_html_join
 
+from catalog.admin_fill import FillFromSourceMixin
 from catalog.admin_import import import_urls
+from catalog.admin_review import ReviewQueueMixin, ReviewReasonFilter
+from catalog.authors_text import paper_set_authors
 from catalog.models import (
     IMPORTED_FIELDS,
     Authorship,
@@ -13,6 +16,7 @@ from catalog.models import (
     PaperSource,
     ordered_authorships,
 )
+from catalog.paper_form import PaperAdminForm
 
 FIRST_AUTHORS_SHOWN = 3
 
@@ -59,10 +63,18 @@ class SourceListingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Paper)
-class PaperAdmin(admin.ModelAdmin):
+class PaperAdmin(FillFromSourceMixin, ReviewQueueMixin, admin.ModelAdmin):
+    form = PaperAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["title", "venue", "year", "first_authors", "award_names", "needs_review"]
-    list_filter = ["needs_review", SourceListingFilter, "venue", "year", "awards"]
+    list_display = ["title", "venue", "year", "first_authors", "award_names", "reasons"]
+    list_filter = [
+        "needs_review",
+        ReviewReasonFilter,
+        SourceListingFilter,
+        "venue",
+        "year",
+        "awards",
+    ]
     search_fields = [
         "title",
         "abstract",
@@ -91,8 +103,19 @@ class PaperAdmin(admin.ModelAdmin):
             },
         ),
         ("Identifiers", {"fields": ["arxiv_id", "doi", "other_identifier", "url"]}),
-        ("Authors", {"fields": ["authors_complete", "author_count"]}),
-        ("Review", {"fields": ["needs_review", "review_note"]}),
+        (
+            "Authors",
+            {
+                "fields": [
+                    "authors_text",
+                    "confirm_authors",
+                    "authors_reviewed",
+                    "authors_complete",
+                    "author_count",
+                ]
+            },
+        ),
+        ("Review", {"fields": ["needs_review", "review_note", "resolved_reasons"]}),
         (
             "Bookkeeping",
             {
@@ -140,6 +163,10 @@ class PaperAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if form.authors_plan is not None:
+            paper_set_authors(paper=form.instance, plan=form.authors_plan)
+            summary = "; ".join(link.describe() for link in form.authors_plan.links)
+            self.message_user(request, f"Authors set: {summary}", messages.SUCCESS)
         # Title, abstract or authors may have changed: keep search current.
         Paper.objects.filter(pk=form.instance.pk).refresh_search_index()
         # Keyed once its authors are known; a key, once given, never changes.
@@ -147,6 +174,10 @@ class PaperAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Authorship:
+            if form.authors_plan is not None:
+                # The authors text changed: it replaces the rows (save_related()).
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+                return
             save_authorship_formset(formset)
             if change and formset.has_changed():
                 paper = form.instance

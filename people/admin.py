@@ -3,6 +3,7 @@ from django.db.models import Count
 
 from catalog.models import Authorship, Paper
 from core.admin_merge import merge_action
+from people.admin_review import DoubtfulFilter, PeopleReviewMixin
 from people.models import Person, PersonAlias
 from people.services import person_merge
 
@@ -31,9 +32,17 @@ class PersonPaperInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "paper_count", "alias_names", "needs_review"]
-    list_filter = ["needs_review"]
+class PersonAdmin(PeopleReviewMixin, admin.ModelAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "paper_count",
+        "alias_names",
+        "needs_review",
+        "review_note",
+        "candidates",
+    ]
+    list_filter = [DoubtfulFilter, "needs_review"]
     search_fields = ["name", "aliases__name", "orcid"]
     readonly_fields = ["slug", "created_at", "updated_at"]
     inlines = [PersonAliasInline, PersonPaperInline]

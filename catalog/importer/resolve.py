@@ -40,11 +40,16 @@ class People:
         # a full name with that surname arrived (written by the writers).
         self.flagged: list[Person] = []
 
-    def full_name(self, name: str) -> Person:
+    def known(self, name: str) -> Person | None:
+        """The person this exact name or an alias of one person names, if any."""
         key = name.casefold()
         person = self.by_name.get(key)
         if person is None and len(self.by_alias.get(key, ())) == 1:
             person = self.people[next(iter(self.by_alias[key]))]
+        return person
+
+    def full_name(self, name: str) -> Person:
+        person = self.known(name)
         if person is None:
             person = self._by_initials(name)
         if person is None:
@@ -98,6 +103,10 @@ class People:
             # while resolving initials would otherwise rebuild it per person.
             self._index_surnames(self._surname_index, person)
         return person
+
+    def candidates(self, surname: str) -> list[Person]:
+        """People with a full name ending in `surname`, this run's new ones included."""
+        return self._candidates(surname)
 
     def _candidates(self, surname: str) -> list[Person]:
         """People with a full name ending in `surname` ("Biderman" -> "Stella Biderman")."""

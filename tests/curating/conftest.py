@@ -1,10 +1,11 @@
-"""What the admin's import tests share: users, the page's URLs, listings."""
+"""What the curating tests share: users, the admin's URLs, listings."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 IMPORT_URL = "/admin/catalog/paper/import/"
@@ -48,3 +49,19 @@ def curator_client(client, curator):
 def import_urls():
     assert reverse("admin:catalog_paper_import") == IMPORT_URL
     assert reverse("admin:catalog_paper_import_apply") == APPLY_URL
+
+
+@pytest.fixture
+def staff_client(django_user_model):
+    user = django_user_model.objects.create_superuser("chief-curator", "c@example.org", "pw")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def change_url(obj):
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def changelist_url(model):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")

@@ -59,7 +59,7 @@ def test_upload_preview_apply_and_see_the_papers_on_the_public_pages(page, live_
     page.fill("#id_username", "curator")
     page.fill("#id_password", "a curator's password")
     page.click("input[type=submit]")
-    page.get_by_role("link", name="Import").click()
+    page.get_by_role("link", name="Import", exact=True).click()
     expect(page).to_have_url(re.compile(r"/admin/catalog/paper/import/$"))
 
     listing = bibtex(2, title="Browser-imported paper {n}")
