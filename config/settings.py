@@ -198,3 +198,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="WARNING")},
 }
+
+# Lookups by identifier (manage.py import_identifiers). arXiv's API answers
+# ?id_list=ID[,ID...] with Atom and asks for one request at a time, at least
+# 3 seconds apart; a DOI is fetched from the resolver with content negotiation
+# (Accept: application/vnd.citationstyles.csl+json), which serves Crossref and
+# DataCite DOIs alike. Both ask clients to say who they are: the User-Agent
+# names Papershelf and CONTACT_EMAIL.
+ARXIV_API_URL = env_str("ARXIV_API_URL", default="https://export.arxiv.org/api/query")
+DOI_RESOLVER_URL = env_str("DOI_RESOLVER_URL", default="https://doi.org/")
+CONTACT_EMAIL = env_str("CONTACT_EMAIL", default="")
+# Seconds between two arXiv requests: arXiv's own rule, so not an environment
+# setting (tests set it to 0, against a local server).
+ARXIV_REQUEST_INTERVAL = 3.0

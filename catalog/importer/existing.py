@@ -4,16 +4,19 @@ planning after it (catalog.importer.planning) needs none."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import BooleanField
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
 
+from catalog.importer import bibliographic
+from catalog.importer.identifiers import doi_key
 from catalog.importer.merge import PaperDraft
 from catalog.importer.planning import Tombstones, match_drafts
 from catalog.importer.writing import chunks, is_postgres
-from catalog.models import RESERVED_PAPER_SLUGS, DeletedPaper, Paper, PaperSource
+from catalog.models import RESERVED_PAPER_SLUGS, Authorship, DeletedPaper, Paper, PaperSource
 
 
 @dataclass
@@ -27,10 +30,21 @@ class Existing:
     # (listing, entry index) -> paper id, for the listings of this run.
     source_owner: dict[tuple[str, int], int]
     taken_slugs: set[str]
+    # Bibliographic drafts that may be a catalog paper but could not be
+    # matched for sure: (that paper, the doubt). They are neither merged nor
+    # created; the paper is flagged.
+    doubtful: dict[int, tuple[Paper, str]] = field(default_factory=dict)
+
+    def doubtful_drafts(self, drafts: list[PaperDraft]) -> list[PaperDraft]:
+        return [d for d in drafts if id(d) in self.doubtful]
 
     def new_drafts(self, drafts: list[PaperDraft]) -> list[PaperDraft]:
         """The drafts that become new papers."""
-        return [d for d in drafts if id(d) not in self.papers and id(d) not in self.deleted]
+        return [
+            d
+            for d in drafts
+            if id(d) not in self.papers and id(d) not in self.deleted and id(d) not in self.doubtful
+        ]
 
 
 def read_existing(drafts: list[PaperDraft], using: str) -> Existing:
@@ -45,9 +59,15 @@ def read_existing(drafts: list[PaperDraft], using: str) -> Existing:
     }
     by_arxiv = paper_ids_by("arxiv_id", {d.arxiv_id for d in drafts if d.arxiv_id}, using)
     by_title = paper_ids_by("title_key", {d.title_key for d in drafts if d.title_key}, using)
-    wanted = match_drafts(drafts, source_owner, by_arxiv, by_title)
+    by_doi = paper_ids_by_doi({doi_key(d.doi) for d in drafts if d.doi}, using)
+    wanted = match_drafts(drafts, source_owner, by_arxiv, by_title, by_doi)
+    unmatched = [
+        d for d in drafts if id(d) not in wanted and bibliographic.is_bibliographic(d.formats)
+    ]
+    found, doubts = _match_bibliography(unmatched, using)
+    wanted.update(found)
     papers = {}
-    for ids in chunks(set(wanted.values())):
+    for ids in chunks(set(wanted.values()) | {pk for pk, _ in doubts.values()}):
         papers.update(
             (p.pk, p)
             for p in Paper.objects.using(using)
@@ -56,6 +76,7 @@ def read_existing(drafts: list[PaperDraft], using: str) -> Existing:
             .prefetch_related("sources", "awards", "authorships__person")
         )
     matched = {key: papers[pk] for key, pk in wanted.items()}
+    doubtful = {key: (papers[pk], doubt) for key, (pk, doubt) in doubts.items()}
 
     tombstones = Tombstones(DeletedPaper.objects.using(using))
     deleted = {}
@@ -63,7 +84,58 @@ def read_existing(drafts: list[PaperDraft], using: str) -> Existing:
         if id(draft) not in matched and (tombstone := tombstones.match(draft)):
             deleted[id(draft)] = tombstone
     taken_slugs = set(Paper.objects.using(using).values_list("slug", flat=True))
-    return Existing(matched, deleted, source_owner, taken_slugs | RESERVED_PAPER_SLUGS)
+    return Existing(matched, deleted, source_owner, taken_slugs | RESERVED_PAPER_SLUGS, doubtful)
+
+
+def paper_ids_by_doi(keys: set[str], using: str) -> dict[str, int]:
+    """{DOI key: paper id}: DOIs are case-insensitive (doi_key), whatever
+    case each source wrote them in."""
+    found: dict[str, int] = {}
+    papers = Paper.objects.using(using).exclude(doi="").annotate(doi_key=Lower("doi"))
+    for chunk in chunks(keys):
+        found.update(papers.filter(doi_key__in=chunk).values_list("doi_key", "id"))
+    return found
+
+
+def _match_bibliography(drafts: list[PaperDraft], using: str):
+    """bibliographic.match_bibliography() over the few catalog papers that
+    could be these drafts: those with a provisional title, and those whose
+    title key is a shortened or full form of a draft's. Two queries, plus
+    one for their first authors; none without bibliographic drafts."""
+    if not drafts:
+        return {}, {}
+    papers = Paper.objects.using(using).only(
+        "id", "title", "title_key", "abstract", "imported_values", "staff_edited_fields"
+    )
+    provisional = [
+        p
+        for p in papers.filter(
+            imported_values__review_note__icontains=bibliographic.PROVISIONAL_TITLE_REASON
+        )
+        if bibliographic.title_is_provisional(p.title, p.imported_values, p.staff_edited_fields)
+    ]
+    keys = [d.title_key for d in drafts if d.title_key]
+    titled: list[Paper] = []
+    if keys:
+        prefixes = {p for key in keys for p in bibliographic.word_prefixes(key)}
+        longer = Q()
+        for key in keys:
+            longer |= Q(title_key__startswith=key + " ")
+        titled = list(papers.filter(Q(title_key__in=prefixes) | longer))
+    firsts = dict(
+        Authorship.objects.using(using)
+        .filter(paper_id__in=[p.pk for p in [*provisional, *titled]], position=1)
+        .values_list("paper_id", "person__name")
+    )
+
+    def candidate(paper: Paper) -> bibliographic.Candidate:
+        return bibliographic.Candidate(
+            paper.pk, paper.title, paper.title_key, paper.abstract, firsts.get(paper.pk, "")
+        )
+
+    return bibliographic.match_bibliography(
+        drafts, [candidate(p) for p in provisional], [candidate(p) for p in titled]
+    )
 
 
 def taken_citation_keys(using: str) -> set[str]:

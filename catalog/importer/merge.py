@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from catalog.importer.identifiers import doi_key
+from catalog.importer.names import is_surname_only
 from catalog.importer.parsing import (
     REASON_DATE_WITHOUT_YEAR,
     REASON_NO_ABSTRACT,
@@ -23,6 +25,7 @@ from catalog.importer.parsing import (
 )
 from catalog.importer.records import AuthorRecord, EntryRecord
 from catalog.importer.text import normalise_title
+from catalog.importer.venues import PREPRINT_SERVERS, canonical_venue_name
 
 # Reasons the draft works out again from all its entries together: one
 # listing's gap is not a gap when another listing fills it.
@@ -89,6 +92,7 @@ class PaperDraft:
     arxiv_id: str = ""
     doi: str = ""
     other_identifier: str = ""
+    url: str = ""
     citation: str = ""
     authors: tuple[AuthorRecord, ...] = ()
     authors_complete: bool = True
@@ -113,6 +117,10 @@ class PaperDraft:
     @property
     def source_keys(self) -> list[tuple[str, int]]:
         return [(e.source_file, e.entry_index) for e in self.entries]
+
+    @property
+    def formats(self) -> set[str]:
+        return {e.format for e in self.entries}
 
     def flag(self, reason: str) -> None:
         if reason not in self.review_reasons:
@@ -169,6 +177,9 @@ def _identity_keys(entry: EntryRecord) -> list[tuple[str, str]]:
     arxiv_id = entry.citation.arxiv_id if entry.citation else ""
     if arxiv_id:
         keys.append(("arxiv", arxiv_id))
+    doi = entry.citation.doi if entry.citation else ""
+    if doi.startswith("10."):
+        keys.append(("doi", doi_key(doi)))
     title_key = normalise_title(entry.title) if entry.title else ""
     if title_key:
         keys.append(("title", title_key))
@@ -266,12 +277,21 @@ def build_draft(entries: list[EntryRecord]) -> PaperDraft:
     if not draft.year:
         draft.flag(REASON_NO_YEAR)
 
-    venue_names = list(dict.fromkeys(e.venue_name for e in entries if e.venue_name))
+    venue_names = _venue_names(entries)
     draft.venue_name = venue_names[0] if venue_names else ""
     if len(venue_names) > 1:
         draft.flag("listings name different venues: " + ", ".join(venue_names))
 
-    draft.venue_detail = _first(c.venue_text for c in citations) or ""
+    # The venue text that goes with the chosen venue, when its entry has one.
+    draft.venue_detail = (
+        _first(
+            e.citation.venue_text
+            for e in entries
+            if e.citation and e.venue_name == draft.venue_name
+        )
+        or _first(c.venue_text for c in citations)
+        or ""
+    )
     draft.arxiv_id = _first(c.arxiv_id for c in citations) or ""
     identifier = _first(c.doi for c in citations) or ""
     if identifier.startswith("10."):
@@ -279,13 +299,13 @@ def build_draft(entries: list[EntryRecord]) -> PaperDraft:
     else:
         draft.other_identifier = identifier
     draft.citation = _first(c.text for c in citations) or ""
+    draft.url = _first(e.url for e in entries) or ""
 
     best = _richest_citation(citations)
     if best:
         draft.authors = best.authors
         draft.authors_complete = best.authors_complete
-        names = {tuple(a.name for a in c.authors) for c in citations if c.authors}
-        if len(names) > 1:
+        if any(not _lists_agree(c, best) for c in citations if c.authors):
             draft.flag("listings give different author lists")
     else:
         draft.authors_complete = False  # no names known at all
@@ -298,6 +318,39 @@ def build_draft(entries: list[EntryRecord]) -> PaperDraft:
             if reason not in _RECOMPUTED_REASONS:
                 draft.flag(reason)
     return draft
+
+
+def _venue_names(entries: list[EntryRecord]) -> list[str]:
+    """The venues the entries name, in order. A preprint server gives way to
+    a conference or journal: a paper on arXiv and at ICML is an ICML paper,
+    and the two sources do not disagree."""
+    names = list(dict.fromkeys(e.venue_name for e in entries if e.venue_name))
+    published = [n for n in names if canonical_venue_name(n) not in PREPRINT_SERVERS]
+    return published or names
+
+
+def _lists_agree(citation, richest) -> bool:
+    """Whether an author list says the same as the richest one: equal, or,
+    when it was cut short ("and others", "et al."), the richest one's first
+    names, person for person ("Muennighoff" or "N. Muennighoff" for "Niklas
+    Muennighoff")."""
+    ours = [a.name for a in citation.authors if a.position is not None]
+    theirs = [a.name for a in richest.authors if a.position is not None]
+    if ours == theirs:
+        return True
+    if citation.authors_complete or len(ours) > len(theirs):
+        return False
+    return all(_same_person(a, b) for a, b in zip(ours, theirs, strict=False))
+
+
+def _same_person(a: str, b: str) -> bool:
+    """Same surname, and given names that start alike where both have one."""
+    a, b = a.casefold(), b.casefold()
+    if is_surname_only(a) or is_surname_only(b):
+        shorter, longer = sorted((a, b), key=len)
+        return longer == shorter or longer.endswith(" " + shorter)
+    words_a, words_b = a.split(), b.split()
+    return words_a[-1] == words_b[-1] and words_a[0][:1] == words_b[0][:1]
 
 
 def _richest_citation(citations):

@@ -115,6 +115,13 @@ def _author_parts(item: str) -> tuple[str, bool, bool, dict] | None:
     return name, equal, _tokens_are_surname(tokens), {}
 
 
+def bibtex_author(name: str, position: int | None) -> AuthorRecord | None:
+    """One name of a bibliography (BibTeX, CSL-JSON, arXiv), already turned
+    to "First Last", read by the listing rules: its equal-contribution mark,
+    whether it is a surname only; None when it is not a name."""
+    return _author(name, position)
+
+
 def _tokens_are_surname(tokens: list[str]) -> bool:
     if len(tokens) == 1:
         return not _is_initial(tokens[0])

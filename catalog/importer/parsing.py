@@ -35,6 +35,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from catalog.importer.bibtex import looks_like_bibtex, parse_bibtex
 from catalog.importer.citations import (
     looks_like_citation,
     parse_citation,
@@ -794,11 +795,18 @@ def _daily(text: str, *, source_file: str, listing_year: int | None, skip_bad: b
     return _parse_daily(_split_lines(text), source_file, listing_year, skip_bad)
 
 
+def _bibtex(text: str, *, source_file: str, listing_year: int | None, skip_bad: bool):
+    return parse_bibtex(text, source_file=source_file, skip_bad=skip_bad)
+
+
 # Format name -> parser. Auto-detection tries them in this order: the first
 # whose detect() says yes parses the listing (an abstracts list is checked
 # before a blog page, as it is the stricter test). import_listings --format
 # offers these names.
 PARSERS: dict[str, ListingParser] = {
+    # First: its test is the strictest (an "@type{key," block opens the file),
+    # and a BibTeX abstract may hold a line that reads "Abstract:".
+    "bibtex": ListingParser(_bibtex, looks_like_bibtex, "a BibTeX file ('@article{key,' entries)"),
     "abstracts": ListingParser(
         _abstracts, _looks_like_abstracts, "an abstracts list ('Abstract:' lines)"
     ),

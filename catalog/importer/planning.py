@@ -25,6 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from catalog.citekeys import FreeKeys, citation_key_base
+from catalog.importer import bibliographic
+from catalog.importer.identifiers import doi_key
 from catalog.importer.merge import PaperDraft
 from catalog.importer.report import ImportReport
 from catalog.importer.resolve import Awards, People, Venues
@@ -95,17 +97,22 @@ def match_drafts(
     source_owner: dict[tuple[str, int], int],
     by_arxiv: dict[str, int],
     by_title: dict[str, int],
+    by_doi: dict[str, int] | None = None,
 ) -> dict[int, int]:
     """{id(draft): catalog paper id} for the drafts already in the catalog.
 
-    Matched by listing entry (a re-import), arXiv id and title key; the paper
-    most of these point at wins. A draft that points at several papers is
-    flagged, so that its plan, the paper and the report all carry the doubt.
+    Matched by listing entry (a re-import), arXiv id, DOI (case-insensitive)
+    and title key; the paper most of these point at wins. A draft that
+    points at several papers is flagged, so that its plan, the paper and the
+    report all carry the doubt.
     """
+    by_doi = by_doi or {}
     wanted: dict[int, int] = {}
     for draft in drafts:
         candidates = [source_owner.get(key) for key in draft.source_keys]
         candidates += [by_arxiv.get(draft.arxiv_id), by_title.get(draft.title_key)]
+        if draft.doi:
+            candidates.append(by_doi.get(doi_key(draft.doi)))
         found = [c for c in candidates if c]
         if found:
             wanted[id(draft)] = Counter(found).most_common(1)[0][0]
@@ -262,12 +269,32 @@ def current_values(paper: Paper) -> dict:
     return current
 
 
+def flag_doubt(draft: PaperDraft, paper: Paper, doubt: str) -> PaperUpdate:
+    """An update that only flags `paper` with a doubt about `draft` (once).
+
+    A doubtful draft is neither merged into the paper it may be nor created
+    beside it, and its entry is not recorded as the paper's source, so that
+    a later run decides afresh; staff settle it from the review note.
+    """
+    entry = draft.entries[0]
+    reason = f"{entry.source_file} entry {entry.entry_index} (“{draft.title}”) {doubt}"
+    plan = PaperPlan(PaperDraft(entries=[]), {}, None, [], [], [reason])
+    if reason in paper.review_note:
+        return PaperUpdate(paper, plan, [])
+    paper.needs_review = True
+    paper.review_note = "; ".join(filter(None, [paper.review_note, reason]))
+    return PaperUpdate(paper, plan, ["review note"])
+
+
 def plan_update(
     paper: Paper, plan: PaperPlan, *, authoritative: bool, report: ImportReport
 ) -> list[str]:
     """Apply `plan` to a catalog paper in memory; return the changed fields."""
     current = current_values(paper)
     previous = paper.imported_values or {}
+    allowed = None
+    if bibliographic.is_bibliographic(plan.draft.formats):
+        allowed = bibliographic_fields(paper, plan, current, authoritative=authoritative)
     changed = []
     for name in IMPORTED_FIELDS:
         new = plan.values[name]
@@ -281,12 +308,98 @@ def plan_update(
             continue
         if is_unknown(new) or new_json == json_value(current[name]):
             continue
-        if not authoritative and not fills_gap(name, current[name], new):
+        if allowed is not None:
+            if name not in allowed:
+                continue
+        elif not authoritative and not fills_gap(name, current[name], new):
             continue
         changed.append(name)
+    if allowed is not None and not authoritative:
+        plan.reasons = carried_reasons(previous.get("review_note") or "", plan, paper, changed)
+    if plan.draft.url and not paper.url:
+        # Not an imported field: filled when empty, so a staff URL stays.
+        paper.url = plan.draft.url
+        changed.append("url")
     if apply_plan(paper, plan, changed, previous=previous):
         changed.append("review note")
     return changed
+
+
+def bibliographic_fields(
+    paper: Paper, plan: PaperPlan, current: dict, *, authoritative: bool
+) -> set[str]:
+    """The fields a bibliography (a .bib, a lookup) may change on a catalog paper.
+
+    It fills gaps: empty fields; a provisional title; the authors, when its
+    list is complete and the paper's is not (the catalog's equal-contribution
+    marks kept unless it gives its own); the venue, when the paper has none
+    or only a preprint server. A preprint server never replaces a real
+    venue, not even on a paper this bibliography alone describes.
+    """
+    values = plan.values
+    venue_ok = bibliographic.venue_may_replace(current["venue"], values["venue"])
+    if authoritative:
+        preprint_over_venue = current["venue"] and not venue_ok
+        return set(IMPORTED_FIELDS) - ({"venue"} if preprint_over_venue else set())
+    allowed = {name for name in IMPORTED_FIELDS if is_unknown(current[name])}
+    allowed |= {n for n in ("abstract", "awards", "upvotes") if fills_gap(n, current[n], values[n])}
+    if bibliographic.title_is_provisional(
+        paper.title, paper.imported_values, paper.staff_edited_fields
+    ):
+        allowed.add("title")
+    if venue_ok:
+        allowed.add("venue")
+    elif current["venue"] and values["venue"] != current["venue"]:
+        # The detail of a venue the paper does not take ("arXiv preprint
+        # arXiv:...") would misdescribe the venue it keeps.
+        allowed.discard("venue_detail")
+    if bibliographic.complete_list_replaces(
+        current["authors"], paper.authors_complete, values["authors"], values["authors_complete"]
+    ):
+        allowed |= {"authors", "authors_complete", "author_count"}
+        keep_equal_marks(plan, current["authors"])
+    else:
+        allowed -= {"authors_complete"}
+    return allowed
+
+
+def keep_equal_marks(plan: PaperPlan, current_authors) -> None:
+    """The catalog's equal-contribution marks, on a replacing author list
+    that marks nobody itself."""
+    source_marks = any(equal for _, _, equal in plan.authors)
+    merged = bibliographic.merged_authors(
+        current_authors, plan.values["authors"], source_marks_equal=source_marks
+    )
+    plan.values["authors"] = merged
+    plan.authors = [
+        (person, position, equal)
+        for (person, position, _), (_, _, equal) in zip(plan.authors, merged, strict=True)
+    ]
+
+
+# Review reasons that a filled gap answers, and the field that answers each.
+_GAP_REASONS = (
+    ("no year in listing", "year"),
+    ("date without year", "published_on"),
+    ("no abstract in listing", "abstract"),
+    (bibliographic.PROVISIONAL_TITLE_REASON, "title"),
+    ("surname-only authors not resolved", "authors"),
+)
+
+
+def carried_reasons(previous_note: str, plan: PaperPlan, paper: Paper, changed) -> list[str]:
+    """A bibliography's reasons for a paper other sources describe too: the
+    paper's earlier doubts and the bibliography's own stay, but for the gaps
+    the paper no longer has (filled by this run, or by staff)."""
+    filled = {field for reason, field in _GAP_REASONS if field in changed}
+    have = {f for f in ("year", "published_on", "abstract") if not is_unknown(getattr(paper, f))}
+
+    def answered(reason: str, fields: set[str]) -> bool:
+        return any(reason.startswith(text) and field in fields for text, field in _GAP_REASONS)
+
+    kept = [r for r in previous_note.split("; ") if r and not answered(r, have | filled)]
+    kept += [r for r in plan.reasons if r not in kept and not answered(r, have | filled)]
+    return kept
 
 
 def apply_plan(paper: Paper, plan: PaperPlan, fields: list[str], *, previous=None) -> bool:
@@ -365,7 +478,7 @@ def new_paper_row(
     row.update(
         slug=paper.slug,
         venue_id=plan.venue.pk if plan.venue else None,
-        url="",
+        url=plan.draft.url,
         needs_review=bool(plan.reasons),
         review_note=note,
         staff_edited_fields=[],

@@ -88,6 +88,8 @@ class EntryRecord:
     published_on: datetime.date | None = None
     year: int | None = None
     upvotes: int | None = None
+    # The paper's own page, when the source gives one (BibTeX url, arXiv abs page).
+    url: str = ""
     # Doubts the parser found, each a short human-readable reason.
     review_reasons: tuple[str, ...] = ()
 

@@ -43,6 +43,8 @@ class ImportReport:
     conflicts: list[str] = field(default_factory=list)
     deleted_skipped: list[str] = field(default_factory=list)
     surname_links: list[tuple[str, str]] = field(default_factory=list)
+    # People known by a surname only, flagged as maybe a newly named person.
+    people_flagged: list[str] = field(default_factory=list)
     dry_run: bool = False
 
     @property
@@ -51,4 +53,4 @@ class ImportReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated or self.people_created)
+        return bool(self.created or self.updated or self.people_created or self.people_flagged)

@@ -7,6 +7,8 @@ pure, so the import can plan every paper without a query.
 
 from __future__ import annotations
 
+from catalog.importer.bibliographic import initials_and_surname, initials_fit
+from catalog.importer.names import is_surname_only
 from catalog.importer.venues import canonical_venue_name, guess_venue_kind, known_venue
 from catalog.models import Award
 from core.slugs import next_free_slug, slug_base
@@ -22,7 +24,9 @@ class People:
         self.by_name: dict[str, Person] = {}
         self.by_alias: dict[str, set[int]] = {}
         self.people: dict[int, Person] = {}
-        for person in Person.objects.using(using).only("id", "name", "slug"):
+        for person in Person.objects.using(using).only(
+            "id", "name", "slug", "needs_review", "review_note"
+        ):
             self.people[person.pk] = person
             self.by_name.setdefault(person.name.casefold(), person)
         for person_id, name in PersonAlias.objects.using(using).values_list("person_id", "name"):
@@ -32,6 +36,9 @@ class People:
         self.new_aliases: list[tuple[Person, str]] = []
         self._aliased: set[tuple[int, str]] = set()
         self._surname_index: dict[str, list[Person]] | None = None
+        # Catalog people known by a surname only, flagged in this run because
+        # a full name with that surname arrived (written by the writers).
+        self.flagged: list[Person] = []
 
     def full_name(self, name: str) -> Person:
         key = name.casefold()
@@ -39,8 +46,44 @@ class People:
         if person is None and len(self.by_alias.get(key, ())) == 1:
             person = self.people[next(iter(self.by_alias[key]))]
         if person is None:
+            person = self._by_initials(name)
+        if person is None:
             person = self._create(name)
+            self._flag_surname_namesakes(person)
         return person
+
+    def _by_initials(self, name: str) -> Person | None:
+        """The one person "S. Biderman" can be (Stella Biderman), remembered
+        as an alias; None when no one or several fit."""
+        parsed = initials_and_surname(name)
+        if parsed is None:
+            return None
+        fits = [p for p in self._candidates(parsed[1]) if initials_fit(name, p.name)]
+        if len(fits) != 1:
+            return None
+        person = fits[0]
+        self.by_name[name.casefold()] = person
+        self.new_aliases.append((person, name))
+        return person
+
+    def _flag_surname_namesakes(self, person: Person) -> None:
+        """A catalog person known only by a surname ("Schoelkopf", from an
+        earlier listing's "(incl. ...)") may be the one whose full name just
+        arrived ("Hailey Schoelkopf"). It may as well be someone else: the
+        person is flagged for staff to merge, never merged by guess."""
+        words = person.name.split()
+        for start in range(1, len(words)):
+            namesake = self.by_name.get(" ".join(words[start:]).casefold())
+            if namesake is None or namesake.pk is None or not is_surname_only(namesake.name):
+                continue
+            note = (
+                f"may be {person.name}, whose full name an import brought; "
+                "merge the two in the admin if so"
+            )
+            if note not in namesake.review_note:
+                namesake.needs_review = True
+                namesake.review_note = "; ".join(filter(None, [namesake.review_note, note]))
+                self.flagged.append(namesake)
 
     def _create(self, name: str, review_note: str = "") -> Person:
         slug = next_free_slug(slug_base(name, fallback="person"), self.taken_slugs)
@@ -50,7 +93,10 @@ class People:
         )
         self.new_people.append(person)
         self.by_name[name.casefold()] = person
-        self._surname_index = None
+        if self._surname_index is not None:
+            # Kept up to date rather than rebuilt: a run that creates people
+            # while resolving initials would otherwise rebuild it per person.
+            self._index_surnames(self._surname_index, person)
         return person
 
     def _candidates(self, surname: str) -> list[Person]:
@@ -58,11 +104,15 @@ class People:
         if self._surname_index is None:
             index: dict[str, list[Person]] = {}
             for person in [*self.people.values(), *self.new_people]:
-                words = person.name.casefold().split()
-                for start in range(1, len(words)):
-                    index.setdefault(" ".join(words[start:]), []).append(person)
+                self._index_surnames(index, person)
             self._surname_index = index
         return self._surname_index.get(surname.casefold(), [])
+
+    @staticmethod
+    def _index_surnames(index: dict[str, list[Person]], person: Person) -> None:
+        words = person.name.casefold().split()
+        for start in range(1, len(words)):
+            index.setdefault(" ".join(words[start:]), []).append(person)
 
     def surname(self, surname: str, where: str) -> tuple[Person, bool]:
         """Resolve a surname-only mention; returns (person, resolved)."""

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from catalog.importer.existing import read_existing, taken_citation_keys
 from catalog.importer.merge import PaperDraft, merge_entries
-from catalog.importer.planning import assign_citation_keys, plan_drafts, sort_out
+from catalog.importer.planning import assign_citation_keys, flag_doubt, plan_drafts, sort_out
 from catalog.importer.records import ParsedListing
 from catalog.importer.report import FileSummary, ImportReport
 from catalog.importer.resolve import Awards, People, Venues
@@ -63,16 +63,21 @@ def import_drafts(drafts: list[PaperDraft], *, using: str, report: ImportReport)
     new_drafts = existing.new_drafts(drafts)
     taken_keys = taken_citation_keys(using) if new_drafts else set()
     with writer.planning(new_drafts):
-        planned = plan_drafts(drafts, people, venues, awards, report)
+        sure = [d for d in drafts if id(d) not in existing.doubtful]
+        planned = plan_drafts(sure, people, venues, awards, report)
         to_create, to_update = sort_out(
             planned, existing.papers, existing.deleted, existing.taken_slugs, report
         )
+        to_update += [
+            flag_doubt(d, *existing.doubtful[id(d)]) for d in existing.doubtful_drafts(drafts)
+        ]
         assign_citation_keys(to_create, taken_keys)
 
     write_references(writer, people, venues, awards)
     report.venues_created = [v.name for v in venues.new_venues]
     report.awards_created = [a.name for a in awards.new_awards]
     report.people_created = len(people.new_people)
+    report.people_flagged = [f"{p.name}: {p.review_note}" for p in people.flagged]
     changed = write_papers(writer, to_create, to_update, existing.source_owner, now)
     report.created = [p.title for p in to_create]
     report.unchanged = len(to_update) - len(changed)

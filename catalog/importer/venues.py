@@ -168,6 +168,36 @@ def guess_venue_kind(name: str) -> str:
     return "other"
 
 
+_FINDINGS_RE = re.compile(r"\bfindings\b", re.IGNORECASE)
+_WORKSHOP_RE = re.compile(r"\bworkshops?\b", re.IGNORECASE)
+# DBLP files arXiv papers under "CoRR" (arXiv's Computing Research Repository).
+_CORR_RE = re.compile(r"^\s*corr\s*$|\bcomputing research repository\b", re.IGNORECASE)
+
+
+def venue_name_from_bibliography(text: str, arxiv_id: str = "") -> str:
+    """The catalog venue a bibliography's venue text (a BibTeX booktitle or
+    journal, a CSL container title) names, or "" when it names no known one.
+
+    "International Conference on Machine Learning" -> "ICML"; "Findings of the
+    Association for Computational Linguistics: EMNLP 2023" -> "EMNLP (Findings)",
+    the name the lab's listings file Findings papers under; "NeurIPS 2023
+    Workshop on ..." -> "NeurIPS Workshop"; "CoRR" -> "arXiv". As with
+    citations, an unknown venue gives "": the full text still goes to the
+    paper's venue detail, and no venue is invented from a free-form name.
+    """
+    if _CORR_RE.search(text):
+        return "arXiv"
+    mentioned = venues_mentioned(text) if text else ()
+    if not mentioned:
+        return "arXiv" if arxiv_id and not text.strip() else ""
+    known = mentioned[0]
+    if known.kind == "conference" and _FINDINGS_RE.search(text):
+        return f"{known.name} (Findings)"
+    if known.kind == "conference" and _WORKSHOP_RE.search(text):
+        return f"{known.name} Workshop"
+    return known.name
+
+
 def venue_name_from_citation(venue_text: str, arxiv_id: str = "", identifier: str = "") -> str:
     """The venue a citation names, when it names a known one.
 

@@ -140,6 +140,7 @@ def write_references(writer: CatalogWriter, people: People, venues: Venues, awar
     writer.create(VenueAlias, [VenueAlias(venue=v, name=n) for v, n in venues.new_aliases])
     writer.create(Award, awards.new_awards)
     writer.insert_objects(Person, people.new_people)
+    writer.update(Person, people.flagged, ["needs_review", "review_note"])
     writer.insert_rows(
         PersonAlias, ["person_id", "name"], [(p.pk, n) for p, n in people.new_aliases]
     )
@@ -190,7 +191,9 @@ def write_papers(
 
 def _update_papers(writer: CatalogWriter, changed: list[PaperUpdate], now) -> None:
     """Save the changed papers (their plans already applied in memory)."""
-    columns = sorted({f for u in changed for f in u.changed if f in (*COLUMN_FIELDS, "venue")})
+    columns = sorted(
+        {f for u in changed for f in u.changed if f in (*COLUMN_FIELDS, "venue", "url")}
+    )
     for update in changed:
         update.paper.updated_at = now
     writer.update(

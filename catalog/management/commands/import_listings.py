@@ -3,7 +3,8 @@
     manage.py import_listings FILE [FILE ...] [--fixture PATH] [--dry-run]
         [--format {auto,FORMAT}] [--listing-year YEAR] [--skip-bad]
 
-FORMAT is one of the formats registered in catalog.importer.parsing.PARSERS.
+FORMAT is one of the formats registered in catalog.importer.parsing.PARSERS
+(blog, abstracts, daily, bibtex).
 Parsing (catalog.importer.parsing) is pure; writing
 (catalog.importer.service) happens in one transaction, so a failed run
 leaves the database as it was.
@@ -24,7 +25,7 @@ _PROGRESS_BYTES = 1_000_000
 
 
 class Command(BaseCommand):
-    help = "Import scraped paper listings into the catalog."
+    help = "Import paper listings (scraped pages or a lab's BibTeX file) into the catalog."
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE", help="Listing files to import.")
@@ -122,6 +123,8 @@ class Command(BaseCommand):
             f"{report.unchanged} unchanged, {report.merged} entries merged into other papers."
         )
         out.write(f"People created: {report.people_created}.")
+        for line in report.people_flagged:
+            out.write(style.WARNING(f"  flagged for merging: {line}"))
         if report.venues_created:
             out.write(f"Venues created: {', '.join(report.venues_created)}.")
         if report.awards_created:
