@@ -46,6 +46,9 @@ class ImportReport:
     # People known by a surname only, flagged as maybe a newly named person.
     people_flagged: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # The history.ImportRun that records the import (None for a dry run,
+    # whose record is rolled back with the rest).
+    run_id: int | None = None
 
     @property
     def entries(self) -> int:
