@@ -15,7 +15,8 @@ from catalog.models import IMPORTED_FIELDS, Authorship, Award, Paper
 from venues.models import Venue
 
 RELATION_FIELDS = ("venue", "awards", "authors")
-COLUMN_FIELDS = tuple(f for f in IMPORTED_FIELDS if f not in RELATION_FIELDS) + (
+COLUMN_FIELDS = (
+    *(f for f in IMPORTED_FIELDS if f not in RELATION_FIELDS),
     "url",
     "needs_review",
     "review_note",

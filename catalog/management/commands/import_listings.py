@@ -17,8 +17,8 @@ from django.db import DatabaseError
 
 from catalog.importer.fixture import write_fixture
 from catalog.importer.parsing import PARSERS, decode_listing, parse_listing
-from catalog.importer.records import ListingError
 from catalog.importer.recording import RunInfo, file_info
+from catalog.importer.records import ListingError
 from catalog.importer.service import ImportReport, import_listings
 
 # Larger inputs than this many bytes get progress lines as they are parsed.
