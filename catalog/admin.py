@@ -12,6 +12,7 @@ from catalog.models import (
     PaperSource,
     ordered_authorships,
 )
+from history.admin import PaperHistoryMixin, RunFilter
 
 FIRST_AUTHORS_SHOWN = 3
 
@@ -58,10 +59,10 @@ class SourceListingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Paper)
-class PaperAdmin(admin.ModelAdmin):
+class PaperAdmin(PaperHistoryMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "venue", "year", "first_authors", "award_names", "needs_review"]
-    list_filter = ["needs_review", SourceListingFilter, "venue", "year", "awards"]
+    list_filter = ["needs_review", SourceListingFilter, "venue", "year", "awards", RunFilter]
     search_fields = [
         "title",
         "abstract",
@@ -139,6 +140,7 @@ class PaperAdmin(admin.ModelAdmin):
         Paper.objects.filter(pk=form.instance.pk).refresh_search_index()
         # Keyed once its authors are known; a key, once given, never changes.
         Paper.objects.filter(pk=form.instance.pk).assign_citation_keys()
+        self.record_admin_save(request, form.instance, change)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Authorship:
