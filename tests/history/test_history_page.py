@@ -52,7 +52,7 @@ def test_an_admin_edit_of_fields_and_author_inline_is_recorded_with_the_user(sta
     assert revision.changes["title"][1] == "GPT-NeoX-20B, renamed"
     assert revision.changes["year"] == [2022, 2021]
     before, after = revision.changes["authors"]
-    assert [a[2] for a in before][0] != [a[2] for a in after][0]
+    assert before[0][2] != after[0][2]
 
 
 def test_the_history_page_shows_changes_newest_first_with_authors_marked(staff, seeded):
