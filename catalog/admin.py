@@ -13,6 +13,7 @@ from catalog.models import (
     ordered_authorships,
 )
 from history.admin import PaperHistoryMixin, RunFilter
+from history.services import papers_states, record_states
 
 FIRST_AUTHORS_SHOWN = 3
 
@@ -123,7 +124,9 @@ class PaperAdmin(PaperHistoryMixin, admin.ModelAdmin):
 
     @admin.action(description="Mark selected papers as reviewed", permissions=["change"])
     def mark_reviewed(self, request, queryset):
+        before = papers_states(queryset.values_list("pk", flat=True))
         updated = queryset.update(needs_review=False)
+        record_states(before, kind="admin", user=request.user, note="marked reviewed")
         self.message_user(request, f"Marked {updated} paper(s) as reviewed.", messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):

@@ -139,3 +139,15 @@ def test_the_admin_undo_action_undoes_a_run(staff, seeded):
     assert response.status_code == 302
     assert not Paper.objects.filter(title__startswith="Zebra").exists()
     assert PaperRevision.objects.filter(run__kind="undo").exists()
+
+
+def test_marking_papers_reviewed_is_recorded(staff, seeded):
+    paper = Paper.objects.filter(needs_review=True).first()
+    response = staff.post(
+        reverse("admin:catalog_paper_changelist"),
+        {"action": "mark_reviewed", "_selected_action": [paper.pk]},
+    )
+    assert response.status_code == 302
+    revision = paper.revisions.get(kind="admin")
+    assert revision.changes["needs_review"] == [True, False]
+    assert revision.who == "ed"
