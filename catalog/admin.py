@@ -17,6 +17,8 @@ from catalog.models import (
     ordered_authorships,
 )
 from catalog.paper_form import PaperAdminForm
+from history.admin import PaperHistoryMixin, RunFilter
+from history.services import papers_states, record_states
 
 FIRST_AUTHORS_SHOWN = 3
 
@@ -63,7 +65,7 @@ class SourceListingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Paper)
-class PaperAdmin(FillFromSourceMixin, ReviewQueueMixin, admin.ModelAdmin):
+class PaperAdmin(PaperHistoryMixin, FillFromSourceMixin, ReviewQueueMixin, admin.ModelAdmin):
     form = PaperAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "venue", "year", "first_authors", "award_names", "reasons"]
@@ -74,6 +76,7 @@ class PaperAdmin(FillFromSourceMixin, ReviewQueueMixin, admin.ModelAdmin):
         "venue",
         "year",
         "awards",
+        RunFilter,
     ]
     search_fields = [
         "title",
@@ -150,7 +153,9 @@ class PaperAdmin(FillFromSourceMixin, ReviewQueueMixin, admin.ModelAdmin):
 
     @admin.action(description="Mark selected papers as reviewed", permissions=["change"])
     def mark_reviewed(self, request, queryset):
+        before = papers_states(queryset.values_list("pk", flat=True))
         updated = queryset.update(needs_review=False)
+        record_states(before, kind="admin", user=request.user, note="marked reviewed")
         self.message_user(request, f"Marked {updated} paper(s) as reviewed.", messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
@@ -171,6 +176,7 @@ class PaperAdmin(FillFromSourceMixin, ReviewQueueMixin, admin.ModelAdmin):
         Paper.objects.filter(pk=form.instance.pk).refresh_search_index()
         # Keyed once its authors are known; a key, once given, never changes.
         Paper.objects.filter(pk=form.instance.pk).assign_citation_keys()
+        self.record_admin_save(request, form.instance, change)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Authorship:

@@ -34,11 +34,13 @@ from django.utils import timezone
 
 from catalog.import_sources import ImportForm, TooManyEntries, parse_sources
 from catalog.importer.lookups import Lookups
+from catalog.importer.recording import RunInfo
 from catalog.importer.records import ListingError
 from catalog.importer.service import ImportReport, import_listings
 from catalog.management.commands.import_identifiers import lookup_settings
 from catalog.models import PendingImport
 from core.cache import catalog_version
+from history.models import ImportRun
 
 PERMISSION = "catalog.import_papers"
 FORM_TEMPLATE = "admin/catalog/paper/import_form.html"
@@ -117,11 +119,13 @@ class ImportPage:
                 transaction.set_rollback(True)
                 pending.refresh_from_db()
                 return self.render_result(request, pending, again=True)
-            data = report_data(import_listings(listings, detailed=True))
+            report = import_listings(listings, detailed=True, run=run_info(request, pending))
+            data = report_data(report)
             if digest(data) != pending.preview_digest:
                 # What the import does is not what was previewed: undo it all.
                 transaction.set_rollback(True)
             else:
+                data["run_id"] = report.run_id
                 PendingImport.objects.filter(pk=pending.pk).update(result=data)
         pending.refresh_from_db()
         if pending.applied_at is None:
@@ -153,6 +157,10 @@ class ImportPage:
 
     def render_result(self, request, pending: PendingImport, *, again: bool):
         context = {"title": "Import applied", "again": again, "applied_at": pending.applied_at}
+        run_id = (pending.result or {}).get("run_id")
+        if run_id:
+            context["run_url"] = reverse("admin:history_importrun_change", args=[run_id])
+            context["run_id"] = run_id
         context.update(report_context(pending.result or {}))
         return self.render(request, RESULT_TEMPLATE, context)
 
@@ -196,10 +204,22 @@ def forget_old_previews() -> None:
     PendingImport.objects.filter(created_at__lt=cutoff).delete()
 
 
+def run_info(request, pending: PendingImport) -> RunInfo:
+    """The import run's record: who applied which previewed sources."""
+    kinds = {source["kind"] for source in pending.sources}
+    return RunInfo(
+        user=request.user,
+        kind=ImportRun.Kind.LOOKUP if kinds == {"identifiers"} else ImportRun.Kind.LISTINGS,
+        files=[{k: s[k] for k in ("name", "size", "sha256")} for s in pending.sources],
+        options={"from": "admin import", "preview": pending.token[:8]},
+    )
+
+
 def report_data(report: ImportReport) -> dict:
     """The report as JSON-friendly data (stored for a second apply)."""
     data = dataclasses.asdict(report)
-    del data["dry_run"], data["detailed"]
+    # The run's number is not part of what an import does: a preview has none.
+    del data["dry_run"], data["detailed"], data["run_id"]
     return json.loads(json.dumps(data, default=str))
 
 

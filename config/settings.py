@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "venues",
     "people",
     "catalog",
+    "history",
 ]
 
 MIDDLEWARE = [

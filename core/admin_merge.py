@@ -32,7 +32,7 @@ def merge_action(merge, *, description: str):
                 )
                 return None
             try:
-                merge(keep=keep, others=[r for r in records if r.pk != keep.pk])
+                merge(keep=keep, others=[r for r in records if r.pk != keep.pk], user=request.user)
             except (ValueError, ValidationError) as error:
                 modeladmin.message_user(request, f"Not merged: {error}", messages.ERROR)
                 return None

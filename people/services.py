@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from catalog.models import Authorship, Paper
+from history.services import papers_states, record_states
 from people.models import Person, PersonAlias
 
 
@@ -18,7 +19,7 @@ class MergeConflict(ValueError):
 
 
 @transaction.atomic
-def person_merge(*, keep: Person, others: Iterable[Person]) -> Person:
+def person_merge(*, keep: Person, others: Iterable[Person], user=None) -> Person:
     """Fold `others` into `keep`.
 
     Every paper keeps its author order: `keep` takes each other person's
@@ -35,6 +36,10 @@ def person_merge(*, keep: Person, others: Iterable[Person]) -> Person:
     if not others:
         return keep
     other_ids = [p.pk for p in others]
+    # Each touched paper's author list before, for its history.
+    before = papers_states(
+        Authorship.objects.filter(person_id__in=other_ids).values_list("paper_id", flat=True)
+    )
 
     rows_by_paper = {row.paper_id: row for row in Authorship.objects.filter(person=keep)}
     for row in Authorship.objects.filter(person_id__in=other_ids).select_related("paper"):
@@ -75,4 +80,6 @@ def person_merge(*, keep: Person, others: Iterable[Person]) -> Person:
         keep.save(update_fields=["orcid", "updated_at"])
     # The others' names are now aliases of `keep`: papers stay findable by them.
     Paper.objects.filter(authorships__person=keep).refresh_search_index()
+    names = ", ".join(p.name for p in others)
+    record_states(before, kind="merge", user=user, note=f"people merged: {names} into {keep.name}")
     return keep

@@ -17,6 +17,9 @@ APPS = ("catalog", "people", "venues")
 UNWATCHED = {
     # Tombstones of deleted papers: only the importer and the admin read them.
     "catalog_deletedpaper": "no page shows it",
+    # Admin import previews waiting to be applied: no page shows them, and
+    # a preview must not change the version its own staleness check reads.
+    "catalog_pendingimport": "no page shows it; a preview must not look stale to itself",
 }
 
 

@@ -8,12 +8,18 @@ from venues.models import Venue, VenueAlias
 
 
 @transaction.atomic
-def venue_merge(*, keep: Venue, others: Iterable[Venue]) -> Venue:
+def venue_merge(*, keep: Venue, others: Iterable[Venue], user=None) -> Venue:
     """Fold `others` into `keep`: their papers move over, their names become aliases."""
+    # Here, not at the top: history reads catalog's papers, which import venues.
+    from history.services import papers_states, record_states
+
     others = [v for v in others if v.pk != keep.pk]
     if not others:
         return keep
     other_ids = [v.pk for v in others]
+    before = papers_states(
+        keep.papers.model.objects.filter(venue_id__in=other_ids).values_list("pk", flat=True)
+    )
     keep.papers.model.objects.filter(venue_id__in=other_ids).update(venue=keep)
     VenueAlias.objects.filter(venue_id__in=other_ids).update(venue=keep)
     names = [v.name for v in others]
@@ -22,4 +28,6 @@ def venue_merge(*, keep: Venue, others: Iterable[Venue]) -> Venue:
     VenueAlias.objects.bulk_create(
         [VenueAlias(venue=keep, name=name) for name in names if name not in taken]
     )
+    note = f"venues merged: {', '.join(names)} into {keep.name}"
+    record_states(before, kind="merge", user=user, note=note)
     return keep

@@ -87,6 +87,9 @@ class ImportReport:
     # conflicts and papers not re-created always (they are few).
     changes: list[PaperChange] = field(default_factory=list)
     detailed: bool = False
+    # The history.ImportRun that records the import (None for a dry run,
+    # whose record is rolled back with the rest).
+    run_id: int | None = None
 
     @property
     def entries(self) -> int:

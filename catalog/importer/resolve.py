@@ -39,6 +39,9 @@ class People:
         # Catalog people known by a surname only, flagged in this run because
         # a full name with that surname arrived (written by the writers).
         self.flagged: list[Person] = []
+        # {person id: (needs_review, review_note)} before this run flagged
+        # them: an undo of the run puts it back.
+        self.flagged_before: dict[int, tuple[bool, str]] = {}
 
     def known(self, name: str) -> Person | None:
         """The person this exact name or an alias of one person names, if any."""
@@ -86,6 +89,9 @@ class People:
                 "merge the two in the admin if so"
             )
             if note not in namesake.review_note:
+                self.flagged_before.setdefault(
+                    namesake.pk, (namesake.needs_review, namesake.review_note)
+                )
                 namesake.needs_review = True
                 namesake.review_note = "; ".join(filter(None, [namesake.review_note, note]))
                 self.flagged.append(namesake)

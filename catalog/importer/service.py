@@ -34,12 +34,19 @@ from catalog.importer.planning import (
     plan_drafts,
     sort_out,
 )
+from catalog.importer.recording import (
+    RunInfo,
+    finish_run,
+    record_papers,
+    start_run,
+    states_before,
+)
 from catalog.importer.records import ParsedListing
 from catalog.importer.report import FileSummary, ImportReport, PaperChange, field_text
 from catalog.importer.resolve import Awards, People, Venues
 from catalog.importer.writing import write_papers, write_references, writer_for
 
-__all__ = ["FileSummary", "ImportReport", "import_listings"]
+__all__ = ["FileSummary", "ImportReport", "RunInfo", "import_listings"]
 
 
 def import_listings(
@@ -48,8 +55,12 @@ def import_listings(
     using: str = "default",
     dry_run: bool = False,
     detailed: bool = False,
+    run: RunInfo | None = None,
 ) -> ImportReport:
     """Import parsed listings into the database `using`, atomically.
+
+    The run is recorded (history.ImportRun, with who and which files from
+    `run`) with a revision per paper it writes; a dry run rolls that back too.
 
     detailed: the report lists every paper with its fields (report.changes),
     as the admin's preview shows them; off by default, as at a million
@@ -62,15 +73,20 @@ def import_listings(
         drafts = merge_entries(entries)
         report.merged = len(entries) - len(drafts)
         with transaction.atomic(using=using):
-            import_drafts(drafts, using=using, report=report)
+            report.run_id = import_drafts(drafts, using=using, report=report, run=run)
             if dry_run:
                 transaction.set_rollback(True, using=using)
+                report.run_id = None
     return report
 
 
-def import_drafts(drafts: list[PaperDraft], *, using: str, report: ImportReport) -> None:
-    """Write `drafts` into the database `using` (inside a transaction)."""
+def import_drafts(
+    drafts: list[PaperDraft], *, using: str, report: ImportReport, run: RunInfo | None = None
+) -> int:
+    """Write `drafts` into the database `using` (inside a transaction);
+    return the ImportRun's id."""
     now = timezone.now()
+    import_run = start_run(run or RunInfo(), report, now, using)
     writer = writer_for(using)
     writer.begin()
     # Everything the import is checked against is read first, so that the
@@ -79,6 +95,9 @@ def import_drafts(drafts: list[PaperDraft], *, using: str, report: ImportReport)
     existing = read_existing(drafts, using)
     new_drafts = existing.new_drafts(drafts)
     taken_keys = taken_citation_keys(using) if new_drafts else set()
+    # Read before planning applies the plans to these papers in memory.
+    before = states_before({p.pk: p for p in existing.papers.values()}.values())
+    before.update(states_before(p for p, _ in existing.doubtful.values()))
     with writer.planning(new_drafts):
         sure = [d for d in drafts if id(d) not in existing.doubtful]
         planned = plan_drafts(sure, people, venues, awards, report)
@@ -103,6 +122,9 @@ def import_drafts(drafts: list[PaperDraft], *, using: str, report: ImportReport)
     report.flagged += [(u.paper.title, u.plan.reasons) for u in changed if u.paper.needs_review]
     if report.detailed:
         report.changes += paper_changes(to_create, to_update, changed)
+    record_papers(writer, import_run, to_create, to_update, before, existing.source_owner, now)
+    finish_run(import_run, report, people, venues, awards)
+    return import_run.pk
 
 
 def paper_changes(to_create, to_update, changed) -> list[PaperChange]:

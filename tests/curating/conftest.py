@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -32,10 +34,28 @@ def token_of(response) -> str:
     return response.context["token"]
 
 
+# The migration that makes the Curators group, read for its list of grants.
+CURATORS_MIGRATION = importlib.import_module("catalog.migrations.0010_curators_group")
+
+
 @pytest.fixture
-def curator(db):
+def curators_group(db):
+    """The Curators group the migrations made. A transactional test (the
+    browser tests) empties every table when it ends, groups included, so
+    after one the group is made again from the migration's own grants."""
+    group, created = Group.objects.get_or_create(name=CURATORS_MIGRATION.GROUP)
+    if created:
+        group.permissions.set(
+            Permission.objects.get(content_type__app_label=app, codename=codename)
+            for app, codename in CURATORS_MIGRATION.codenames()
+        )
+    return group
+
+
+@pytest.fixture
+def curator(curators_group):
     user = User.objects.create_user("curator", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Curators"))
+    user.groups.add(curators_group)
     return user
 
 

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Authorship, Paper, PaperSource, PendingImport
 from core.cache import VERSION_TABLE, catalog_version
+from history.models import ImportRun, PaperRevision
 from people.models import Person
 from tests.conftest import SEED_COUNTS
 from tests.curating.conftest import APPLY_URL, IMPORT_URL, bibtex, token_of, upload
@@ -63,6 +64,20 @@ def test_apply_imports_what_was_previewed_and_shows_the_report(curator_client, s
         "Bo Helper",
     ]
     assert PaperSource.objects.filter(listing="lab.bib").count() == 3
+
+
+def test_an_applied_import_is_an_import_run_by_the_curator(curator_client, curator, seed):
+    data = bibtex(2)
+    response = preview(curator_client, files=[upload("lab.bib", data)])
+    assert not ImportRun.objects.exists()
+    response = curator_client.post(APPLY_URL, {"token": token_of(response)})
+    run = ImportRun.objects.get()
+    assert f'href="/admin/history/importrun/{run.pk}/change/"' in response.content.decode()
+    assert run.user == curator
+    assert run.kind == ImportRun.Kind.LISTINGS
+    assert [(f["name"], f["size"]) for f in run.files] == [("lab.bib", len(data.encode()))]
+    paper = Paper.objects.get(title="Curated paper number 1")
+    assert PaperRevision.objects.filter(paper=paper, run=run).exists()
 
 
 def test_a_double_submitted_apply_imports_once(curator_client, seed):

@@ -18,6 +18,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError
 
 from catalog.importer.lookups import Lookups, LookupSettings
+from catalog.importer.recording import RunInfo
 from catalog.importer.service import import_listings
 from catalog.management.commands.import_listings import Command as ImportListingsCommand
 
@@ -64,7 +65,13 @@ class Command(ImportListingsCommand):
             failures = "\n".join(f"  {error}" for error in listing.skipped)
             raise CommandError(f"No identifier could be looked up; nothing to import:\n{failures}")
         try:
-            report = import_listings([listing], dry_run=dry_run)
+            run = RunInfo(
+                kind="lookup",
+                files=[{"name": identifier} for identifier in identifiers],
+                format="lookup",
+                options={"skip_bad": skip_bad},
+            )
+            report = import_listings([listing], dry_run=dry_run, run=run)
         except DatabaseError as error:
             raise CommandError(f"Import failed, nothing was written: {error}") from error
         self._print_report(report, fixture=None)

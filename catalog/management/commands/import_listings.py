@@ -17,6 +17,7 @@ from django.db import DatabaseError
 
 from catalog.importer.fixture import write_fixture
 from catalog.importer.parsing import PARSERS, decode_listing, parse_listing
+from catalog.importer.recording import RunInfo, file_info
 from catalog.importer.records import ListingError
 from catalog.importer.service import ImportReport, import_listings
 
@@ -61,12 +62,18 @@ class Command(BaseCommand):
             raise CommandError(f"--listing-year {listing_year} is not a plausible year.")
         if fixture and dry_run:
             raise CommandError("--fixture and --dry-run cannot be combined.")
+        self.files = []
         listings = [self._parse(path, format, listing_year, skip_bad) for path in map(Path, files)]
+        run = RunInfo(
+            files=self.files,
+            format=format,
+            options={"listing_year": listing_year, "skip_bad": skip_bad},
+        )
         try:
             if fixture:
                 report = write_fixture(listings, Path(fixture))
             else:
-                report = import_listings(listings, dry_run=dry_run)
+                report = import_listings(listings, dry_run=dry_run, run=run)
         except (DatabaseError, OSError) as error:
             raise CommandError(f"Import failed, nothing was written: {error}") from error
         self._print_report(report, fixture)
@@ -96,12 +103,12 @@ class Command(BaseCommand):
             self.stderr.write(f"  {len(listing.entries)} entries parsed.")
         return listing
 
-    @staticmethod
-    def _decode(path: Path) -> str:
+    def _decode(self, path: Path) -> str:
         try:
             data = path.read_bytes()
         except OSError as error:
             raise CommandError(f"{path}: cannot read the file ({error.strerror}).") from error
+        self.files.append(file_info(path.name, data))
         return decode_listing(data, path.name)
 
     def _print_report(self, report: ImportReport, fixture) -> None:
@@ -151,4 +158,4 @@ class Command(BaseCommand):
             out.write(style.SUCCESS(f"Wrote fixture {fixture}."))
         elif not report.dry_run:
             verdict = "Imported." if report.changed else "No changes: the catalog already matches."
-            out.write(style.SUCCESS(verdict))
+            out.write(style.SUCCESS(f"{verdict} Recorded as import run {report.run_id}."))
