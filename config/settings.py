@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "venues",
     "people",
     "catalog",
+    "api",
+    "oai",
 ]
 
 MIDDLEWARE = [
