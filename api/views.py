@@ -15,9 +15,12 @@ from __future__ import annotations
 import json
 
 from django.db.models import Count
+from django.db.models.functions import Lower
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
 from api import cursors, serializers
@@ -60,6 +63,9 @@ def json_response(data) -> HttpResponse:
     )
 
 
+# Nothing in the API changes state, and a refused POST must be the API's own
+# 405 problem, not the CSRF failure page.
+@method_decorator(csrf_exempt, name="dispatch")
 class ApiView(View):
     """One API resource: parameters checked, validators from the catalog's
     version (a 304 costs that one query), errors as problem+json, CORS."""
@@ -80,7 +86,10 @@ class ApiView(View):
         if request.method == "OPTIONS":
             return preflight()
         if request.method not in ("GET", "HEAD"):
-            raise Problem(405, f"{request.method[:20]} is not allowed: the API is read-only.")
+            problem = Problem(405, f"{request.method[:20]} is not allowed: the API is read-only.")
+            response = problem.response()
+            response["Allow"] = "GET, HEAD, OPTIONS"
+            return response
         check_parameters(request.GET, self.parameters)
         state = catalog_state() if self.validated else None
         if state is not None and state.not_modified(request):
@@ -160,7 +169,8 @@ class IndexListView(ApiView):
         raise NotImplementedError
 
     def data(self, request, links):
-        queryset = self.queryset().order_by("name", "id")
+        # Case-insensitively ("arXiv" among the As), then by id for ties.
+        queryset = self.queryset().order_by(Lower("name"), "id")
         count = self.count(self.kind, (), lambda: queryset.model.objects.count())
         return list_answer(request, queryset, count, lambda obj: self.serialize(obj, links))
 
