@@ -2,7 +2,9 @@
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 
@@ -36,7 +38,14 @@ schema = schemathesis.openapi.from_dict(document())
 
 @pytest.fixture
 def seeded(db):
+    """The small catalog, and the WSGI handler kept from closing the test's
+    database connection after each request (Django's test client does the same)."""
     build_small_catalog()
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
