@@ -5,7 +5,8 @@ or a deleted paper (a catalog.DeletedPaper tombstone, dated when it was
 deleted). Lists walk both in one order, (datestamp, kind, id), one keyset
 query per kind and batch (see oai/protocol.py for why a keyset).
 
-A tombstone is not reported while a live paper holds its slug again (the
+A deleted paper is in the set of the venue it was in (oai.models). A
+tombstone is not reported while a live paper holds its slug again (the
 identifier is then the live paper's), and of several tombstones of one
 slug only the latest is.
 """
@@ -80,7 +81,8 @@ def reported_tombstones():
     return (
         DeletedPaper.objects.exclude(slug__in=Paper.objects.values("slug"))
         .exclude(Exists(later))
-        .only("slug", "deleted_at")
+        .select_related("oai_set")
+        .only("slug", "deleted_at", "oai_set__set_spec")
     )
 
 
@@ -90,9 +92,10 @@ def paper_item(paper: Paper) -> Item:
 
 
 def tombstone_item(tombstone: DeletedPaper) -> Item:
-    # A tombstone does not remember its venue, so deleted records belong to
-    # no set (see the README's OAI-PMH section).
-    return Item(DELETED, tombstone.pk, tombstone.slug, tombstone.deleted_at, None)
+    # Papers deleted before this app recorded sets (oai.models) are in none.
+    in_set = getattr(tombstone, "oai_set", None)
+    set_spec = in_set.set_spec if in_set is not None else None
+    return Item(DELETED, tombstone.pk, tombstone.slug, tombstone.deleted_at, set_spec)
 
 
 def find(slug: str, *, with_record: bool) -> Item | None:
@@ -147,17 +150,13 @@ def batch(request: ListRequest, *, with_records: bool) -> tuple[list[Item], bool
     tombstones = reported_tombstones()
     if request.set_spec is not None:
         papers = papers.filter(venue__slug=request.set_spec)
-        # Deleted papers are in no set (tombstone_item()).
-        tombstones = tombstones.none()
+        tombstones = tombstones.filter(oai_set__set_spec=request.set_spec)
     papers = _after(_in_window(papers, "updated_at", request), "updated_at", PAPER, request.after)
     tombstones = _after(
         _in_window(tombstones, "deleted_at", request), "deleted_at", DELETED, request.after
     )
     items = [paper_item(p) for p in papers.order_by("updated_at", "id")[: BATCH_SIZE + 1]]
-    if not tombstones.query.is_empty():
-        items += [
-            tombstone_item(t) for t in tombstones.order_by("deleted_at", "id")[: BATCH_SIZE + 1]
-        ]
+    items += [tombstone_item(t) for t in tombstones.order_by("deleted_at", "id")[: BATCH_SIZE + 1]]
     items.sort(key=lambda item: (item.stamp, item.kind, item.id))
     return items[:BATCH_SIZE], len(items) > BATCH_SIZE
 

@@ -193,3 +193,34 @@ def test_a_batch_of_100_records_takes_three_queries(client, many):
     assert response.status_code == 200
     assert response.content.count(b"<record>") == 100
     assert len(queries) == 3, [q["sql"] for q in queries]
+
+
+def test_a_deleted_paper_stays_in_its_venues_set(oai, catalog):
+    catalog["papers"]["pythia"].delete()
+    root = oai(verb="ListIdentifiers", metadataPrefix="oai_dc", set="icml")
+    headers = {
+        h.findtext("oai:identifier", namespaces=NS): (
+            h.get("status"),
+            h.findtext("oai:setSpec", namespaces=NS),
+        )
+        for h in root.iterfind(".//oai:header", NS)
+    }
+    assert headers == {
+        "oai:testserver:pythia-a-suite-for-analyzing-large-language-models": ("deleted", "icml"),
+        "oai:testserver:gpt-neox-20b-an-open-source-autoregressive-language-model": (None, "icml"),
+    }
+    other = identifiers(oai(verb="ListIdentifiers", metadataPrefix="oai_dc", set="neurips"))
+    assert other == ["oai:testserver:obelics-an-open-web-scale-filtered-dataset"]
+
+
+def test_a_tombstone_without_a_recorded_set_is_in_no_set(oai, catalog):
+    """Papers deleted before sets were recorded are still reported, outside sets."""
+    from oai.models import DeletedPaperSet
+
+    catalog["papers"]["pythia"].delete()
+    DeletedPaperSet.objects.all().delete()
+    in_set = identifiers(oai(verb="ListIdentifiers", metadataPrefix="oai_dc", set="icml"))
+    assert len(in_set) == 1
+    everything = oai(verb="ListIdentifiers", metadataPrefix="oai_dc")
+    deleted = [h for h in everything.iterfind(".//oai:header", NS) if h.get("status")]
+    assert len(deleted) == 1 and deleted[0].find("oai:setSpec", NS) is None
