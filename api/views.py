@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count
 from django.db.models.functions import Lower
 from django.http import HttpResponse, HttpResponseNotModified
@@ -25,10 +27,11 @@ from django.views.generic import TemplateView
 
 from api import cursors, serializers
 from api.adapter import LIST_PARAMETERS, check_parameters, filtered_papers
-from api.freshness import catalog_state
+from api.freshness import REPRESENTATION, catalog_state
 from api.openapi import document
 from api.problems import Problem, bad_parameters
-from catalog.cache import get_or_compute
+from catalog.cache import TIMEOUT as CACHE_TIMEOUT
+from catalog.cache import cache_key, get_or_compute
 from catalog.models import Award, Paper
 from people.models import Person
 from venues.models import Venue
@@ -56,11 +59,12 @@ def preflight() -> HttpResponse:
     return response
 
 
-def json_response(data) -> HttpResponse:
-    return HttpResponse(
-        json.dumps(data, ensure_ascii=False, separators=(",", ":")),
-        content_type="application/json",
-    )
+def json_text(data) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_response(text: str) -> HttpResponse:
+    return HttpResponse(text, content_type="application/json")
 
 
 # Nothing in the API changes state, and a refused POST must be the API's own
@@ -96,12 +100,25 @@ class ApiView(View):
             response = HttpResponseNotModified()
         else:
             self.state = state
-            response = json_response(self.data(request, serializers.Links(request), **kwargs))
+            response = json_response(self.content(request, state, **kwargs))
         if state is not None:
             response["ETag"] = state.etag
             response["Last-Modified"] = state.last_modified
         patch_cache_control(response, public=True, max_age=MAX_AGE)
         return response
+
+    def content(self, request, state, **kwargs) -> str:
+        """The answer's JSON text, cached whole until the catalog changes: it
+        depends only on the URL (host included: it holds absolute links) and
+        the catalog, like the HTML pages cached by catalog.views."""
+        if state is None or not getattr(settings, "PAPERSHELF_CACHE_PAGES", True):
+            return json_text(self.data(request, serializers.Links(request), **kwargs))
+        key = cache_key("api", state.version, REPRESENTATION, request.build_absolute_uri())
+        text = cache.get(key)
+        if text is None:
+            text = json_text(self.data(request, serializers.Links(request), **kwargs))
+            cache.set(key, text, CACHE_TIMEOUT)
+        return text
 
     def data(self, request, links, **kwargs):
         raise NotImplementedError
@@ -256,8 +273,8 @@ class OpenAPIView(ApiView):
 
     validated = False
 
-    def data(self, request, links):
-        return document()
+    def content(self, request, state, **kwargs) -> str:
+        return json_text(document())
 
 
 class NotFoundView(ApiView):
@@ -265,7 +282,7 @@ class NotFoundView(ApiView):
 
     validated = False
 
-    def data(self, request, links, rest):
+    def content(self, request, state, rest):
         raise Problem(404, f"There is no API endpoint /api/v1/{rest[:100]}.")
 
 

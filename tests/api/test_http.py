@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils.http import http_date
 
@@ -128,9 +129,11 @@ def test_unknown_api_paths_are_problems_not_html(client, catalog, path):
     assert response.json()["status"] == 404
 
 
+@override_settings(PAPERSHELF_CACHE_PAGES=False)
 def test_a_list_page_and_a_detail_take_a_fixed_number_of_queries(client, catalog):
-    """Version, count (cached after the first request), page, authors, awards;
-    version, paper, authors, awards: never a query per paper."""
+    """Uncached answers: version, count (cached per catalog version after the
+    first request), page, authors, awards; version, paper, authors, awards:
+    never a query per paper."""
     queries(client, "/api/v1/papers?per_page=100")
     response, count = queries(client, "/api/v1/papers?per_page=100")
     assert response.status_code == 200 and count == 4
@@ -139,3 +142,15 @@ def test_a_list_page_and_a_detail_take_a_fixed_number_of_queries(client, catalog
     url = "/api/v1/papers/pythia-a-suite-for-analyzing-large-language-models"
     response, count = queries(client, url)
     assert response.status_code == 200 and count == 4
+
+
+def test_a_cached_answer_takes_one_query_until_the_catalog_changes(client, catalog):
+    url = "/api/v1/papers?venue=icml"
+    first = client.get(url)
+    response, count = queries(client, url)
+    assert count == 1 and response.content == first.content
+    # Another host's answer holds other absolute links: not served from this one's.
+    other = client.get(url, headers={"host": "localhost"})
+    assert b"http://localhost/api/v1/papers/" in other.content
+    Paper.objects.filter(slug__startswith="pythia").update(title="Pythia, renamed")
+    assert "Pythia, renamed" in client.get(url).content.decode()
