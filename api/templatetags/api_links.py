@@ -1,8 +1,9 @@
 """`{% api_alternate %}`: the page's JSON twin in the API, as a <link rel="alternate">.
 
-In base.html, so pages need no view changes: the twin follows from the URL
-alone (the paper list's parameters, or the slug of a detail page), which
-also keeps cached pages right (they are cached by URL).
+In base.html, so pages need no view changes: the twin follows from the page
+(the paper list's parameters, or the slug of a detail page's object), which
+also keeps cached pages right (they are cached by URL). Error pages (a 404
+for an unknown slug) have no object, and so no twin.
 """
 
 from django import template
@@ -22,26 +23,27 @@ DETAIL_TWINS = {
 }
 
 
-def twin_url(request) -> str | None:
+def twin_url(request, context) -> str | None:
     match = getattr(request, "resolver_match", None)
     if match is None:
         return None
-    if match.view_name == "catalog:paper-list":
+    if match.view_name == "catalog:paper-list" and context.get("page_obj") is not None:
         query = request.GET.copy()
         for key in list(query):
             if key not in LIST_PARAMETERS:
                 del query[key]
         suffix = f"?{query.urlencode()}" if query else ""
         return reverse("api:paper-list") + suffix
-    if match.view_name in DETAIL_TWINS and "slug" in match.kwargs:
-        return reverse(DETAIL_TWINS[match.view_name], args=[match.kwargs["slug"]])
+    shown = context.get("object")
+    if match.view_name in DETAIL_TWINS and getattr(shown, "slug", None):
+        return reverse(DETAIL_TWINS[match.view_name], args=[shown.slug])
     return None
 
 
 @register.simple_tag(takes_context=True)
 def api_alternate(context):
     request = context.get("request")
-    url = twin_url(request) if request is not None else None
+    url = twin_url(request, context) if request is not None else None
     if url is None:
         return ""
     return format_html(

@@ -34,6 +34,9 @@ def test_pages_link_their_json_twin(client, catalog, page, twin):
 
 def test_pages_without_a_twin_link_none(client, catalog):
     assert alternate(client.get("/people/")) == []
+    # Not even a 404 for a slug that names nothing.
+    assert alternate(client.get("/papers/no-such-paper/")) == []
+    assert alternate(client.get("/people/nobody/")) == []
 
 
 def test_the_api_page_shows_examples_that_work(client, catalog):
