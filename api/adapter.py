@@ -12,8 +12,8 @@ its request was wrong, not get a different list.
 from __future__ import annotations
 
 from api.problems import Problem, bad_parameters
+from api.serializers import papers_for_api
 from catalog.filters import MAX_SLUGS, PaperFilter
-from catalog.models import Paper
 from catalog.search import MAX_QUERY_LENGTH
 
 LIST_PARAMETERS = ("q", "venue", "year", "year_from", "year_to", "author", "award", "sort")
@@ -42,7 +42,7 @@ def filtered_papers(params) -> PaperFilter:
     parameters); its `.qs` is the papers in list order. 400 for bad values."""
     if len(params.get("q", "").strip()) > MAX_QUERY_LENGTH:
         raise bad_parameters({"q": [f"At most {MAX_QUERY_LENGTH} characters."]})
-    filterset = PaperFilter(data=params, queryset=Paper.objects.with_relations())
+    filterset = PaperFilter(data=params, queryset=papers_for_api())
     if not filterset.is_valid():
         raise bad_parameters({name: list(errors) for name, errors in filterset.errors.items()})
     return filterset

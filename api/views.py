@@ -32,7 +32,7 @@ from api.openapi import document
 from api.problems import Problem, bad_parameters
 from catalog.cache import TIMEOUT as CACHE_TIMEOUT
 from catalog.cache import cache_key, get_or_compute
-from catalog.models import Award, Paper
+from catalog.models import Award
 from people.models import Person
 from venues.models import Venue
 
@@ -138,8 +138,9 @@ def per_page(params) -> int:
     return int(raw)
 
 
-def list_answer(request, queryset, count: int, serialize) -> dict:
-    """{"count", "next", "results"} for the page after `?cursor=`."""
+def list_answer(request, queryset, count: int, serialize, prepare=None) -> dict:
+    """{"count", "next", "results"} for the page after `?cursor=`;
+    `prepare(rows)` runs before the rows are serialized."""
     rows, cursor = cursors.page(
         queryset,
         cursor=request.GET.get("cursor") or None,
@@ -151,6 +152,8 @@ def list_answer(request, queryset, count: int, serialize) -> dict:
         query = request.GET.copy()
         query["cursor"] = cursor
         next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    if prepare is not None:
+        prepare(rows)
     return {"count": count, "next": next_url, "results": [serialize(row) for row in rows]}
 
 
@@ -162,14 +165,21 @@ class PaperListView(ApiView):
         count = self.count(
             "papers", filterset.cache_parts(), lambda: filterset.queryset_without().count()
         )
-        return list_answer(request, filterset.qs, count, lambda p: serializers.paper(p, links))
+        return list_answer(
+            request,
+            filterset.qs,
+            count,
+            lambda p: serializers.paper(p, links),
+            prepare=serializers.add_relations,
+        )
 
 
 class PaperDetailView(ApiView):
     def data(self, request, links, slug):
-        paper = Paper.objects.with_relations().filter(slug=slug).first()
+        paper = serializers.papers_for_api().filter(slug=slug).first()
         if paper is None:
             raise Problem(404, f"There is no paper {slug!r}.")
+        serializers.add_relations([paper])
         return serializers.paper(paper, links)
 
 

@@ -44,6 +44,8 @@ class Repository:
     def __init__(self, request):
         self.request = request
         self.prefix = f"oai:{repository_identifier(request)}:"
+        # build_absolute_uri() checks the host on every call: once is enough.
+        self.origin = request.build_absolute_uri("/")[:-1]
 
     def identifier(self, slug: str) -> str:
         return self.prefix + slug
@@ -54,7 +56,7 @@ class Repository:
         return None
 
     def page_url(self, paper) -> str:
-        return self.request.build_absolute_uri(paper.get_absolute_url())
+        return self.origin + paper.get_absolute_url()
 
     def named(self, items):
         for item in items:

@@ -75,7 +75,7 @@ def oai_dc(paper, page_url) -> str:
     """A paper as unqualified Dublin Core: title, creators in author order,
     date, identifiers (page, DOI, arXiv, its own URL), abstract, venue, type."""
     parts = [element("dc:title", paper.title)]
-    parts += [element("dc:creator", row.person.name) for row in paper.authorships.all()]
+    parts += [element("dc:creator", name) for name in paper.creators]
     if paper.published_on:
         parts.append(element("dc:date", paper.published_on.isoformat()))
     elif paper.year:
