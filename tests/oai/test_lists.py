@@ -224,3 +224,18 @@ def test_a_tombstone_without_a_recorded_set_is_in_no_set(oai, catalog):
     everything = oai(verb="ListIdentifiers", metadataPrefix="oai_dc")
     deleted = [h for h in everything.iterfind(".//oai:header", NS) if h.get("status")]
     assert len(deleted) == 1 and deleted[0].find("oai:setSpec", NS) is None
+
+
+def test_merging_venues_or_people_counts_as_a_change_of_their_papers(oai, catalog):
+    from people.services import person_merge
+    from venues.services import venue_merge
+
+    long_ago = datetime.datetime(2020, 1, 1, tzinfo=UTC)
+    Paper.objects.update(updated_at=long_ago)
+    venue_merge(keep=catalog["venues"]["icml"], others=[catalog["venues"]["arxiv"]])
+    person_merge(keep=catalog["people"]["hailey"], others=[catalog["people"]["hugo"]])
+    root = oai(verb="ListIdentifiers", metadataPrefix="oai_dc", **{"from": "2021-01-01"})
+    assert sorted(slugs(identifiers(root))) == [
+        "obelics-an-open-web-scale-filtered-dataset",
+        "the-pile-an-800gb-dataset-of-diverse-text",
+    ]
