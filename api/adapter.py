@@ -1,12 +1,13 @@
 """The one place the API meets the paper list: GET parameters in, the
 list's filtered and sorted papers out.
 
-It hands the parameters to the list page's own FilterSet
-(catalog.filters.PaperFilter: the same filters, search and sort orders), so
-`/api/v1/papers` and `/papers/` cannot disagree about which papers match or
-in what order. Where the page forgives a bad value (ignores it and says so
-above the list), the API refuses it with a 400: a program should learn that
-its request was wrong, not get a different list.
+It hands the parameters to the paper list's own entry point
+(catalog.selectors.paper_filter: the list's FilterSet, with its filters,
+search and sort orders), so `/api/v1/papers` and `/papers/` cannot disagree
+about which papers match or in what order. Where the page forgives a bad
+value (ignores it and says so above the list), the API refuses it with a
+400: a program should learn that its request was wrong, not get a
+different list.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from api.problems import Problem, bad_parameters
 from api.serializers import papers_for_api
 from catalog.filters import MAX_SLUGS, PaperFilter
 from catalog.search import MAX_QUERY_LENGTH
+from catalog.selectors import paper_filter
 
 LIST_PARAMETERS = ("q", "venue", "year", "year_from", "year_to", "author", "award", "sort")
 REPEATABLE = ("venue", "author")
@@ -42,7 +44,7 @@ def filtered_papers(params) -> PaperFilter:
     parameters); its `.qs` is the papers in list order. 400 for bad values."""
     if len(params.get("q", "").strip()) > MAX_QUERY_LENGTH:
         raise bad_parameters({"q": [f"At most {MAX_QUERY_LENGTH} characters."]})
-    filterset = PaperFilter(data=params, queryset=papers_for_api())
+    filterset = paper_filter(params, queryset=papers_for_api())
     if not filterset.is_valid():
         raise bad_parameters({name: list(errors) for name, errors in filterset.errors.items()})
     return filterset

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.db import DatabaseError, connection
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
-from catalog.cache import VERSION_TABLE
+from core.cache import VERSION_TABLE
 
 # Part of every ETag: a deploy that changes what the API writes must not
 # let clients keep answers in the old shape. Bump it with such a change.

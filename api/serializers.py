@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from catalog.models import Authorship, Paper
-from catalog.slugs import slug_url
+from core.slugs import slug_url
 
 
 def _or_none(value):

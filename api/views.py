@@ -30,9 +30,9 @@ from api.adapter import LIST_PARAMETERS, check_parameters, filtered_papers
 from api.freshness import REPRESENTATION, catalog_state
 from api.openapi import document
 from api.problems import Problem, bad_parameters
-from catalog.cache import TIMEOUT as CACHE_TIMEOUT
-from catalog.cache import cache_key, get_or_compute
 from catalog.models import Award
+from core.cache import TIMEOUT as CACHE_TIMEOUT
+from core.cache import cache_key, get_or_compute
 from people.models import Person
 from venues.models import Venue
 
@@ -110,7 +110,7 @@ class ApiView(View):
     def content(self, request, state, **kwargs) -> str:
         """The answer's JSON text, cached whole until the catalog changes: it
         depends only on the URL (host included: it holds absolute links) and
-        the catalog, like the HTML pages cached by catalog.views."""
+        the catalog, like the HTML pages cached by core.views.CachedPageMixin."""
         if state is None or not getattr(settings, "PAPERSHELF_CACHE_PAGES", True):
             return json_text(self.data(request, serializers.Links(request), **kwargs))
         key = cache_key("api", state.version, REPRESENTATION, request.build_absolute_uri())

@@ -91,7 +91,7 @@ def _copy(cursor, table: str, columns: list[str], rows) -> int:
 def _slug(text: str, pk: int, limit: int = 80) -> str:
     from django.utils.text import slugify
 
-    from catalog.slugs import _TRANSLITERATE
+    from core.slugs import _TRANSLITERATE
 
     base = slugify(text.translate(_TRANSLITERATE))[:limit].strip("-") or "item"
     return f"{base}-{pk}"

@@ -512,7 +512,7 @@ def report(results: Results) -> str:
         "- **cold**: nothing cached (DummyCache): every request does all of its work, as the",
         "  first request after a write to the catalog does;",
         "- **rendered** (judged against the targets): what is computed once per catalog",
-        "  version comes from the cache (catalog/cache.py, invalidated by every write): the",
+        "  version comes from the cache (core/cache.py, invalidated by every write): the",
         "  list's facet counts, number of results and rendered facets (per filter set and",
         "  parameters), a person's or venue's chart and sidebar, a paper's related papers.",
         "  Every other query runs and the page and its rows are rendered on every request;",

@@ -5,7 +5,9 @@ PaperQuerySet.for_export()) and makes no queries of its own, so exporting the
 whole catalog costs the same few queries as exporting one paper.
 
 Each paper carries its stored citation key (Paper.citation_key; see
-catalog/citekeys.py); the views make sure it has one before exporting.
+catalog/citekeys.py), given when the paper was written. Exporting never
+writes: a paper that somehow has none yet is exported under the key it
+would get (BibTeX) or its slug (CSL-JSON).
 
 Author lists: authors with a known place, in order. A list the listing cut
 short ("et al.", "(incl. Tow, Biderman)") ends in BibTeX's `and others`;

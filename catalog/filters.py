@@ -1,4 +1,4 @@
-"""The paper list's filters, sort orders and facets.
+"""The paper list's filters and sort orders (the facets: catalog/facets.py).
 
 Parameter names and meanings are a public contract (see CONTRACT.md):
 `q`, `venue` (repeatable, any-of), `year`, `year_from`, `year_to`, `author`
@@ -20,24 +20,19 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import Case, Count, F, Q, Subquery, Value, When
+from django.db.models import F, Subquery
 from django.db.models.functions import Lower
-from django.http import QueryDict
 
 from catalog.models import (
     EARLIEST_YEAR,
     LATEST_STORABLE_YEAR,
     NEWEST_ORDER,
     Authorship,
-    Award,
     Paper,
 )
-from catalog.search import ELSEWHERE, MAX_QUERY_LENGTH, TITLE, query_words
-from people.models import Person
+from catalog.search import MAX_QUERY_LENGTH, query_words
 from venues.models import Venue
 
-TOP_AUTHORS = 10
-TOP_VENUES = 25
 MAX_SLUGS = 20  # per repeatable parameter; more is not a person browsing
 
 SORTS = {
@@ -91,55 +86,18 @@ class YearFilter(django_filters.Filter):
         super().__init__(*args, **kwargs)
 
 
-def _counted(model, relation: str, pool, active: Q, limit: int | None = None):
-    """(slug, name, count) of the `model` rows with papers in `pool`, most papers
-    first, then by name; the `active` rows first and always (with 0 when they
-    have none here), so their names are known for the chips. One query.
+@dataclass(frozen=True)
+class ActiveFilters:
+    """The list parameters that passed validation, as plain values: what the
+    facets, chips and links of a list are computed from."""
 
-    Driven by the pool: the join starts from the matching papers, so a narrow
-    filter counts few rows; a pool without filters is not even re-read as a
-    subquery."""
-    first = Case(When(active, then=Value(0)), default=Value(1))
-    if pool.query.where:
-        in_pool = Q(**{f"{relation}__in": pool.order_by().values("pk")})
-    else:
-        in_pool = Q(**{f"{relation}__isnull": False})
-    counted = (
-        model.objects.filter(in_pool)
-        .annotate(n=Count(relation.split("__")[0]), first=first)
-        .order_by()
-        .values_list("slug", "name", "n", "first")
-    )
-    zero = (
-        model.objects.filter(active)
-        .annotate(n=Value(0), first=Value(0))
-        .order_by()
-        .values_list("slug", "name", "n", "first")
-    )
-    rows = counted.union(zero, all=True).order_by("first", "-n", "name")
-    if limit is not None:
-        # An active row can come twice (counted, and with 0): leave room.
-        rows = rows[: limit + limit]
-    seen, result = set(), []
-    for slug, name, n, _ in rows:
-        if slug not in seen:
-            seen.add(slug)
-            result.append((slug, name, n))
-    return result[:limit] if limit is not None else result
-
-
-@dataclass
-class FacetEntry:
-    label: str
-    count: int
-    active: bool
-    url: str
-
-
-@dataclass
-class Chip:
-    label: str
-    url: str
+    search: str = ""
+    venues: tuple[str, ...] = ()
+    year: int | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    authors: tuple[str, ...] = ()
+    award: str = ""
 
 
 class PaperFilter(django_filters.FilterSet):
@@ -251,191 +209,23 @@ class PaperFilter(django_filters.FilterSet):
             )
         return messages
 
-    # -- facets and chips --------------------------------------------------
-
-    def _url(self, **changes) -> str:
-        """This list's URL with `changes` (None removes a parameter), back on page 1."""
-        data: QueryDict = self.data.copy() if self.data else QueryDict(mutable=True)
-        data.pop("page", None)
-        for key, values in changes.items():
-            data.pop(key, None)
-            if values is not None:
-                data.setlist(key, values if isinstance(values, list) else [str(values)])
-        encoded = data.urlencode()
-        return f"?{encoded}" if encoded else "?"
-
-    def _toggled(self, name, slug):
-        active = list(self.value(name) or [])
-        if slug in active:
-            active.remove(slug)
-        else:
-            active.append(slug)
-        return active or None
+    def active(self) -> ActiveFilters:
+        return ActiveFilters(
+            search=self.search,
+            venues=tuple(self.value("venue") or ()),
+            year=self.value("year"),
+            year_from=self.value("year_from"),
+            year_to=self.value("year_to"),
+            authors=tuple(self.value("author") or ()),
+            award=(self.value("award") or "").strip(),
+        )
 
     def cache_parts(self) -> tuple[str, ...]:
         """What the results and facet counts depend on: the valid filters, not
-        the sort or the page (catalog/cache.py keys the counts with it)."""
+        the sort or the page (the facet counts are cached by it)."""
         self.is_valid()
         return tuple(
             f"{name}={value!r}"
             for name, value in sorted(self.form.cleaned_data.items())
             if name != "sort" and value not in (None, "", [])
         )
-
-    def facet_counts(self) -> dict:
-        """The raw facet counts, and the number of results: four grouped queries.
-
-        Venues, years and awards are counted without their own filter (picking
-        another venue widens an any-of choice; years and awards replace the
-        current one); authors are counted within the current results, since
-        adding an author narrows (all-of). One grouped query per facet, which
-        also returns the names of the active values for the chips. The year
-        query also counts papers without a year, so the number of results
-        comes from it instead of a COUNT query of its own: it is the
-        active year's count, or the sum over every year.
-        """
-        active_venues = self.value("venue") or []
-        venues = _counted(
-            Venue, "papers", self.queryset_without("venue"), Q(slug__in=active_venues)
-        )
-        year = self.value("year")
-        # With a search, also by relevance tier (catalog/search.py), so a
-        # relevance-sorted page knows where each tier starts (tiered_page_ids()).
-        in_years = self.queryset_without("year").order_by()
-        if self.search_words:
-            by_year = in_years.with_rank(self.search).values("year", "rank")
-        else:
-            by_year = in_years.annotate(rank=Value(ELSEWHERE)).values("year", "rank")
-        rows = list(by_year.annotate(n=Count("pk")).values_list("year", "rank", "n"))
-        per_year, tiers = {}, [0, 0, 0]
-        for y, rank, n in rows:
-            per_year[y] = per_year.get(y, 0) + n
-            if not year or y == year:
-                tiers[TITLE - rank] += n
-        years = sorted(per_year.items(), key=lambda row: (row[0] is None, -(row[0] or 0)))
-        active_award = (self.value("award") or "").strip()
-        awards = _counted(Award, "papers", self.queryset_without("award"), Q(slug=active_award))
-        active_authors = self.value("author") or []
-        authors = _counted(
-            Person,
-            "authorships__paper",
-            self.queryset_without(),
-            Q(slug__in=active_authors),
-            # Active authors first, so the slice never drops one.
-            limit=TOP_AUTHORS + len(active_authors),
-        )
-        total = per_year.get(year, 0) if year else sum(per_year.values())
-        return {
-            "tiers": tiers,
-            "venues": venues,
-            "years": [(y, n) for y, n in years if y is not None],
-            "awards": awards,
-            "authors": authors,
-            "total": total,
-        }
-
-    def learn_names(self, counts: dict) -> None:
-        """The names of the counted venues, authors and awards, for chips()
-        and unknown_values(), from facet_counts()."""
-        self._names = {
-            "venue": {slug: name for slug, name, _ in counts["venues"]},
-            "author": {slug: name for slug, name, _ in counts["authors"]},
-            "award": {slug: name for slug, name, _ in counts["awards"]},
-        }
-
-    def link_parts(self) -> tuple[str, ...]:
-        """What the facet, chip and sort links depend on: every parameter but
-        the page (_url() keeps unknown ones too)."""
-        if not self.data:
-            return ()
-        return tuple(
-            f"{key}={value}"
-            for key, values in sorted(self.data.lists())
-            if key != "page"
-            for value in values
-        )
-
-    def facets(self, counts: dict | None = None) -> dict:
-        """Facet entries (label, count, active, URL) from facet_counts()."""
-        counts = counts if counts is not None else self.facet_counts()
-        self.learn_names(counts)
-        venues, years = counts["venues"], counts["years"]
-        awards, authors = counts["awards"], counts["authors"]
-        active_venues = self.value("venue") or []
-        year = self.value("year")
-        active_award = (self.value("award") or "").strip()
-        active_authors = self.value("author") or []
-        author_entries = [
-            FacetEntry(
-                name, n, slug in active_authors, self._url(author=self._toggled("author", slug))
-            )
-            for slug, name, n in authors
-        ]
-        # Active authors first, then the most prolific in these results.
-        author_entries.sort(key=lambda e: (not e.active, -e.count, e.label))
-        return {
-            "venues": [
-                FacetEntry(
-                    name, n, slug in active_venues, self._url(venue=self._toggled("venue", slug))
-                )
-                for index, (slug, name, n) in enumerate(venues)
-                # The biggest ones and the chosen ones: a catalog has hundreds
-                # of venues, and each entry costs a URL to build.
-                if index < TOP_VENUES or slug in active_venues
-            ],
-            "years": [
-                FacetEntry(str(y), n, y == year, self._url(year=None if y == year else y))
-                for y, n in years
-            ],
-            "awards": [
-                FacetEntry(
-                    name,
-                    n,
-                    slug == active_award,
-                    self._url(award=None if slug == active_award else slug),
-                )
-                for slug, name, n in awards
-            ],
-            "authors": author_entries[: max(TOP_AUTHORS, len(active_authors))],
-        }
-
-    def unknown_values(self) -> list[str]:
-        """Messages for slugs that name nothing (call after learn_names())."""
-        names = getattr(self, "_names", None) or {}
-        messages = []
-        for key, noun in (("venue", "venue"), ("author", "person"), ("award", "award")):
-            values = self.value(key) or []
-            if isinstance(values, str):
-                values = [values.strip()]
-            for slug in values:
-                if slug not in names.get(key, {}):
-                    messages.append(f"There is no {noun} “{slug}” in the catalog.")
-        return messages
-
-    def chips(self) -> list[Chip]:
-        """The active filters, each with a link that removes it (call after learn_names())."""
-        names = getattr(self, "_names", None) or {}
-        chips = []
-        if self.search:
-            chips.append(Chip(f"Search: “{self.search}”", self._url(q=None, sort=None)))
-        for slug in self.value("venue") or []:
-            label = names.get("venue", {}).get(slug, slug)
-            chips.append(Chip(f"Venue: {label}", self._url(venue=self._toggled("venue", slug))))
-        for key, label in (("year", "Year"), ("year_from", "From"), ("year_to", "To")):
-            if self.value(key):
-                chips.append(Chip(f"{label}: {self.value(key)}", self._url(**{key: None})))
-        for slug in self.value("author") or []:
-            label = names.get("author", {}).get(slug, slug)
-            chips.append(Chip(f"Author: {label}", self._url(author=self._toggled("author", slug))))
-        if self.value("award"):
-            slug = self.value("award").strip()
-            label = names.get("award", {}).get(slug, slug)
-            chips.append(Chip(f"Award: {label}", self._url(award=None)))
-        return chips
-
-    def sort_links(self) -> list[tuple[str, str, bool]]:
-        keys = [k for k in SORTS if k != "relevance" or self.search]
-        return [(SORTS[k], self._url(sort=k), k == self.sort_key) for k in keys]
-
-    def clear_url(self) -> str:
-        return "?"

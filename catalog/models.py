@@ -8,7 +8,8 @@ from django.db.models.functions import Lower
 
 from catalog import search
 from catalog.citekeys import citation_key_base, next_free_key
-from catalog.slugs import slug_url, unique_slug_for
+from core.models import SluggedModel
+from core.slugs import slug_url, unique_slug_for
 from people.models import Person, PersonAlias
 from venues.models import Venue
 
@@ -28,23 +29,14 @@ def next_year() -> int:
     return datetime.date.today().year + 1
 
 
-class Award(models.Model):
+class Award(SluggedModel):
     name = models.CharField(max_length=200, unique=True)
-    slug = models.SlugField(max_length=100, unique=True, blank=True)
+
+    detail_view = "catalog:award-detail"
+    slug_fallback = "award"
 
     class Meta:
         ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug_for(self, self.name, fallback="award")
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return slug_url("catalog:award-detail", self.slug)
 
 
 def ordered_authorships():
@@ -136,13 +128,22 @@ class PaperQuerySet(models.QuerySet):
         )
         return dict(sorted(rows))
 
+    def years_and_total(self) -> tuple[dict[int, int], int]:
+        """Papers per known year (as years()) and the number of papers, from
+        one grouped query: pages with a chart need no COUNT query of their own."""
+        rows = self.order_by().values("year").annotate(n=Count("pk", distinct=True))
+        counts = dict(rows.values_list("year", "n"))
+        total = sum(counts.values())
+        return {year: counts[year] for year in sorted(y for y in counts if y is not None)}, total
+
     def assign_citation_keys(self) -> int:
         """Give each of these papers that has no citation key its key; return how many.
 
         A key, once given, is never recomputed (see catalog/citekeys.py). The
         importer keys the papers it creates itself (no extra writes); this is
-        for every other writer (the admin, the factories) and for a paper
-        first exported without one. Three or four queries, whatever the count.
+        for every other writer (the admin, save(), the test factories), once
+        the paper's authors are written. Three or four queries, whatever the
+        count.
         """
         papers = list(
             self.filter(citation_key="").prefetch_related(
@@ -176,7 +177,7 @@ class PaperQuerySet(models.QuerySet):
 
     def by_person(self, person):
         # A semi-join, not a join: rows never repeat, and pagination can walk
-        # the sort index instead (catalog/pagination.py).
+        # the sort index instead (core/pagination.py).
         return self.filter(pk__in=Authorship.objects.filter(person=person).values("paper_id"))
 
     def in_venue(self, venue):
@@ -254,7 +255,8 @@ class Paper(models.Model):
     staff_edited_fields = models.JSONField(default=list, blank=True, editable=False)
     # The BibTeX key ("biderman2023pythia"): people paste it into their
     # papers, so it is made once and never changes (catalog/citekeys.py).
-    # Empty only until the paper is first keyed (assign_citation_keys()).
+    # Empty only until the paper is first keyed (assign_citation_keys(), by
+    # whoever writes the paper: see save()).
     citation_key = models.CharField(max_length=80, blank=True, editable=False)
     imported_values = models.JSONField(default=dict, blank=True, editable=False)
     # Search (see catalog/search.py): the authors' names and name variants as
@@ -281,7 +283,7 @@ class Paper(models.Model):
         indexes = [
             # INCLUDE title: PostgreSQL only scans an expression index
             # index-only when the expression's column is in it too, and deep
-            # title-sorted pages need that (catalog/pagination.py).
+            # title-sorted pages need that (core/pagination.py).
             models.Index(Lower("title"), F("id").asc(), name="paper_title_idx", include=["title"]),
             # A paper page's related papers: the newest of the same venue.
             models.Index(fields=["venue", "-year", "title"], name="paper_venue_year_title_idx"),
@@ -318,7 +320,14 @@ class Paper(models.Model):
             self.slug = unique_slug_for(
                 self, self.title, max_length=100, fallback="paper", reserved=RESERVED_PAPER_SLUGS
             )
+        # A new paper has no authors yet: its writer keys it once they are
+        # written (the importer, the admin). An existing paper without a key
+        # is keyed by its next save, never by a page or an export reading it.
+        keyable = not self._state.adding and "citation_key" not in self.get_deferred_fields()
         super().save(*args, **kwargs)
+        if keyable and not self.citation_key:
+            Paper.objects.filter(pk=self.pk).assign_citation_keys()
+            self.refresh_from_db(fields=["citation_key"])
 
     def get_absolute_url(self):
         return slug_url("catalog:paper-detail", self.slug)

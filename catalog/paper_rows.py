@@ -8,6 +8,10 @@ rows alone took ~12 ms of the list page's 25 ms budget at 100,000 papers;
 built here they take ~2 ms (bench/RESULTS.md). Every value is
 escaped: names and URLs with escape(), titles, abstracts and highlighted
 names by catalog.rendering, which escapes text before adding markup.
+
+This is the one place that builds a row, reached from templates only
+(`{% paper_row paper %}`, catalog/templatetags/papershelf.py): views hand
+templates papers, never HTML, and a change to a row's markup is made here.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ from django.db.models import Case, F, Func, IntegerField, Q, TextField, Value, W
 from django.db.models.expressions import OrderBy, RawSQL
 from django.db.models.functions import Lower
 
-from catalog.slugs import _TRANSLITERATE
+from core.slugs import _TRANSLITERATE
 
 # Words beyond these are dropped: a search is a few words, not an essay, and
 # an unbounded query would let one request make the database do unbounded work.
@@ -189,7 +189,7 @@ def tiered_page_ids(queryset, q: str, order_by, bottom: int, top: int, tier_size
     subquery for `pk__in`. PostgreSQL only.
 
     `tier_sizes`: the number of results in each tier, best first (from the
-    cached facet query, PaperFilter.facet_counts()). Knowing them, each tier
+    cached facet query, catalog.facets.count_facets()). Knowing them, each tier
     the page overlaps is read with its own ORDER BY … LIMIT … OFFSET, as a
     UNION ALL branch of one query, and the others not at all: the database
     never ranks every match.

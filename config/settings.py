@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "axes",
+    "core",
     "venues",
     "people",
     "catalog",

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from catalog.admin_merge import merge_action
 from catalog.models import Authorship, Paper
+from core.admin_merge import merge_action
 from people.models import Person, PersonAlias
 from people.services import person_merge
 

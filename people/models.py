@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models import Count, Q
 
-from catalog.slugs import slug_url, unique_slug_for
+from core.models import SluggedModel
 
 
 class PersonQuerySet(models.QuerySet):
@@ -13,10 +13,8 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(Q(name__iexact=name) | Q(aliases__name__iexact=name)).distinct()
 
 
-class Person(models.Model):
-    # As written: "Stella Biderman"; a person known only by surname has just that.
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=100, unique=True, blank=True)
+class Person(SluggedModel):
+    # `name` as written: "Stella Biderman"; a person known only by surname has just that.
     orcid = models.CharField(
         "ORCID", max_length=19, blank=True, help_text="e.g. 0000-0002-1825-0097"
     )
@@ -24,6 +22,9 @@ class Person(models.Model):
     review_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    detail_view = "people:detail"
+    slug_fallback = "person"
 
     objects = PersonQuerySet.as_manager()
 
@@ -40,17 +41,6 @@ class Person(models.Model):
                 name="person_orcid_format",
             ),
         ]
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug_for(self, self.name, fallback="person")
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return slug_url("people:detail", self.slug)
 
 
 class PersonAlias(models.Model):

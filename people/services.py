@@ -1,10 +1,16 @@
-"""Writes that touch several people at once."""
+"""Writes that touch several people at once.
+
+Merging people rewrites their authorships, which are catalog's rows: this
+module depends on catalog's models, as people's admin and views do.
+catalog.models imports only people.models, so there is no import cycle.
+"""
 
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models.functions import Now
 
+from catalog.models import Authorship, Paper
 from people.models import Person, PersonAlias
 
 
@@ -17,14 +23,15 @@ def person_merge(*, keep: Person, others: Iterable[Person]) -> Person:
     """Fold `others` into `keep`.
 
     Every paper keeps its author order: `keep` takes each other person's
-    place. Where a paper lists both (one of them without a position, as from
-    "(incl. …)"), the positioned row survives. Where a paper lists both at
-    two different positions, they are two people as far as that listing
-    goes, so the merge is refused rather than silently dropping an author.
-    The others' names and aliases become aliases of `keep`.
+    place. Where a paper lists both without a clash (at the same position,
+    or one of them without a position, as from "(incl. …)"), `keep`'s row
+    stays, with whichever position and equal-contribution mark either row
+    had. Where a paper lists both at two different positions, they are
+    two people as far as that listing goes, so the merge is refused
+    (MergeConflict) rather than silently dropping an author.
+    The others' names and aliases become aliases of `keep` (those it does
+    not already have); `keep` takes an other's ORCID when it has none.
     """
-    from catalog.models import Authorship, Paper  # catalog depends on people, not the reverse
-
     others = [p for p in others if p.pk != keep.pk]
     if not others:
         return keep

@@ -2,27 +2,22 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.http import QueryDict
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
-from catalog.cache import get_or_compute
-from catalog.charts import year_chart
+from catalog.links import export_links
 from catalog.models import Paper
 from catalog.search import MAX_QUERY_LENGTH, filter_folded_contains
-from catalog.slugs import slug_url
-from catalog.views import (
-    CachedPageMixin,
-    CleanParametersMixin,
-    export_links,
-    index_context,
-    paginate_papers,
-    sorted_index,
-)
+from catalog.selectors import paper_paginator
+from core.cache import get_or_compute
+from core.charts import year_chart
+from core.pagination import page_or_404
+from core.slugs import slug_url
+from core.views import CachedPageMixin, CleanParametersMixin, IndexSortMixin
 from people.models import Person, PersonAlias
 
 
-class PersonListView(CleanParametersMixin, ListView):
+class PersonListView(CleanParametersMixin, IndexSortMixin, ListView):
     """Everyone with a paper count; `?q=` searches names and name variants."""
 
     template_name = "people/person_list.html"
@@ -37,10 +32,10 @@ class PersonListView(CleanParametersMixin, ListView):
             people = people.filter(
                 Q(pk__in=by_name.values("pk")) | Q(pk__in=by_alias.values("person_id"))
             )
-        return sorted_index(self, people)
+        return self.sort_index(people)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(search=self.search, **index_context(self), **kwargs)
+        return super().get_context_data(search=self.search, **kwargs)
 
 
 # The most frequent co-authors and venues only: a prolific author has
@@ -114,46 +109,28 @@ class PersonDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
     def get_context_data(self, **kwargs):
         person = self.object
         papers = Paper.objects.for_list().by_person(person).newest_first()
-        summary = get_or_compute(
-            "person",
-            getattr(self, "catalog_version", None),
+        aggregates = get_or_compute(
+            "person-aggregates",
+            self.catalog_version,
             (person.slug,),
-            lambda: person_summary(person),
+            lambda: person_aggregates(person),
         )
         return super().get_context_data(
-            page_obj=paginate_papers(
-                self.request, papers, count=summary["total"], walk_sort_index=True
+            page_obj=page_or_404(
+                paper_paginator(papers, count=aggregates["total"], walk_sort_index=True),
+                self.request.GET.get("page"),
             ),
-            coauthors=summary["coauthors"],
-            venues=summary["venues"],
-            chart_html=summary["chart_html"],
-            sidebar_html=summary["sidebar_html"],
+            # The chart and the sidebar are hundreds of links for the most
+            # prolific author, which cost more to render than the page's
+            # papers: the template caches them by the catalog version.
+            chart=year_chart(
+                aggregates["years"], reverse("catalog:paper-list"), author=person.slug
+            ),
+            coauthors=aggregates["coauthors"],
+            coauthors_shown=COAUTHORS_SHOWN,
+            venues=aggregates["venues"],
+            venue_count=aggregates["venue_count"],
             exports=export_links(QueryDict(), author=person.slug),
             feed_url=reverse("catalog:person-feed", args=[person.slug]),
             **kwargs,
         )
-
-
-def person_summary(person) -> dict:
-    """person_aggregates(), and the year chart and sidebar they make, rendered:
-    for the most prolific author these are hundreds of links, which cost more
-    to render than the page's papers; they change only with the catalog, so
-    they are cached with the aggregates."""
-    aggregates = person_aggregates(person)
-    chart = year_chart(aggregates["years"], author=person.slug)
-    return {
-        **aggregates,
-        "chart_html": render_to_string(
-            "includes/year_chart.html", {"chart": chart, "subject": person.name}
-        ),
-        "sidebar_html": render_to_string(
-            "people/includes/person_sidebar.html",
-            {
-                "person": person,
-                "coauthors": aggregates["coauthors"],
-                "coauthors_shown": COAUTHORS_SHOWN,
-                "venues": aggregates["venues"],
-                "venue_count": aggregates["venue_count"],
-            },
-        ),
-    }

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count
 
-from catalog.admin_merge import merge_action
+from core.admin_merge import merge_action
 from venues.models import Venue, VenueAlias
 from venues.services import venue_merge
 

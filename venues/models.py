@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models import Count, Q
 
-from catalog.slugs import slug_url, unique_slug_for
+from core.models import SluggedModel
 
 
 class VenueQuerySet(models.QuerySet):
@@ -13,7 +13,7 @@ class VenueQuerySet(models.QuerySet):
         return self.filter(Q(name__iexact=name) | Q(aliases__name__iexact=name)).distinct()
 
 
-class Venue(models.Model):
+class Venue(SluggedModel):
     class Kind(models.TextChoices):
         CONFERENCE = "conference", "Conference"
         WORKSHOP = "workshop", "Workshop"
@@ -24,28 +24,19 @@ class Venue(models.Model):
 
     # As listings name it: "ICLR", "NeurIPS Workshop (Math-AI)", "arXiv".
     name = models.CharField(max_length=200, unique=True)
-    slug = models.SlugField(max_length=100, unique=True, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     full_name = models.CharField(max_length=300, blank=True)
     url = models.URLField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    detail_view = "venues:detail"
+    slug_fallback = "venue"
+
     objects = VenueQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug_for(self, self.name, fallback="venue")
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return slug_url("venues:detail", self.slug)
 
 
 class VenueAlias(models.Model):

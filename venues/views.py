@@ -1,32 +1,23 @@
 from django.http import QueryDict
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
-from catalog.cache import get_or_compute
-from catalog.charts import year_chart
+from catalog.links import export_links
 from catalog.models import Paper
-from catalog.views import (
-    CachedPageMixin,
-    CleanParametersMixin,
-    export_links,
-    index_context,
-    paginate_papers,
-    sorted_index,
-    years_and_total,
-)
+from catalog.selectors import paper_paginator
+from core.cache import get_or_compute
+from core.charts import year_chart
+from core.pagination import page_or_404
+from core.views import CachedPageMixin, CleanParametersMixin, IndexSortMixin
 from venues.models import Venue
 
 
-class VenueListView(CleanParametersMixin, ListView):
+class VenueListView(CleanParametersMixin, IndexSortMixin, ListView):
     template_name = "venues/venue_list.html"
     paginate_by = 50
 
     def get_queryset(self):
-        return sorted_index(self, Venue.objects.with_paper_count())
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**index_context(self), **kwargs)
+        return self.sort_index(Venue.objects.with_paper_count())
 
 
 class VenueDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
@@ -41,25 +32,19 @@ class VenueDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
     def get_context_data(self, **kwargs):
         venue = self.object
         papers = Paper.objects.for_list().in_venue(venue).newest_first()
-        total, chart_html = get_or_compute(
-            "venue",
-            getattr(self, "catalog_version", None),
+        years, total = get_or_compute(
+            "venue-years",
+            self.catalog_version,
             (venue.slug,),
-            lambda: venue_summary(venue),
+            lambda: Paper.objects.in_venue(venue).years_and_total(),
         )
         return super().get_context_data(
-            page_obj=paginate_papers(self.request, papers, count=total),
-            chart_html=chart_html,
+            page_obj=page_or_404(
+                paper_paginator(papers, count=total), self.request.GET.get("page")
+            ),
+            # Rendered once per catalog version by the template.
+            chart=year_chart(years, reverse("catalog:paper-list"), venue=venue.slug),
             exports=export_links(QueryDict(), venue=venue.slug),
             feed_url=reverse("catalog:venue-feed", args=[venue.slug]),
             **kwargs,
         )
-
-
-def venue_summary(venue) -> tuple[int, str]:
-    """The venue's number of papers and its year chart, rendered: both change
-    only with the catalog, so they are cached together."""
-    years, total = years_and_total(Paper.objects.in_venue(venue))
-    chart = year_chart(years, venue=venue.slug)
-    html = render_to_string("includes/year_chart.html", {"chart": chart, "subject": venue.name})
-    return total, html

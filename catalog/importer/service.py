@@ -51,7 +51,7 @@ from catalog.models import (
     PaperSource,
 )
 from catalog.search import search_fields_update
-from catalog.slugs import next_free_slug, slug_base
+from core.slugs import next_free_slug, slug_base
 from people.models import Person, PersonAlias
 from venues.models import Venue, VenueAlias
 

@@ -2,7 +2,7 @@
 
 Each sort order of catalog/filters.py gets a btree index column for column,
 NULLS LAST included, so a page is read in index order (and deep pages by an
-index-only scan, catalog/pagination.py) instead of sorting the catalog. SQLite
+index-only scan, core/pagination.py) instead of sorting the catalog. SQLite
 cannot index NULLS LAST, so those are PostgreSQL-only operations, as the GIN
 index of 0003 is; the title and authorship indexes are ordinary model indexes.
 """

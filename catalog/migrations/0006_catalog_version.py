@@ -1,4 +1,4 @@
-"""The catalog version that cache keys include (catalog/cache.py).
+"""The catalog version that cache keys include (core/cache.py).
 
 One row, changed by triggers on every write to a table the browsing pages
 read. PostgreSQL: one statement-level BEFORE trigger per table (it takes the

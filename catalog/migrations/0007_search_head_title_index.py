@@ -8,7 +8,7 @@
   refresh_search_index(), as they keep `search_vector`.
 * `paper_title_idx` gains INCLUDE (title): PostgreSQL scans an expression
   index index-only only when the expression's column is in the index, and a
-  deep title-sorted page walks ~50,000 index entries (catalog/pagination.py).
+  deep title-sorted page walks ~50,000 index entries (core/pagination.py).
   SQLite has no INCLUDE; the index stays as it was there.
 * `paper_sort_keys_idx` (id) INCLUDE (published_on, year, title), PostgreSQL
   only: a paper page's related papers order the papers sharing an author by

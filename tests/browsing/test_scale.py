@@ -10,9 +10,9 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from catalog import pagination
-from catalog.cache import catalog_version
 from catalog.models import Authorship, Paper
+from core import pagination
+from core.cache import catalog_version
 from people.models import Person
 from tests.browsing.test_query_budget import build_catalog
 from tests.factories import make_paper, make_person, make_venue
@@ -217,7 +217,7 @@ def test_person_page_aggregates_match_a_direct_count(client):
     assert len(coauthors) == min(50, Authorship.objects.exclude(person=stella).count())
 
 
-# -- membership filters read from the sort index (catalog/pagination.py)
+# -- membership filters read from the sort index (core/pagination.py)
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,17 @@ def test_two_papers_with_the_same_base_get_distinct_keys_that_never_change(db):
     assert third.citation_key == "biderman2023pythiab"
 
 
+def test_a_paper_without_a_key_is_keyed_by_its_next_save_and_keeps_it(db):
+    paper = make_paper("Pythia", year=2023, authors=["Stella Biderman"])
+    Paper.objects.filter(pk=paper.pk).update(citation_key="")
+    paper = Paper.objects.get(pk=paper.pk)
+    paper.save()
+    assert paper.citation_key == "biderman2023pythia"
+    paper.title, paper.year = "Renamed", 2024
+    paper.save()
+    assert Paper.objects.get(pk=paper.pk).citation_key == "biderman2023pythia"
+
+
 def test_the_importer_keys_the_papers_it_creates_and_never_rekeys_them(db):
     from catalog.importer.service import import_listings
 

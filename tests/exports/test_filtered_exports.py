@@ -155,11 +155,23 @@ def test_a_paper_export_makes_a_fixed_number_of_queries(client, db):
     assert len(captured) <= EXPORT_QUERIES + 1
 
 
-def test_a_paper_without_a_key_gets_one_on_its_first_export_and_keeps_it(client, db):
+def test_reading_a_paper_without_a_key_writes_nothing(client, db):
+    """Keys are given when papers are written (Paper.save(), the importer,
+    the admin): a GET of the page or of an export never writes."""
     paper = make_paper("Pythia", year=2023, authors=["Stella Biderman"])
     Paper.objects.filter(pk=paper.pk).update(citation_key="")
-    (item,) = json.loads(client.get(f"/papers/{paper.slug}.json").content)
-    assert item["id"] == "biderman2023pythia"
-    Paper.objects.filter(pk=paper.pk).update(title="Renamed", year=2024)
-    (item,) = json.loads(client.get(f"/papers/{paper.slug}.json").content)
-    assert item["id"] == "biderman2023pythia"
+    with CaptureQueriesContext(connection) as captured:
+        (item,) = json.loads(client.get(f"/papers/{paper.slug}.json").content)
+        bibtex = client.get(f"/papers/{paper.slug}.bib").content.decode()
+        assert client.get(f"/papers/{paper.slug}/").status_code == 200
+        client.get("/papers/export.bib", {"author": "stella-biderman"})
+    writes = [
+        query["sql"]
+        for query in captured
+        if query["sql"].lstrip().split()[0].upper() in ("INSERT", "UPDATE", "DELETE")
+    ]
+    assert writes == []
+    assert Paper.objects.get(pk=paper.pk).citation_key == ""
+    # Shown under the key it would get, or its slug where a key is optional.
+    assert "{biderman2023pythia," in bibtex.splitlines()[0]
+    assert item["id"] == paper.slug

@@ -1,5 +1,6 @@
 """Paper pages carry Highwire citation_* tags, schema.org JSON-LD, OpenGraph
-and a canonical link; list pages carry none. Read with an HTML
+and a canonical link; list pages carry none. The home page, the paper list
+and person pages carry a meta description. Read with an HTML
 parser (BeautifulSoup) and, for JSON-LD and OpenGraph, extruct."""
 
 import json
@@ -11,6 +12,7 @@ from bs4 import BeautifulSoup
 
 from catalog.models import Paper
 from catalog.rendering import plain_text
+from people.models import Person
 from tests.exports.conftest import HOSTILE
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +117,37 @@ def test_no_inline_script_handlers_or_styles_on_the_paper_page(client, seed):
     button = soup.find("button", attrs={"data-copy-target": "bibtex"})
     assert button.has_attr("hidden")  # shown by copy.js only where it can work
     assert soup.find("textarea", id="bibtex").text.startswith("@inproceedings{black2022gptneox20b,")
+
+
+def test_the_home_page_describes_the_catalog_in_numbers(client, seed):
+    (description,) = meta(page(client, "/"), "description")
+    counts = f"{Paper.objects.count()} papers by {Person.objects.count()} people"
+    assert description.startswith(f"Papershelf, a publication catalog: {counts} in ")
+
+
+def test_the_paper_list_describes_its_results_and_active_filters(client, seed):
+    (description,) = meta(page(client, "/papers/"), "description")
+    assert description.startswith(f"{Paper.objects.count()} papers. Search and filter")
+    response = client.get("/papers/", {"author": "stella-biderman", "q": "language"})
+    (description,) = meta(response.content.decode(), "description")
+    total = response.context["total"]
+    assert total > 1
+    assert description.startswith(f"{total} papers: Search: “language”; Author: Stella Biderman. ")
+    (description,) = meta(page(client, "/papers/?q=nothing+matches+this"), "description")
+    assert description.startswith("No papers: Search: “nothing matches this”. ")
+
+
+def test_a_person_page_describes_the_persons_papers_and_venues(client, seed):
+    (description,) = meta(page(client, "/people/stella-biderman/"), "description")
+    assert description.startswith(
+        "Papers by Stella Biderman in the Papershelf catalog: 19 papers, most often in "
+    )
+
+
+def test_descriptions_escape_what_they_quote(client, hostile_paper):
+    person = Person.objects.get(name__startswith="Eve")
+    for url in (person.get_absolute_url(), f"/papers/?q={HOSTILE[:40]}"):
+        html = page(client, url)
+        (description,) = meta(html, "description")
+        assert HOSTILE[:40].strip() in description
+        assert "<script>alert" not in html and "<img" not in html

@@ -30,8 +30,9 @@ use it (catalog.search.tiered_page_ids), since no single index holds their
 order.
 """
 
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import BooleanField, Func, Q
+from django.http import Http404
 
 WALK_MIN_MATCHES = 500
 WALK_SPREAD = 20
@@ -47,13 +48,30 @@ class IsTrue(Func):
 
 
 class DeferredJoinPaginator(Paginator):
-    page_ids = None
-    walk_sort_index = False
-    # When set, the page's rows are read from this queryset by id alone,
-    # rather than from the filtered one: the ids already passed the filters,
-    # and repeating a filter that joins (a person's authorships) made the
-    # database redo the join for every match (7 ms of an author's page).
-    rows_from = None
+    """`rows_from`: when set, the page's rows are read from this queryset by id
+    alone, rather than from the filtered one: the ids already passed the
+    filters, and repeating a filter that joins (a person's authorships) made
+    the database redo the join for every match (7 ms of an author's page).
+    `count`: the number of results when the caller knows it (saves a COUNT).
+    `walk_sort_index` and `page_ids`: see the module docstring."""
+
+    def __init__(
+        self,
+        object_list,
+        per_page,
+        *args,
+        rows_from=None,
+        walk_sort_index=False,
+        page_ids=None,
+        count=None,
+        **kwargs,
+    ):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.rows_from = rows_from
+        self.walk_sort_index = walk_sort_index
+        self.page_ids = page_ids
+        if count is not None:
+            self.count = count  # shadows the cached property
 
     def _walks_sort_index(self, top) -> bool:
         return (
@@ -83,3 +101,12 @@ class DeferredJoinPaginator(Paginator):
         else:
             rows = queryset.filter(pk__in=ids)
         return self._get_page(rows, number, self)
+
+
+def page_or_404(paginator, number):
+    """paginator.page(number) (the first page when `number` is empty); 404 for
+    a page that does not exist, as ListView answers."""
+    try:
+        return paginator.page(number or 1)
+    except InvalidPage as error:
+        raise Http404(f"No such page: {error}") from error

@@ -2,15 +2,13 @@
 
 `year_chart()` turns `{year: count}` (from PaperQuerySet.years(), one grouped
 query) into the geometry the template `includes/year_chart.html` draws: no
-JavaScript, no inline styles, every bar a link to the list for that year.
+JavaScript, no inline styles, every bar a link to a list for that year.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
-
-from django.urls import reverse
 
 BAR_WIDTH = 22
 GAP = 6
@@ -32,8 +30,8 @@ class Bar:
     count_y: int
 
 
-def year_chart(counts: dict[int, int], **filters) -> dict | None:
-    """The chart for `counts`, bars linking to the paper list with `filters` and the year.
+def year_chart(counts: dict[int, int], list_url: str, **filters) -> dict | None:
+    """The chart for `counts`, bars linking to `list_url` with `filters` and the year.
 
     Years between the first and the last with no papers get an empty slot, so
     the axis is honest. None when no paper has a known year.
@@ -43,7 +41,6 @@ def year_chart(counts: dict[int, int], **filters) -> dict | None:
     last = max(counts)
     first = max(min(counts), last - MAX_YEARS + 1)
     tallest = max(counts.values())
-    base = reverse("catalog:paper-list")
     bars = []
     for index, year in enumerate(range(first, last + 1)):
         n = counts.get(year, 0)
@@ -56,7 +53,7 @@ def year_chart(counts: dict[int, int], **filters) -> dict | None:
             Bar(
                 year=year,
                 count=n,
-                url=f"{base}?{query}",
+                url=f"{list_url}?{query}",
                 x=x,
                 y=TOP + PLOT_HEIGHT - height,
                 height=height,

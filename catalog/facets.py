@@ -1,0 +1,239 @@
+"""The paper list's facets: how many of the matching papers each venue, year,
+award and top author has, and the chips that name the active filters.
+
+Two steps with explicit inputs. count_facets() reads the database (four
+grouped queries) and returns plain data, FacetCounts, which the list caches
+per catalog version; facet_entries(), chips() and unknown_values() turn that
+data, the active filters and the request's parameters into what the
+templates show, without queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, Q, Value, When
+
+from catalog.filters import ActiveFilters, PaperFilter
+from catalog.links import list_url, toggled
+from catalog.models import Award
+from catalog.search import ELSEWHERE, TITLE
+from people.models import Person
+from venues.models import Venue
+
+TOP_AUTHORS = 10
+TOP_VENUES = 25
+
+
+@dataclass(frozen=True)
+class FacetCounts:
+    """Raw counts: (slug, name, count) rows, most papers first; (year, count)
+    rows, newest first; the number of results; and per relevance tier (title,
+    authors, elsewhere) the number of results, for a relevance-sorted page
+    (catalog.search.tiered_page_ids())."""
+
+    venues: list[tuple[str, str, int]]
+    years: list[tuple[int, int]]
+    awards: list[tuple[str, str, int]]
+    authors: list[tuple[str, str, int]]
+    total: int
+    tiers: list[int]
+
+    def names(self) -> dict[str, dict[str, str]]:
+        """Slug to name of the counted venues, authors and awards (the active
+        ones are always counted), for chips() and unknown_values()."""
+        return {
+            "venue": {slug: name for slug, name, _ in self.venues},
+            "author": {slug: name for slug, name, _ in self.authors},
+            "award": {slug: name for slug, name, _ in self.awards},
+        }
+
+
+def _counted(model, relation: str, pool, active: Q, limit: int | None = None):
+    """(slug, name, count) of the `model` rows with papers in `pool`, most papers
+    first, then by name; the `active` rows first and always (with 0 when they
+    have none here), so their names are known for the chips. One query.
+
+    Driven by the pool: the join starts from the matching papers, so a narrow
+    filter counts few rows; a pool without filters is not even re-read as a
+    subquery."""
+    first = Case(When(active, then=Value(0)), default=Value(1))
+    if pool.query.where:
+        in_pool = Q(**{f"{relation}__in": pool.order_by().values("pk")})
+    else:
+        in_pool = Q(**{f"{relation}__isnull": False})
+    counted = (
+        model.objects.filter(in_pool)
+        .annotate(n=Count(relation.split("__")[0]), first=first)
+        .order_by()
+        .values_list("slug", "name", "n", "first")
+    )
+    zero = (
+        model.objects.filter(active)
+        .annotate(n=Value(0), first=Value(0))
+        .order_by()
+        .values_list("slug", "name", "n", "first")
+    )
+    rows = counted.union(zero, all=True).order_by("first", "-n", "name")
+    if limit is not None:
+        # An active row can come twice (counted, and with 0): leave room.
+        rows = rows[: limit + limit]
+    seen, result = set(), []
+    for slug, name, n, _ in rows:
+        if slug not in seen:
+            seen.add(slug)
+            result.append((slug, name, n))
+    return result[:limit] if limit is not None else result
+
+
+def _count_years(filterset: PaperFilter, year: int | None):
+    """(papers per year, results per relevance tier) in one grouped query.
+
+    With a search, also by relevance tier (catalog/search.py), so a
+    relevance-sorted page knows where each tier starts (tiered_page_ids())."""
+    in_years = filterset.queryset_without("year").order_by()
+    if filterset.search_words:
+        by_year = in_years.with_rank(filterset.search).values("year", "rank")
+    else:
+        by_year = in_years.annotate(rank=Value(ELSEWHERE)).values("year", "rank")
+    rows = list(by_year.annotate(n=Count("pk")).values_list("year", "rank", "n"))
+    per_year, tiers = {}, [0, 0, 0]
+    for y, rank, n in rows:
+        per_year[y] = per_year.get(y, 0) + n
+        if not year or y == year:
+            tiers[TITLE - rank] += n
+    return per_year, tiers
+
+
+def count_facets(filterset: PaperFilter) -> FacetCounts:
+    """The facet counts and the number of results for a bound PaperFilter:
+    four grouped queries.
+
+    Venues, years and awards are counted without their own filter (picking
+    another venue widens an any-of choice; years and awards replace the
+    current one); authors are counted within the current results, since
+    adding an author narrows (all-of). One grouped query per facet, which
+    also returns the names of the active values for the chips. The year
+    query also counts papers without a year, so the number of results
+    comes from it instead of a COUNT query of its own: it is the
+    active year's count, or the sum over every year.
+    """
+    active = filterset.active()
+    venues = _counted(
+        Venue, "papers", filterset.queryset_without("venue"), Q(slug__in=active.venues)
+    )
+    per_year, tiers = _count_years(filterset, active.year)
+    years = sorted(per_year.items(), key=lambda row: (row[0] is None, -(row[0] or 0)))
+    awards = _counted(Award, "papers", filterset.queryset_without("award"), Q(slug=active.award))
+    authors = _counted(
+        Person,
+        "authorships__paper",
+        filterset.queryset_without(),
+        Q(slug__in=active.authors),
+        # Active authors first, so the slice never drops one.
+        limit=TOP_AUTHORS + len(active.authors),
+    )
+    total = per_year.get(active.year, 0) if active.year else sum(per_year.values())
+    return FacetCounts(
+        venues=venues,
+        years=[(y, n) for y, n in years if y is not None],
+        awards=awards,
+        authors=authors,
+        total=total,
+        tiers=tiers,
+    )
+
+
+@dataclass
+class FacetEntry:
+    label: str
+    count: int
+    active: bool
+    url: str
+
+
+def facet_entries(counts: FacetCounts, active: ActiveFilters, params) -> dict:
+    """Facet entries (label, count, active, URL) by facet, for the template;
+    `params` are the request's parameters, which the links keep."""
+    author_entries = [
+        FacetEntry(
+            name,
+            n,
+            slug in active.authors,
+            list_url(params, author=toggled(active.authors, slug)),
+        )
+        for slug, name, n in counts.authors
+    ]
+    # Active authors first, then the most prolific in these results.
+    author_entries.sort(key=lambda e: (not e.active, -e.count, e.label))
+    return {
+        "venues": [
+            FacetEntry(
+                name, n, slug in active.venues, list_url(params, venue=toggled(active.venues, slug))
+            )
+            for index, (slug, name, n) in enumerate(counts.venues)
+            # The biggest ones and the chosen ones: a catalog has hundreds
+            # of venues, and each entry costs a URL to build.
+            if index < TOP_VENUES or slug in active.venues
+        ],
+        "years": [
+            FacetEntry(
+                str(y), n, y == active.year, list_url(params, year=None if y == active.year else y)
+            )
+            for y, n in counts.years
+        ],
+        "awards": [
+            FacetEntry(
+                name,
+                n,
+                slug == active.award,
+                list_url(params, award=None if slug == active.award else slug),
+            )
+            for slug, name, n in counts.awards
+        ],
+        "authors": author_entries[: max(TOP_AUTHORS, len(active.authors))],
+    }
+
+
+@dataclass
+class Chip:
+    label: str
+    url: str
+
+
+def chips(active: ActiveFilters, names: dict, params) -> list[Chip]:
+    """The active filters, each with a link that removes it; `names` from
+    FacetCounts.names() (a slug that names nothing is shown as it is)."""
+    result = []
+    if active.search:
+        result.append(Chip(f"Search: “{active.search}”", list_url(params, q=None, sort=None)))
+    for slug in active.venues:
+        label = names["venue"].get(slug, slug)
+        result.append(Chip(f"Venue: {label}", list_url(params, venue=toggled(active.venues, slug))))
+    for key, label in (("year", "Year"), ("year_from", "From"), ("year_to", "To")):
+        value = getattr(active, key)
+        if value:
+            result.append(Chip(f"{label}: {value}", list_url(params, **{key: None})))
+    for slug in active.authors:
+        label = names["author"].get(slug, slug)
+        result.append(
+            Chip(f"Author: {label}", list_url(params, author=toggled(active.authors, slug)))
+        )
+    if active.award:
+        label = names["award"].get(active.award, active.award)
+        result.append(Chip(f"Award: {label}", list_url(params, award=None)))
+    return result
+
+
+def unknown_values(active: ActiveFilters, names: dict) -> list[str]:
+    """Messages for the slugs in the filters that name nothing in the catalog."""
+    messages = []
+    for key, noun, slugs in (
+        ("venue", "venue", active.venues),
+        ("author", "person", active.authors),
+        ("award", "award", [active.award] if active.award else []),
+    ):
+        for slug in slugs:
+            if slug not in names[key]:
+                messages.append(f"There is no {noun} “{slug}” in the catalog.")
+    return messages

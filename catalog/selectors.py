@@ -1,0 +1,105 @@
+"""Reads of papers that pages, exports and the API share.
+
+The paper list's entry points, usable without a view:
+
+    filterset = paper_filter(request.GET)     # bound, lenient PaperFilter
+    papers = filterset.qs                     # filtered and sorted
+    papers = paper_list(request.GET)          # the same, in one call
+    counts = count_facets(filterset)          # catalog.facets: facets + total
+    paginator = list_paginator(papers, filterset, counts)
+
+The parameters are the list's public ones (CONTRACT.md): `q`, `venue`
+(repeatable, any-of), `year`, `year_from`, `year_to`, `author` (repeatable,
+all-of), `award`, `sort`. Invalid values are ignored, not errors
+(`filterset.problems()` says which).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import QueryDict
+
+from catalog.filters import PaperFilter
+from catalog.models import NEWEST_ORDER, Paper
+from catalog.search import tiered_page_ids, uses_postgres
+from core.pagination import DeferredJoinPaginator
+
+PAPERS_PER_PAGE = 25
+
+
+def paper_filter(params=None, *, queryset: QuerySet | None = None) -> PaperFilter:
+    """The list's FilterSet bound to `params`, over `queryset` (default:
+    Paper.objects.for_list(), what list rows read).
+
+    `params`: a QueryDict (request.GET), or a dict of values, lists for the
+    repeatable ones ({"venue": ["icml", "iclr"], "year": 2023}). Always
+    bound, so the default sort is applied without parameters too."""
+    if queryset is None:
+        queryset = Paper.objects.for_list()
+    if params is None:
+        params = QueryDict()
+    elif not isinstance(params, QueryDict):
+        query = QueryDict(mutable=True)
+        for key, value in params.items():
+            values = value if isinstance(value, list | tuple) else [value]
+            query.setlist(key, [str(item) for item in values])
+        params = query
+    return PaperFilter(data=params, queryset=queryset)
+
+
+def paper_list(params=None, *, queryset: QuerySet | None = None) -> QuerySet:
+    """The papers the list shows for `params`, filtered and sorted: every one
+    of them, not a page."""
+    return paper_filter(params, queryset=queryset).qs
+
+
+@dataclass(frozen=True)
+class RelevancePageIds:
+    """A relevance-sorted search's page, read tier by tier (see
+    catalog.search.tiered_page_ids): ranking every match would read every
+    match, a page of tiers does not. PostgreSQL only."""
+
+    search: str
+    tier_sizes: list[int]
+    unsearched: QuerySet
+
+    def __call__(self, papers, bottom: int, top: int):
+        return tiered_page_ids(
+            papers, self.search, NEWEST_ORDER, bottom, top, self.tier_sizes, self.unsearched
+        )
+
+
+def list_paginator(papers, filterset: PaperFilter, counts, per_page=PAPERS_PER_PAGE, **kwargs):
+    """The paginator of the filtered list `papers` (filterset.qs): the number
+    of results comes from the facet counts (`counts`, catalog.facets), which
+    saves a COUNT query."""
+    if filterset.sort_key == "relevance" and filterset.search_words and uses_postgres():
+        page_ids = RelevancePageIds(filterset.search, counts.tiers, filterset.queryset_without("q"))
+        return DeferredJoinPaginator(
+            papers, per_page, count=counts.total, page_ids=page_ids, **kwargs
+        )
+    active = filterset.active()
+    return DeferredJoinPaginator(
+        papers,
+        per_page,
+        count=counts.total,
+        rows_from=Paper.objects.for_list(),
+        walk_sort_index=bool(active.authors or active.award),
+        **kwargs,
+    )
+
+
+def paper_paginator(papers, *, per_page=PAPERS_PER_PAGE, count=None, walk_sort_index=False):
+    """The paginator of a person's, venue's or award's papers, rows as lists
+    show them (Paper.objects.for_list()).
+    `count`: the number of papers when the caller knows it (saves a COUNT).
+    `walk_sort_index`: the papers are chosen by membership (core/pagination.py)."""
+    return DeferredJoinPaginator(
+        papers,
+        per_page,
+        count=count,
+        rows_from=Paper.objects.for_list(),
+        walk_sort_index=walk_sort_index,
+    )

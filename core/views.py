@@ -1,0 +1,88 @@
+"""Page mixins every app's views share."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import BadRequest
+from django.http import HttpResponse
+
+from core.cache import TIMEOUT, cache_key, catalog_version
+
+
+class CleanParametersMixin:
+    """A NUL byte is never part of a real search or slug, and PostgreSQL
+    refuses it in text: answer 400 rather than let it reach the database."""
+
+    def dispatch(self, request, *args, **kwargs):
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                raise BadRequest("NUL characters are not allowed in the query string.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CachedPageMixin:
+    """For pages that depend only on their URL and the catalog (the same for
+    every visitor): served from the cache until the next write to the catalog
+    (core/cache.py). Costs one query (the catalog version) when cached.
+
+    `self.catalog_version` is set for the rest of the request, so a page can
+    cache its parts by the same version (None: caching is off); templates
+    get it too, with the timeout for fragments cached by it:
+    `{% cache fragment_timeout name catalog_version … %}` (0, not cached,
+    without a version)."""
+
+    catalog_version = None
+
+    def get(self, request, *args, **kwargs):
+        self.catalog_version = catalog_version()
+        if self.catalog_version is None or not getattr(settings, "PAPERSHELF_CACHE_PAGES", True):
+            return super().get(request, *args, **kwargs)
+        # The whole URL: pages hold absolute links (canonical, metadata), so
+        # one host's or scheme's page must not be served for another.
+        key = cache_key("page", self.catalog_version, request.build_absolute_uri())
+        content = cache.get(key)
+        if content is not None:
+            return HttpResponse(content)
+        response = super().get(request, *args, **kwargs)
+
+        def store(rendered):
+            if rendered.status_code == 200:
+                cache.set(key, rendered.content, TIMEOUT)
+
+        response.add_post_render_callback(store)
+        return response
+
+    def get_context_data(self, **kwargs):
+        timeout = TIMEOUT if self.catalog_version is not None else 0
+        return super().get_context_data(
+            catalog_version=self.catalog_version, fragment_timeout=timeout, **kwargs
+        )
+
+
+class IndexSortMixin:
+    """An index of named things (people, venues, awards) sorted by `?sort=name`
+    (the default) or `?sort=papers` (most papers first; the queryset must
+    annotate `paper_count`). A bad value is ignored, and the page says so."""
+
+    index_sorts = {"name": "Name", "papers": "Number of papers"}
+
+    def sort_index(self, queryset):
+        requested = self.request.GET.get("sort", "")
+        self.sort_key = requested if requested in self.index_sorts else "name"
+        self.sort_problem = (
+            f"Ignored sort={requested[:40]!r}: use “name” or “papers”."
+            if requested and requested not in self.index_sorts
+            else ""
+        )
+        if self.sort_key == "papers":
+            return queryset.order_by("-paper_count", "name")
+        return queryset.order_by("name")
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        links = []
+        for key, label in self.index_sorts.items():
+            query["sort"] = key
+            links.append((label, "?" + query.urlencode(), key == self.sort_key))
+        problems = [self.sort_problem] if self.sort_problem else []
+        return super().get_context_data(sort_links=links, problems=problems, **kwargs)
