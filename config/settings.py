@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "venues",
     "people",
     "catalog",
+    "api",
+    "oai",
 ]
 
 MIDDLEWARE = [

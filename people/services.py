@@ -8,6 +8,7 @@ catalog.models imports only people.models, so there is no import cycle.
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models.functions import Now
 
 from catalog.models import Authorship, Paper
 from people.models import Person, PersonAlias
@@ -37,7 +38,9 @@ def person_merge(*, keep: Person, others: Iterable[Person]) -> Person:
     other_ids = [p.pk for p in others]
 
     rows_by_paper = {row.paper_id: row for row in Authorship.objects.filter(person=keep)}
+    changed_papers = []
     for row in Authorship.objects.filter(person_id__in=other_ids).select_related("paper"):
+        changed_papers.append(row.paper_id)
         existing = rows_by_paper.get(row.paper_id)
         if existing is None:
             row.person = keep
@@ -75,4 +78,6 @@ def person_merge(*, keep: Person, others: Iterable[Person]) -> Person:
         keep.save(update_fields=["orcid", "updated_at"])
     # The others' names are now aliases of `keep`: papers stay findable by them.
     Paper.objects.filter(authorships__person=keep).refresh_search_index()
+    # Their author lists changed: harvesters select by the last change (OAI-PMH).
+    Paper.objects.filter(pk__in=changed_papers).update(updated_at=Now())
     return keep

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models.functions import Now
 
 from venues.models import Venue, VenueAlias
 
@@ -14,7 +15,9 @@ def venue_merge(*, keep: Venue, others: Iterable[Venue]) -> Venue:
     if not others:
         return keep
     other_ids = [v.pk for v in others]
-    keep.papers.model.objects.filter(venue_id__in=other_ids).update(venue=keep)
+    # updated_at too: a paper's venue is its OAI-PMH set, and harvesters
+    # select by the last change.
+    keep.papers.model.objects.filter(venue_id__in=other_ids).update(venue=keep, updated_at=Now())
     VenueAlias.objects.filter(venue_id__in=other_ids).update(venue=keep)
     names = [v.name for v in others]
     Venue.objects.filter(pk__in=other_ids).delete()
