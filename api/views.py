@@ -33,6 +33,7 @@ from api.problems import Problem, bad_parameters
 from catalog.models import Award
 from core.cache import TIMEOUT as CACHE_TIMEOUT
 from core.cache import cache_key, get_or_compute
+from core.redirects import moved_list_response
 from people.models import Person
 from venues.models import Venue
 
@@ -67,6 +68,15 @@ def json_response(text: str) -> HttpResponse:
     return HttpResponse(text, content_type="application/json")
 
 
+class Moved(Exception):
+    """Raised in a view when the parameters name old slugs: the view answers
+    with the 301, before anything is cached."""
+
+    def __init__(self, response: HttpResponse):
+        super().__init__(response["Location"])
+        self.response = response
+
+
 # Nothing in the API changes state, and a refused POST must be the API's own
 # 405 problem, not the CSRF failure page.
 @method_decorator(csrf_exempt, name="dispatch")
@@ -84,6 +94,8 @@ class ApiView(View):
             response = self.answer(request, **kwargs)
         except Problem as problem:
             response = problem.response()
+        except Moved as moved:
+            response = moved.response
         return cors(response)
 
     def answer(self, request, **kwargs) -> HttpResponse:
@@ -165,6 +177,14 @@ class PaperListView(ApiView):
         count = self.count(
             "papers", filterset.cache_parts(), lambda: filterset.queryset_without().count()
         )
+        # Slugs that may name no one: all of them when nothing matched (authors
+        # and the award are all-of); venues are any-of, so several are checked
+        # even then.
+        named = filterset.active().named()
+        maybe_unknown = named if count == 0 else {"venue": named["venue"][1:] and named["venue"]}
+        moved = moved_list_response(request, maybe_unknown)
+        if moved:
+            raise Moved(moved)
         return list_answer(
             request,
             filterset.qs,

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models.functions import Now
 
 from catalog.models import Authorship, Paper
+from core.redirects import record_merge
 from people.models import Person, PersonAlias
 
 
@@ -71,6 +72,8 @@ def person_merge(*, keep: Person, others: Iterable[Person]) -> Person:
             new_aliases.append(PersonAlias(person=keep, name=name))
 
     orcid = keep.orcid or next((p.orcid for p in others if p.orcid), "")
+    # Their URLs (pages, feeds, `?author=`) now lead to `keep`.
+    record_merge(keep, others)
     Person.objects.filter(pk__in=other_ids).delete()
     PersonAlias.objects.bulk_create(new_aliases)
     if orcid != keep.orcid:
@@ -81,3 +84,34 @@ def person_merge(*, keep: Person, others: Iterable[Person]) -> Person:
     # Their author lists changed: harvesters select by the last change (OAI-PMH).
     Paper.objects.filter(pk__in=changed_papers).update(updated_at=Now())
     return keep
+
+
+@transaction.atomic
+def person_split(
+    *, person: Person, authorships: Iterable[Authorship | int], name: str, user=None
+) -> Person:
+    """Move the chosen `authorships` of `person` to a new person named `name`
+    (the inverse of person_merge, for two people one record was holding).
+
+    Each row moves whole: the paper keeps its author order and
+    equal-contribution marks. Nothing else moves: aliases, ORCID and old
+    slugs stay with `person`. `user` is who asked, for the history to record.
+    """
+    name = name.strip()
+    if not name:
+        raise ValueError("The new person needs a name.")
+    ids = {row if isinstance(row, int) else row.pk for row in authorships}
+    rows = Authorship.objects.filter(person=person, pk__in=ids)
+    paper_ids = list(rows.values_list("paper_id", flat=True))
+    if len(paper_ids) != len(ids):
+        raise ValueError(f"Pick authorships of “{person.name}” only.")
+    if not paper_ids:
+        raise ValueError("Pick at least one authorship to move.")
+    new = Person.objects.create(name=name)
+    Authorship.objects.filter(pk__in=ids).update(person=new)
+    papers = Paper.objects.filter(pk__in=paper_ids)
+    # Their author names changed (the search index and author_names hold
+    # them), and harvesters and feeds select by the last change.
+    papers.refresh_search_index()
+    papers.update(updated_at=Now())
+    return new
