@@ -123,7 +123,15 @@ class SlugRedirectMiddleware:
         response = self.get_response(request)
         if response.status_code != 404 or request.method not in ("GET", "HEAD"):
             return response
-        return self.redirect(request) or response
+        moved = self.redirect(request)
+        if moved is None:
+            return response
+        # The API's answers carry CORS headers: a browser client must be
+        # allowed to follow the redirect too.
+        for header in ("Access-Control-Allow-Origin", "Access-Control-Expose-Headers"):
+            if header in response:
+                moved[header] = response[header]
+        return moved
 
     @staticmethod
     def redirect(request):

@@ -122,3 +122,18 @@ def test_a_new_person_taking_a_merged_away_slug_wins_over_the_redirect(client, m
     make_paper("New work", authors=[newcomer])
     assert client.get(f"/people/{old}/").status_code == 200
     assert client.get(f"/papers/?author={old}").status_code == 200
+
+
+def test_the_api_redirect_keeps_its_cors_header(client, merged_people):
+    old, _ = merged_people
+    response = client.get(f"/api/v1/people/{old}")
+    assert response.status_code == 301
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_redirect_costs_a_few_queries_and_only_on_the_404_path(
+    client, merged_people, django_assert_max_num_queries
+):
+    old, _ = merged_people
+    with django_assert_max_num_queries(4):
+        assert client.get(f"/feeds/people/{old}/").status_code == 301
