@@ -74,6 +74,9 @@ class Page:
     status: int | None = None
     size: int = 0
     note: str = ""
+    # Request headers (a conditional GET), and the status that counts as success.
+    headers: dict = field(default_factory=dict)
+    expect: int = 200
 
     @property
     def missed(self) -> float:
@@ -180,6 +183,30 @@ def pick_parameters() -> dict:
         "export_n": export_n,
         "rare": rare,
         "pages": (Paper.objects.count() + 24) // 25,
+        **open_data_parameters(),
+    }
+
+
+def open_data_parameters() -> dict:
+    """The API's current ETag (for a 304), and an OAI-PMH resumption token and
+    an API cursor from the middle of the catalog (deep pages cost what the
+    first does)."""
+    from django.http import QueryDict
+    from django.test import Client
+
+    from api import cursors
+    from catalog.models import Paper
+    from oai.protocol import ListRequest, Position, encode_token
+
+    middle = Paper.objects.order_by("updated_at", "id")[Paper.objects.count() // 2]
+    token = encode_token(ListRequest(prefix="oai_dc"), Position(middle.updated_at, 0, middle.pk))
+    newest, spec = cursors.keyed(Paper.objects.newest_first())
+    deep = newest[Paper.objects.count() // 2]
+    cursor = cursors.make_cursor(deep, spec, cursors.binding(QueryDict()))
+    return {
+        "etag": Client().get("/api/v1/papers")["ETag"],
+        "oai_token": token,
+        "api_cursor": cursor,
     }
 
 
@@ -210,15 +237,34 @@ def page_list(p: dict) -> list[Page]:
         Page("venue page (biggest)", f"/venues/{v}/", person),
         Page(f"BibTeX export (~{p['export_n']} papers)", f"/papers/export.bib?{p['export']}", None),
         Page("front page", "/", None),
+        Page("API: papers", "/api/v1/papers", lst),
+        Page("API: papers, 100 a page", "/api/v1/papers?per_page=100", lst),
+        Page("API: papers, cursor mid-list", f"/api/v1/papers?cursor={p['api_cursor']}", lst),
+        Page("API: papers, author filter", f"/api/v1/papers?author={a}", lst),
+        Page("API: papers, search + venue", f"/api/v1/papers?q=model&venue={v}", search),
+        Page("API: paper", f"/api/v1/papers/{p['typical_paper']}", detail),
+        Page(
+            "API: 304 (If-None-Match)",
+            "/api/v1/papers",
+            2,
+            headers={"if-none-match": p["etag"]},
+            expect=304,
+        ),
+        Page("OAI: ListRecords, first 100", "/oai?verb=ListRecords&metadataPrefix=oai_dc", 100),
+        Page(
+            "OAI: ListRecords, 100 from the middle",
+            f"/oai?verb=ListRecords&resumptionToken={p['oai_token']}",
+            100,
+        ),
     ]
 
 
-def _timings(client, url: str, requests: int, max_seconds: float) -> list[float]:
+def _timings(client, url: str, requests: int, max_seconds: float, headers=None) -> list[float]:
     times = []
     deadline = time.perf_counter() + max_seconds
     for _ in range(requests):
         started = time.perf_counter()
-        client.get(url)
+        client.get(url, headers=headers)
         times.append((time.perf_counter() - started) * 1000)
         if time.perf_counter() > deadline:
             break
@@ -229,12 +275,12 @@ def _p95(times: list[float]) -> float:
     return times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
 
 
-def _queries(client, url: str) -> int:
+def _queries(client, url: str, headers=None) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
-        client.get(url)
+        client.get(url, headers=headers)
     return len(captured)
 
 
@@ -243,29 +289,29 @@ def time_page(client, page: Page, requests: int, max_seconds: float) -> None:
 
     no_cache = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     with override_settings(CACHES=no_cache):
-        response = client.get(page.url)
+        response = client.get(page.url, headers=page.headers)
         page.status = response.status_code
-        if response.status_code != 200:
+        if response.status_code != page.expect:
             page.note = f"HTTP {response.status_code}"
             if response.status_code == 404 and "export" in page.url:
                 page.note = "not available (404): the export is not built yet"
             return
         page.size = len(response.content)
-        page.cold_queries = _queries(client, page.url)
-        cold = _timings(client, page.url, requests, max_seconds)
+        page.cold_queries = _queries(client, page.url, page.headers)
+        cold = _timings(client, page.url, requests, max_seconds, page.headers)
     page.cold_p50, page.cold_p95, page.cold_max = statistics.median(cold), _p95(cold), cold[-1]
     with override_settings(PAPERSHELF_CACHE_PAGES=False):
         for _ in range(3):
-            client.get(page.url)
-        page.queries = _queries(client, page.url)
-        times = _timings(client, page.url, requests, max_seconds)
+            client.get(page.url, headers=page.headers)
+        page.queries = _queries(client, page.url, page.headers)
+        times = _timings(client, page.url, requests, max_seconds, page.headers)
     page.n = len(times)
     page.p50, page.p95, page.max = statistics.median(times), _p95(times), times[-1]
     if page.n < requests or len(cold) < requests:
         page.note = f"cold: n={len(cold)} (stopped after {max_seconds:.0f}s)"
-    client.get(page.url)  # fills the cache
-    page.warm_queries = _queries(client, page.url)
-    warm = _timings(client, page.url, requests, max_seconds)
+    client.get(page.url, headers=page.headers)  # fills the cache
+    page.warm_queries = _queries(client, page.url, page.headers)
+    warm = _timings(client, page.url, requests, max_seconds, page.headers)
     page.warm_p50, page.warm_p95 = statistics.median(warm), _p95(warm)
 
 

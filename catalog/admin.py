@@ -215,7 +215,7 @@ def save_authorship_formset(formset):
 class AwardAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "paper_count"]
     search_fields = ["name"]
-    readonly_fields = ["slug"]
+    # The slug is editable: its old URLs keep answering, with a 301 (core/redirects.py).
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(paper_count=Count("papers", distinct=True))

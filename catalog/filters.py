@@ -99,6 +99,14 @@ class ActiveFilters:
     authors: tuple[str, ...] = ()
     award: str = ""
 
+    def named(self) -> dict[str, list[str]]:
+        """The slugs of the filters that name people, venues and awards, by parameter."""
+        return {
+            "author": list(self.authors),
+            "venue": list(self.venues),
+            "award": [self.award] if self.award else [],
+        }
+
 
 class PaperFilter(django_filters.FilterSet):
     q = SearchFilter(method="filter_q", label="Search")

@@ -30,6 +30,7 @@ from catalog.selectors import PAPERS_PER_PAGE, list_paginator, paper_filter, pap
 from core.cache import get_or_compute
 from core.charts import year_chart
 from core.pagination import page_or_404
+from core.redirects import moved_list_response
 from core.slugs import slug_base
 from core.views import CachedPageMixin, CleanParametersMixin, IndexSortMixin
 from people.models import Person
@@ -77,6 +78,14 @@ class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
     strict = False
     template_name = "catalog/paper_list.html"
 
+    # A 301 for filters naming old slugs, found while building the context.
+    moved = None
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        # The page is discarded unrendered, so it is not cached either.
+        return self.moved or response
+
     def get_queryset(self):
         return Paper.objects.for_list()
 
@@ -103,6 +112,14 @@ class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
         context = super().get_context_data(**kwargs)
         filterset, params, counts = self.filterset, self.request.GET, self.facet_counts
         active, names = filterset.active(), counts.names()
+        unknown = {
+            key: [slug for slug in slugs if slug not in names[key]]
+            for key, slugs in active.named().items()
+        }
+        if any(unknown.values()):
+            # Only slugs that name no one can have moved: a merge or a renamed
+            # slug. The facet counts already name every active one.
+            self.moved = moved_list_response(self.request, unknown)
         context.update(
             # Lazy: built only when the facets fragment is not in the cache.
             facets=SimpleLazyObject(lambda: facet_entries(counts, active, params)),
@@ -235,7 +252,21 @@ class PaperListExportView(CleanParametersMixin, View):
     def get(self, request, extension):
         filterset = paper_filter(request.GET, queryset=Paper.objects.for_export())
         papers = list(filterset.qs)
+        moved = moved_list_response(request, self.maybe_unknown(filterset, papers))
+        if moved:
+            return moved
         return export_response(request, papers, extension, filename=self.filename(filterset))
+
+    @staticmethod
+    def maybe_unknown(filterset, papers) -> dict[str, list[str]]:
+        """The filter slugs that may name no one, without a query: all of them
+        when nothing matched; otherwise only venues no paper is in (venues
+        are any-of, authors and the award all-of)."""
+        named = filterset.active().named()
+        if not papers:
+            return named
+        seen = {paper.venue.slug for paper in papers if paper.venue}
+        return {"venue": [slug for slug in named["venue"] if slug not in seen]}
 
     @staticmethod
     def filename(filterset) -> str:

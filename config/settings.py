@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "people",
     "catalog",
     "history",
+    "api",
+    "oai",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A 404 whose slug moved (a merge, a renamed slug) becomes a 301.
+    "core.redirects.SlugRedirectMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]

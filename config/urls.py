@@ -10,6 +10,8 @@ admin.site.index_title = "Catalog curation"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("", include("oai.urls")),
+    path("", include("api.urls")),
     path("people/", include("people.urls")),
     path("venues/", include("venues.urls")),
     path("", include("catalog.urls")),

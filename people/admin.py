@@ -4,6 +4,7 @@ from django.db.models import Count
 from catalog.models import Authorship, Paper
 from core.admin_merge import merge_action
 from people.admin_review import DoubtfulFilter, PeopleReviewMixin
+from people.admin_split import split_person
 from people.models import Person, PersonAlias
 from people.services import person_merge
 
@@ -44,9 +45,13 @@ class PersonAdmin(PeopleReviewMixin, admin.ModelAdmin):
     ]
     list_filter = [DoubtfulFilter, "needs_review"]
     search_fields = ["name", "aliases__name", "orcid"]
-    readonly_fields = ["slug", "created_at", "updated_at"]
+    # The slug is editable: its old URLs keep answering, with a 301 (core/redirects.py).
+    readonly_fields = ["created_at", "updated_at"]
     inlines = [PersonAliasInline, PersonPaperInline]
-    actions = [merge_action(person_merge, description="Merge selected people into one")]
+    actions = [
+        merge_action(person_merge, description="Merge selected people into one"),
+        split_person,
+    ]
 
     def get_queryset(self, request):
         return (

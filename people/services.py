@@ -8,8 +8,10 @@ catalog.models imports only people.models, so there is no import cycle.
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models.functions import Now
 
 from catalog.models import Authorship, Paper
+from core.redirects import record_merge
 from history.services import papers_states, record_states
 from people.models import Person, PersonAlias
 
@@ -42,7 +44,9 @@ def person_merge(*, keep: Person, others: Iterable[Person], user=None) -> Person
     )
 
     rows_by_paper = {row.paper_id: row for row in Authorship.objects.filter(person=keep)}
+    changed_papers = []
     for row in Authorship.objects.filter(person_id__in=other_ids).select_related("paper"):
+        changed_papers.append(row.paper_id)
         existing = rows_by_paper.get(row.paper_id)
         if existing is None:
             row.person = keep
@@ -73,6 +77,8 @@ def person_merge(*, keep: Person, others: Iterable[Person], user=None) -> Person
             new_aliases.append(PersonAlias(person=keep, name=name))
 
     orcid = keep.orcid or next((p.orcid for p in others if p.orcid), "")
+    # Their URLs (pages, feeds, `?author=`) now lead to `keep`.
+    record_merge(keep, others)
     Person.objects.filter(pk__in=other_ids).delete()
     PersonAlias.objects.bulk_create(new_aliases)
     if orcid != keep.orcid:
@@ -80,6 +86,43 @@ def person_merge(*, keep: Person, others: Iterable[Person], user=None) -> Person
         keep.save(update_fields=["orcid", "updated_at"])
     # The others' names are now aliases of `keep`: papers stay findable by them.
     Paper.objects.filter(authorships__person=keep).refresh_search_index()
+    # Their author lists changed: harvesters select by the last change (OAI-PMH).
+    Paper.objects.filter(pk__in=changed_papers).update(updated_at=Now())
     names = ", ".join(p.name for p in others)
     record_states(before, kind="merge", user=user, note=f"people merged: {names} into {keep.name}")
     return keep
+
+
+@transaction.atomic
+def person_split(
+    *, person: Person, authorships: Iterable[Authorship | int], name: str, user=None
+) -> Person:
+    """Move the chosen `authorships` of `person` to a new person named `name`
+    (the inverse of person_merge, for two people one record was holding).
+
+    Each row moves whole: the paper keeps its author order and
+    equal-contribution marks. Nothing else moves: aliases, ORCID and old
+    slugs stay with `person`. `user` is who asked, for the history to record.
+    """
+    name = name.strip()
+    if not name:
+        raise ValueError("The new person needs a name.")
+    ids = {row if isinstance(row, int) else row.pk for row in authorships}
+    rows = Authorship.objects.filter(person=person, pk__in=ids)
+    paper_ids = list(rows.values_list("paper_id", flat=True))
+    if len(paper_ids) != len(ids):
+        raise ValueError(f"Pick authorships of “{person.name}” only.")
+    if not paper_ids:
+        raise ValueError("Pick at least one authorship to move.")
+    before = papers_states(paper_ids)
+    new = Person.objects.create(name=name)
+    Authorship.objects.filter(pk__in=ids).update(person=new)
+    papers = Paper.objects.filter(pk__in=paper_ids)
+    # Their author names changed (the search index and author_names hold
+    # them), and harvesters and feeds select by the last change.
+    papers.refresh_search_index()
+    papers.update(updated_at=Now())
+    record_states(
+        before, kind="merge", user=user, note=f"person split: {new.name} from {person.name}"
+    )
+    return new

@@ -18,7 +18,8 @@ class VenueAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "full_name", "paper_count", "alias_names"]
     list_filter = ["kind"]
     search_fields = ["name", "full_name", "aliases__name"]
-    readonly_fields = ["slug", "created_at", "updated_at"]
+    # The slug is editable: its old URLs keep answering, with a 301 (core/redirects.py).
+    readonly_fields = ["created_at", "updated_at"]
     inlines = [VenueAliasInline]
     actions = [merge_action(venue_merge, description="Merge selected venues into one")]
 

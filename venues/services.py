@@ -3,7 +3,9 @@
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models.functions import Now
 
+from core.redirects import record_merge
 from venues.models import Venue, VenueAlias
 
 
@@ -20,9 +22,13 @@ def venue_merge(*, keep: Venue, others: Iterable[Venue], user=None) -> Venue:
     before = papers_states(
         keep.papers.model.objects.filter(venue_id__in=other_ids).values_list("pk", flat=True)
     )
-    keep.papers.model.objects.filter(venue_id__in=other_ids).update(venue=keep)
+    # updated_at too: a paper's venue is its OAI-PMH set, and harvesters
+    # select by the last change.
+    keep.papers.model.objects.filter(venue_id__in=other_ids).update(venue=keep, updated_at=Now())
     VenueAlias.objects.filter(venue_id__in=other_ids).update(venue=keep)
     names = [v.name for v in others]
+    # Their URLs (pages, feeds, `?venue=`) now lead to `keep`.
+    record_merge(keep, others)
     Venue.objects.filter(pk__in=other_ids).delete()
     taken = set(VenueAlias.objects.filter(name__in=names).values_list("name", flat=True))
     VenueAlias.objects.bulk_create(

@@ -44,6 +44,8 @@ def public_urls(slugs: dict | None = None) -> list[str]:
     slugs = slugs or {}
     urls = []
     for route in public_routes():
+        if route.endswith("<path:rest>"):
+            continue  # a catch-all that answers 404 (the API's unknown paths): no page to fill
         choices: dict[str, list[str]] = {}
 
         def placeholder(match, choices=choices):

@@ -1,0 +1,160 @@
+"""What the API says about papers, people, venues and awards: plain dicts
+of public fields. Nothing internal (review notes, staff-edit marks, import
+provenance) is ever read here."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from catalog.models import Authorship, Paper
+from core.slugs import slug_url
+
+
+def _or_none(value):
+    return value or None
+
+
+class Links:
+    """Absolute URLs for one request's host and scheme.
+
+    A page of 100 papers has 400 links: the host is checked once (not by
+    build_absolute_uri() for each) and paths come from slug_url(), which
+    resolves each route once."""
+
+    _MARK = "papershelf-api-mark"
+
+    def __init__(self, request):
+        self.origin = request.build_absolute_uri("/")[:-1]
+        bibtex = reverse("catalog:paper-export", kwargs={"slug": self._MARK, "extension": "bib"})
+        self._bibtex = bibtex.rsplit(self._MARK, 1)
+
+    def api(self, name: str, slug: str | None = None, **query) -> str:
+        path = slug_url(f"api:{name}", slug) if slug else reverse(f"api:{name}")
+        suffix = f"?{urlencode(query, doseq=True)}" if query else ""
+        return self.origin + path + suffix
+
+    def page(self, obj) -> str:
+        return self.origin + obj.get_absolute_url()
+
+    def bibtex(self, slug: str) -> str:
+        before, after = self._bibtex
+        return self.origin + before + slug + after
+
+
+# The columns a paper's answer reads: nothing else is loaded.
+PAPER_FIELDS = (
+    "slug",
+    "title",
+    "abstract",
+    "year",
+    "published_on",
+    "venue__name",
+    "venue__slug",
+    "authors_complete",
+    "author_count",
+    "arxiv_id",
+    "doi",
+    "url",
+    "upvotes",
+)
+
+
+def papers_for_api():
+    """Papers with the columns paper() reads; add_relations() adds the rest."""
+    return Paper.objects.select_related("venue").only(*PAPER_FIELDS)
+
+
+def add_relations(papers) -> None:
+    """Each paper's authors (in order) and awards, in two queries of plain
+    rows: building Authorship, Person and Award instances for a page of 100
+    papers was most of its time."""
+    by_id = {paper.pk: paper for paper in papers}
+    for paper in papers:
+        paper.api_authors, paper.api_awards = [], []
+    authors = (
+        Authorship.objects.filter(paper_id__in=list(by_id))
+        .order_by("position", "id")
+        .values_list("paper_id", "person__name", "person__slug", "equal_contribution", "position")
+    )
+    for paper_id, name, slug, equal, position in authors:
+        by_id[paper_id].api_authors.append(
+            {"name": name, "slug": slug, "equal_contribution": equal, "position": position}
+        )
+    awards = (
+        Paper.awards.through.objects.filter(paper_id__in=list(by_id))
+        .order_by("award__name")
+        .values_list("paper_id", "award__name", "award__slug")
+    )
+    for paper_id, name, slug in awards:
+        by_id[paper_id].api_awards.append({"name": name, "slug": slug})
+
+
+def paper(obj, links: Links) -> dict:
+    """A paper read through papers_for_api() and add_relations()."""
+    venue = obj.venue
+    return {
+        "slug": obj.slug,
+        "title": obj.title,
+        "abstract": obj.abstract,
+        "year": obj.year,
+        "date": obj.published_on.isoformat() if obj.published_on else None,
+        "venue": {"name": venue.name, "slug": venue.slug} if venue else None,
+        "authors": obj.api_authors,
+        "authors_complete": obj.authors_complete,
+        "author_count": obj.author_count,
+        "arxiv_id": _or_none(obj.arxiv_id),
+        "doi": _or_none(obj.doi),
+        "url": _or_none(obj.url),
+        "awards": obj.api_awards,
+        "upvotes": obj.upvotes,
+        "page_url": links.page(obj),
+        "bibtex_url": links.bibtex(obj.slug),
+        "api_url": links.api("paper-detail", obj.slug),
+    }
+
+
+def person(obj, links: Links) -> dict:
+    return {
+        "slug": obj.slug,
+        "name": obj.name,
+        "orcid": _or_none(obj.orcid),
+        "paper_count": obj.paper_count,
+        "page_url": links.page(obj),
+        "api_url": links.api("person-detail", obj.slug),
+        "papers_url": links.api("paper-list", author=obj.slug),
+    }
+
+
+def person_detail(obj, links: Links) -> dict:
+    return {**person(obj, links), "aliases": sorted(alias.name for alias in obj.aliases.all())}
+
+
+def venue(obj, links: Links) -> dict:
+    return {
+        "slug": obj.slug,
+        "name": obj.name,
+        "full_name": _or_none(obj.full_name),
+        "kind": obj.kind,
+        "url": _or_none(obj.url),
+        "paper_count": obj.paper_count,
+        "page_url": links.page(obj),
+        "api_url": links.api("venue-detail", obj.slug),
+        "papers_url": links.api("paper-list", venue=obj.slug),
+    }
+
+
+def venue_detail(obj, links: Links) -> dict:
+    return {**venue(obj, links), "aliases": sorted(alias.name for alias in obj.aliases.all())}
+
+
+def award(obj, links: Links) -> dict:
+    return {
+        "slug": obj.slug,
+        "name": obj.name,
+        "paper_count": obj.paper_count,
+        "page_url": links.page(obj),
+        "api_url": links.api("award-detail", obj.slug),
+        "papers_url": links.api("paper-list", award=obj.slug),
+    }

@@ -1,0 +1,322 @@
+"""The public read-only JSON API, `/api/v1/…`.
+
+Plain Django views rather than a framework: the API is eight read-only
+endpoints whose list must be the paper list's own FilterSet and whose
+pagination, caching and errors are specific (keyset cursors over the list's
+sort, validators from the catalog version, problem+json); a framework's
+serializers, paginators and content negotiation would each need overriding
+to get there, for no code saved. The OpenAPI document (api/openapi.py) is
+written by hand and kept true by the tests (openapi-spec-validator and
+schemathesis, tests/api).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count
+from django.db.models.functions import Lower
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_cache_control
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import TemplateView
+
+from api import cursors, serializers
+from api.adapter import LIST_PARAMETERS, check_parameters, filtered_papers
+from api.freshness import REPRESENTATION, catalog_state
+from api.openapi import document
+from api.problems import Problem, bad_parameters
+from catalog.models import Award
+from core.cache import TIMEOUT as CACHE_TIMEOUT
+from core.cache import cache_key, get_or_compute
+from core.redirects import moved_list_response
+from people.models import Person
+from venues.models import Venue
+
+PER_PAGE = 25
+MAX_PER_PAGE = 100
+# Short: clients and shared caches may reuse an answer this long without
+# asking; after that the ETag makes asking cheap (a 304 is one query).
+MAX_AGE = 60
+PAGE_PARAMETERS = ("cursor", "per_page")
+
+
+def cors(response: HttpResponse) -> HttpResponse:
+    """Any origin may read the API (it is public and takes no credentials)."""
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Expose-Headers"] = "ETag, Last-Modified"
+    return response
+
+
+def preflight() -> HttpResponse:
+    response = HttpResponse(status=204)
+    response["Access-Control-Allow-Methods"] = "GET, HEAD"
+    response["Access-Control-Allow-Headers"] = "Accept, If-None-Match, If-Modified-Since"
+    response["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def json_text(data) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_response(text: str) -> HttpResponse:
+    return HttpResponse(text, content_type="application/json")
+
+
+class Moved(Exception):
+    """Raised in a view when the parameters name old slugs: the view answers
+    with the 301, before anything is cached."""
+
+    def __init__(self, response: HttpResponse):
+        super().__init__(response["Location"])
+        self.response = response
+
+
+# Nothing in the API changes state, and a refused POST must be the API's own
+# 405 problem, not the CSRF failure page.
+@method_decorator(csrf_exempt, name="dispatch")
+class ApiView(View):
+    """One API resource: parameters checked, validators from the catalog's
+    version (a 304 costs that one query), errors as problem+json, CORS."""
+
+    http_method_names = ["get", "head", "options"]
+    parameters: tuple[str, ...] = ()
+    # Answers that depend on the catalog carry its validators.
+    validated = True
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            response = self.answer(request, **kwargs)
+        except Problem as problem:
+            response = problem.response()
+        except Moved as moved:
+            response = moved.response
+        return cors(response)
+
+    def answer(self, request, **kwargs) -> HttpResponse:
+        if request.method == "OPTIONS":
+            return preflight()
+        if request.method not in ("GET", "HEAD"):
+            problem = Problem(405, f"{request.method[:20]} is not allowed: the API is read-only.")
+            response = problem.response()
+            response["Allow"] = "GET, HEAD, OPTIONS"
+            return response
+        check_parameters(request.GET, self.parameters)
+        state = catalog_state() if self.validated else None
+        if state is not None and state.not_modified(request):
+            response = HttpResponseNotModified()
+        else:
+            self.state = state
+            response = json_response(self.content(request, state, **kwargs))
+        if state is not None:
+            response["ETag"] = state.etag
+            response["Last-Modified"] = state.last_modified
+        patch_cache_control(response, public=True, max_age=MAX_AGE)
+        return response
+
+    def content(self, request, state, **kwargs) -> str:
+        """The answer's JSON text, cached whole until the catalog changes: it
+        depends only on the URL (host included: it holds absolute links) and
+        the catalog, like the HTML pages cached by core.views.CachedPageMixin."""
+        if state is None or not getattr(settings, "PAPERSHELF_CACHE_PAGES", True):
+            return json_text(self.data(request, serializers.Links(request), **kwargs))
+        key = cache_key("api", state.version, REPRESENTATION, request.build_absolute_uri())
+        text = cache.get(key)
+        if text is None:
+            text = json_text(self.data(request, serializers.Links(request), **kwargs))
+            cache.set(key, text, CACHE_TIMEOUT)
+        return text
+
+    def data(self, request, links, **kwargs):
+        raise NotImplementedError
+
+    def count(self, kind: str, parts: tuple[str, ...], compute) -> int:
+        """A list's total, cached until the catalog changes."""
+        version = self.state.version if self.state else None
+        return get_or_compute(f"api-count-{kind}", version, parts, compute)
+
+
+def per_page(params) -> int:
+    raw = params.get("per_page")
+    if raw is None:
+        return PER_PAGE
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PER_PAGE:
+        raise bad_parameters({"per_page": [f"A whole number from 1 to {MAX_PER_PAGE}."]})
+    return int(raw)
+
+
+def list_answer(request, queryset, count: int, serialize, prepare=None) -> dict:
+    """{"count", "next", "results"} for the page after `?cursor=`;
+    `prepare(rows)` runs before the rows are serialized."""
+    rows, cursor = cursors.page(
+        queryset,
+        cursor=request.GET.get("cursor") or None,
+        per_page=per_page(request.GET),
+        bound_to=cursors.binding(request.GET),
+    )
+    next_url = None
+    if cursor:
+        query = request.GET.copy()
+        query["cursor"] = cursor
+        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    if prepare is not None:
+        prepare(rows)
+    return {"count": count, "next": next_url, "results": [serialize(row) for row in rows]}
+
+
+class PaperListView(ApiView):
+    parameters = LIST_PARAMETERS + PAGE_PARAMETERS
+
+    def data(self, request, links):
+        filterset = filtered_papers(request.GET)
+        count = self.count(
+            "papers", filterset.cache_parts(), lambda: filterset.queryset_without().count()
+        )
+        # Slugs that may name no one: all of them when nothing matched (authors
+        # and the award are all-of); venues are any-of, so several are checked
+        # even then.
+        named = filterset.active().named()
+        maybe_unknown = named if count == 0 else {"venue": named["venue"][1:] and named["venue"]}
+        moved = moved_list_response(request, maybe_unknown)
+        if moved:
+            raise Moved(moved)
+        return list_answer(
+            request,
+            filterset.qs,
+            count,
+            lambda p: serializers.paper(p, links),
+            prepare=serializers.add_relations,
+        )
+
+
+class PaperDetailView(ApiView):
+    def data(self, request, links, slug):
+        paper = serializers.papers_for_api().filter(slug=slug).first()
+        if paper is None:
+            raise Problem(404, f"There is no paper {slug!r}.")
+        serializers.add_relations([paper])
+        return serializers.paper(paper, links)
+
+
+class IndexListView(ApiView):
+    """People, venues or awards, by name, with their numbers of papers."""
+
+    parameters = PAGE_PARAMETERS
+    kind = ""
+
+    def queryset(self):
+        raise NotImplementedError
+
+    def serialize(self, obj, links):
+        raise NotImplementedError
+
+    def data(self, request, links):
+        # Case-insensitively ("arXiv" among the As), then by id for ties.
+        queryset = self.queryset().order_by(Lower("name"), "id")
+        count = self.count(self.kind, (), lambda: queryset.model.objects.count())
+        return list_answer(request, queryset, count, lambda obj: self.serialize(obj, links))
+
+
+class PersonListView(IndexListView):
+    kind = "people"
+
+    def queryset(self):
+        return Person.objects.with_paper_count().only("name", "slug", "orcid")
+
+    def serialize(self, obj, links):
+        return serializers.person(obj, links)
+
+
+class VenueListView(IndexListView):
+    kind = "venues"
+
+    def queryset(self):
+        return Venue.objects.with_paper_count().only("name", "slug", "full_name", "kind", "url")
+
+    def serialize(self, obj, links):
+        return serializers.venue(obj, links)
+
+
+class AwardListView(IndexListView):
+    kind = "awards"
+
+    def queryset(self):
+        return Award.objects.annotate(paper_count=Count("papers"))
+
+    def serialize(self, obj, links):
+        return serializers.award(obj, links)
+
+
+class SlugDetailView(ApiView):
+    noun = ""
+
+    def queryset(self):
+        raise NotImplementedError
+
+    def serialize(self, obj, links):
+        raise NotImplementedError
+
+    def data(self, request, links, slug):
+        obj = self.queryset().filter(slug=slug).first()
+        if obj is None:
+            raise Problem(404, f"There is no {self.noun} {slug!r}.")
+        return self.serialize(obj, links)
+
+
+class PersonDetailView(SlugDetailView):
+    noun = "person"
+
+    def queryset(self):
+        return Person.objects.with_paper_count().prefetch_related("aliases")
+
+    def serialize(self, obj, links):
+        return serializers.person_detail(obj, links)
+
+
+class VenueDetailView(SlugDetailView):
+    noun = "venue"
+
+    def queryset(self):
+        return Venue.objects.with_paper_count().prefetch_related("aliases")
+
+    def serialize(self, obj, links):
+        return serializers.venue_detail(obj, links)
+
+
+class AwardDetailView(SlugDetailView):
+    noun = "award"
+
+    def queryset(self):
+        return Award.objects.annotate(paper_count=Count("papers"))
+
+    def serialize(self, obj, links):
+        return serializers.award(obj, links)
+
+
+class OpenAPIView(ApiView):
+    """The OpenAPI 3.1 document; it changes with the code, not the catalog."""
+
+    validated = False
+
+    def content(self, request, state, **kwargs) -> str:
+        return json_text(document())
+
+
+class NotFoundView(ApiView):
+    """Any other path under /api/v1/: a problem, not the site's HTML 404."""
+
+    validated = False
+
+    def content(self, request, state, rest):
+        raise Problem(404, f"There is no API endpoint /api/v1/{rest[:100]}.")
+
+
+class ApiHomeView(TemplateView):
+    """`/api/`: what the API and OAI-PMH offer, with examples (HTML)."""
+
+    template_name = "api/index.html"
