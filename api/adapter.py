@@ -20,6 +20,9 @@ from catalog.selectors import paper_filter
 
 LIST_PARAMETERS = ("q", "venue", "year", "year_from", "year_to", "author", "award", "sort")
 REPEATABLE = ("venue", "author")
+# Integers and choices: an empty value is no value, which the HTML list
+# forgives (a form sends its empty fields) but an API client should not send.
+NOT_EMPTY = ("year", "year_from", "year_to", "sort", "cursor", "per_page")
 
 
 def check_parameters(params, allowed) -> None:
@@ -31,6 +34,8 @@ def check_parameters(params, allowed) -> None:
             raise Problem(400, "NUL characters are not allowed in the query string.")
         if key not in allowed:
             errors[key[:40]] = [f"Unknown parameter; this endpoint takes {', '.join(allowed)}."]
+        elif key in NOT_EMPTY and "" in values:
+            errors[key] = ["Empty; give a value or leave the parameter out."]
         elif len(values) > 1 and key not in REPEATABLE:
             errors[key] = ["Given more than once; it takes one value."]
         elif key in REPEATABLE and len(values) > MAX_SLUGS:
