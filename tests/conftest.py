@@ -10,6 +10,7 @@ the test's transaction (tests/snapshots.py), and its rollback removes them.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,3 +64,30 @@ def seed_catalog_snapshot(django_db_setup, django_db_blocker):
 def seed(db, seed_catalog_snapshot):
     """The seed catalog (fixtures/catalog.json): 135 papers, SEED_COUNTS."""
     seed_catalog_snapshot.restore()
+
+
+# Debian's Chromium for every browser test (see ../shared/RECIPES.md): never
+# `playwright install`, always `executable_path`. The flags keep a headless run
+# in a container quiet and off the network.
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright's launch arguments, pointed at Debian's Chromium."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"No Chromium at {CHROMIUM}: `apt-get install -y chromium` (make test does when "
+            'it can), or deselect these tests with -m "not browser".'
+        )
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

@@ -1,6 +1,6 @@
 """A curator in a real browser: authors typed as text, seen on the public page.
 
-Chromium as in tests/browsing/test_browser.py (its launch fixture is reused).
+Chromium as launched by tests/conftest.py.
 """
 
 import os
@@ -14,8 +14,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytest.importorskip("playwright", reason="pip install -e '.[browser]' (make test does)")
 from playwright.sync_api import expect
-
-from tests.browsing.test_browser import browser_type_launch_args  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
