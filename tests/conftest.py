@@ -91,3 +91,11 @@ def browser_type_launch_args(browser_type_launch_args):
             'it can), or deselect these tests with -m "not browser".'
         )
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+def admin_log_in(page, base: str, username: str, password: str, *, path: str = "/admin/login/"):
+    """Sign in to the admin through its login form, as a curator in a browser does."""
+    page.goto(f"{base}{path}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")

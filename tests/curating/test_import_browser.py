@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 
 from catalog.models import Paper
 from tests.browsing.conftest import build_small_catalog
+from tests.conftest import admin_log_in
 from tests.curating.conftest import bibtex
 
 # Playwright's sync API runs an event loop in this thread; the ORM would
@@ -32,10 +33,9 @@ def live_catalog(transactional_db, live_server):
 
 
 def test_upload_preview_apply_and_see_the_papers_on_the_public_pages(page, live_catalog):
-    page.goto(f"{live_catalog}/admin/catalog/paper/")
-    page.fill("#id_username", "curator")
-    page.fill("#id_password", "a curator's password")
-    page.click("input[type=submit]")
+    admin_log_in(
+        page, live_catalog, "curator", "a curator's password", path="/admin/catalog/paper/"
+    )
     page.get_by_role("link", name="Import", exact=True).click()
     expect(page).to_have_url(re.compile(r"/admin/catalog/paper/import/$"))
 
