@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
 
 from tests.snapshots import TableSnapshot
 
@@ -64,6 +65,16 @@ def seed_catalog_snapshot(django_db_setup, django_db_blocker):
 def seed(db, seed_catalog_snapshot):
     """The seed catalog (fixtures/catalog.json): 135 papers, SEED_COUNTS."""
     seed_catalog_snapshot.restore()
+
+
+@pytest.fixture
+def staff_client(django_user_model):
+    """A client signed in as a superuser; named so as not to clash with the
+    curating tests' "curator" (a staff user in the Curators group)."""
+    user = django_user_model.objects.create_superuser("chief-curator", "c@example.org", "pw")
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 # Debian's Chromium for every browser test (see ../shared/RECIPES.md): never

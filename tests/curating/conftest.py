@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 IMPORT_URL = "/admin/catalog/paper/import/"
@@ -49,14 +48,6 @@ def curator_client(client, curator):
 def import_urls():
     assert reverse("admin:catalog_paper_import") == IMPORT_URL
     assert reverse("admin:catalog_paper_import_apply") == APPLY_URL
-
-
-@pytest.fixture
-def staff_client(django_user_model):
-    user = django_user_model.objects.create_superuser("chief-curator", "c@example.org", "pw")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def change_url(obj):
