@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
+from tests.browsing.conftest import build_small_catalog
 from tests.snapshots import TableSnapshot
 
 SEED_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "catalog.json"
@@ -102,6 +103,14 @@ def browser_type_launch_args(browser_type_launch_args):
             'it can), or deselect these tests with -m "not browser".'
         )
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def live_catalog(transactional_db, live_server):
+    """The browser tests' small catalog (tests/browsing/conftest.py), served
+    by a live server: its base URL."""
+    build_small_catalog()
+    return live_server.url
 
 
 def admin_log_in(page, base: str, username: str, password: str, *, path: str = "/admin/login/"):

@@ -10,8 +10,6 @@ import re
 
 import pytest
 
-from tests.browsing.conftest import build_small_catalog
-
 # Playwright's sync API runs an event loop in this thread; the ORM would
 # otherwise refuse to run next to it (SynchronousOnlyOperation).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -20,12 +18,6 @@ pytest.importorskip("playwright", reason="pip install -e '.[browser]' (make test
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def live_catalog(transactional_db, live_server):
-    build_small_catalog()
-    return live_server.url
 
 
 def result_count(page):

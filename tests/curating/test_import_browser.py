@@ -9,7 +9,6 @@ import pytest
 from django.contrib.auth.models import User
 
 from catalog.models import Paper
-from tests.browsing.conftest import build_small_catalog
 from tests.conftest import admin_log_in
 from tests.curating.conftest import bibtex
 
@@ -24,12 +23,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def live_catalog(transactional_db, live_server):
-    build_small_catalog()
+def live_catalog(live_catalog):
     # A superuser: a transactional test's database may have been flushed of
     # the Curators group the migrations made (the permission tests cover it).
     User.objects.create_superuser("curator", password="a curator's password")
-    return live_server.url
+    return live_catalog
 
 
 def test_upload_preview_apply_and_see_the_papers_on_the_public_pages(page, live_catalog):
