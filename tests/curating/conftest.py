@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 IMPORT_URL = "/admin/catalog/paper/import/"
@@ -56,3 +58,12 @@ def change_url(obj):
 
 def changelist_url(model):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+def changelist_query_count(client, model, params: dict, rows: int) -> int:
+    """The queries one page of `model`'s changelist costs, filtered by `params`,
+    having checked that it lists `rows` rows (so a cheap empty page cannot pass)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(changelist_url(model), params)
+    assert response.context["cl"].result_count == rows
+    return len(queries)
