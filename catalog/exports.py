@@ -35,6 +35,16 @@ def venue_kind(paper) -> str:
     return paper.venue.kind if paper.venue else ""
 
 
+def _type_by_kind(kind: str, *, journal: str, conference: str) -> str:
+    """Each format's own name for a journal article or a conference paper, or ""
+    for any other venue kind (each format has its own fallbacks for those)."""
+    if kind in KIND_JOURNAL:
+        return journal
+    if kind in KIND_CONFERENCE:
+        return conference
+    return ""
+
+
 def venue_title(paper) -> str:
     """The venue as a citation names it: the listing's fuller text, else the venue's names."""
     if paper.venue_detail:
@@ -146,12 +156,7 @@ def bibtex_name(name: str) -> str:
 
 
 def bibtex_entry_type(paper) -> str:
-    kind = venue_kind(paper)
-    if kind in KIND_JOURNAL:
-        return "article"
-    if kind in KIND_CONFERENCE:
-        return "inproceedings"
-    return "misc"
+    return _type_by_kind(venue_kind(paper), journal="article", conference="inproceedings") or "misc"
 
 
 def bibtex_fields(paper) -> list[tuple[str, str]]:
@@ -208,12 +213,7 @@ RIS_EOL = "\r\n"  # the RIS specification's line end
 
 
 def ris_type(paper) -> str:
-    kind = venue_kind(paper)
-    if kind in KIND_JOURNAL:
-        return "JOUR"
-    if kind in KIND_CONFERENCE:
-        return "CONF"
-    return "GEN"
+    return _type_by_kind(venue_kind(paper), journal="JOUR", conference="CONF") or "GEN"
 
 
 def ris_fields(paper, page_url: str = "") -> list[tuple[str, str]]:
@@ -264,10 +264,9 @@ def to_ris(papers, page_url=lambda paper: "") -> str:
 
 def csl_type(paper) -> str:
     kind = venue_kind(paper)
-    if kind in KIND_JOURNAL:
-        return "article-journal"
-    if kind in KIND_CONFERENCE:
-        return "paper-conference"
+    by_kind = _type_by_kind(kind, journal="article-journal", conference="paper-conference")
+    if by_kind:
+        return by_kind
     if kind == "preprint" or paper.arxiv_id:
         return "article"  # CSL 1.0.2's type for preprints
     if kind == "forum":

@@ -107,9 +107,26 @@ class LatestPapersFeed(PaperFeed):
         return reverse("catalog:feed")
 
 
-class PersonPapersFeed(PaperFeed):
+class SubjectPapersFeed(PaperFeed):
+    """The papers of one row of `model`, found by the slug in the URL; its feed
+    is served at the URL named `feed_view`, its page at the row's own."""
+
+    model = None
+    feed_view = ""
+
     def get_object(self, request, slug):
-        return get_object_or_404(Person, slug=slug)
+        return get_object_or_404(self.model, slug=slug)
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def feed_url(self, obj):
+        return reverse(self.feed_view, args=[obj.slug])
+
+
+class PersonPapersFeed(SubjectPapersFeed):
+    model = Person
+    feed_view = "catalog:person-feed"
 
     def papers(self, person):
         return Paper.objects.by_person(person)
@@ -117,16 +134,10 @@ class PersonPapersFeed(PaperFeed):
     def title(self, person):
         return f"Papershelf: papers by {person.name}"
 
-    def link(self, person):
-        return person.get_absolute_url()
 
-    def feed_url(self, person):
-        return reverse("catalog:person-feed", args=[person.slug])
-
-
-class VenuePapersFeed(PaperFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Venue, slug=slug)
+class VenuePapersFeed(SubjectPapersFeed):
+    model = Venue
+    feed_view = "catalog:venue-feed"
 
     def papers(self, venue):
         return Paper.objects.in_venue(venue)
@@ -134,25 +145,13 @@ class VenuePapersFeed(PaperFeed):
     def title(self, venue):
         return f"Papershelf: papers in {venue.name}"
 
-    def link(self, venue):
-        return venue.get_absolute_url()
 
-    def feed_url(self, venue):
-        return reverse("catalog:venue-feed", args=[venue.slug])
-
-
-class AwardPapersFeed(PaperFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Award, slug=slug)
+class AwardPapersFeed(SubjectPapersFeed):
+    model = Award
+    feed_view = "catalog:award-feed"
 
     def papers(self, award):
         return award.papers.all()
 
     def title(self, award):
         return f"Papershelf: papers with the {award.name}"
-
-    def link(self, award):
-        return award.get_absolute_url()
-
-    def feed_url(self, award):
-        return reverse("catalog:award-feed", args=[award.slug])

@@ -24,34 +24,29 @@ class StaticSitemap(Sitemap):
         return reverse(item)
 
 
-class PaperSitemap(Sitemap):
+class UpdatedSitemap(Sitemap):
+    """The pages of `model`'s rows, each last modified when its row was."""
+
     changefreq = "monthly"
+    model = None
 
     def items(self):
-        return Paper.objects.order_by("pk").only("slug", "updated_at")
+        return self.model.objects.order_by("pk").only("slug", "updated_at")
 
-    def lastmod(self, paper):
-        return paper.updated_at
-
-
-class PersonSitemap(Sitemap):
-    changefreq = "monthly"
-
-    def items(self):
-        return Person.objects.order_by("pk").only("slug", "updated_at")
-
-    def lastmod(self, person):
-        return person.updated_at
+    def lastmod(self, obj):
+        return obj.updated_at
 
 
-class VenueSitemap(Sitemap):
-    changefreq = "monthly"
+class PaperSitemap(UpdatedSitemap):
+    model = Paper
 
-    def items(self):
-        return Venue.objects.order_by("pk").only("slug", "updated_at")
 
-    def lastmod(self, venue):
-        return venue.updated_at
+class PersonSitemap(UpdatedSitemap):
+    model = Person
+
+
+class VenueSitemap(UpdatedSitemap):
+    model = Venue
 
 
 class AwardSitemap(Sitemap):

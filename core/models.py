@@ -1,6 +1,8 @@
-"""The abstract model behind every named thing with a public page."""
+"""The abstract model behind every named thing with a public page, and the
+QuerySet of those that listings also know by other names."""
 
 from django.db import models
+from django.db.models import Q
 
 from core.slugs import slug_url, unique_slug_for
 
@@ -76,3 +78,12 @@ class SlugRedirect(models.Model):
 
     def __str__(self):
         return f"{self.model} {self.old_slug} → #{self.target_id}"
+
+
+class AliasedQuerySet(models.QuerySet):
+    """For a model whose other names are rows related to it as `aliases`
+    (people and venues): the importer and the admin find them by any name."""
+
+    def matching_name(self, name: str):
+        """Rows whose name or one of whose aliases is `name` (case-insensitive)."""
+        return self.filter(Q(name__iexact=name) | Q(aliases__name__iexact=name)).distinct()

@@ -1,7 +1,7 @@
 from django.contrib import admin
-from django.db.models import Count
 
 from catalog.models import Authorship, Paper
+from core.admin_counts import PaperCountAdminMixin
 from core.admin_merge import merge_action
 from people.admin_review import DoubtfulFilter, PeopleReviewMixin
 from people.admin_split import split_person
@@ -33,7 +33,7 @@ class PersonPaperInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(PeopleReviewMixin, admin.ModelAdmin):
+class PersonAdmin(PeopleReviewMixin, PaperCountAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "slug",
@@ -52,18 +52,6 @@ class PersonAdmin(PeopleReviewMixin, admin.ModelAdmin):
         merge_action(person_merge, description="Merge selected people into one"),
         split_person,
     ]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(paper_count=Count("authorships", distinct=True))
-            .prefetch_related("aliases")
-        )
-
-    @admin.display(description="Papers", ordering="paper_count")
-    def paper_count(self, person):
-        return person.paper_count
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

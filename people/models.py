@@ -1,16 +1,12 @@
 from django.db import models
 from django.db.models import Count, Q
 
-from core.models import SluggedModel
+from core.models import AliasedQuerySet, SluggedModel
 
 
-class PersonQuerySet(models.QuerySet):
+class PersonQuerySet(AliasedQuerySet):
     def with_paper_count(self):
         return self.annotate(paper_count=Count("authorships", distinct=True))
-
-    def matching_name(self, name: str):
-        """People whose name or one of whose aliases is `name` (case-insensitive)."""
-        return self.filter(Q(name__iexact=name) | Q(aliases__name__iexact=name)).distinct()
 
 
 class Person(SluggedModel):

@@ -10,13 +10,16 @@ the test's transaction (tests/snapshots.py), and its rollback removes them.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
 
+from tests.browsing.conftest import build_small_catalog
 from tests.snapshots import TableSnapshot
 
 SEED_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "catalog.json"
@@ -63,3 +66,56 @@ def seed_catalog_snapshot(django_db_setup, django_db_blocker):
 def seed(db, seed_catalog_snapshot):
     """The seed catalog (fixtures/catalog.json): 135 papers, SEED_COUNTS."""
     seed_catalog_snapshot.restore()
+
+
+@pytest.fixture
+def staff_client(django_user_model):
+    """A client signed in as a superuser; named so as not to clash with the
+    curating tests' "curator" (a staff user in the Curators group)."""
+    user = django_user_model.objects.create_superuser("chief-curator", "c@example.org", "pw")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# Debian's Chromium for every browser test (see ../shared/RECIPES.md): never
+# `playwright install`, always `executable_path`. The flags keep a headless run
+# in a container quiet and off the network.
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright's launch arguments, pointed at Debian's Chromium."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"No Chromium at {CHROMIUM}: `apt-get install -y chromium` (make test does when "
+            'it can), or deselect these tests with -m "not browser".'
+        )
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def live_catalog(transactional_db, live_server):
+    """The browser tests' small catalog (tests/browsing/conftest.py), served
+    by a live server: its base URL."""
+    build_small_catalog()
+    return live_server.url
+
+
+def admin_log_in(page, base: str, username: str, password: str, *, path: str = "/admin/login/"):
+    """Sign in to the admin through its login form, as a curator in a browser does."""
+    page.goto(f"{base}{path}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")

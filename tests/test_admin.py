@@ -1,7 +1,6 @@
 import pytest
 from django.contrib import admin
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -13,14 +12,6 @@ from tests.factories import make_award, make_paper, make_papers, make_person, ma
 pytestmark = pytest.mark.django_db
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
-
-
-@pytest.fixture
-def staff_client(django_user_model):
-    user = django_user_model.objects.create_superuser("curator", "c@example.org", "pw")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

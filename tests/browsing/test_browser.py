@@ -7,11 +7,8 @@ the SQLite pass; deselect with `-m "not browser"`.
 
 import os
 import re
-from pathlib import Path
 
 import pytest
-
-from tests.browsing.conftest import build_small_catalog
 
 # Playwright's sync API runs an event loop in this thread; the ORM would
 # otherwise refuse to run next to it (SynchronousOnlyOperation).
@@ -21,34 +18,6 @@ pytest.importorskip("playwright", reason="pip install -e '.[browser]' (make test
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"No Chromium at {CHROMIUM}: `apt-get install -y chromium` (make test does when "
-            'it can), or deselect these tests with -m "not browser".'
-        )
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture
-def live_catalog(transactional_db, live_server):
-    build_small_catalog()
-    return live_server.url
 
 
 def result_count(page):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from catalog.models import Paper, PendingImport
 from tests.conftest import SEED_COUNTS
 from tests.curating.conftest import APPLY_URL, IMPORT_URL, bibtex, token_of, upload
-from tests.importer.lookup_server import Reply, lookup_server  # noqa: F401
+from tests.importer.lookup_server import lookup_server, serve_recorded_batch  # noqa: F401
 
 # ---------------------------------------------------------------------------
 # Permissions
@@ -118,13 +118,7 @@ def test_previews_nobody_applied_are_forgotten(curator_client, seed):
 
 @pytest.fixture
 def lookups(lookup_server, settings):  # noqa: F811
-    settings.ARXIV_API_URL = lookup_server.url + "/api/query"
-    settings.DOI_RESOLVER_URL = lookup_server.url + "/doi/"
-    settings.CONTACT_EMAIL = "lab@example.org"
-    settings.ARXIV_REQUEST_INTERVAL = 0
-    lookup_server.add("/api/query", Reply.file("arxiv_batch.xml"))
-    lookup_server.add("/doi/10.1002/jcc.26768", Reply.file("csl_crossref_mpnerf.json"))
-    return lookup_server
+    return serve_recorded_batch(lookup_server, settings)
 
 
 def test_pasted_identifiers_are_looked_up_previewed_and_applied(curator_client, seed, lookups):

@@ -1,6 +1,6 @@
 """A curator in a real browser: authors typed as text, seen on the public page.
 
-Chromium as in tests/browsing/test_browser.py (its launch fixture is reused).
+Chromium as launched by tests/conftest.py.
 """
 
 import os
@@ -8,14 +8,13 @@ import os
 import pytest
 
 from catalog.models import Paper
+from tests.conftest import admin_log_in
 from tests.factories import make_paper, make_person
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytest.importorskip("playwright", reason="pip install -e '.[browser]' (make test does)")
 from playwright.sync_api import expect
-
-from tests.browsing.test_browser import browser_type_launch_args  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -26,18 +25,11 @@ def curator(transactional_db, live_server, django_user_model):
     return live_server.url
 
 
-def log_in(page, base):
-    page.goto(f"{base}/admin/login/")
-    page.fill("#id_username", "curator")
-    page.fill("#id_password", "pw-for-tests")
-    page.click("input[type=submit]")
-
-
 def test_a_curator_types_the_authors_and_the_paper_page_lists_them(page, curator):
     make_person("Stella Biderman")
     make_person("Rose Biderman")
     paper = make_paper("SμPar: a provisional title", year=2023)
-    log_in(page, curator)
+    admin_log_in(page, curator, "curator", "pw-for-tests")
     page.goto(f"{curator}/admin/catalog/paper/{paper.pk}/change/")
     page.fill("#id_authors_text", "Sid Black*, Stella Biderman*, and Biderman")
     page.click("input[name=_continue]")

@@ -1,16 +1,15 @@
 """A curator's import in a real browser: upload, preview, apply, and the
 papers on the public pages. Playwright drives Debian's Chromium, launched as
-in tests/browsing/test_browser.py (never `playwright install`)."""
+by tests/conftest.py (never `playwright install`)."""
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 
 from catalog.models import Paper
-from tests.browsing.conftest import build_small_catalog
+from tests.conftest import admin_log_in
 from tests.curating.conftest import bibtex
 
 # Playwright's sync API runs an event loop in this thread; the ORM would
@@ -22,43 +21,19 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"No Chromium at {CHROMIUM}: `apt-get install -y chromium` (make test does when "
-            'it can), or deselect these tests with -m "not browser".'
-        )
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
-
 
 @pytest.fixture
-def live_catalog(transactional_db, live_server):
-    build_small_catalog()
+def live_catalog(live_catalog):
     # A superuser: a transactional test's database may have been flushed of
     # the Curators group the migrations made (the permission tests cover it).
     User.objects.create_superuser("curator", password="a curator's password")
-    return live_server.url
+    return live_catalog
 
 
 def test_upload_preview_apply_and_see_the_papers_on_the_public_pages(page, live_catalog):
-    page.goto(f"{live_catalog}/admin/catalog/paper/")
-    page.fill("#id_username", "curator")
-    page.fill("#id_password", "a curator's password")
-    page.click("input[type=submit]")
+    admin_log_in(
+        page, live_catalog, "curator", "a curator's password", path="/admin/catalog/paper/"
+    )
     page.get_by_role("link", name="Import", exact=True).click()
     expect(page).to_have_url(re.compile(r"/admin/catalog/paper/import/$"))
 

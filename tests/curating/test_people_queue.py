@@ -1,13 +1,11 @@
 """The people review queue: doubtful people beside who they may be, merged in one click."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from people.admin_review import candidates_for
 from people.models import Person, PersonAlias
-from tests.curating.conftest import changelist_url
+from tests.curating.conftest import changelist_query_count, changelist_url
 from tests.factories import make_paper, make_person
 
 pytestmark = pytest.mark.django_db
@@ -68,10 +66,7 @@ def people_changelist_queries(client, count):
     for i in range(count):
         make_person(f"Surname{i}")
         make_person(f"Given Surname{i}")
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(changelist_url(Person), {"doubtful": "1"})
-    assert response.context["cl"].result_count == count
-    return len(queries)
+    return changelist_query_count(client, Person, {"doubtful": "1"}, count)
 
 
 def test_the_people_queue_costs_the_same_queries_for_1_and_30_people(staff_client):

@@ -5,13 +5,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Paper
 from catalog.review import REASON_KINDS, note_without, review_reasons
 from tests.admin_forms import change_form_data
-from tests.curating.conftest import change_url, changelist_url
+from tests.curating.conftest import change_url, changelist_query_count, changelist_url
 from tests.factories import make_paper, make_papers
 
 pytestmark = pytest.mark.django_db
@@ -153,10 +151,7 @@ def changelist_queries(client, count):
         }
         for i in range(count)
     )
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(changelist_url(Paper), {"reason": "no-year"})
-    assert response.context["cl"].result_count == count
-    return len(queries)
+    return changelist_query_count(client, Paper, {"reason": "no-year"}, count)
 
 
 def test_the_changelist_costs_the_same_queries_for_1_and_30_papers(staff_client):

@@ -101,3 +101,16 @@ def lookup_server():
     server = LookupServer()
     yield server
     server.close()
+
+
+def serve_recorded_batch(server: LookupServer, settings) -> LookupServer:
+    """Point the app's lookups at `server` (no pause between calls), answering
+    the recorded arXiv batch and one DOI: the identifiers that both the
+    `import_identifiers` command's tests and the admin's import tests look up."""
+    settings.ARXIV_API_URL = server.url + "/api/query"
+    settings.DOI_RESOLVER_URL = server.url + "/doi/"
+    settings.CONTACT_EMAIL = "lab@example.org"
+    settings.ARXIV_REQUEST_INTERVAL = 0
+    server.add("/api/query", Reply.file("arxiv_batch.xml"))
+    server.add("/doi/10.1002/jcc.26768", Reply.file("csl_crossref_mpnerf.json"))
+    return server

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from catalog.models import Paper, PaperSource
 from people.models import Person
-from tests.importer.lookup_server import Reply, lookup_server  # noqa: F401
+from tests.importer.lookup_server import lookup_server, serve_recorded_batch  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -18,12 +18,7 @@ SEED = Path(django_settings.BASE_DIR) / "fixtures" / "catalog.json"
 
 @pytest.fixture
 def server(lookup_server, settings):  # noqa: F811
-    settings.ARXIV_API_URL = lookup_server.url + "/api/query"
-    settings.DOI_RESOLVER_URL = lookup_server.url + "/doi/"
-    settings.CONTACT_EMAIL = "lab@example.org"
-    settings.ARXIV_REQUEST_INTERVAL = 0
-    lookup_server.add("/api/query", Reply.file("arxiv_batch.xml"))
-    lookup_server.add("/doi/10.1002/jcc.26768", Reply.file("csl_crossref_mpnerf.json"))
+    serve_recorded_batch(lookup_server, settings)
     call_command("loaddata", str(SEED), verbosity=0)
     return lookup_server
 

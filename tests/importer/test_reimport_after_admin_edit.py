@@ -1,7 +1,6 @@
 """Staff edits made through the admin survive re-imports."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from catalog.importer.service import import_listings
@@ -11,13 +10,6 @@ from tests.importer.seed_listings import SEED_FILES
 from tests.importer.test_import_service import parsed
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(django_user_model):
-    client = Client()
-    client.force_login(django_user_model.objects.create_superuser("ed", "ed@example.org", "pw"))
-    return client
 
 
 def edit_in_admin(client, paper, **changes):

@@ -13,9 +13,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytest.importorskip("playwright", reason="pip install -e '.[browser]' (make test does)")
 from playwright.sync_api import expect
 
-# The same Chromium set-up as the browsing journey.
-from tests.browsing.test_browser import browser_type_launch_args  # noqa: F401
-
 pytestmark = pytest.mark.browser
 
 
