@@ -1,15 +1,6 @@
 import pytest
-from django.test import Client
 
 from tests.factories import make_paper, make_person, make_venue
-
-
-@pytest.fixture
-def staff_client(django_user_model):
-    user = django_user_model.objects.create_superuser("curator", "c@example.org", "pw")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
