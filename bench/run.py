@@ -477,7 +477,8 @@ def verdict(p: Page) -> str:
     return f"**missed {missed:.1f}x**"
 
 
-def report(results: Results) -> str:
+def _report_header(results: Results) -> list[str]:
+    """The title, what was measured and on which machine."""
     lines = [
         "# Benchmark results",
         "",
@@ -492,6 +493,12 @@ def report(results: Results) -> str:
         f"- Load average (1/5/15 min) during the run: {'; '.join(results.load)}",
         "",
     ]
+    return lines
+
+
+def _report_catalog(results: Results) -> list[str]:
+    """The generated catalog's numbers."""
+    lines: list[str] = []
     if results.generation:
         g = results.generation
         lines += [
@@ -504,6 +511,12 @@ def report(results: Results) -> str:
             *[f"{n}" for n in results.notes],
             "",
         ]
+    return lines
+
+
+def _report_pages(results: Results) -> list[str]:
+    """Each page cold, rendered and warm, against its target."""
+    lines: list[str] = []
     lines += [
         "## Pages (server side)",
         "",
@@ -542,6 +555,12 @@ def report(results: Results) -> str:
     if cold_misses:
         lines += ["", "Cold (nothing cached) p95 over target: " + "; ".join(cold_misses) + "."]
     lines += ["", f"Query budget: ≤ {QUERY_BUDGET} per page.", ""]
+    return lines
+
+
+def _report_throughput(results: Results) -> list[str]:
+    """Requests per second through gunicorn, with and without the cache."""
+    lines: list[str] = []
     if results.wrk:
         w, c = results.wrk, results.wrk_cold or {}
         lines += ["## Throughput (gunicorn + wrk)", ""]
@@ -562,6 +581,12 @@ def report(results: Results) -> str:
             ]
         else:
             lines += [w["note"], ""]
+    return lines
+
+
+def _report_importer(results: Results) -> list[str]:
+    """Parse rates and the import, against their targets."""
+    lines: list[str] = []
     if results.parse or results.imported:
         lines += [
             "## Importer",
@@ -594,6 +619,12 @@ def report(results: Results) -> str:
                 f"entries alone took {r['merge_seconds']} s.",
             ]
         lines.append("")
+    return lines
+
+
+def _report_verdict(results: Results) -> list[str]:
+    """Which targets were missed by more than 2x."""
+    lines: list[str] = []
     bad = failures(results)
     lines += [
         "## Verdict",
@@ -603,7 +634,19 @@ def report(results: Results) -> str:
         else "No target missed by more than 2x.",
         "",
     ]
-    return "\n".join(lines)
+    return lines
+
+
+def report(results: Results) -> str:
+    sections = (
+        _report_header,
+        _report_catalog,
+        _report_pages,
+        _report_throughput,
+        _report_importer,
+        _report_verdict,
+    )
+    return "\n".join(line for section in sections for line in section(results))
 
 
 def write_results(text: str) -> None:

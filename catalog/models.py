@@ -436,6 +436,8 @@ class PaperSource(models.Model):
         BLOG = "blog", "Blog listing"
         ABSTRACTS = "abstracts", "Abstracts listing"
         DAILY = "daily", "Daily papers listing"
+        BIBTEX = "bibtex", "BibTeX file"
+        LOOKUP = "lookup", "arXiv or DOI lookup"
 
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="sources")
     listing = models.CharField(max_length=255, help_text="The listing's file name.")

@@ -51,3 +51,11 @@ def test_every_registered_format_is_named_when_none_fits():
         detect_format("nothing to see\n", "x.txt")
     for parser in parsing.PARSERS.values():
         assert parser.description in str(excinfo.value)
+
+
+def test_every_source_format_is_a_choice_of_paper_sources():
+    """A paper's page names its sources by PaperSource.format's choices."""
+    from catalog.importer import lookups
+    from catalog.models import PaperSource
+
+    assert {*parsing.PARSERS, lookups.FORMAT} == set(PaperSource.Format.values)
