@@ -52,3 +52,15 @@ def count_queries(client, url):
         response = client.get(url)
     assert response.status_code == 200, url
     return len(captured)
+
+
+def listed_slugs(client, params):
+    """Every paper the list page shows for `params`, across all its pages, in order."""
+    slugs, page = [], 1
+    while True:
+        response = client.get("/papers/", {**params, "page": page})
+        assert response.status_code == 200
+        slugs += [paper.slug for paper in response.context["object_list"]]
+        if not response.context["page_obj"].has_next():
+            return slugs
+        page += 1

@@ -7,6 +7,7 @@ import pytest
 from catalog.models import Paper
 from tests.api.conftest import walk
 from tests.factories import make_paper, make_venue
+from tests.query_budget import listed_slugs
 
 PYTHIA = "pythia-a-suite-for-analyzing-large-language-models"
 
@@ -29,18 +30,6 @@ LIST_QUERIES = [
 ]
 
 
-def html_list(client, params):
-    """Slugs of every paper the HTML list shows for `params`, page by page."""
-    slugs, page = [], 1
-    while True:
-        response = client.get("/papers/", {**params, "page": page})
-        assert response.status_code == 200
-        slugs += [paper.slug for paper in response.context["object_list"]]
-        if not response.context["page_obj"].has_next():
-            return slugs
-        page += 1
-
-
 @pytest.fixture
 def ties(catalog):
     """Forty more papers that tie on every sort key but the id."""
@@ -59,7 +48,7 @@ def ties(catalog):
 @pytest.mark.parametrize("params", LIST_QUERIES)
 def test_the_api_lists_what_the_paper_list_lists(api, client, ties, params):
     results, pages = walk(api, "/api/v1/papers", {**params, "per_page": 7})
-    expected = html_list(client, params)
+    expected = listed_slugs(client, params)
     assert [paper["slug"] for paper in results] == expected
     assert api("/api/v1/papers", params)["count"] == len(expected)
     assert pages == max(1, -(-len(expected) // 7))

@@ -11,21 +11,9 @@ from catalog.models import Paper
 from tests.conftest import SEED_COUNTS
 from tests.exports.conftest import parse_bibtex, parse_ris, ris_values
 from tests.factories import make_paper
-from tests.query_budget import build_catalog, count_queries, empty_catalog
+from tests.query_budget import build_catalog, count_queries, empty_catalog, listed_slugs
 
 pytestmark = pytest.mark.django_db
-
-
-def listed_slugs(client, params):
-    """Every paper the list page shows for `params`, across all its pages, in order."""
-    slugs, page = [], 1
-    while True:
-        response = client.get("/papers/", {**params, "page": page})
-        assert response.status_code == 200
-        slugs += [paper.slug for paper in response.context["object_list"]]
-        if not response.context["page_obj"].has_next():
-            return slugs
-        page += 1
 
 
 def exported_slugs(client, params, extension="json"):
