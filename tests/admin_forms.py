@@ -3,6 +3,7 @@
 import datetime
 
 from django.db.models import Model, QuerySet
+from django.urls import reverse
 
 
 def _as_post_value(value):
@@ -43,3 +44,13 @@ def change_form_data(response) -> dict:
             _form_fields(form, data)
         data[management.add_prefix("TOTAL_FORMS")] = len(formset.initial_forms)
     return data
+
+
+def edit_in_admin(client, paper, **changes):
+    """Save `paper` through its admin change form with `changes`, as staff would."""
+    url = reverse("admin:catalog_paper_change", args=[paper.pk])
+    data = change_form_data(client.get(url)) | changes
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    paper.refresh_from_db()
+    return paper

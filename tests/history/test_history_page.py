@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from catalog.models import Paper
 from history.models import ImportRun, PaperRevision
-from tests.admin_forms import change_form_data
+from tests.admin_forms import change_form_data, edit_in_admin
 from tests.history.helpers import second_run
 
 
@@ -17,15 +17,6 @@ def staff(django_user_model):
     client = Client()
     client.force_login(django_user_model.objects.create_superuser("ed", "ed@example.org", "pw"))
     return client
-
-
-def edit_in_admin(client, paper, **changes):
-    url = reverse("admin:catalog_paper_change", args=[paper.pk])
-    data = change_form_data(client.get(url)) | changes
-    response = client.post(url, data)
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    paper.refresh_from_db()
-    return paper
 
 
 def history_url(paper):

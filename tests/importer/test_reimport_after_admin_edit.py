@@ -5,20 +5,11 @@ from django.urls import reverse
 
 from catalog.importer.service import import_listings
 from catalog.models import Paper
-from tests.admin_forms import change_form_data
+from tests.admin_forms import change_form_data, edit_in_admin
 from tests.importer.seed_listings import SEED_FILES
 from tests.importer.test_import_service import parsed
 
 pytestmark = pytest.mark.django_db
-
-
-def edit_in_admin(client, paper, **changes):
-    url = reverse("admin:catalog_paper_change", args=[paper.pk])
-    data = change_form_data(client.get(url)) | changes
-    response = client.post(url, data)
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    paper.refresh_from_db()
-    return paper
 
 
 def test_a_title_and_year_edited_in_the_admin_survive_a_re_import(staff_client, seeded):
