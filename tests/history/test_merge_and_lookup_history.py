@@ -1,22 +1,18 @@
 """Merges of people and venues, and lookups, are in the papers' history."""
 
 from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import call_command
 
 from catalog.models import Paper
 from history.models import ImportRun
 from people.services import person_merge
 from tests.factories import make_paper, make_person, make_venue
-from tests.importer.lookup_server import Reply, lookup_server  # noqa: F401
+from tests.importer.lookup_server import lookup_server, serve_recorded_batch  # noqa: F401
 from venues.services import venue_merge
 
 pytestmark = pytest.mark.django_db
-
-SEED = Path(django_settings.BASE_DIR) / "fixtures" / "catalog.json"
 
 
 def test_a_person_merge_records_each_papers_author_list_before_and_after(django_user_model):
@@ -47,15 +43,8 @@ def test_a_venue_merge_records_each_papers_venue_before_and_after():
 
 
 @pytest.fixture
-def server(lookup_server, settings):  # noqa: F811
-    settings.ARXIV_API_URL = lookup_server.url + "/api/query"
-    settings.DOI_RESOLVER_URL = lookup_server.url + "/doi/"
-    settings.CONTACT_EMAIL = "lab@example.org"
-    settings.ARXIV_REQUEST_INTERVAL = 0
-    lookup_server.add("/api/query", Reply.file("arxiv_batch.xml"))
-    lookup_server.add("/doi/10.1002/jcc.26768", Reply.file("csl_crossref_mpnerf.json"))
-    call_command("loaddata", str(SEED), verbosity=0)
-    return lookup_server
+def server(lookup_server, settings, seed):  # noqa: F811
+    return serve_recorded_batch(lookup_server, settings)
 
 
 def test_a_lookup_is_a_run_and_its_changes_are_revisions(server):
