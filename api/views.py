@@ -13,6 +13,7 @@ schemathesis, tests/api).
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,7 +33,7 @@ from api.openapi import document
 from api.problems import Problem, bad_parameters
 from catalog.models import Award
 from core.cache import TIMEOUT as CACHE_TIMEOUT
-from core.cache import cache_key, get_or_compute
+from core.cache import cache_key, consistent_snapshot, get_or_compute
 from core.redirects import moved_list_response
 from people.models import Person
 from venues.models import Venue
@@ -90,8 +91,11 @@ class ApiView(View):
     validated = True
 
     def dispatch(self, request, *args, **kwargs):
+        # The validators and the answer from one snapshot (core.cache).
+        snapshot = consistent_snapshot() if request.method in ("GET", "HEAD") else nullcontext()
         try:
-            response = self.answer(request, **kwargs)
+            with snapshot:
+                response = self.answer(request, **kwargs)
         except Problem as problem:
             response = problem.response()
         except Moved as moved:

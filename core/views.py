@@ -4,8 +4,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.http import HttpResponse
+from django.template.response import SimpleTemplateResponse
 
-from core.cache import TIMEOUT, cache_key, catalog_version
+from core.cache import TIMEOUT, cache_key, catalog_version, consistent_snapshot
 
 
 class CleanParametersMixin:
@@ -28,9 +29,22 @@ class CachedPageMixin:
     cache its parts by the same version (None: caching is off); templates
     get it too, with the timeout for fragments cached by it:
     `{% cache fragment_timeout name catalog_version … %}` (0, not cached,
-    without a version)."""
+    without a version).
+
+    The version and everything the page reads come from one snapshot
+    (core.cache.consistent_snapshot), the template's lazy querysets
+    included: the page is rendered inside it."""
 
     catalog_version = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return super().dispatch(request, *args, **kwargs)
+        with consistent_snapshot():
+            response = super().dispatch(request, *args, **kwargs)
+            if isinstance(response, SimpleTemplateResponse):
+                response.render()
+        return response
 
     def get(self, request, *args, **kwargs):
         self.catalog_version = catalog_version()
