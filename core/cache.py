@@ -85,18 +85,19 @@ def catalog_version(using: str | None = None) -> int | None:
 @contextmanager
 def consistent_snapshot():
     """Everything read inside, the version included, comes from one snapshot
-    of the catalog's database. Inside a transaction already (a test's, a
-    caller's), that transaction is the snapshot."""
+    of the catalog's database; yields whether this started it (a version
+    read before must then be read again inside). Inside a transaction
+    already (a test's, a caller's), that transaction is the snapshot."""
     alias = catalog_db()
     connection = connections[alias]
     if connection.in_atomic_block:
-        yield
+        yield False
         return
     restore = None
     try:
         with transaction.atomic(using=alias):
             restore = _repeatable_read_only(connection)
-            yield
+            yield True
     finally:
         if restore is not None:
             restore()

@@ -31,38 +31,46 @@ class CachedPageMixin:
     `{% cache fragment_timeout name catalog_version … %}` (0, not cached,
     without a version).
 
-    The version and everything the page reads come from one snapshot
-    (core.cache.consistent_snapshot), the template's lazy querysets
-    included: the page is rendered inside it."""
+    A page built from the database reads the version again, with its data,
+    in one snapshot (core.cache.consistent_snapshot), the template's lazy
+    querysets included: it is rendered inside. A cached page reads no data,
+    so it needs no transaction."""
 
     catalog_version = None
 
     def dispatch(self, request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return super().dispatch(request, *args, **kwargs)
-        with consistent_snapshot():
+        self.catalog_version = catalog_version()
+        key = self.page_key()
+        content = cache.get(key) if key else None
+        if content is not None:
+            return HttpResponse(content)
+        with consistent_snapshot() as fresh:
+            if fresh:
+                self.catalog_version = catalog_version()
             response = super().dispatch(request, *args, **kwargs)
             if isinstance(response, SimpleTemplateResponse):
                 response.render()
         return response
 
-    def get(self, request, *args, **kwargs):
-        self.catalog_version = catalog_version()
+    def page_key(self) -> str | None:
         if self.catalog_version is None or not getattr(settings, "PAPERSHELF_CACHE_PAGES", True):
-            return super().get(request, *args, **kwargs)
+            return None
         # The whole URL: pages hold absolute links (canonical, metadata), so
         # one host's or scheme's page must not be served for another.
-        key = cache_key("page", self.catalog_version, request.build_absolute_uri())
-        content = cache.get(key)
-        if content is not None:
-            return HttpResponse(content)
+        return cache_key("page", self.catalog_version, self.request.build_absolute_uri())
+
+    def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
+        key = self.page_key()
+        if key is not None:
 
-        def store(rendered):
-            if rendered.status_code == 200:
-                cache.set(key, rendered.content, TIMEOUT)
+            def store(rendered):
+                if rendered.status_code == 200:
+                    cache.set(key, rendered.content, TIMEOUT)
 
-        response.add_post_render_callback(store)
+            response.add_post_render_callback(store)
         return response
 
     def get_context_data(self, **kwargs):

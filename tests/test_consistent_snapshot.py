@@ -12,6 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection, connections
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 import core.cache
 from catalog.models import Paper
@@ -52,14 +53,17 @@ def rename_elsewhere(pk: int, title: str) -> None:
 
 @pytest.fixture
 def after_version_read(monkeypatch):
-    """Run a callback once, right after a page has read the catalog version."""
+    """Run a callback once, right after a page has read the catalog version
+    its data goes with: in a transaction. (The read before, outside one,
+    only looks for the page in the cache.)"""
     callbacks = []
     original = core.cache.read_version
 
     def read_version(using=None):
         row = original(using)
-        while callbacks:
-            callbacks.pop()(using or core.cache.catalog_db())
+        alias = using or core.cache.catalog_db()
+        while callbacks and connections[alias].in_atomic_block:
+            callbacks.pop()(alias)
         return row
 
     monkeypatch.setattr(core.cache, "read_version", read_version)
@@ -103,12 +107,27 @@ def test_pages_read_in_a_repeatable_read_read_only_transaction(client, pythia, a
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_the_version_is_read_inside_the_pages_transaction(client, pythia, after_version_read, url):
-    inside = []
-    after_version_read(lambda using: inside.append((using, connections[using].in_atomic_block)))
+def test_the_version_is_read_again_inside_the_pages_transaction(client, pythia, monkeypatch, url):
+    reads = []
+    original = core.cache.read_version
+
+    def read_version(using=None):
+        reads.append(connection.in_atomic_block)
+        return original(using)
+
+    monkeypatch.setattr(core.cache, "read_version", read_version)
     assert client.get(url).status_code == 200
-    assert inside == [("default", True)]
+    # Outside, to look in the cache; inside, with the data, to build it.
+    assert reads == [False, True]
     assert not connection.in_atomic_block  # and the transaction ended with the page
+    # Cached: no data read, so no transaction either, just the version.
+    reads.clear()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    assert reads == [False]
+    assert [query["sql"] for query in captured] == [
+        "SELECT version, changed_at FROM papershelf_catalog_version WHERE id = 1"
+    ]
 
 
 class ReadsElsewhere:
