@@ -16,7 +16,8 @@ data. New values come from a sequence (PostgreSQL) or random() (SQLite), never
 a counter, so a rolled-back transaction's version is never reused for other
 data. A missing version row (a database flushed by a test) turns caching off.
 
-Reading the version is one primary-key query per request. The cache is
+Reading the version is one primary-key query for a cached page or answer,
+and a second one, in the snapshot below, for one built. The cache is
 Django's default cache: local memory per process, or one Redis server that
 several hosts share (CACHE_URL, config/env.py); local memory is bounded by
 its MAX_ENTRIES.
@@ -104,10 +105,10 @@ def consistent_snapshot():
 
 
 def _repeatable_read_only(connection):
-    """Make this transaction REPEATABLE READ READ ONLY on PostgreSQL, at no
-    extra round trip: psycopg puts the connection's transaction
-    characteristics into the BEGIN it sends with the first query. Returns
-    what puts the connection's own characteristics back afterwards."""
+    """Make this transaction REPEATABLE READ READ ONLY on PostgreSQL with no
+    statement of its own (no SET TRANSACTION): psycopg puts the connection's
+    transaction characteristics into the BEGIN it sends before the first
+    query. Returns what puts the connection's own ones back afterwards."""
     if connection.vendor != "postgresql":
         return None
     raw = connection.connection

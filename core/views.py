@@ -41,13 +41,15 @@ class CachedPageMixin:
     def dispatch(self, request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return super().dispatch(request, *args, **kwargs)
-        self.catalog_version = catalog_version()
-        key = self.page_key()
-        content = cache.get(key) if key else None
-        if content is not None:
-            return HttpResponse(content)
+        looked = getattr(settings, "PAPERSHELF_CACHE_PAGES", True)
+        if looked:
+            self.catalog_version = catalog_version()
+            key = self.page_key()
+            content = cache.get(key) if key else None
+            if content is not None:
+                return HttpResponse(content)
         with consistent_snapshot() as fresh:
-            if fresh:
+            if fresh or not looked:
                 self.catalog_version = catalog_version()
             response = super().dispatch(request, *args, **kwargs)
             if isinstance(response, SimpleTemplateResponse):

@@ -148,3 +148,17 @@ def test_the_version_is_read_where_the_pages_data_is_read(after_version_read):
         core.cache.catalog_version()
         assert not connections["default"].in_atomic_block
     assert inside == [("fixture_build", True)]
+
+
+@override_settings(PAPERSHELF_CACHE_PAGES=False)
+def test_without_the_page_cache_the_version_is_read_once_inside(client, pythia, monkeypatch):
+    reads = []
+    original = core.cache.read_version
+
+    def read_version(using=None):
+        reads.append(connection.in_atomic_block)
+        return original(using)
+
+    monkeypatch.setattr(core.cache, "read_version", read_version)
+    assert client.get("/papers/pythia/").status_code == 200
+    assert reads == [True]
