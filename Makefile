@@ -1,6 +1,7 @@
 # Papershelf: two commands for a fresh machine.
 #   make serve  — set everything up and serve the catalog on http://127.0.0.1:8000 (SQLite)
-#   make test   — set everything up and run the whole suite on SQLite and on a real PostgreSQL
+#   make test   — set everything up and run the whole suite on SQLite and on a real PostgreSQL,
+#                 and the cache tests once more on a real Redis
 # Operations (README, "Operations"):
 #   make serve-prod — collectstatic, migrate, gunicorn (needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL)
 #   make loadtest   — 60 s of wrk against gunicorn + a throwaway PostgreSQL with the seed catalog
@@ -15,7 +16,7 @@ PYTEST_ARGS ?=
 # Debian's Chromium, driven by Playwright in the browser tests (never `playwright install`).
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: serve serve-prod loadtest sqlmap test test-sqlite test-postgres lint install install-browser chromium clean bench
+.PHONY: serve serve-prod loadtest sqlmap test test-sqlite test-postgres test-redis lint install install-browser chromium redis-server clean bench
 
 # One pip run for the application, its test tools and the `browser` extra
 # (Playwright and its pytest plugin; never `playwright install`): resolving and
@@ -41,6 +42,18 @@ chromium:
 		sudo -n apt-get update && sudo -n apt-get install -y chromium; \
 	else \
 		echo "make: cannot install Chromium (not root, no passwordless sudo)." >&2; \
+	fi
+
+# The same for redis-server (test-redis); after chromium, as two apt-get runs
+# at once would fight over dpkg's lock.
+redis-server: | chromium
+	@if command -v redis-server >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get update && apt-get install -y redis-server; \
+	elif sudo -n true 2>/dev/null; then \
+		sudo -n apt-get update && sudo -n apt-get install -y redis-server; \
+	else \
+		echo "make: cannot install redis-server (not root, no passwordless sudo)." >&2; \
 	fi
 
 serve: install
@@ -92,13 +105,28 @@ test-postgres: install
 	PG_SERVER_OPTIONS="-c autovacuum=off" \
 		scripts/with-postgres $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
 
-# The two passes run side by side (the PostgreSQL pass waits on its server
+# The tests marked `cache` once more, with the cache on a real Redis server
+# (scripts/with-redis) and SQLite; only the files holding such tests are
+# collected, which keeps this pass to seconds.
+CACHE_TESTS = $(shell grep -rl --include='test_*.py' 'mark\.cache' tests)
+test-redis: install redis-server
+	@if command -v redis-server >/dev/null; then \
+		PAPERSHELF_TEST_CACHE=redis scripts/with-redis \
+			$(VENV)/bin/pytest -p no:playwright -p no:hypothesispytest -m cache $(CACHE_TESTS) $(PYTEST_ARGS); \
+	else \
+		echo "#########################################################################" >&2; \
+		echo "## WARNING: no redis-server: the cache tests are NOT RUN against Redis. ##" >&2; \
+		echo "## Install it (apt-get install -y redis-server), run make test again.  ##" >&2; \
+		echo "#########################################################################" >&2; \
+	fi
+
+# The passes run side by side (the PostgreSQL pass waits on its server
 # much of the time); make keeps each pass's output together and prints it when
-# the pass ends, and fails if either fails.
+# the pass ends, and fails if any fails.
 test: install
-	@echo "make test: lint, the SQLite pass and the PostgreSQL pass, side by side;" \
+	@echo "make test: lint, the SQLite, PostgreSQL and Redis passes, side by side;" \
 		"each one's output follows when it ends." >&2
-	@$(MAKE) --no-print-directory -j3 --output-sync=target lint test-postgres test-sqlite
+	@$(MAKE) --no-print-directory -j3 --output-sync=target lint test-postgres test-sqlite test-redis
 
 # The performance benchmark: a 100,000-paper catalog on a throwaway
 # PostgreSQL, pages, throughput (wrk) and the importer; writes bench/RESULTS.md

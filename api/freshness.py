@@ -1,7 +1,7 @@
 """Validators for HTTP caching: the catalog's version and when it changed.
 
 Every answer of the API depends only on the catalog (and on this code), and
-the catalog's version changes with every write (catalog/cache.py), so the
+the catalog's version changes with every write (core/cache.py), so the
 version is the ETag and its time (api/migrations/0001) is Last-Modified.
 Checking a client's If-None-Match / If-Modified-Since costs one
 primary-key query and nothing else: a 304 never touches a catalog table.
@@ -16,10 +16,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import DatabaseError, connection
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
-from core.cache import VERSION_TABLE
+import core.cache
 
 # Part of every ETag: a deploy that changes what the API writes must not
 # let clients keep answers in the old shape. Bump it with such a change.
@@ -51,17 +50,8 @@ class CatalogState:
 
 
 def catalog_state() -> CatalogState | None:
-    """The version and its time in one query; None when unknown (a database
-    without the version row): answers then carry no validators."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT version, changed_at FROM {VERSION_TABLE} WHERE id = 1")
-            row = cursor.fetchone()
-    except DatabaseError:
-        return None
-    if not row:
-        return None
-    version, changed_at = row
-    if isinstance(changed_at, str):  # SQLite keeps text, in UTC
-        changed_at = datetime.datetime.fromisoformat(changed_at).replace(tzinfo=datetime.UTC)
-    return CatalogState(version, changed_at)
+    """The version and its time (core.cache.read_version, on the catalog's
+    database, in the caller's snapshot); None when unknown: answers then
+    carry no validators."""
+    row = core.cache.read_version()
+    return CatalogState(row.version, row.changed_at) if row else None

@@ -32,7 +32,7 @@ from api.openapi import document
 from api.problems import Problem, bad_parameters
 from catalog.models import Award
 from core.cache import TIMEOUT as CACHE_TIMEOUT
-from core.cache import cache_key, get_or_compute
+from core.cache import cache_key, consistent_snapshot, get_or_compute
 from core.redirects import moved_list_response
 from people.models import Person
 from venues.models import Venue
@@ -88,6 +88,7 @@ class ApiView(View):
     parameters: tuple[str, ...] = ()
     # Answers that depend on the catalog carry its validators.
     validated = True
+    state = None
 
     def dispatch(self, request, *args, **kwargs):
         try:
@@ -111,26 +112,46 @@ class ApiView(View):
         if state is not None and state.not_modified(request):
             response = HttpResponseNotModified()
         else:
-            self.state = state
-            response = json_response(self.content(request, state, **kwargs))
+            text = self.cached(request, state)
+            if text is None:
+                state, text = self.fresh(request, state, **kwargs)
+            response = json_response(text)
         if state is not None:
             response["ETag"] = state.etag
             response["Last-Modified"] = state.last_modified
         patch_cache_control(response, public=True, max_age=MAX_AGE)
         return response
 
-    def content(self, request, state, **kwargs) -> str:
-        """The answer's JSON text, cached whole until the catalog changes: it
-        depends only on the URL (host included: it holds absolute links) and
-        the catalog, like the HTML pages cached by core.views.CachedPageMixin."""
+    def answer_key(self, request, state) -> str | None:
+        """Answers are cached whole until the catalog changes: they depend only
+        on the URL (host included: they hold absolute links) and the catalog,
+        like the HTML pages cached by core.views.CachedPageMixin."""
         if state is None or not getattr(settings, "PAPERSHELF_CACHE_PAGES", True):
-            return json_text(self.data(request, serializers.Links(request), **kwargs))
-        key = cache_key("api", state.version, REPRESENTATION, request.build_absolute_uri())
-        text = cache.get(key)
-        if text is None:
-            text = json_text(self.data(request, serializers.Links(request), **kwargs))
+            return None
+        return cache_key("api", state.version, REPRESENTATION, request.build_absolute_uri())
+
+    def cached(self, request, state) -> str | None:
+        key = self.answer_key(request, state)
+        return cache.get(key) if key else None
+
+    def fresh(self, request, state, **kwargs) -> tuple:
+        """The state and the answer built from the database: the version
+        read again, with the data, in one snapshot (core.cache)."""
+        if not self.validated:
+            return state, self.content(request, state, **kwargs)
+        with consistent_snapshot() as started:
+            if started:
+                state = catalog_state()
+            self.state = state
+            text = self.content(request, state, **kwargs)
+        key = self.answer_key(request, state)
+        if key:
             cache.set(key, text, CACHE_TIMEOUT)
-        return text
+        return state, text
+
+    def content(self, request, state, **kwargs) -> str:
+        """The answer's JSON text."""
+        return json_text(self.data(request, serializers.Links(request), **kwargs))
 
     def data(self, request, links, **kwargs):
         raise NotImplementedError

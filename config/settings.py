@@ -11,7 +11,14 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str, strong_secret_key
+from config.env import (
+    cache_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    strong_secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -164,6 +171,16 @@ DATABASES = {
 # `import_listings --fixture` builds its fixture in this private in-memory
 # database, so the fixture never depends on what the real database holds.
 DATABASES["fixture_build"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+
+# The cache of pages and counts (core/cache.py): local memory in each process
+# by default; CACHE_URL=redis://host:6379/0 shares one Redis among several
+# servers (config/env.py reads the URL).
+CACHE_URL = env_str("CACHE_URL", default="")
+CACHES = {
+    "default": cache_from_url("CACHE_URL", CACHE_URL)
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

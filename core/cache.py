@@ -16,17 +16,32 @@ data. New values come from a sequence (PostgreSQL) or random() (SQLite), never
 a counter, so a rolled-back transaction's version is never reused for other
 data. A missing version row (a database flushed by a test) turns caching off.
 
-Reading the version is one primary-key query per request. The cache is
-Django's default cache (local memory per process unless CACHES says
-otherwise), so memory is bounded by its MAX_ENTRIES.
+Reading the version is one primary-key query for a cached page or answer,
+and a second one, in the snapshot below, for one built. The cache is
+Django's default cache: local memory per process, or one Redis server that
+several hosts share (CACHE_URL, config/env.py); local memory is bounded by
+its MAX_ENTRIES.
+
+One snapshot: a page reads the version and its data in one transaction
+(consistent_snapshot), on the connection its data comes from. Otherwise a
+write committed between the two reads, or a read replica behind the
+primary, would put data under a version it does not belong to, served
+until the next write. On PostgreSQL that transaction is REPEATABLE READ
+(READ COMMITTED takes a new snapshot for every statement) and READ ONLY;
+on SQLite every transaction is one snapshot.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+from contextlib import contextmanager
+from typing import NamedTuple
 
+import psycopg
+from django.apps import apps
 from django.core.cache import cache
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connections, router, transaction
 
 VERSION_TABLE = "papershelf_catalog_version"
 # Long enough to matter, short enough that a cache without invalidation (a
@@ -34,15 +49,82 @@ VERSION_TABLE = "papershelf_catalog_version"
 TIMEOUT = 60 * 60
 
 
-def catalog_version() -> int | None:
-    """The catalog's current version, or None when it cannot be known."""
+class VersionRow(NamedTuple):
+    version: int
+    changed_at: datetime.datetime
+
+
+def catalog_db() -> str:
+    """The database the catalog's pages read from (a replica, if a router
+    says so): the version must be read there too."""
+    return router.db_for_read(apps.get_model("catalog", "Paper"))
+
+
+def read_version(using: str | None = None) -> VersionRow | None:
+    """The catalog's version and when it changed, in one primary-key query;
+    None when unknown (a database without the version row)."""
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT version FROM {VERSION_TABLE} WHERE id = 1")
+        with connections[using or catalog_db()].cursor() as cursor:
+            cursor.execute(f"SELECT version, changed_at FROM {VERSION_TABLE} WHERE id = 1")
             row = cursor.fetchone()
     except DatabaseError:
         return None
-    return row[0] if row else None
+    if not row:
+        return None
+    version, changed_at = row
+    if isinstance(changed_at, str):  # SQLite keeps text, in UTC
+        changed_at = datetime.datetime.fromisoformat(changed_at).replace(tzinfo=datetime.UTC)
+    return VersionRow(version, changed_at)
+
+
+def catalog_version(using: str | None = None) -> int | None:
+    """The catalog's current version, or None when it cannot be known."""
+    row = read_version(using)
+    return row.version if row else None
+
+
+@contextmanager
+def consistent_snapshot():
+    """Everything read inside, the version included, comes from one snapshot
+    of the catalog's database; yields whether this started it (a version
+    read before must then be read again inside). Inside a transaction
+    already (a test's, a caller's), that transaction is the snapshot."""
+    alias = catalog_db()
+    connection = connections[alias]
+    if connection.in_atomic_block:
+        yield False
+        return
+    restore = None
+    try:
+        with transaction.atomic(using=alias):
+            restore = _repeatable_read_only(connection)
+            yield True
+    finally:
+        if restore is not None:
+            restore()
+
+
+def _repeatable_read_only(connection):
+    """Make this transaction REPEATABLE READ READ ONLY on PostgreSQL with no
+    statement of its own (no SET TRANSACTION): psycopg puts the connection's
+    transaction characteristics into the BEGIN it sends before the first
+    query. Returns what puts the connection's own ones back afterwards."""
+    if connection.vendor != "postgresql":
+        return None
+    raw = connection.connection
+    before = (raw.isolation_level, raw.read_only)
+    raw.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    raw.read_only = True
+
+    def restore():
+        try:
+            raw.isolation_level, raw.read_only = before
+        except psycopg.Error:
+            # Still in a transaction (a failed commit): never hand a later
+            # request a read-only connection.
+            connection.close()
+
+    return restore
 
 
 def cache_key(kind: str, version: int, *parts: str) -> str:

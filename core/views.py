@@ -4,8 +4,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.http import HttpResponse
+from django.template.response import SimpleTemplateResponse
 
-from core.cache import TIMEOUT, cache_key, catalog_version
+from core.cache import TIMEOUT, cache_key, catalog_version, consistent_snapshot
 
 
 class CleanParametersMixin:
@@ -28,27 +29,50 @@ class CachedPageMixin:
     cache its parts by the same version (None: caching is off); templates
     get it too, with the timeout for fragments cached by it:
     `{% cache fragment_timeout name catalog_version … %}` (0, not cached,
-    without a version)."""
+    without a version).
+
+    A page built from the database reads the version again, with its data,
+    in one snapshot (core.cache.consistent_snapshot), the template's lazy
+    querysets included: it is rendered inside. A cached page reads no data,
+    so it needs no transaction."""
 
     catalog_version = None
 
-    def get(self, request, *args, **kwargs):
-        self.catalog_version = catalog_version()
+    def dispatch(self, request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return super().dispatch(request, *args, **kwargs)
+        looked = getattr(settings, "PAPERSHELF_CACHE_PAGES", True)
+        if looked:
+            self.catalog_version = catalog_version()
+            key = self.page_key()
+            content = cache.get(key) if key else None
+            if content is not None:
+                return HttpResponse(content)
+        with consistent_snapshot() as fresh:
+            if fresh or not looked:
+                self.catalog_version = catalog_version()
+            response = super().dispatch(request, *args, **kwargs)
+            if isinstance(response, SimpleTemplateResponse):
+                response.render()
+        return response
+
+    def page_key(self) -> str | None:
         if self.catalog_version is None or not getattr(settings, "PAPERSHELF_CACHE_PAGES", True):
-            return super().get(request, *args, **kwargs)
+            return None
         # The whole URL: pages hold absolute links (canonical, metadata), so
         # one host's or scheme's page must not be served for another.
-        key = cache_key("page", self.catalog_version, request.build_absolute_uri())
-        content = cache.get(key)
-        if content is not None:
-            return HttpResponse(content)
+        return cache_key("page", self.catalog_version, self.request.build_absolute_uri())
+
+    def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
+        key = self.page_key()
+        if key is not None:
 
-        def store(rendered):
-            if rendered.status_code == 200:
-                cache.set(key, rendered.content, TIMEOUT)
+            def store(rendered):
+                if rendered.status_code == 200:
+                    cache.set(key, rendered.content, TIMEOUT)
 
-        response.add_post_render_callback(store)
+            response.add_post_render_callback(store)
         return response
 
     def get_context_data(self, **kwargs):

@@ -35,6 +35,7 @@ def test_answers_carry_validators_and_may_be_cached_briefly(client, catalog, url
     assert response["Cache-Control"] == "public, max-age=60"
 
 
+@pytest.mark.cache
 @pytest.mark.parametrize("url", URLS)
 def test_an_unchanged_catalog_is_a_304_in_one_query(client, catalog, url):
     etag = client.get(url)["ETag"]
@@ -52,6 +53,7 @@ def test_if_none_match_takes_lists_weak_tags_and_star(client, catalog):
     assert client.get("/api/v1/papers", headers={"if-none-match": '"old"'}).status_code == 200
 
 
+@pytest.mark.cache
 def test_if_modified_since_is_a_304_until_the_catalog_changes(client, catalog):
     response = client.get("/api/v1/papers")
     since = response["Last-Modified"]
@@ -64,6 +66,7 @@ def test_if_modified_since_is_a_304_until_the_catalog_changes(client, catalog):
     assert client.get("/api/v1/papers", headers=both).status_code == 200
 
 
+@pytest.mark.cache
 def test_a_write_changes_the_etag_and_the_answer(api, client, catalog):
     first = client.get("/api/v1/papers")
     Paper.objects.filter(slug__startswith="pythia").update(title="Pythia, renamed")
@@ -76,6 +79,7 @@ def test_a_write_changes_the_etag_and_the_answer(api, client, catalog):
     assert api("/api/v1/papers")["count"] == 4
 
 
+@pytest.mark.cache
 def test_last_modified_moves_forward_with_writes(client, catalog):
     from api.freshness import catalog_state
 
@@ -144,6 +148,7 @@ def test_a_list_page_and_a_detail_take_a_fixed_number_of_queries(client, catalog
     assert response.status_code == 200 and count == 4
 
 
+@pytest.mark.cache
 def test_a_cached_answer_takes_one_query_until_the_catalog_changes(client, catalog):
     url = "/api/v1/papers?venue=icml"
     first = client.get(url)

@@ -44,6 +44,7 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.mark.cache
 @pytest.mark.parametrize("url", URLS)
 def test_deep_and_sorted_pages_keep_the_budget(client, url):
     build_catalog(100)
@@ -95,6 +96,7 @@ def test_every_kind_of_write_changes_the_catalog_version():
     assert catalog_version() != after_bulk
 
 
+@pytest.mark.cache
 def test_a_cached_list_never_outlives_a_write(client):
     stella = make_person("Stella Biderman")
     paper = make_paper("Pythia", venue=make_venue("ICML"), year=2023, authors=[stella])
@@ -115,6 +117,7 @@ def test_a_cached_list_never_outlives_a_write(client):
     assert b"Stella R. Biderman" in client.get("/papers/").content
 
 
+@pytest.mark.cache
 @override_settings(PAPERSHELF_CACHE_PAGES=False)
 def test_cached_facet_html_follows_writes_and_parameters(client):
     """The rendered facets are cached per catalog version and parameters
@@ -137,6 +140,7 @@ def test_cached_facet_html_follows_writes_and_parameters(client):
     assert '<span class="label">ICML</span>' not in html
 
 
+@pytest.mark.cache
 def test_the_cached_front_page_follows_writes(client):
     make_paper("First Paper", year=2020)
     assert b"First Paper" in client.get("/").content
@@ -146,6 +150,7 @@ def test_the_cached_front_page_follows_writes(client):
     assert b"Retitled Paper" in client.get("/").content
 
 
+@pytest.mark.cache
 def test_a_cached_paper_page_follows_writes_and_hosts(client, settings):
     settings.ALLOWED_HOSTS = ["testserver", "mirror.example.org"]
     icml, stella = make_venue("ICML"), make_person("Stella Biderman")
@@ -177,6 +182,7 @@ def test_an_active_filter_with_no_results_still_has_its_name(client):
 # -- person and venue pages: cached whole and by aggregates, never stale
 
 
+@pytest.mark.cache
 @pytest.mark.parametrize("kind", ["person", "venue"])
 def test_person_and_venue_pages_are_cached_until_any_write(client, kind):
     build_catalog(30)
