@@ -374,7 +374,7 @@ def run_mixed(client, counter, writer: Writer, pools: Pools, params: dict, optio
         "popular": Row("mixed: popular pages (list, search, front, person, venue)", None),
         "first": Row("mixed: first request after each write", AFTER_WRITE_TARGET_MS),
     }
-    deadline = time.perf_counter() + options.max_seconds
+    deadline = time.perf_counter() + options.longtail_seconds
     for i, (kind, url) in enumerate(stream):
         if every and i % every == 0:
             writer.write()
@@ -382,7 +382,7 @@ def run_mixed(client, counter, writer: Writer, pools: Pools, params: dict, optio
         if every and i % every == 0:
             rows["first"].add(*measured)
         if time.perf_counter() > deadline:
-            rows["search"].note = f"stopped after {options.max_seconds:.0f}s at {i + 1}"
+            rows["search"].note = f"stopped after {options.longtail_seconds:.0f}s at {i + 1}"
             break
     rows["popular"].note = f"{len(stream)} requests, one write every {every}"
     return list(rows.values())
@@ -396,7 +396,7 @@ def bench_longtail_pages(params: dict, pools: Pools, options) -> LongTail:
     longtail = LongTail(write_every=options.write_every)
     client, counter = Client(), QueryCounter()
     writer = Writer(random.Random(16))
-    seconds = options.max_seconds
+    seconds = options.longtail_seconds
     cache.clear()  # as after a write: nothing of earlier rows helps
     try:
         with connection.execute_wrapper(counter):
