@@ -28,7 +28,8 @@ from django.db.models import (
     Value,
 )
 
-from catalog.models import Authorship, DeletedPaper, Paper
+from catalog.models import DeletedPaper, Paper
+from catalog.selectors import author_rows
 from oai.protocol import BATCH_SIZE, ListRequest, Position
 from venues.models import Venue
 
@@ -81,12 +82,7 @@ def add_creators(items: list[Item]) -> None:
     papers = {item.paper.pk: item.paper for item in items if item.paper is not None}
     for paper in papers.values():
         paper.creators = []
-    rows = (
-        Authorship.objects.filter(paper_id__in=list(papers))
-        .order_by("paper_id", "position", "id")
-        .values_list("paper_id", "person__name")
-    )
-    for paper_id, name in rows:
+    for paper_id, name in author_rows(papers, ("name",)):
         papers[paper_id].creators.append(name)
 
 
