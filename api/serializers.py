@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from catalog.models import Authorship, Paper
+from catalog.models import Paper
+from catalog.selectors import author_rows
 from core.slugs import slug_url
 
 
@@ -73,11 +74,7 @@ def add_relations(papers) -> None:
     by_id = {paper.pk: paper for paper in papers}
     for paper in papers:
         paper.api_authors, paper.api_awards = [], []
-    authors = (
-        Authorship.objects.filter(paper_id__in=list(by_id))
-        .order_by("position", "id")
-        .values_list("paper_id", "person__name", "person__slug", "equal_contribution", "position")
-    )
+    authors = author_rows(by_id, ("name", "slug"), ("equal_contribution", "position"))
     for paper_id, name, slug, equal, position in authors:
         by_id[paper_id].api_authors.append(
             {"name": name, "slug": slug, "equal_contribution": equal, "position": position}

@@ -620,7 +620,7 @@ def write_results(text: str) -> None:
 # ---------------------------------------------------------------------------
 
 
-def main(argv=None) -> int:
+def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Papershelf performance benchmark")
     parser.add_argument("--size", type=int, default=100_000, help="papers to generate")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
@@ -643,8 +643,15 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--wrk-urls", type=int, default=2000, help="long tail: distinct URLs per wrk run"
     )
+    parser.add_argument(
+        "--longtail-seconds", type=float, default=600, help="long tail: per kind, at most"
+    )
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
 
     if not os.environ.get("DATABASE_URL"):
         script = ROOT / "scripts" / "with-postgres"

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import QueryDict
 
 from catalog.filters import PaperFilter
-from catalog.models import NEWEST_ORDER, Paper
+from catalog.models import NEWEST_ORDER, Authorship, Paper
 from catalog.search import tiered_page_ids, uses_postgres
 from core.pagination import DeferredJoinPaginator
+from people.models import Person
 
 PAPERS_PER_PAGE = 25
 
@@ -102,4 +103,27 @@ def paper_paginator(papers, *, per_page=PAPERS_PER_PAGE, count=None, walk_sort_i
         count=count,
         rows_from=Paper.objects.for_list(),
         walk_sort_index=walk_sort_index,
+    )
+
+
+def author_rows(paper_ids, person_fields: tuple[str, ...], fields: tuple[str, ...] = ()):
+    """The authorships of `paper_ids` in author order, as plain tuples
+    (paper_id, *person_fields, *fields): `person_fields` are the author's
+    (Person) columns, `fields` the authorship's own.
+
+    Each person is read by primary key, row by row (a correlated subquery),
+    not joined: for a hundred papers' ~450 authorships PostgreSQL chose a
+    hash join that first reads all 60,000 people of a 100,000-paper catalog
+    (88 ms under load, EXPLAIN ANALYZE; 17 ms this way)."""
+    person = {
+        f"_person_{name}": Subquery(
+            Person.objects.filter(pk=OuterRef("person_id")).values(name)[:1]
+        )
+        for name in person_fields
+    }
+    return (
+        Authorship.objects.filter(paper_id__in=list(paper_ids))
+        .annotate(**person)
+        .order_by("paper_id", "position", "id")
+        .values_list("paper_id", *person, *fields)
     )

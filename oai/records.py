@@ -16,9 +16,20 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import (
+    BooleanField,
+    DateTimeField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Min,
+    OuterRef,
+    Value,
+)
 
-from catalog.models import Authorship, DeletedPaper, Paper
+from catalog.models import DeletedPaper, Paper
+from catalog.selectors import author_rows
 from oai.protocol import BATCH_SIZE, ListRequest, Position
 from venues.models import Venue
 
@@ -71,12 +82,7 @@ def add_creators(items: list[Item]) -> None:
     papers = {item.paper.pk: item.paper for item in items if item.paper is not None}
     for paper in papers.values():
         paper.creators = []
-    rows = (
-        Authorship.objects.filter(paper_id__in=list(papers))
-        .order_by("paper_id", "position", "id")
-        .values_list("paper_id", "person__name")
-    )
-    for paper_id, name in rows:
+    for paper_id, name in author_rows(papers, ("name",)):
         papers[paper_id].creators.append(name)
 
 
@@ -134,16 +140,39 @@ def _in_window(queryset, field: str, request: ListRequest):
     return queryset
 
 
+class RowAfter(Func):
+    """`(column, id) > (stamp, pk)`: a row comparison, which the (datestamp,
+    id) index answers as a range that starts at the position. The equivalent
+    `stamp > x OR (stamp = x AND id > y)` is no index range: PostgreSQL
+    walked every earlier row to find the start (380 ms from the middle of
+    100,000 papers sharing one datestamp, 12 ms this way). SQLite compares
+    row values too."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, field: str, stamp: datetime.datetime, pk: int):
+        stamp_value = Value(stamp, output_field=DateTimeField())
+        super().__init__(F(field), F("id"), stamp_value, Value(pk, output_field=IntegerField()))
+
+    def as_sql(self, compiler, connection, **extra):
+        compiled = [compiler.compile(expression) for expression in self.get_source_expressions()]
+        (column, column_params), (pk, pk_params), (stamp, stamp_params), (value, value_params) = (
+            compiled
+        )
+        params = [*column_params, *pk_params, *stamp_params, *value_params]
+        return f"(({column}, {pk}) > ({stamp}, {value}))", params
+
+
 def _after(queryset, field: str, kind: int, after: Position | None):
     """Items of `kind` strictly after `after` in (datestamp, kind, id) order."""
     if after is None:
         return queryset
-    later = Q(**{f"{field}__gt": after.stamp})
     if kind > after.kind:
-        later |= Q(**{field: after.stamp})
-    elif kind == after.kind:
-        later |= Q(**{field: after.stamp, "id__gt": after.id})
-    return queryset.filter(later)
+        return queryset.filter(**{f"{field}__gte": after.stamp})
+    if kind == after.kind:
+        return queryset.filter(RowAfter(field, after.stamp, after.id))
+    return queryset.filter(**{f"{field}__gt": after.stamp})
 
 
 def batch(request: ListRequest, *, with_records: bool) -> tuple[list[Item], bool]:

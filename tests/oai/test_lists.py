@@ -72,6 +72,15 @@ def test_the_last_batch_of_a_resumed_list_has_an_empty_token(oai, many):
     assert len(identifiers(root)) == 50
 
 
+def test_papers_sharing_one_datestamp_are_each_harvested_once(oai, many):
+    """A bulk import gives thousands of papers one datestamp: batches then
+    break inside it and resume by id."""
+    Paper.objects.update(updated_at=datetime.datetime(2024, 6, 1, tzinfo=UTC))
+    found, batches = walk(oai, metadataPrefix="oai_dc")
+    assert batches == 3
+    assert slugs(found) == [p.slug for p in sorted(many, key=lambda p: p.pk)]
+
+
 def test_a_list_that_fits_one_batch_has_no_token(oai, catalog):
     root = oai(verb="ListIdentifiers", metadataPrefix="oai_dc")
     assert len(identifiers(root)) == 5
