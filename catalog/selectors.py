@@ -23,7 +23,7 @@ from django.http import QueryDict
 
 from catalog.filters import PaperFilter
 from catalog.models import NEWEST_ORDER, Paper
-from catalog.search import tiered_page_ids, uses_postgres
+from catalog.search import relevance_page_ids, uses_postgres
 from core.pagination import DeferredJoinPaginator
 
 PAPERS_PER_PAGE = 25
@@ -57,18 +57,15 @@ def paper_list(params=None, *, queryset: QuerySet | None = None) -> QuerySet:
 
 @dataclass(frozen=True)
 class RelevancePageIds:
-    """A relevance-sorted search's page, read tier by tier (see
-    catalog.search.tiered_page_ids): ranking every match would read every
-    match, a page of tiers does not. PostgreSQL only."""
+    """A relevance-sorted search's page, read segment by segment (see
+    catalog/search/postgres.py): ranking every match would read every
+    match, a page of segments does not. PostgreSQL only."""
 
     search: str
-    tier_sizes: list[int]
     unsearched: QuerySet
 
     def __call__(self, papers, bottom: int, top: int):
-        return tiered_page_ids(
-            papers, self.search, NEWEST_ORDER, bottom, top, self.tier_sizes, self.unsearched
-        )
+        return relevance_page_ids(papers, self.unsearched, self.search, NEWEST_ORDER, bottom, top)
 
 
 def list_paginator(papers, filterset: PaperFilter, counts, per_page=PAPERS_PER_PAGE, **kwargs):
@@ -76,7 +73,7 @@ def list_paginator(papers, filterset: PaperFilter, counts, per_page=PAPERS_PER_P
     of results comes from the facet counts (`counts`, catalog.facets), which
     saves a COUNT query."""
     if filterset.sort_key == "relevance" and filterset.search_words and uses_postgres():
-        page_ids = RelevancePageIds(filterset.search, counts.tiers, filterset.queryset_without("q"))
+        page_ids = RelevancePageIds(filterset.search, filterset.queryset_without("q"))
         return DeferredJoinPaginator(
             papers, per_page, count=counts.total, page_ids=page_ids, **kwargs
         )
