@@ -23,7 +23,7 @@ from django.http import QueryDict
 
 from catalog.filters import PaperFilter
 from catalog.models import NEWEST_ORDER, Paper
-from catalog.search import relevance_page_ids, uses_postgres
+from catalog.search import relevance_page_rows, uses_postgres
 from core.pagination import DeferredJoinPaginator
 
 PAPERS_PER_PAGE = 25
@@ -56,16 +56,26 @@ def paper_list(params=None, *, queryset: QuerySet | None = None) -> QuerySet:
 
 
 @dataclass(frozen=True)
-class RelevancePageIds:
+class RelevancePageRows:
     """A relevance-sorted search's page, read segment by segment (see
     catalog/search/postgres.py): ranking every match would read every
     match, a page of segments does not. PostgreSQL only."""
 
     search: str
     unsearched: QuerySet
+    total: int
 
     def __call__(self, papers, bottom: int, top: int):
-        return relevance_page_ids(papers, self.unsearched, self.search, NEWEST_ORDER, bottom, top)
+        return relevance_page_rows(
+            papers,
+            self.unsearched,
+            self.search,
+            bottom,
+            top,
+            total=self.total,
+            rows_from=Paper.objects.for_list(),
+            order_by=NEWEST_ORDER,
+        )
 
 
 def list_paginator(papers, filterset: PaperFilter, counts, per_page=PAPERS_PER_PAGE, **kwargs):
@@ -73,9 +83,11 @@ def list_paginator(papers, filterset: PaperFilter, counts, per_page=PAPERS_PER_P
     of results comes from the facet counts (`counts`, catalog.facets), which
     saves a COUNT query."""
     if filterset.sort_key == "relevance" and filterset.search_words and uses_postgres():
-        page_ids = RelevancePageIds(filterset.search, filterset.queryset_without("q"))
+        page_rows = RelevancePageRows(
+            filterset.search, filterset.queryset_without("q"), counts.total
+        )
         return DeferredJoinPaginator(
-            papers, per_page, count=counts.total, page_ids=page_ids, **kwargs
+            papers, per_page, count=counts.total, page_rows=page_rows, **kwargs
         )
     active = filterset.active()
     return DeferredJoinPaginator(

@@ -74,7 +74,7 @@ __all__ = [
     "query_words",
     "refresh_search_index",
     "register_sqlite_functions",
-    "relevance_page_ids",
+    "relevance_page_rows",
     "search_fields_update",
     "search_vector_expression",
     "uses_postgres",
@@ -84,7 +84,7 @@ __all__ = [
 # word in the title or the author names, the rest.
 TITLE_TIER = postgres.HEAD_WINDOW_TITLE
 HEAD_TIER = postgres.HEAD_WINDOW
-REST_TIER = postgres.REST_WINDOW
+REST_TIER = postgres.REST_RANKED
 
 
 def filter_search(queryset, q: str):
@@ -113,9 +113,13 @@ def annotate_rank(queryset, q: str, *, order_by, unsearched=None):
     return queryset.annotate(rank=sqlite.rank(words, (TITLE_TIER, HEAD_TIER, REST_TIER)))
 
 
-def relevance_page_ids(searched, unsearched, q: str, order_by, bottom: int, top: int):
-    """The ids of rows bottom..top of `searched` in relevance order, as a
-    subquery for `pk__in`, read without ranking every match (PostgreSQL only:
-    see postgres.py)."""
-    segments = postgres.Segments(searched, unsearched, query_words(q), order_by)
-    return segments.page_ids(bottom, top)
+def relevance_page_rows(
+    searched, unsearched, q: str, bottom: int, top: int, *, total: int, rows_from, order_by
+):
+    """Rows bottom..top of `searched` (`total` papers) in relevance order, read
+    from `rows_from` (what a list row shows), without ranking every match
+    (PostgreSQL only: see postgres.py). `order_by`: the tie-break (newest
+    first)."""
+    segments = postgres.Segments(searched, unsearched, query_words(q), order_by, total)
+    rows = rows_from.filter(pk__in=segments.page_ids(bottom, top))
+    return rows.annotate(rank=segments.rank(bottom, top)).order_by("-rank", *order_by)

@@ -101,12 +101,15 @@ def expected_order():
     return [p.title for p in papers]
 
 
-@pytest.mark.parametrize("rank_window", [7, 1000])
-def test_every_page_lists_what_a_full_ranking_lists(client, monkeypatch, rank_window):
-    # 7: on PostgreSQL each tier's newest 7 are ranked, the rest of it
-    # follows newest first, and pages straddle both boundaries; 1000: every
-    # match is ranked (catalog/search/postgres.py). SQLite ranks every match.
+@pytest.mark.parametrize(("rank_window", "sorted_rows"), [(7, 0), (7, 2000), (1000, 2000)])
+def test_every_page_lists_what_a_full_ranking_lists(client, monkeypatch, rank_window, sorted_rows):
+    # On PostgreSQL (catalog/search/postgres.py), 7: the head tier's newest 7
+    # are ranked, the rest follows newest first, and pages straddle the
+    # boundaries; 1000: every match is ranked. sorted_rows 0: segments are
+    # read in sort-index order; 2000: read whole and sorted. SQLite ranks
+    # every match.
     monkeypatch.setattr(search.postgres, "RANK_WINDOW", rank_window)
+    monkeypatch.setattr(search.postgres, "SORTED_ROWS", sorted_rows)
     build_tiers()
     expected = expected_order()
     assert len(expected) == 90
