@@ -64,6 +64,7 @@ class RelevancePageRows:
     search: str
     unsearched: QuerySet
     total: int
+    rows_from: QuerySet
 
     def __call__(self, papers, bottom: int, top: int):
         return relevance_page_rows(
@@ -73,19 +74,28 @@ class RelevancePageRows:
             bottom,
             top,
             total=self.total,
-            rows_from=Paper.objects.for_list(),
+            rows_from=self.rows_from,
             order_by=NEWEST_ORDER,
         )
+
+
+def relevance_page_rows_for(filterset: PaperFilter, total: int, rows_from: QuerySet):
+    """A RelevancePageRows for the list `filterset` (`total` results, rows as
+    `rows_from` reads them), or None when it is not sorted by relevance on
+    PostgreSQL (then its own order is cheap enough)."""
+    if filterset.sort_key == "relevance" and filterset.search_words and uses_postgres():
+        return RelevancePageRows(
+            filterset.search, filterset.queryset_without("q"), total, rows_from
+        )
+    return None
 
 
 def list_paginator(papers, filterset: PaperFilter, counts, per_page=PAPERS_PER_PAGE, **kwargs):
     """The paginator of the filtered list `papers` (filterset.qs): the number
     of results comes from the facet counts (`counts`, catalog.facets), which
     saves a COUNT query."""
-    if filterset.sort_key == "relevance" and filterset.search_words and uses_postgres():
-        page_rows = RelevancePageRows(
-            filterset.search, filterset.queryset_without("q"), counts.total
-        )
+    page_rows = relevance_page_rows_for(filterset, counts.total, Paper.objects.for_list())
+    if page_rows is not None:
         return DeferredJoinPaginator(
             papers, per_page, count=counts.total, page_rows=page_rows, **kwargs
         )

@@ -117,3 +117,32 @@ def test_a_search_finds_the_same_papers_on_both_databases(client, seed, q):
     found = slugs(client, q)
     assert {slug[:60] for slug in found} == {slug[:60] for slug in FOUND[q]}
     assert len(found) == len(FOUND[q])
+
+
+# Full-text query syntax (FTS5's, PostgreSQL's websearch) in a search is
+# words like any other: every one must match, none is an operator.
+CONTINUAL = "continual-pre-training-of-large-language-models-how-to-rewarm-your-model"
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("pythia OR zzzqx", []),
+        ("pythia AND NOT pile", [CONTINUAL]),
+        ("pythia -pile", [CONTINUAL]),
+        ('"pythia pile"', [CONTINUAL]),
+        # "near" is a word that paper lacks.
+        ("NEAR(pythia pile)", []),
+        ("pyth*", []),
+        ("title:zzzqx", []),
+        ("{}: ^pythia pile", [CONTINUAL]),
+        # A word of underscores only: a word no paper has, on both databases.
+        ("_", []),
+    ],
+)
+def test_query_syntax_in_a_search_is_only_words(client, seed, q, expected):
+    assert [slug[:60] for slug in slugs(client, q)] == [slug[:60] for slug in expected]
+
+
+def test_a_search_without_words_lists_everything(client, seed):
+    assert len(slugs(client, '"')) == len(slugs(client, "")) == 25
