@@ -142,7 +142,9 @@ WHERE p.{column(paper_model, "id")} = ids.id
 
 
 def refresh_search_index(queryset, *, authorship_model, alias_model, batch_size=500) -> int:
-    """Recompute `author_names` (and on PostgreSQL `search_vector`) for `queryset`.
+    """Recompute `author_names` for `queryset`, and on PostgreSQL the stored
+    vectors; on SQLite the FTS5 index follows the rows by itself (triggers,
+    migration 0012).
 
     A fixed number of queries per batch of papers, never one per paper. Works
     with migration-time historical models too (it uses only fields), and on
