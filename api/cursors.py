@@ -11,6 +11,12 @@ annotation like any other key — the cursor follows it.
 NULLs: the list's nullable keys all say where NULLs go (`nulls_last`);
 a key that does not is taken to have no NULLs.
 
+One order is not followed by keys: relevance on PostgreSQL, which is read
+segment by segment without ranking every match (catalog/search/postgres.py),
+so no condition on a row's keys can find the rows after it cheaply. Its
+cursor carries the position instead (offset_page()): a row added or removed
+meanwhile shifts the pages after it by one.
+
 Cursors are signed (django.core.signing), so a client cannot forge one
 that makes the database do something else, and they carry what they were
 made for (the sort and the filters): used with other parameters, a cursor
@@ -150,3 +156,21 @@ def page(queryset, *, cursor: str | None, per_page: int, bound_to: str):
     more = len(rows) > per_page
     rows = rows[:per_page]
     return rows, (make_cursor(rows[-1], spec, bound_to) if more and rows else None)
+
+
+def offset_page(rows_for, *, cursor: str | None, per_page: int, bound_to: str):
+    """(rows, next cursor or None) for an order read by position: `rows_for(
+    bottom, top)` returns rows bottom..top of the list."""
+    offset = 0
+    if cursor:
+        try:
+            payload = signing.loads(cursor, salt=SALT)
+            offset, bound = payload["o"], payload["b"]
+        except (signing.BadSignature, KeyError, TypeError) as error:
+            raise Problem(400, "The cursor is not valid: use a `next` URL as given.") from error
+        if bound != bound_to or not isinstance(offset, int) or offset < 0:
+            raise Problem(400, "This cursor belongs to a list with other parameters.")
+    rows = list(rows_for(offset, offset + per_page + 1))
+    more = len(rows) > per_page
+    following = {"b": bound_to, "o": offset + per_page}
+    return rows[:per_page], (signing.dumps(following, salt=SALT) if more else None)

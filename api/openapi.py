@@ -163,7 +163,8 @@ PAGE_QUERY = [
         "cursor",
         {"type": "string"},
         "Opaque: where the previous page ended. Take it from `next`; it is only valid "
-        "with the parameters it was made with.",
+        "with the parameters it was made with. Sorted by relevance, it is a position: "
+        "a paper added meanwhile may make the next page repeat one.",
     ),
     _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "Default 25."),
 ]

@@ -31,6 +31,7 @@ from api.freshness import REPRESENTATION, catalog_state
 from api.openapi import document
 from api.problems import Problem, bad_parameters
 from catalog.models import Award
+from catalog.selectors import relevance_page_rows_for
 from core.cache import TIMEOUT as CACHE_TIMEOUT
 from core.cache import cache_key, consistent_snapshot, get_or_compute
 from core.redirects import moved_list_response
@@ -171,15 +172,19 @@ def per_page(params) -> int:
     return int(raw)
 
 
-def list_answer(request, queryset, count: int, serialize, prepare=None) -> dict:
+def list_answer(request, queryset, count: int, serialize, prepare=None, rows_for=None) -> dict:
     """{"count", "next", "results"} for the page after `?cursor=`;
-    `prepare(rows)` runs before the rows are serialized."""
-    rows, cursor = cursors.page(
-        queryset,
-        cursor=request.GET.get("cursor") or None,
-        per_page=per_page(request.GET),
-        bound_to=cursors.binding(request.GET),
-    )
+    `prepare(rows)` runs before the rows are serialized. `rows_for(bottom,
+    top)`: the rows by position, for an order cursors cannot key."""
+    paging = {
+        "cursor": request.GET.get("cursor") or None,
+        "per_page": per_page(request.GET),
+        "bound_to": cursors.binding(request.GET),
+    }
+    if rows_for is not None:
+        rows, cursor = cursors.offset_page(rows_for, **paging)
+    else:
+        rows, cursor = cursors.page(queryset, **paging)
     next_url = None
     if cursor:
         query = request.GET.copy()
@@ -206,12 +211,15 @@ class PaperListView(ApiView):
         moved = moved_list_response(request, maybe_unknown)
         if moved:
             raise Moved(moved)
+        # Relevance on PostgreSQL: read by position, as the list page reads it.
+        by_relevance = relevance_page_rows_for(filterset, count, serializers.papers_for_api())
         return list_answer(
             request,
             filterset.qs,
             count,
             lambda p: serializers.paper(p, links),
             prepare=serializers.add_relations,
+            rows_for=by_relevance and (lambda bottom, top: by_relevance(filterset.qs, bottom, top)),
         )
 
 

@@ -17,7 +17,6 @@ from django.db.models import Case, Count, Q, Value, When
 from catalog.filters import ActiveFilters, PaperFilter
 from catalog.links import list_url, toggled
 from catalog.models import Award
-from catalog.search import ELSEWHERE, TITLE
 from people.models import Person
 from venues.models import Venue
 
@@ -28,16 +27,13 @@ TOP_VENUES = 25
 @dataclass(frozen=True)
 class FacetCounts:
     """Raw counts: (slug, name, count) rows, most papers first; (year, count)
-    rows, newest first; the number of results; and per relevance tier (title,
-    authors, elsewhere) the number of results, for a relevance-sorted page
-    (catalog.search.tiered_page_ids())."""
+    rows, newest first; and the number of results."""
 
     venues: list[tuple[str, str, int]]
     years: list[tuple[int, int]]
     awards: list[tuple[str, str, int]]
     authors: list[tuple[str, str, int]]
     total: int
-    tiers: list[int]
 
     def names(self) -> dict[str, dict[str, str]]:
         """Slug to name of the counted venues, authors and awards (the active
@@ -86,23 +82,10 @@ def _counted(model, relation: str, pool, active: Q, limit: int | None = None):
     return result[:limit] if limit is not None else result
 
 
-def _count_years(filterset: PaperFilter, year: int | None):
-    """(papers per year, results per relevance tier) in one grouped query.
-
-    With a search, also by relevance tier (catalog/search.py), so a
-    relevance-sorted page knows where each tier starts (tiered_page_ids())."""
+def _count_years(filterset: PaperFilter) -> dict:
+    """Papers per year (None: without a year), in one grouped query."""
     in_years = filterset.queryset_without("year").order_by()
-    if filterset.search_words:
-        by_year = in_years.with_rank(filterset.search).values("year", "rank")
-    else:
-        by_year = in_years.annotate(rank=Value(ELSEWHERE)).values("year", "rank")
-    rows = list(by_year.annotate(n=Count("pk")).values_list("year", "rank", "n"))
-    per_year, tiers = {}, [0, 0, 0]
-    for y, rank, n in rows:
-        per_year[y] = per_year.get(y, 0) + n
-        if not year or y == year:
-            tiers[TITLE - rank] += n
-    return per_year, tiers
+    return dict(in_years.values("year").annotate(n=Count("pk")).values_list("year", "n"))
 
 
 def count_facets(filterset: PaperFilter) -> FacetCounts:
@@ -122,7 +105,7 @@ def count_facets(filterset: PaperFilter) -> FacetCounts:
     venues = _counted(
         Venue, "papers", filterset.queryset_without("venue"), Q(slug__in=active.venues)
     )
-    per_year, tiers = _count_years(filterset, active.year)
+    per_year = _count_years(filterset)
     years = sorted(per_year.items(), key=lambda row: (row[0] is None, -(row[0] or 0)))
     awards = _counted(Award, "papers", filterset.queryset_without("award"), Q(slug=active.award))
     authors = _counted(
@@ -140,7 +123,6 @@ def count_facets(filterset: PaperFilter) -> FacetCounts:
         awards=awards,
         authors=authors,
         total=total,
-        tiers=tiers,
     )
 
 

@@ -189,7 +189,8 @@ class PaperFilter(django_filters.FilterSet):
         if key == "upvotes":
             return queryset.order_by(F("upvotes").desc(nulls_last=True), *newest)
         if key == "relevance":
-            return queryset.with_rank(self.search).order_by("-rank", *newest)
+            ranked = queryset.with_rank(self.search, unsearched=self.queryset_without("q"))
+            return ranked.order_by("-rank", *newest)
         return queryset.newest_first()
 
     def queryset_without(self, *names):

@@ -218,9 +218,10 @@ class PaperQuerySet(models.QuerySet):
         """Papers matching every word of `q` in title, author names or abstract."""
         return search.filter_search(self, q)
 
-    def with_rank(self, q: str):
-        """Annotate `rank` for `q`: title matches above author matches above abstract matches."""
-        return search.annotate_rank(self, q)
+    def with_rank(self, q: str, *, unsearched=None):
+        """Annotate `rank` for `q` (catalog/search): order by it, then newest first.
+        `unsearched`: these papers without the search filter, when known."""
+        return search.annotate_rank(self, q, order_by=NEWEST_ORDER, unsearched=unsearched)
 
     def refresh_search_index(self) -> int:
         """Recompute the denormalised search fields of these papers; call after every write

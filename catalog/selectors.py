@@ -23,7 +23,7 @@ from django.http import QueryDict
 
 from catalog.filters import PaperFilter
 from catalog.models import NEWEST_ORDER, Authorship, Paper
-from catalog.search import tiered_page_ids, uses_postgres
+from catalog.search import relevance_page_rows, uses_postgres
 from core.pagination import DeferredJoinPaginator
 from people.models import Person
 
@@ -57,29 +57,48 @@ def paper_list(params=None, *, queryset: QuerySet | None = None) -> QuerySet:
 
 
 @dataclass(frozen=True)
-class RelevancePageIds:
-    """A relevance-sorted search's page, read tier by tier (see
-    catalog.search.tiered_page_ids): ranking every match would read every
-    match, a page of tiers does not. PostgreSQL only."""
+class RelevancePageRows:
+    """A relevance-sorted search's page, read segment by segment (see
+    catalog/search/postgres.py): ranking every match would read every
+    match, a page of segments does not. PostgreSQL only."""
 
     search: str
-    tier_sizes: list[int]
     unsearched: QuerySet
+    total: int
+    rows_from: QuerySet
 
     def __call__(self, papers, bottom: int, top: int):
-        return tiered_page_ids(
-            papers, self.search, NEWEST_ORDER, bottom, top, self.tier_sizes, self.unsearched
+        return relevance_page_rows(
+            papers,
+            self.unsearched,
+            self.search,
+            bottom,
+            top,
+            total=self.total,
+            rows_from=self.rows_from,
+            order_by=NEWEST_ORDER,
         )
+
+
+def relevance_page_rows_for(filterset: PaperFilter, total: int, rows_from: QuerySet):
+    """A RelevancePageRows for the list `filterset` (`total` results, rows as
+    `rows_from` reads them), or None when it is not sorted by relevance on
+    PostgreSQL (then its own order is cheap enough)."""
+    if filterset.sort_key == "relevance" and filterset.search_words and uses_postgres():
+        return RelevancePageRows(
+            filterset.search, filterset.queryset_without("q"), total, rows_from
+        )
+    return None
 
 
 def list_paginator(papers, filterset: PaperFilter, counts, per_page=PAPERS_PER_PAGE, **kwargs):
     """The paginator of the filtered list `papers` (filterset.qs): the number
     of results comes from the facet counts (`counts`, catalog.facets), which
     saves a COUNT query."""
-    if filterset.sort_key == "relevance" and filterset.search_words and uses_postgres():
-        page_ids = RelevancePageIds(filterset.search, counts.tiers, filterset.queryset_without("q"))
+    page_rows = relevance_page_rows_for(filterset, counts.total, Paper.objects.for_list())
+    if page_rows is not None:
         return DeferredJoinPaginator(
-            papers, per_page, count=counts.total, page_ids=page_ids, **kwargs
+            papers, per_page, count=counts.total, page_rows=page_rows, **kwargs
         )
     active = filterset.active()
     return DeferredJoinPaginator(

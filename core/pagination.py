@@ -24,10 +24,9 @@ a hashed set while it walks the index (1 ms for that author).
 Smaller results or deep pages keep the first way, whose cost is bounded by
 the number of matches.
 
-`page_ids`, when set, replaces the first step: a callable (queryset, bottom,
-top) returning the page's ids as a subquery — relevance-sorted search pages
-use it (catalog.search.tiered_page_ids), since no single index holds their
-order.
+`page_rows`, when set, replaces both steps: a callable (queryset, bottom,
+top) returning the page's rows — relevance-sorted search pages use it
+(catalog/search/postgres.py), since no single index holds their order.
 """
 
 from django.core.paginator import InvalidPage, Paginator
@@ -53,7 +52,7 @@ class DeferredJoinPaginator(Paginator):
     filters, and repeating a filter that joins (a person's authorships) made
     the database redo the join for every match (7 ms of an author's page).
     `count`: the number of results when the caller knows it (saves a COUNT).
-    `walk_sort_index` and `page_ids`: see the module docstring."""
+    `walk_sort_index` and `page_rows`: see the module docstring."""
 
     def __init__(
         self,
@@ -62,14 +61,14 @@ class DeferredJoinPaginator(Paginator):
         *args,
         rows_from=None,
         walk_sort_index=False,
-        page_ids=None,
+        page_rows=None,
         count=None,
         **kwargs,
     ):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.rows_from = rows_from
         self.walk_sort_index = walk_sort_index
-        self.page_ids = page_ids
+        self.page_rows = page_rows
         if count is not None:
             self.count = count  # shadows the cached property
 
@@ -87,9 +86,9 @@ class DeferredJoinPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         queryset = self.object_list
-        if self.page_ids is not None:
-            ids = self.page_ids(queryset, bottom, top)
-        elif self._walks_sort_index(top):
+        if self.page_rows is not None:
+            return self._get_page(self.page_rows(queryset, bottom, top), number, self)
+        if self._walks_sort_index(top):
             members = queryset.order_by().values("pk")
             walk = queryset.model._default_manager.filter(IsTrue(Q(pk__in=members)))
             ids = walk.order_by(*queryset.query.order_by).values("pk")[bottom:top]

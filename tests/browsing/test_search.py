@@ -6,7 +6,7 @@ import pytest
 from catalog.models import Paper
 from people.models import PersonAlias
 from tests.browsing.conftest import keys
-from tests.factories import make_paper, make_person
+from tests.factories import make_paper, make_papers, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +76,16 @@ def test_the_search_term_itself_is_escaped(client, catalog):
 def test_empty_or_punctuation_only_search_shows_everything(client, catalog):
     assert len(client.get(URL, {"q": "  "}).context["object_list"]) == 5
     assert len(client.get(URL, {"q": "!!!"}).context["object_list"]) == 5
+
+
+def test_the_full_text_index_follows_every_kind_of_write(client, db):
+    # Bulk writes, queryset updates and deletes, as the importer and the
+    # admin's actions make them (on SQLite the FTS5 triggers follow them).
+    make_papers([{"title": "Albatross flight"}, {"title": "Penguin swimming"}])
+    assert len(client.get(URL, {"q": "albatross"}).context["object_list"]) == 1
+    Paper.objects.filter(title="Albatross flight").update(title="Petrel flight")
+    Paper.objects.filter(title="Petrel flight").refresh_search_index()  # as writers do
+    assert len(client.get(URL, {"q": "albatross"}).context["object_list"]) == 0
+    assert len(client.get(URL, {"q": "petrel"}).context["object_list"]) == 1
+    Paper.objects.filter(title="Penguin swimming").delete()
+    assert len(client.get(URL, {"q": "penguin"}).context["object_list"]) == 0

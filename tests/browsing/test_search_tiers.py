@@ -1,8 +1,9 @@
 """Relevance at scale: three tiers — every word in the title, every
-word in the title or the author names, the rest — newest first within each,
-the same on SQLite and PostgreSQL; every page of a relevance-sorted search
-lists exactly the papers a full ranking would, across tier boundaries, in a
-constant number of queries; the number of results stays exact."""
+word in the title or the author names, the rest — equally relevant papers
+newest first within each, the same on SQLite and PostgreSQL; every page of a
+relevance-sorted search lists exactly the papers the per-row ranking
+orders, across tier and ranking-window boundaries, in a constant number of
+queries; the number of results stays exact."""
 
 import datetime
 
@@ -88,7 +89,7 @@ def build_tiers(n_title=30, n_head=30, n_rest=30):
 
 
 def expected_order():
-    """Relevance computed in Python over every match: tier, then newest first."""
+    """The per-row ranking, sorted in Python: rank, then newest first."""
     papers = list(Paper.objects.search("owlsdottir").with_rank("owlsdottir"))
     papers.sort(key=lambda p: (p.id,), reverse=True)
     papers.sort(key=lambda p: (p.year is not None, p.year or 0), reverse=True)
@@ -100,16 +101,22 @@ def expected_order():
     return [p.title for p in papers]
 
 
-@pytest.mark.parametrize("sorted_tier_rows", [0, 2000])
-def test_every_page_lists_what_a_full_ranking_lists(client, monkeypatch, sorted_tier_rows):
-    # 0: every tier is read in sort-index order; 2000: every tier is read
-    # whole and sorted (catalog.search.SORTED_TIER_ROWS). Same pages.
-    monkeypatch.setattr(search, "SORTED_TIER_ROWS", sorted_tier_rows)
+@pytest.mark.parametrize(("rank_window", "sorted_rows"), [(7, 0), (7, 2000), (1000, 2000)])
+def test_every_page_lists_what_a_full_ranking_lists(client, monkeypatch, rank_window, sorted_rows):
+    # On PostgreSQL (catalog/search/postgres.py), 7: the head tier's newest 7
+    # are ranked, the rest follows newest first, and pages straddle the
+    # boundaries; 1000: every match is ranked. sorted_rows 0: segments are
+    # read in sort-index order; 2000: read whole and sorted. SQLite ranks
+    # every match.
+    monkeypatch.setattr(search.postgres, "RANK_WINDOW", rank_window)
+    monkeypatch.setattr(search.postgres, "SORTED_ROWS", sorted_rows)
     build_tiers()
     expected = expected_order()
     assert len(expected) == 90
-    ranks = [p.rank for p in Paper.objects.search("owlsdottir").with_rank("owlsdottir")]
-    assert sorted(ranks) == [search.ELSEWHERE] * 30 + [search.HEAD] * 30 + [search.TITLE] * 30
+    if rank_window > 90 or connection.vendor != "postgresql":
+        ranks = [p.rank for p in Paper.objects.search("owlsdottir").with_rank("owlsdottir")]
+        tiers = sorted(int(rank) for rank in ranks)
+        assert tiers == [search.REST_TIER] * 30 + [search.HEAD_TIER] * 30 + [search.TITLE_TIER] * 30
     seen, counts = [], set()
     for page in (1, 2, 3, 4):
         with CaptureQueriesContext(connection) as captured:

@@ -1,0 +1,125 @@
+"""Searching papers: one meaning, two engines, one API.
+
+What a search means, on both databases: every word of the query (letters
+and digits; English stop words left out) must occur in the title, the
+author names or the abstract, stemmed ("models" finds "model") and without
+accents or case ("laurencon" finds "Laurençon").
+
+Relevance, best first: every word in the title; then every word in the
+title or the author names; then the rest (some word only in the abstract).
+Within each, a score that weighs title > authors > abstract, then newest
+first. On PostgreSQL the score is ts_rank_cd, which also weighs how close
+the words are, computed over the top of the index only (postgres.py); on
+SQLite it is FTS5's bm25() over the whole result (sqlite.py).
+
+* Each paper stores `author_names`, its authors' names and name variants as
+  one text (denormalised: searching through the authorship and alias joins
+  would multiply rows and cannot be indexed). Writers refresh it through
+  `Paper.objects.filter(...).refresh_search_index()` (the importer, the
+  admin and the merge services call it), which on PostgreSQL also
+  recomputes the stored vectors (index.py): `search_vector` (title A,
+  author names B, abstract C) and `head_vector` (title and author names
+  only, a few hundred bytes), each GIN-indexed. On SQLite, triggers copy
+  the three texts into an FTS5 table (migration 0012).
+* Modules: text.py (query words, accent folding), index.py (the stored
+  fields and their refresh), postgres.py and sqlite.py (matching and
+  ranking). Views, selectors and the API use only what this module exports.
+"""
+
+from __future__ import annotations
+
+from django.db.models import FloatField, Value
+
+from catalog.search import postgres, sqlite
+from catalog.search.index import (
+    SEARCH_CONFIG,
+    author_names_by_paper,
+    author_names_sql,
+    head_vector_expression,
+    join_author_names,
+    name_variants,
+    refresh_search_index,
+    search_fields_update,
+    search_vector_expression,
+)
+from catalog.search.text import (
+    MAX_QUERY_LENGTH,
+    MAX_QUERY_WORDS,
+    Fold,
+    Unaccent,
+    filter_folded_contains,
+    fold,
+    folded,
+    query_words,
+    register_sqlite_functions,
+    uses_postgres,
+)
+
+__all__ = [
+    "MAX_QUERY_LENGTH",
+    "MAX_QUERY_WORDS",
+    "SEARCH_CONFIG",
+    "Fold",
+    "Unaccent",
+    "annotate_rank",
+    "author_names_by_paper",
+    "author_names_sql",
+    "filter_folded_contains",
+    "filter_search",
+    "fold",
+    "folded",
+    "head_vector_expression",
+    "join_author_names",
+    "name_variants",
+    "query_words",
+    "refresh_search_index",
+    "register_sqlite_functions",
+    "relevance_page_rows",
+    "search_fields_update",
+    "search_vector_expression",
+    "uses_postgres",
+]
+
+# `rank` values (tier + a score in [0, 1)): every word in the title, every
+# word in the title or the author names, the rest.
+TITLE_TIER = postgres.HEAD_WINDOW_TITLE
+HEAD_TIER = postgres.HEAD_WINDOW
+REST_TIER = postgres.REST_RANKED
+
+
+def filter_search(queryset, q: str):
+    """Papers matching every word of `q` (none when `q` has only stop words)."""
+    words = query_words(q)
+    if not words:
+        return queryset
+    if uses_postgres():
+        return postgres.filter_search(queryset, words)
+    return sqlite.filter_search(queryset, words)
+
+
+def annotate_rank(queryset, q: str, *, order_by, unsearched=None):
+    """`queryset` (filtered by the search `q`) with `rank`: order by it, higher
+    first, then by `order_by` (newest first, the tie-break). `unsearched`: the
+    same filters without the search (PostgreSQL reads the head tier from it;
+    default: `queryset`)."""
+    words = query_words(q)
+    if not words:
+        return queryset.annotate(rank=Value(float(REST_TIER), output_field=FloatField()))
+    if uses_postgres():
+        segments = postgres.Segments(
+            queryset, queryset if unsearched is None else unsearched, words, order_by
+        )
+        return queryset.annotate(rank=segments.rank())
+    return queryset.annotate(rank=sqlite.rank(words, (TITLE_TIER, HEAD_TIER, REST_TIER)))
+
+
+def relevance_page_rows(
+    searched, unsearched, q: str, bottom: int, top: int, *, total: int, rows_from, order_by
+):
+    """Rows bottom..top of `searched` (`total` papers) in relevance order, read
+    from `rows_from` (what a list row shows), without ranking every match
+    (PostgreSQL only: see postgres.py). `order_by`: the tie-break (newest
+    first)."""
+    segments = postgres.Segments(searched, unsearched, query_words(q), order_by, total)
+    rows = rows_from.filter(pk__in=segments.page_ids(bottom, top))
+    return rows.annotate(rank=segments.rank(bottom, top)).order_by("-rank", *order_by)

@@ -1,0 +1,214 @@
+"""Search on PostgreSQL: the stored vectors (catalog.search.index), their GIN
+indexes, and relevance ranked over the top of the index, never every match.
+
+Relevance, best first, in four segments:
+
+1. the head window: the newest RANK_WINDOW papers with every word in the
+   title or the author names (`head_vector`, small and GIN-indexed), ranked:
+   every word in the title first, then by ts_rank_cd over the head vector
+   (title A > authors B, and cover density: "language model" as a phrase
+   beats the two words far apart), then newest;
+2. the other head matches, newest first;
+3. the rest (some word only in the abstract), newest first.
+
+A search with at most RANK_WINDOW matches, that is most searches, is ranked
+whole: the rest too, by ts_rank_cd over the whole vector.
+
+Each segment is read in index order (newest first) or whole when small,
+and stops after what the page needs: a page of "model" (every paper at
+100,000) reads a few hundred rows, where ranking every match read every
+match's 1.7 KB vector (about a second). `Segments.rank()` is the same order
+as a per-row expression.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import EmptyResultSet
+from django.db.models import BooleanField, Case, F, FloatField, Func, Q, Value, When
+from django.db.models.expressions import ExpressionWrapper, OrderBy, RawSQL
+from django.db.models.functions import Cast
+
+from catalog.search.index import SEARCH_CONFIG
+from catalog.search.text import Unaccent
+
+# How many of the head tier's newest papers are ranked (the rest of it
+# follows newest first), and how few matches a search ranked whole has.
+RANK_WINDOW = 100
+# A search with at most this many matches reads each segment whole and sorts it.
+SORTED_ROWS = 2000
+# ts_rank_cd weights {D, C, B, A}: abstract C, author names B, title A.
+WEIGHTS = [0.1, 0.2, 0.4, 1.0]
+# ts_rank_cd normalization 32: rank / (rank + 1), a score in [0, 1), so that
+# tier + score is one sort key.
+NORMALIZATION = 32
+
+# The tiers of `rank` (tier + a score in [0, 1)).
+HEAD_WINDOW_TITLE, HEAD_WINDOW, HEAD_REST, REST_RANKED, REST = 5, 4, 3, 1, 0
+
+
+def search_query(words: list[str]) -> SearchQuery:
+    """Every word (plainto_tsquery: words only, never operators; stop words dropped)."""
+    return SearchQuery(Unaccent(Value(" ".join(words))), config=SEARCH_CONFIG)
+
+
+def title_query(words: list[str]) -> SearchQuery:
+    """Every word, in the title (weight A): `to_tsquery('english', 'w1:A & w2:A')`.
+    The words are query_words() (letters, digits, underscores), never operators."""
+    text = " & ".join(f"{word}:A" for word in words)
+    return SearchQuery(Unaccent(Value(text)), config=SEARCH_CONFIG, search_type="raw")
+
+
+def filter_search(queryset, words: list[str]):
+    return queryset.filter(search_vector=search_query(words))
+
+
+def _score(vector: str, words: list[str]):
+    rank = SearchRank(
+        F(vector),
+        search_query(words),
+        weights=WEIGHTS,
+        normalization=NORMALIZATION,
+        cover_density=True,
+    )
+    return Cast(rank, FloatField())
+
+
+def _head_key(words: list[str]):
+    """A head-window paper's place: every word in the title, then ts_rank_cd."""
+    in_title = Case(
+        When(head_vector=title_query(words), then=Value(float(HEAD_WINDOW_TITLE))),
+        default=Value(float(HEAD_WINDOW)),
+        output_field=FloatField(),
+    )
+    return ExpressionWrapper(in_title + _score("head_vector", words), output_field=FloatField())
+
+
+def _rest_key(words: list[str]):
+    return ExpressionWrapper(
+        Value(float(REST_RANKED)) + _score("search_vector", words), output_field=FloatField()
+    )
+
+
+class Segments:
+    """The segments of a search's relevance order (module docstring).
+    `searched`: the papers matching the search and the other filters;
+    `unsearched`: the same without the search filter (the head tier implies
+    the search, and skipping it skips reading every candidate's whole
+    vector); `total`: the number of matches, when the caller knows it."""
+
+    def __init__(self, searched, unsearched, words: list[str], order_by, total=None):
+        self.words, self.order_by = words, order_by
+        # Few matches: each segment is read whole and sorted (a bitmap scan
+        # of the GIN indexes), never by walking the sort index, which for a
+        # rare word the planner may misjudge into reading the whole table.
+        self.read_order = (
+            _unindexed(order_by) if total is not None and total <= SORTED_ROWS else order_by
+        )
+        self.is_head = Q(head_vector=search_query(words))
+        self.head = unsearched.filter(self.is_head)
+        self.rest = searched.exclude(self.is_head)
+        self.searched, self.total = searched, total
+
+    def head_window(self):
+        return self.head.order_by(*self.read_order).values("pk")[:RANK_WINDOW]
+
+    def ranked_whole(self):
+        """Whether the search has at most RANK_WINDOW matches, and so is ranked
+        whole: True or False when the total is known, else a SQL test that
+        counts up to one more, never further."""
+        if self.total is not None:
+            return self.total <= RANK_WINDOW
+        sql, params = _sql(self.searched.order_by().values("pk")[: RANK_WINDOW + 1])
+        if sql is None:
+            return True
+        return RawSQL(
+            f"(SELECT COUNT(*) FROM ({sql}) AS matches) <= {RANK_WINDOW}",
+            params,
+            output_field=BooleanField(),
+        )
+
+    def rank(self, bottom: int | None = None, top: int | None = None):
+        """The per-row sort key, higher first, ties newest first. For the rows
+        of page bottom..top only, when given: a page inside the head window,
+        or past it, needs no test of which head papers the window holds."""
+        if top is not None and top <= RANK_WINDOW:
+            head = [When(self.is_head, then=_head_key(self.words))]
+        elif bottom is not None and bottom >= RANK_WINDOW:
+            head = [When(self.is_head, then=Value(float(HEAD_REST)))]
+        else:
+            head = [
+                When(self.is_head & Q(pk__in=self.head_window()), then=_head_key(self.words)),
+                When(self.is_head, then=Value(float(HEAD_REST))),
+            ]
+        whole, rest, default = self.ranked_whole(), [], Value(float(REST))
+        if whole is True:
+            default = _rest_key(self.words)
+        elif whole is not False:
+            rest = [When(whole, then=_rest_key(self.words))]
+        return Case(*head, *rest, default=default, output_field=FloatField())
+
+    def page_ids(self, bottom: int, top: int) -> RawSQL:
+        """The ids of rows bottom..top in relevance order, as one statement: a
+        UNION ALL of the segments, each cut to the page. Its LIMIT stops the
+        later segments from running once the earlier ones fill the page, so
+        the head tier is counted (to place the rest after it) only when the
+        page reaches past it, that is when it is small. Needs the total."""
+        branches, params = [], []
+        head_window = (
+            self.head.model._base_manager.filter(pk__in=self.head_window())
+            .annotate(_key=_head_key(self.words))
+            .order_by(F("_key").desc(), *self.order_by)
+            .values("pk")
+        )
+        for queryset, low, high in (
+            (head_window, bottom, min(top, RANK_WINDOW)),
+            (self.head.order_by(*self.read_order).values("pk"), max(bottom, RANK_WINDOW), top),
+        ):
+            if low < high:
+                sql, branch_params = _sql(queryset[low:high])
+                if sql:
+                    branches.append(f"({sql})")
+                    params += list(branch_params)
+        # The rest's positions start after the head tier's H papers; a
+        # constant LIMIT inside lets the planner walk the sort index.
+        if self.ranked_whole():
+            rest = self.rest.annotate(_key=_rest_key(self.words))
+            rest = rest.order_by(F("_key").desc(), *self.order_by).values("pk")
+        else:
+            rest = self.rest.order_by(*self.read_order).values("pk")[:top]
+        sql, rest_params = _sql(rest)
+        if sql:
+            start = f"GREATEST(0, {bottom} - (SELECT n FROM head_count))"
+            limit = f"GREATEST(0, {top} - (SELECT n FROM head_count) - {start})"
+            branches.append(f"(SELECT * FROM ({sql}) AS rest LIMIT {limit} OFFSET {start})")
+            params += list(rest_params)
+        count_sql, count_params = _sql(self.head.order_by().values("pk"))
+        if not branches or count_sql is None:
+            return RawSQL("SELECT NULL::bigint WHERE false", [])
+        return RawSQL(
+            f"WITH head_count AS MATERIALIZED (SELECT COUNT(*) AS n FROM ({count_sql}) AS head) "
+            f"SELECT * FROM ({' UNION ALL '.join(branches)}) AS page LIMIT {top - bottom}",
+            [*count_params, *params],
+        )
+
+
+def _unindexed(order_by):
+    """The same order, as expressions no index serves (`(year + 0)`): the
+    planner then reads the (few) matches through the GIN indexes and sorts."""
+    return [
+        OrderBy(
+            Func(e.expression, template="(%(expressions)s + 0)"),
+            descending=e.descending,
+            nulls_first=e.nulls_first,
+            nulls_last=e.nulls_last,
+        )
+        for e in order_by
+    ]
+
+
+def _sql(queryset):
+    try:
+        return queryset.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing
+        return None, []
