@@ -1,6 +1,7 @@
 """Import parsed listings into the catalog: one transaction, bulk writes.
 
-The number of queries does not grow with the number of entries. The import
+The number of queries does not grow with the number of entries (but for a
+few per chunk of thousands where a statement must be bounded). The import
 goes in four steps, each in its own module:
 
 1. merge: entries describing the same paper become one draft
