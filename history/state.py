@@ -35,13 +35,15 @@ def author_rows(authorships) -> list[list]:
     return [[a.person.name, a.position, a.equal_contribution, a.person_id] for a in rows]
 
 
-def curated_state(paper: Paper) -> dict:
+def curated_state(paper: Paper, *, awards=None, authorships=None) -> dict:
     """The paper's state, from its prefetched venue, awards and authorships
-    (Paper.objects.with_relations(), or the importer's read): no queries then."""
+    (Paper.objects.with_relations()), or the awards and authorships (with
+    people) the caller read itself (the importer): no queries then."""
     state = {name: json_value(getattr(paper, name)) for name in COLUMN_FIELDS}
     state["venue"] = paper.venue.name if paper.venue_id else ""
-    state["awards"] = sorted(a.name for a in paper.awards.all())
-    state["authors"] = author_rows(paper.authorships.all())
+    awards = paper.awards.all() if awards is None else awards
+    state["awards"] = sorted(a.name for a in awards)
+    state["authors"] = author_rows(paper.authorships.all() if authorships is None else authorships)
     return state
 
 

@@ -261,7 +261,7 @@ def sort_out(
             taken_slugs.add(slug)
             to_create.append(NewPaper(plan, slug))
             continue
-        other_sources = {(s.listing, s.entry_index) for s in paper.sources.all()} - run_sources
+        other_sources = {(s.listing, s.entry_index) for s in paper.import_sources} - run_sources
         before: dict = {}
         changed = plan_update(
             paper, plan, authoritative=not other_sources, report=report, before=before
@@ -293,11 +293,12 @@ def is_unknown(value) -> bool:
 
 
 def current_values(paper: Paper) -> dict:
-    """A catalog paper's imported fields, as plans hold them."""
+    """A catalog paper's imported fields, as plans hold them (the paper as
+    existing.catalog_papers() reads it)."""
     current = {name: getattr(paper, name) for name in COLUMN_FIELDS}
     current["venue"] = paper.venue.name if paper.venue_id else ""
-    current["awards"] = tuple(sorted(a.name for a in paper.awards.all()))
-    rows = sorted(paper.authorships.all(), key=lambda a: (a.position is None, a.position, a.pk))
+    current["awards"] = tuple(sorted(a.name for a in paper.import_awards))
+    rows = sorted(paper.import_authorships, key=lambda a: (a.position is None, a.position, a.pk))
     current["authors"] = tuple((a.person.name, a.position, a.equal_contribution) for a in rows)
     return current
 

@@ -4,17 +4,19 @@
 * primary keys taken from the sequences up front, so rows that refer to
   each other go in without reading ids back (allocate_ids());
 * new papers' search vectors and imported values computed by the database
-  (NewPaperStaging), the abstracts' vectors in the background while Python
-  plans the import;
+  (NewPaperStaging), the abstracts' vectors by a second connection while
+  Python plans the import and the first one writes (AbstractVectors);
 * large values compressed with lz4 (compress_quickly()).
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import queue
 import threading
 from collections.abc import Iterable
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models
@@ -30,6 +32,8 @@ from catalog.importer.writing import CatalogWriter, check_columns
 from catalog.models import Paper
 from catalog.search import join_author_names, name_variants, search_fields_update
 from people.models import PersonAlias
+
+logger = logging.getLogger(__name__)
 
 
 def allocate_ids(model, count: int, using: str) -> list[int]:
@@ -68,13 +72,18 @@ def copy_rows(
             write_row(row)
 
 
-# New papers on PostgreSQL (see NewPaperStaging): temporary tables of this
+# New papers on PostgreSQL (see NewPaperStaging): a temporary table of this
 # transaction, dropped as soon as the papers are written.
-_ABSTRACTS_TABLE = "importer_abstracts"
-_VECTORS_TABLE = "importer_abstract_vectors"
 _STAGING_TABLE = "importer_staging"
 # Paper columns computed by the database as new papers are written.
-_COMPUTED_COLUMNS = ("abstract", "search_vector", "head_vector")
+_COMPUTED_COLUMNS = ("search_vector", "head_vector")
+# New papers are written this many at a time, and their abstracts' vectors
+# computed this many at a time; fewer new papers than this are written in
+# one go, their vectors computed as they are written.
+PAPERS_PER_CHUNK = 5000
+# Vectors computed ahead of the writes, at most (chunks): bounds the memory
+# they take when planning or writing lags.
+_CHUNKS_AHEAD = 40
 
 
 def _paper_expression_sql(expression, using: str) -> tuple[str, list]:
@@ -89,7 +98,7 @@ def _search_vector_parts():
     """(head, abstract part): Paper.search_vector is Paper.head_vector (title
     and author names) followed by the abstract's vector, as catalog.search
     defines them. The importer computes each part once, the abstract's ahead
-    of the rest (NewPaperStaging)."""
+    of the rest (AbstractVectors)."""
     fields = search_fields_update(Paper)
     whole, head = fields["search_vector"], fields.get("head_vector")
     if not (
@@ -105,104 +114,129 @@ def _search_vector_parts():
     return head, whole.rhs
 
 
-@contextmanager
-def _in_background(connection, statements: list[tuple[str, list | None]]):
-    """Run `statements` on `connection`, in this transaction, in a helper
-    thread while the body runs; leaving the block waits for them.
+class AbstractVectors:
+    """The abstracts' part of new papers' search vectors (to_tsvector over
+    ~1.3 KB of text: most of the database's work for a new paper), computed
+    on a second connection, in a helper thread, while the import plans and
+    writes; NewPaperStaging.write() takes them chunk by chunk as it writes.
 
-    The body must not use the connection (its queries would only wait). The
-    helper's error is raised when the body itself did not raise one.
+    The import's own connection cannot do it: it is one backend, busy with
+    the writes (their indexes) once planning ends; a second backend uses
+    the machine's other core meanwhile. The helper only computes: it reads
+    and writes no table, so the import stays one transaction. Should it
+    fail (no connection to spare, say), the chunks it did not deliver are
+    computed by the import's connection as they are written.
     """
-    errors = []
 
-    def run():
+    def __init__(self, using: str, chunks: list[list[str]], vector_sql: str, params: list):
+        self.using = using
+        self._chunks = chunks
+        self._sql = (
+            f"SELECT {vector_sql} FROM unnest(%s::text[]) WITH ORDINALITY "
+            f'AS "{Paper._meta.db_table}"("{Paper._meta.get_field("abstract").column}", n) '
+            "ORDER BY n"
+        )
+        self._params = params
+        self._results: queue.Queue = queue.Queue(maxsize=_CHUNKS_AHEAD)
+        self._stop = threading.Event()
+        self._failed = False
+        self._thread = threading.Thread(target=self._compute, name="importer-vectors", daemon=True)
+        self._thread.start()
+
+    def _compute(self) -> None:
+        # connections[using] is this thread's own connection, in autocommit.
+        connection = connections[self.using]
         try:
             with connection.cursor() as cursor:
-                for sql, params in statements:
-                    cursor.execute(sql, params)
-        except BaseException as error:  # handed to the caller's thread
-            errors.append(error)
+                for abstracts in self._chunks:
+                    cursor.execute(self._sql, [*self._params, abstracts])
+                    if not self._put([row[0] for row in cursor.fetchall()]):
+                        return
+        except Exception as error:  # the import computes the rest itself
+            self._put(error)
+        finally:
+            connection.close()
 
-    connection.inc_thread_sharing()
-    helper = threading.Thread(target=run, name="importer-background-sql")
-    helper.start()
-    try:
-        yield
-    finally:
-        helper.join()
-        connection.dec_thread_sharing()
-    if errors:
-        raise errors[0]
+    def _put(self, item) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._results.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def next_chunk(self) -> list[str] | None:
+        """The next chunk's vectors (as text), in order; None when the
+        helper failed (the import's connection computes them)."""
+        if self._failed:
+            return None
+        item = self._results.get()
+        if isinstance(item, Exception):
+            self._failed = True
+            logger.warning("Abstract vectors computed in the import's connection: %s", item)
+            return None
+        return item
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 class NewPaperStaging:
     """New papers on PostgreSQL, written with their search vectors and
     imported values computed by the database.
 
-    The abstract's part of each vector is most of the database's work for a
-    new paper (to_tsvector over ~1.3 KB of text: ~10 s at 100,000 papers) and
-    needs only the abstract, known before planning starts. So the abstracts
-    are copied into a temporary table first and the database computes their
-    vectors in the background (the machine's other core) while Python plans
-    the import; write() then inserts every paper in one INSERT ... SELECT that
-    joins the rest of each row, adds the head vector (title and author names,
-    computed once), concatenates the two and builds the imported values.
+    Chunk by chunk, in id order: a chunk's rows (with their abstracts'
+    vectors from AbstractVectors, as text, in the staged search_vector) are
+    copied into a temporary table, and one INSERT ... SELECT writes them to
+    the papers' table, adding the head vector (title and author names,
+    computed once), concatenating it with the abstract's and building the
+    imported values.
     """
 
-    def __init__(self, using: str, ids: list[int], abstracts: Iterable[str]):
+    def __init__(self, using: str, ids: list[int], abstracts: list[str]):
         self.using = using
         self.connection = connections[using]
-        quote = self.connection.ops.quote_name
         self.head, abstract_part = _search_vector_parts()
-        self.paper_table = quote(Paper._meta.db_table)
-        self.abstracts, self.vectors = quote(_ABSTRACTS_TABLE), quote(_VECTORS_TABLE)
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {self.abstracts} ON COMMIT DROP AS "
-                f"SELECT id, abstract FROM {self.paper_table} WITH NO DATA"
+        self.paper_table = self.connection.ops.quote_name(Paper._meta.db_table)
+        self.vector_sql, self.vector_params = _paper_expression_sql(abstract_part, using)
+        by_id = sorted(zip(ids, abstracts, strict=True))
+        self.chunk_ids = [[pk for pk, _ in chunk] for chunk in _chunked(by_id)]
+        self.vectors = None
+        if len(self.chunk_ids) > 1:
+            self.vectors = AbstractVectors(
+                using,
+                [[abstract for _, abstract in chunk] for chunk in _chunked(by_id)],
+                self.vector_sql,
+                self.vector_params,
             )
-        copy_rows(
-            Paper,
-            ["id", "abstract"],
-            zip(ids, abstracts, strict=True),
-            using,
-            table=_ABSTRACTS_TABLE,
-        )
-        vector_sql, vector_params = _paper_expression_sql(abstract_part, using)
-        self.statements = [
-            (
-                f"CREATE TEMPORARY TABLE {self.vectors} ON COMMIT DROP AS "
-                f"SELECT id, abstract, {vector_sql} AS abstract_vector "
-                f"FROM {self.abstracts} AS {self.paper_table}",
-                vector_params,
-            ),
-            (f"DROP TABLE {self.abstracts}", None),
-            # Indexed and analysed: the final INSERT merge-joins in id order.
-            (f"CREATE INDEX ON {self.vectors} (id)", None),
-            (f"ANALYZE {self.vectors}", None),
-        ]
+
+    def stop(self) -> None:
+        """No more vectors: the papers are written, or the import failed."""
+        if self.vectors is not None:
+            self.vectors.stop()
 
     def _imported_values_sql(self, select: dict[str, str]) -> str:
         """A new paper's imported_values, built by the database from the
-        row's own columns (the abstract from the vectors table) and the
-        staged rest (venue name, awards, authors): as planning.apply_plan() makes them,
-        without 100,000 JSON texts, most of them abstracts, made in Python,
-        sent and parsed again. jsonb keeps no key order, so merging is exact;
-        a date becomes its ISO text, as planning.json_value() makes it."""
-        pairs = []
-        for name in [*COLUMN_FIELDS, "review_note"]:
-            value = "v.abstract" if name == "abstract" else select[name]
-            pairs.append(f"'{name}', {value}")
+        row's own columns and the staged rest (venue name, awards, authors):
+        as planning.apply_plan() makes them, without 100,000 JSON texts,
+        most of them abstracts, made in Python, sent and parsed again.
+        jsonb keeps no key order, so merging is exact; a date becomes its
+        ISO text, as planning.json_value() makes it."""
+        pairs = [f"'{name}', {select[name]}" for name in [*COLUMN_FIELDS, "review_note"]]
         return f"jsonb_build_object({', '.join(pairs)}) || {select['imported_values']}"
-
-    def computing(self):
-        """A block during which the vectors are computed; it must not query."""
-        return _in_background(self.connection, self.statements)
 
     def write(self, columns: list[str], rows: Iterable[tuple]) -> None:
         """Insert the new papers: `rows` are their other columns (`columns`,
-        attnames, the id first), in id order; their imported_values hold
-        only the imported fields that are not columns."""
+        attnames, the id first), in id order; their
+        imported_values hold only the imported fields that are not columns."""
+        try:
+            self._write(columns, iter(rows))
+        finally:
+            self.stop()
+
+    def _write(self, columns: list[str], rows) -> None:
         quote = self.connection.ops.quote_name
 
         def quote_column(attname):
@@ -211,31 +245,53 @@ class NewPaperStaging:
         staging = quote(_STAGING_TABLE)
         names = [quote_column(name) for name in columns]
         head_sql, head_params = _paper_expression_sql(self.head, self.using)
+        # The abstract's vector: staged when the helper computed it, else
+        # computed here (COALESCE evaluates its second argument only then).
+        abstract_vector = f"COALESCE({self.paper_table}.search_vector, {self.vector_sql})"
+        select = {name: f"{self.paper_table}.{quote_column(name)}" for name in columns}
+        select["imported_values"] = self._imported_values_sql(select)
+        # The head vector in a LATERAL subquery that is not flattened
+        # (OFFSET 0): computed once per row, though used twice. ORDER BY id
+        # keeps the table's rows in id order, as a plain COPY would.
+        insert = (
+            f"INSERT INTO {self.paper_table} ({', '.join(names)}, head_vector, search_vector) "
+            f"SELECT {', '.join(select[name] for name in columns)}, "
+            f"head.vector, head.vector || {abstract_vector} "
+            f"FROM {staging} AS {self.paper_table} "
+            f"CROSS JOIN LATERAL (SELECT {head_sql} AS vector OFFSET 0) AS head "
+            f"ORDER BY {self.paper_table}.id"
+        )
         with self.connection.cursor() as cursor:
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
-                f"SELECT {', '.join(names)} FROM {self.paper_table} WITH NO DATA"
+                f"SELECT {', '.join(names)}, search_vector "
+                f"FROM {self.paper_table} WITH NO DATA"
             )
-            copy_rows(Paper, columns, rows, self.using, table=_STAGING_TABLE)
-            cursor.execute(f"CREATE INDEX ON {staging} (id)")
-            cursor.execute(f"ANALYZE {staging}")
-            # The head vector in a LATERAL subquery that is not flattened
-            # (OFFSET 0): computed once per row, though used twice. ORDER BY
-            # id keeps the table's rows in id order, as a plain COPY would.
-            select = {name: f"{self.paper_table}.{quote_column(name)}" for name in columns}
-            select["imported_values"] = self._imported_values_sql(select)
-            cursor.execute(
-                f"INSERT INTO {self.paper_table} ({', '.join(map(quote_column, columns))}, "
-                f"abstract, head_vector, search_vector) "
-                f"SELECT {', '.join(select[name] for name in columns)}, v.abstract, "
-                f"head.vector, head.vector || v.abstract_vector "
-                f"FROM {staging} AS {self.paper_table} "
-                f"JOIN {self.vectors} AS v ON v.id = {self.paper_table}.id "
-                f"CROSS JOIN LATERAL (SELECT {head_sql} AS vector OFFSET 0) AS head "
-                f"ORDER BY {self.paper_table}.id",
-                head_params,
-            )
-            cursor.execute(f"DROP TABLE {staging}, {self.vectors}")
+            for number, ids in enumerate(self.chunk_ids):
+                if number:
+                    cursor.execute(f"TRUNCATE {staging}")
+                chunk = [next(rows) for _ in ids]
+                assert [row[0] for row in chunk] == ids, "rows out of id order"
+                vectors = self.vectors.next_chunk() if self.vectors else None
+                copy_rows(
+                    Paper,
+                    [*columns, "search_vector"],
+                    (
+                        (*row, vector)
+                        for row, vector in zip(chunk, vectors or [None] * len(ids), strict=True)
+                    ),
+                    self.using,
+                    table=_STAGING_TABLE,
+                )
+                cursor.execute(insert, [*self.vector_params, *head_params])
+            cursor.execute(f"DROP TABLE {staging}")
+
+
+def _chunked(values: list) -> list[list]:
+    return [
+        values[start : start + PAPERS_PER_CHUNK]
+        for start in range(0, len(values), PAPERS_PER_CHUNK)
+    ]
 
 
 def compress_quickly(using: str) -> None:
@@ -277,14 +333,17 @@ class PostgresWriter(CatalogWriter):
         compress_quickly(self.using)
 
     def planning(self, new_drafts: list):
-        """Allocate the new papers' ids and have the database compute their
-        abstracts' vectors while the import plans (NewPaperStaging)."""
-        if not new_drafts:
-            return nullcontext()
-        ids = allocate_ids(Paper, len(new_drafts), self.using)
-        self._new_ids = {id(draft): pk for draft, pk in zip(new_drafts, ids, strict=True)}
-        self._staging = NewPaperStaging(self.using, ids, (d.abstract for d in new_drafts))
-        return self._staging.computing()
+        """Allocate the new papers' ids and have a second connection compute
+        their abstracts' vectors from now on (AbstractVectors)."""
+        if new_drafts:
+            ids = allocate_ids(Paper, len(new_drafts), self.using)
+            self._new_ids = {id(draft): pk for draft, pk in zip(new_drafts, ids, strict=True)}
+            self._staging = NewPaperStaging(self.using, ids, [d.abstract for d in new_drafts])
+        return nullcontext()
+
+    def close(self) -> None:
+        if self._staging is not None:
+            self._staging.stop()
 
     def insert_objects(self, model, objects: list) -> None:
         """Primary keys from the sequence in one query, set on the objects,

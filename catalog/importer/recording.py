@@ -54,10 +54,11 @@ def start_run(info: RunInfo, report: ImportReport, now, using: str) -> ImportRun
 
 def states_before(papers) -> dict[int, tuple[dict, dict]]:
     """{paper id: (curated state, bookkeeping)} of the catalog papers an
-    import may change, read before planning changes them in memory."""
+    import may change (as existing.catalog_papers() reads them), read
+    before planning changes them in memory."""
     return {
         paper.pk: (
-            curated_state(paper),
+            curated_state(paper, awards=paper.import_awards, authorships=paper.import_authorships),
             {name: json_value(getattr(paper, name)) for name in BOOKKEEPING},
         )
         for paper in papers

@@ -1,6 +1,7 @@
 """Import parsed listings into the catalog: one transaction, bulk writes.
 
-The number of queries does not grow with the number of entries. The import
+The number of queries does not grow with the number of entries (but for a
+few per chunk of thousands where a statement must be bounded). The import
 goes in four steps, each in its own module:
 
 1. merge: entries describing the same paper become one draft
@@ -44,7 +45,12 @@ from catalog.importer.recording import (
 from catalog.importer.records import ParsedListing
 from catalog.importer.report import FileSummary, ImportReport, PaperChange, field_text
 from catalog.importer.resolve import Awards, People, Venues
-from catalog.importer.writing import write_papers, write_references, writer_for
+from catalog.importer.writing import (
+    CatalogWriter,
+    write_papers,
+    write_references,
+    writer_for,
+)
 
 __all__ = ["FileSummary", "ImportReport", "RunInfo", "import_listings"]
 
@@ -85,9 +91,23 @@ def import_drafts(
 ) -> int:
     """Write `drafts` into the database `using` (inside a transaction);
     return the ImportRun's id."""
+    writer = writer_for(using)
+    try:
+        return _import_with(writer, drafts, using=using, report=report, run=run)
+    finally:
+        writer.close()
+
+
+def _import_with(
+    writer: CatalogWriter,
+    drafts: list[PaperDraft],
+    *,
+    using: str,
+    report: ImportReport,
+    run: RunInfo | None,
+) -> int:
     now = timezone.now()
     import_run = start_run(run or RunInfo(), report, now, using)
-    writer = writer_for(using)
     writer.begin()
     # Everything the import is checked against is read first, so that the
     # planning below needs no query (the writer may use the connection).

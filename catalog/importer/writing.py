@@ -6,8 +6,8 @@ through a CatalogWriter, which decides only how rows reach the database:
 
 * PortableWriter: Django's bulk_create / bulk_update, on any database;
 * PostgresWriter (catalog.importer.postgres): COPY, ids allocated up
-  front, new papers' search fields computed by the database while Python
-  plans, lz4 compression.
+  front, new papers' search fields computed by the database (the
+  abstracts' part on a second connection), lz4 compression.
 
 writer_for() picks the one for a database. A new source of papers never
 needs a writer change: it produces records (catalog.importer.records), and
@@ -55,7 +55,7 @@ def writer_for(using: str) -> CatalogWriter:
 class CatalogWriter(abc.ABC):
     """How an import's rows reach the database `using`, inside the import's
     transaction. The import calls begin(), then plans inside planning(),
-    then writes."""
+    then writes, and close() in the end, whatever happened."""
 
     # Whether create_papers() writes new papers' search fields itself
     # (otherwise write_papers() refreshes them).
@@ -66,6 +66,10 @@ class CatalogWriter(abc.ABC):
 
     def begin(self) -> None:
         """Called once, first, in the import's transaction."""
+        return None
+
+    def close(self) -> None:
+        """Called once, last, whether the import succeeded or not."""
         return None
 
     def planning(self, new_drafts: list):

@@ -1,11 +1,14 @@
 """PostgreSQL's own write path for new papers (postgres.NewPaperStaging): search
-fields computed as the papers are written, the abstracts' part in the background."""
+fields computed as the papers are written, the abstracts' part on a second
+connection (postgres.AbstractVectors)."""
+
+import threading
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from catalog.importer import service
-from catalog.importer.postgres import NewPaperStaging
+from catalog.importer import postgres, service
+from catalog.importer.postgres import AbstractVectors, NewPaperStaging
 from catalog.importer.service import import_listings
 from catalog.importer.writing import PortableWriter
 from catalog.models import Paper
@@ -20,26 +23,59 @@ pytestmark = [
 SEARCH_FIELDS = ("author_names", "search_vector", "head_vector")
 
 
+def search_fields() -> dict:
+    return {p["id"]: p for p in Paper.objects.values("id", "abstract", *SEARCH_FIELDS)}
+
+
+def assert_search_fields_are_those_refresh_search_index_gives():
+    written = search_fields()
+    assert written and all(p["search_vector"] and p["head_vector"] for p in written.values())
+    Paper.objects.all().refresh_search_index()
+    assert written == search_fields()
+
+
+def vector_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "importer-vectors"]
+
+
 def test_new_papers_get_the_search_fields_refresh_search_index_gives():
     import_listings(parsed(*SEED_FILES))
-    written = {p["id"]: p for p in Paper.objects.values("id", "abstract", *SEARCH_FIELDS)}
-    assert all(p["search_vector"] and p["head_vector"] for p in written.values())
-    Paper.objects.all().refresh_search_index()
-    refreshed = {p["id"]: p for p in Paper.objects.values("id", "abstract", *SEARCH_FIELDS)}
-    assert written == refreshed
+    assert_search_fields_are_those_refresh_search_index_gives()
 
 
-def test_a_failure_in_the_background_writes_nothing(monkeypatch):
-    computing = NewPaperStaging.computing
+def test_vectors_computed_on_a_second_connection_chunk_by_chunk_are_the_same(monkeypatch):
+    """Past one chunk of new papers, the abstracts' vectors come from a second
+    connection, as text; written chunk by chunk, they are what the
+    database computes itself."""
+    monkeypatch.setattr(postgres, "PAPERS_PER_CHUNK", 4)
+    import_listings(parsed(*SEED_FILES))
+    assert Paper.objects.count() > 8
+    assert_search_fields_are_those_refresh_search_index_gives()
+    assert not vector_threads()
+
+
+def test_when_the_second_connection_fails_the_import_computes_the_vectors(monkeypatch):
+    compute = AbstractVectors._compute
 
     def failing(self):
-        self.statements.append(("SELECT 1 / 0", None))
-        return computing(self)
+        self._sql = "SELECT 1 / 0"
+        return compute(self)
 
-    monkeypatch.setattr(NewPaperStaging, "computing", failing)
+    monkeypatch.setattr(postgres, "PAPERS_PER_CHUNK", 4)
+    monkeypatch.setattr(AbstractVectors, "_compute", failing)
+    import_listings(parsed(*SEED_FILES))
+    assert_search_fields_are_those_refresh_search_index_gives()
+
+
+def test_a_failure_while_writing_papers_writes_nothing_and_stops_the_helper(monkeypatch):
+    monkeypatch.setattr(postgres, "PAPERS_PER_CHUNK", 4)
+    monkeypatch.setattr(
+        NewPaperStaging, "_imported_values_sql", lambda self, select: "to_jsonb(1 / 0)"
+    )
     with pytest.raises(DatabaseError):
         import_listings(parsed(*SEED_FILES))
     assert Paper.objects.count() == 0 and Person.objects.count() == 0
+    assert not vector_threads()
 
 
 def imported_values_by_slug():
