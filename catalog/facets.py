@@ -14,15 +14,19 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, Q, Value, When
 
+from catalog import counts
 from catalog.filters import ActiveFilters, PaperFilter
 from catalog.links import list_url, toggled
-from catalog.models import Award
+from catalog.models import NEWEST_ORDER, Award
 from catalog.search import ELSEWHERE, TITLE
 from people.models import Person
 from venues.models import Venue
 
 TOP_AUTHORS = 10
 TOP_VENUES = 25
+# The top authors of bigger results are estimated from a sample of this many.
+AUTHORS_EXACT_UP_TO = 2000
+AUTHORS_SAMPLE = 2000
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,9 @@ class FacetCounts:
     authors: list[tuple[str, str, int]]
     total: int
     tiers: list[int]
+    # When the author counts are estimates: the number of results they were
+    # counted in (a sample), else 0.
+    authors_sample: int = 0
 
     def names(self) -> dict[str, dict[str, str]]:
         """Slug to name of the counted venues, authors and awards (the active
@@ -58,7 +65,9 @@ def _counted(model, relation: str, pool, active: Q, limit: int | None = None):
     filter counts few rows; a pool without filters is not even re-read as a
     subquery."""
     first = Case(When(active, then=Value(0)), default=Value(1))
-    if pool.query.where:
+    if pool.query.is_sliced:  # a sample: its own order and limit
+        in_pool = Q(**{f"{relation}__in": pool.values("pk")})
+    elif pool.query.where:
         in_pool = Q(**{f"{relation}__in": pool.order_by().values("pk")})
     else:
         in_pool = Q(**{f"{relation}__isnull": False})
@@ -107,41 +116,69 @@ def _count_years(filterset: PaperFilter, year: int | None):
 
 def count_facets(filterset: PaperFilter) -> FacetCounts:
     """The facet counts and the number of results for a bound PaperFilter:
-    four grouped queries.
+    four queries.
 
     Venues, years and awards are counted without their own filter (picking
     another venue widens an any-of choice; years and awards replace the
     current one); authors are counted within the current results, since
-    adding an author narrows (all-of). One grouped query per facet, which
-    also returns the names of the active values for the chips. The year
-    query also counts papers without a year, so the number of results
-    comes from it instead of a COUNT query of its own: it is the
-    active year's count, or the sum over every year.
+    adding an author narrows (all-of). Each query also returns the names of
+    the active values, for the chips.
+
+    Results defined by venue and year alone (catalog.counts.cells_answer)
+    are counted from the cells the database keeps: a few thousand rows,
+    however many papers. Otherwise one grouped query per facet over the
+    matching papers; the year query also counts papers without a year, so
+    the number of results comes from it instead of a COUNT query of its own.
     """
     active = filterset.active()
-    venues = _counted(
-        Venue, "papers", filterset.queryset_without("venue"), Q(slug__in=active.venues)
-    )
-    per_year, tiers = _count_years(filterset, active.year)
-    years = sorted(per_year.items(), key=lambda row: (row[0] is None, -(row[0] or 0)))
-    awards = _counted(Award, "papers", filterset.queryset_without("award"), Q(slug=active.award))
-    authors = _counted(
-        Person,
-        "authorships__paper",
-        filterset.queryset_without(),
-        Q(slug__in=active.authors),
-        # Active authors first, so the slice never drops one.
-        limit=TOP_AUTHORS + len(active.authors),
-    )
+    if counts.cells_answer(active):
+        venues = counts.venue_counts(active)
+        per_year = counts.year_counts(active)
+        awards = counts.award_counts(active)
+        tiers = None
+    else:
+        venues = _counted(
+            Venue, "papers", filterset.queryset_without("venue"), Q(slug__in=active.venues)
+        )
+        per_year, tiers = _count_years(filterset, active.year)
+        awards = _counted(
+            Award, "papers", filterset.queryset_without("award"), Q(slug=active.award)
+        )
     total = per_year.get(active.year, 0) if active.year else sum(per_year.values())
+    authors, sample = _top_authors(filterset, active, total)
+    years = sorted(per_year.items(), key=lambda row: (row[0] is None, -(row[0] or 0)))
     return FacetCounts(
         venues=venues,
         years=[(y, n) for y, n in years if y is not None],
         awards=awards,
         authors=authors,
         total=total,
-        tiers=tiers,
+        tiers=tiers if tiers is not None else [0, 0, total],
+        authors_sample=sample,
     )
+
+
+def _top_authors(filterset: PaperFilter, active, total: int):
+    """(the top authors of the results, the number of papers they were
+    counted in when that is a sample of the results, else 0).
+
+    Exact for the whole catalog (the per-person counts the database keeps)
+    and for results of at most AUTHORS_EXACT_UP_TO papers. Bigger results
+    are sampled, since every authorship of every match would be grouped
+    (tens of milliseconds per 10,000 matches): the authors are counted in
+    the newest AUTHORS_SAMPLE results and their counts scaled to all of
+    them, which the page shows as estimates ("about")."""
+    limit = TOP_AUTHORS + len(active.authors)  # active authors first, never dropped
+    active_authors = Q(slug__in=active.authors)
+    if active == ActiveFilters():
+        return counts.top_people(limit), 0
+    pool = filterset.queryset_without()
+    if total <= AUTHORS_EXACT_UP_TO:
+        return _counted(Person, "authorships__paper", pool, active_authors, limit=limit), 0
+    newest = pool.order_by(*NEWEST_ORDER).values("pk")[:AUTHORS_SAMPLE]
+    sampled = _counted(Person, "authorships__paper", newest, active_authors, limit=limit)
+    scale = total / AUTHORS_SAMPLE
+    return [(slug, name, round(n * scale)) for slug, name, n in sampled], AUTHORS_SAMPLE
 
 
 @dataclass
@@ -150,6 +187,8 @@ class FacetEntry:
     count: int
     active: bool
     url: str
+    # The count is an estimate (shown as "about N").
+    estimated: bool = False
 
 
 def facet_entries(counts: FacetCounts, active: ActiveFilters, params) -> dict:
@@ -161,6 +200,7 @@ def facet_entries(counts: FacetCounts, active: ActiveFilters, params) -> dict:
             n,
             slug in active.authors,
             list_url(params, author=toggled(active.authors, slug)),
+            estimated=bool(counts.authors_sample),
         )
         for slug, name, n in counts.authors
     ]
@@ -192,6 +232,7 @@ def facet_entries(counts: FacetCounts, active: ActiveFilters, params) -> dict:
             for slug, name, n in counts.awards
         ],
         "authors": author_entries[: max(TOP_AUTHORS, len(active.authors))],
+        "authors_sample": counts.authors_sample,
     }
 
 

@@ -502,3 +502,46 @@ class PendingImport(models.Model):
 
     def __str__(self):
         return f"import previewed by {self.user} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# Counts kept by database triggers (migration 0012), never written by Django:
+# the browsing pages sum these instead of counting papers (catalog/counts.py).
+# 0 in venue_key or year_key stands for "no venue" or "no year".
+
+
+class PaperCount(models.Model):
+    """Papers per (venue, year) cell."""
+
+    pk = models.CompositePrimaryKey("venue_key", "year_key")
+    venue_key = models.IntegerField()
+    year_key = models.IntegerField()
+    papers = models.IntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "catalog_papercount"
+
+
+class AwardCount(models.Model):
+    """Awarded papers per (award, venue, year) cell."""
+
+    pk = models.CompositePrimaryKey("award_id", "venue_key", "year_key")
+    award_id = models.IntegerField()
+    venue_key = models.IntegerField()
+    year_key = models.IntegerField()
+    papers = models.IntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "catalog_awardcount"
+
+
+class PersonCount(models.Model):
+    """Papers per person (authorships)."""
+
+    person_id = models.IntegerField(primary_key=True)
+    papers = models.IntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "catalog_personcount"
