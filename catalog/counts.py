@@ -18,11 +18,15 @@ from __future__ import annotations
 from django.db import connection
 
 from catalog.filters import ActiveFilters
-from catalog.models import Award, AwardCount, PaperCount, PersonCount
+from catalog.models import Award
 from people.models import Person
 from venues.models import Venue
 
 NONE = 0  # the key of "no venue" and "no year"
+# The tables (migration 0012), never written by Django.
+PAPER_CELLS = "catalog_papercount"  # venue_key, year_key, papers
+AWARD_CELLS = "catalog_awardcount"  # award_id, venue_key, year_key, papers
+PERSON_COUNTS = "catalog_personcount"  # person_id, papers
 
 
 def cells_answer(active: ActiveFilters) -> bool:
@@ -61,7 +65,7 @@ def _named_counts(model, cells, key: str, where: tuple[str, list], active: list[
     sql = f"""
         SELECT m.slug, m.name, COALESCE(s.n, 0) AS n FROM {table} m
         LEFT JOIN (
-            SELECT c.{key} AS id, SUM(c.papers) AS n FROM {cells._meta.db_table} c
+            SELECT c.{key} AS id, SUM(c.papers) AS n FROM {cells} c
             WHERE {condition} GROUP BY c.{key}
         ) s ON s.id = m.id
         WHERE s.n > 0 OR m.slug IN ({marks})
@@ -76,7 +80,7 @@ def venue_counts(active: ActiveFilters):
     """Papers per venue under the year filters (not the venue filter: venues
     are any-of), as (slug, name, count); the active venues always."""
     where = _conditions(active, venue=False, exact_year=True)
-    return _named_counts(Venue, PaperCount, "venue_key", where, list(active.venues))
+    return _named_counts(Venue, PAPER_CELLS, "venue_key", where, list(active.venues))
 
 
 def year_counts(active: ActiveFilters) -> dict[int | None, int]:
@@ -84,7 +88,7 @@ def year_counts(active: ActiveFilters) -> dict[int | None, int]:
     year range (not the year filter: a year replaces the current one)."""
     condition, params = _conditions(active, venue=True, exact_year=False)
     sql = (
-        f"SELECT c.year_key, SUM(c.papers) FROM {PaperCount._meta.db_table} c "
+        f"SELECT c.year_key, SUM(c.papers) FROM {PAPER_CELLS} c "
         f"WHERE {condition} GROUP BY c.year_key"
     )
     with connection.cursor() as cursor:
@@ -96,14 +100,14 @@ def award_counts(active: ActiveFilters):
     """Awarded papers per award under the venue and year filters."""
     where = _conditions(active, venue=True, exact_year=True)
     active_awards = [active.award] if active.award else []
-    return _named_counts(Award, AwardCount, "award_id", where, active_awards)
+    return _named_counts(Award, AWARD_CELLS, "award_id", where, active_awards)
 
 
 def top_people(limit: int):
     """The `limit` people with the most papers in the catalog, as (slug, name,
     count), most papers first, then by name: every person with at least the
     limit-th count is read from the index, then sorted."""
-    counts, people = PersonCount._meta.db_table, Person._meta.db_table
+    counts, people = PERSON_COUNTS, Person._meta.db_table
     sql = f"""
         SELECT p.slug, p.name, c.papers FROM {counts} c JOIN {people} p ON p.id = c.person_id
         WHERE c.papers > 0 AND c.papers >= COALESCE(
@@ -115,24 +119,25 @@ def top_people(limit: int):
         return [tuple(row) for row in cursor.fetchall()]
 
 
-def catalog_totals() -> tuple[dict[int, int], dict[int, int]]:
-    """Papers per venue id and per year (with None) in the whole catalog, from one query."""
-    per_venue: dict[int, int] = {}
-    per_year: dict[int | None, int] = {}
-    for venue, year, n in PaperCount.objects.filter(papers__gt=0).values_list(
-        "venue_key", "year_key", "papers"
-    ):
-        per_venue[venue] = per_venue.get(venue, 0) + n
-        per_year[year or None] = per_year.get(year or None, 0) + n
-    return per_venue, per_year
+def catalog_totals() -> dict[str, int]:
+    """The numbers of papers, people and venues, in one query."""
+    people, venues = Person._meta.db_table, Venue._meta.db_table
+    sql = (
+        f"SELECT (SELECT COALESCE(SUM(papers), 0) FROM {PAPER_CELLS}), "
+        f"(SELECT COUNT(*) FROM {people}), (SELECT COUNT(*) FROM {venues})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        papers, people_count, venue_count = cursor.fetchone()
+    return {"papers": papers, "people": people_count, "venues": venue_count}
 
 
 def venue_years(venue) -> tuple[dict[int, int], int]:
     """A venue's papers per known year, and its number of papers (one query)."""
-    rows = PaperCount.objects.filter(venue_key=venue.pk, papers__gt=0).values_list(
-        "year_key", "papers"
-    )
-    years = dict(rows)
+    sql = f"SELECT year_key, papers FROM {PAPER_CELLS} WHERE venue_key = %s AND papers <> 0"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [venue.pk])
+        years = dict(cursor.fetchall())
     total = sum(years.values())
     years.pop(NONE, None)
     return dict(sorted(years.items())), total

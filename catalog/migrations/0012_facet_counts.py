@@ -21,7 +21,7 @@ that already exist, an award row's trigger counts only when its paper
 exists, so each pair is counted exactly once either way.
 """
 
-from django.db import migrations, models
+from django.db import migrations
 
 PAPERS, AWARDS, PEOPLE = "catalog_papercount", "catalog_awardcount", "catalog_personcount"
 PAPER_KEYS, AWARD_KEYS, PERSON_KEYS = (
@@ -225,55 +225,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(create, drop),
-        # The tables as the ORM reads them (created above, never by Django).
-        migrations.CreateModel(
-            name="PaperCount",
-            fields=[
-                (
-                    "pk",
-                    models.CompositePrimaryKey(
-                        "venue_key",
-                        "year_key",
-                        blank=True,
-                        editable=False,
-                        primary_key=True,
-                        serialize=False,
-                    ),
-                ),
-                ("venue_key", models.IntegerField()),
-                ("year_key", models.IntegerField()),
-                ("papers", models.IntegerField()),
-            ],
-            options={"db_table": PAPERS, "managed": False},
-        ),
-        migrations.CreateModel(
-            name="AwardCount",
-            fields=[
-                (
-                    "pk",
-                    models.CompositePrimaryKey(
-                        "award_id",
-                        "venue_key",
-                        "year_key",
-                        blank=True,
-                        editable=False,
-                        primary_key=True,
-                        serialize=False,
-                    ),
-                ),
-                ("award_id", models.IntegerField()),
-                ("venue_key", models.IntegerField()),
-                ("year_key", models.IntegerField()),
-                ("papers", models.IntegerField()),
-            ],
-            options={"db_table": AWARDS, "managed": False},
-        ),
-        migrations.CreateModel(
-            name="PersonCount",
-            fields=[
-                ("person_id", models.IntegerField(primary_key=True, serialize=False)),
-                ("papers", models.IntegerField()),
-            ],
-            options={"db_table": PEOPLE, "managed": False},
-        ),
     ]
