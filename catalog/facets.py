@@ -12,23 +12,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import Case, Count, Q, Value, When
 
 from catalog import counts
 from catalog.filters import ActiveFilters, PaperFilter
 from catalog.links import list_url, toggled
-from catalog.models import NEWEST_ORDER, Authorship, Award
+from catalog.models import NEWEST_ORDER, Award
 from catalog.search import ELSEWHERE, TITLE
-from people.models import Person
 from venues.models import Venue
 
 TOP_AUTHORS = 10
 TOP_VENUES = 25
 # The top authors of bigger results are estimated from a sample of this many.
-AUTHORS_EXACT_UP_TO = 2000
-AUTHORS_SAMPLE = 2000
+AUTHORS_EXACT_UP_TO = 1000
+AUTHORS_SAMPLE = 1000
 
 
 @dataclass(frozen=True)
@@ -175,46 +172,11 @@ def _top_authors(filterset: PaperFilter, active, total: int):
         return counts.top_people(limit), 0
     pool = filterset.queryset_without().order_by()
     if total <= AUTHORS_EXACT_UP_TO:
-        return _counted_authors(pool.values("pk"), active.authors, limit), 0
+        return counts.top_authors(pool.values("pk"), limit, active.authors), 0
     newest = pool.order_by(*NEWEST_ORDER).values("pk")[:AUTHORS_SAMPLE]
-    sampled = _counted_authors(newest, active.authors, limit)
+    sampled = counts.top_authors(newest, limit, active.authors)
     scale = total / AUTHORS_SAMPLE
     return [(slug, name, round(n * scale)) for slug, name, n in sampled], AUTHORS_SAMPLE
-
-
-def _counted_authors(paper_ids, active: tuple[str, ...], limit: int):
-    """(slug, name, papers among `paper_ids`) of the `limit` people with the
-    most of those papers (then by name), the `active` ones first and always
-    (0 when they have none). One query: authorships are grouped by person
-    from the (paper, person) index, and only the top rows join people."""
-    authorships, people = Authorship._meta.db_table, Person._meta.db_table
-    try:
-        pool_sql, pool_params = paper_ids.query.sql_with_params()
-    except EmptyResultSet:  # a filter that can match nothing
-        pool_sql, pool_params = "SELECT NULL WHERE 1 = 0", ()
-    marks = ", ".join(["%s"] * len(active)) or "NULL"
-    sql = f"""
-        WITH s AS (
-            SELECT a.person_id, COUNT(*) AS n FROM {authorships} a
-            WHERE a.paper_id IN ({pool_sql}) GROUP BY a.person_id
-        ), cut AS (SELECT n FROM s ORDER BY n DESC LIMIT 1 OFFSET %s)
-        SELECT p.slug, p.name, s.n, CASE WHEN p.slug IN ({marks}) THEN 0 ELSE 1 END
-        FROM s JOIN {people} p ON p.id = s.person_id
-        WHERE s.n >= COALESCE((SELECT n FROM cut), 0) OR p.slug IN ({marks})
-        UNION ALL
-        SELECT p.slug, p.name, 0, 0 FROM {people} p WHERE p.slug IN ({marks})
-        ORDER BY 4, 3 DESC, 2
-    """
-    params = [*pool_params, limit - 1, *active, *active, *active]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    seen, result = set(), []
-    for slug, name, n, _ in rows:  # an active person comes twice: counted first
-        if slug not in seen:
-            seen.add(slug)
-            result.append((slug, name, n))
-    return result[:limit]
 
 
 @dataclass
