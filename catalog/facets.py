@@ -10,7 +10,7 @@ templates show, without queries.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, Q, Value, When
 
@@ -23,9 +23,12 @@ from venues.models import Venue
 
 TOP_AUTHORS = 10
 TOP_VENUES = 25
-# The top authors of bigger results are estimated from a sample of this many.
-AUTHORS_EXACT_UP_TO = 1000
-AUTHORS_SAMPLE = 1000
+# A facet counted over more results than this (the top authors; over a
+# search's matches, venues and awards too) is estimated from a sample of
+# SAMPLE of them: every match would be read (a search's common word matches
+# most of the catalog) or every authorship of every match grouped.
+EXACT_UP_TO = 1000
+SAMPLE = 1000
 
 
 @dataclass(frozen=True)
@@ -41,9 +44,9 @@ class FacetCounts:
     authors: list[tuple[str, str, int]]
     total: int
     tiers: list[int]
-    # When the author counts are estimates: the number of results they were
-    # counted in (a sample), else 0.
-    authors_sample: int = 0
+    # The facets ("venues", "awards", "authors") whose counts are estimates,
+    # with the number of results they were counted in (a sample).
+    samples: dict[str, int] = field(default_factory=dict)
 
     def names(self) -> dict[str, dict[str, str]]:
         """Slug to name of the counted venues, authors and awards (the active
@@ -130,21 +133,23 @@ def count_facets(filterset: PaperFilter) -> FacetCounts:
     the number of results comes from it instead of a COUNT query of its own.
     """
     active = filterset.active()
+    samples = {}
     if counts.cells_answer(active):
         venues = counts.venue_counts(active)
         per_year = counts.year_counts(active)
         awards = counts.award_counts(active)
         tiers = None
+        total = per_year.get(active.year, 0) if active.year else sum(per_year.values())
     else:
-        venues = _counted(
-            Venue, "papers", filterset.queryset_without("venue"), Q(slug__in=active.venues)
-        )
         per_year, tiers = _count_years(filterset, active.year)
-        awards = _counted(
-            Award, "papers", filterset.queryset_without("award"), Q(slug=active.award)
+        total = per_year.get(active.year, 0) if active.year else sum(per_year.values())
+        venues, samples["venues"] = _search_facet(
+            filterset, Venue, "venue", Q(slug__in=active.venues), total
         )
-    total = per_year.get(active.year, 0) if active.year else sum(per_year.values())
-    authors, sample = _top_authors(filterset, active, total)
+        awards, samples["awards"] = _search_facet(
+            filterset, Award, "award", Q(slug=active.award), total
+        )
+    authors, samples["authors"] = _top_authors(filterset, active, total)
     years = sorted(per_year.items(), key=lambda row: (row[0] is None, -(row[0] or 0)))
     return FacetCounts(
         venues=venues,
@@ -153,8 +158,24 @@ def count_facets(filterset: PaperFilter) -> FacetCounts:
         authors=authors,
         total=total,
         tiers=tiers if tiers is not None else [0, 0, total],
-        authors_sample=sample,
+        samples={name: n for name, n in samples.items() if n},
     )
+
+
+def _search_facet(filterset: PaperFilter, model, name: str, active: Q, total: int):
+    """(the `model` facet's rows, the sample size when they are estimates, else 0).
+
+    Counted without the facet's own filter. When that filter is not set,
+    its results are the current ones (`total` of them): a search matching
+    more than EXACT_UP_TO papers is counted in its newest SAMPLE matches,
+    and the counts scaled to all of them."""
+    pool = filterset.queryset_without(name)
+    if filterset.search and not filterset.value(name) and total > EXACT_UP_TO:
+        newest = pool.order_by(*NEWEST_ORDER).values("pk")[:SAMPLE]
+        scale = total / SAMPLE
+        rows = _counted(model, "papers", newest, active)
+        return [(slug, label, round(n * scale)) for slug, label, n in rows], SAMPLE
+    return _counted(model, "papers", pool, active), 0
 
 
 def _top_authors(filterset: PaperFilter, active, total: int):
@@ -162,21 +183,21 @@ def _top_authors(filterset: PaperFilter, active, total: int):
     counted in when that is a sample of the results, else 0).
 
     Exact for the whole catalog (the per-person counts the database keeps)
-    and for results of at most AUTHORS_EXACT_UP_TO papers. Bigger results
+    and for results of at most EXACT_UP_TO papers. Bigger results
     are sampled, since every authorship of every match would be grouped
     (tens of milliseconds per 10,000 matches): the authors are counted in
-    the newest AUTHORS_SAMPLE results and their counts scaled to all of
+    the newest SAMPLE results and their counts scaled to all of
     them, which the page shows as estimates ("about")."""
     limit = TOP_AUTHORS + len(active.authors)  # active authors first, never dropped
     if active == ActiveFilters():
         return counts.top_people(limit), 0
     pool = filterset.queryset_without().order_by()
-    if total <= AUTHORS_EXACT_UP_TO:
+    if total <= EXACT_UP_TO:
         return counts.top_authors(pool.values("pk"), limit, active.authors), 0
-    newest = pool.order_by(*NEWEST_ORDER).values("pk")[:AUTHORS_SAMPLE]
+    newest = pool.order_by(*NEWEST_ORDER).values("pk")[:SAMPLE]
     sampled = counts.top_authors(newest, limit, active.authors)
-    scale = total / AUTHORS_SAMPLE
-    return [(slug, name, round(n * scale)) for slug, name, n in sampled], AUTHORS_SAMPLE
+    scale = total / SAMPLE
+    return [(slug, name, round(n * scale)) for slug, name, n in sampled], SAMPLE
 
 
 @dataclass
@@ -198,7 +219,7 @@ def facet_entries(counts: FacetCounts, active: ActiveFilters, params) -> dict:
             n,
             slug in active.authors,
             list_url(params, author=toggled(active.authors, slug)),
-            estimated=bool(counts.authors_sample),
+            estimated="authors" in counts.samples,
         )
         for slug, name, n in counts.authors
     ]
@@ -207,7 +228,11 @@ def facet_entries(counts: FacetCounts, active: ActiveFilters, params) -> dict:
     return {
         "venues": [
             FacetEntry(
-                name, n, slug in active.venues, list_url(params, venue=toggled(active.venues, slug))
+                name,
+                n,
+                slug in active.venues,
+                list_url(params, venue=toggled(active.venues, slug)),
+                estimated="venues" in counts.samples,
             )
             for index, (slug, name, n) in enumerate(counts.venues)
             # The biggest ones and the chosen ones: a catalog has hundreds
@@ -226,11 +251,13 @@ def facet_entries(counts: FacetCounts, active: ActiveFilters, params) -> dict:
                 n,
                 slug == active.award,
                 list_url(params, award=None if slug == active.award else slug),
+                estimated="awards" in counts.samples,
             )
             for slug, name, n in counts.awards
         ],
         "authors": author_entries[: max(TOP_AUTHORS, len(active.authors))],
-        "authors_sample": counts.authors_sample,
+        # Facet name -> the size of the sample its counts were estimated from.
+        "samples": counts.samples,
     }
 
 
