@@ -144,6 +144,48 @@ def venue_years(venue) -> tuple[dict[int, int], int]:
     return dict(sorted(years.items())), total
 
 
+def _top_people_sql(counted: str, active: tuple[str, ...]) -> tuple[str, str]:
+    """CTEs and a SELECT of the top rows of `counted` (a CTE of person_id, n):
+    those with at least the limit-th count (parameter) and the `active` slugs
+    (their parameters), with their slug and name, active ones first.
+    People are read by scalar subqueries, for the rows kept only: as a join,
+    the planner hashed all of them (60,000 at 100,000 papers)."""
+    people = Person._meta.db_table
+    marks = ", ".join(["%s"] * len(active)) or "NULL"
+    ctes = f"""
+        cut AS (SELECT n FROM {counted} ORDER BY n DESC LIMIT 1 OFFSET %s),
+        chosen AS (SELECT id FROM {people} WHERE slug IN ({marks})),
+        kept AS (
+            SELECT s.person_id, s.n, CASE WHEN s.person_id IN (SELECT id FROM chosen)
+            THEN 0 ELSE 1 END AS first FROM {counted} s
+            WHERE s.n >= COALESCE((SELECT n FROM cut), 0) OR s.person_id IN (SELECT id FROM chosen)
+            UNION ALL
+            SELECT id, 0, 0 FROM chosen
+        )"""
+    select = f"""
+        SELECT (SELECT slug FROM {people} WHERE id = kept.person_id),
+            (SELECT name FROM {people} WHERE id = kept.person_id), n, first FROM kept"""
+    return ctes, select
+
+
+def _first_of_each(rows, limit: int | None = None):
+    """(slug, name, n) rows in order, each slug once: an active person comes
+    twice (counted, then with 0), counted first."""
+    seen, result = set(), []
+    for slug, name, n in rows:
+        if slug not in seen:
+            seen.add(slug)
+            result.append((slug, name, n))
+    return result[:limit]
+
+
+def _sql(queryset) -> tuple[str, tuple]:
+    try:
+        return queryset.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing
+        return "SELECT NULL WHERE 1 = 0", ()
+
+
 def top_authors(paper_ids, limit: int, active=(), exclude: int | None = None):
     """(slug, name, papers among `paper_ids`) of the `limit` people with the
     most of those papers (then by name), the `active` slugs first and always
@@ -151,41 +193,56 @@ def top_authors(paper_ids, limit: int, active=(), exclude: int | None = None):
     `paper_ids`: a queryset of paper ids (`.values("pk")`), sliced or not.
     One query: authorships are grouped by person from the (paper, person)
     index, and only the top rows read people."""
-    authorships, people = Authorship._meta.db_table, Person._meta.db_table
-    try:
-        pool_sql, pool_params = paper_ids.query.sql_with_params()
-    except EmptyResultSet:  # a filter that can match nothing
-        pool_sql, pool_params = "SELECT NULL WHERE 1 = 0", ()
-    marks = ", ".join(["%s"] * len(active)) or "NULL"
-    # People are read by scalar subqueries, for the few rows kept only: as a
-    # join, the planner hashed all of them (60,000 at 100,000 papers).
+    pool_sql, pool_params = _sql(paper_ids)
+    ctes, select = _top_people_sql("s", tuple(active))
     sql = f"""
         WITH s AS (
-            SELECT a.person_id, COUNT(*) AS n FROM {authorships} a
+            SELECT a.person_id, COUNT(*) AS n FROM {Authorship._meta.db_table} a
             WHERE a.paper_id IN ({pool_sql}) AND a.person_id <> %s GROUP BY a.person_id
-        ), cut AS (SELECT n FROM s ORDER BY n DESC LIMIT 1 OFFSET %s),
-        chosen AS (SELECT id FROM {people} WHERE slug IN ({marks})),
-        kept AS (
-            SELECT s.person_id, s.n, CASE WHEN s.person_id IN (SELECT id FROM chosen)
-            THEN 0 ELSE 1 END AS first FROM s
-            WHERE s.n >= COALESCE((SELECT n FROM cut), 0) OR s.person_id IN (SELECT id FROM chosen)
-            UNION ALL
-            SELECT id, 0, 0 FROM chosen
-        )
-        SELECT (SELECT slug FROM {people} WHERE id = kept.person_id),
-            (SELECT name FROM {people} WHERE id = kept.person_id) AS name, n, first
-        FROM kept ORDER BY first, n DESC, name
+        ), {ctes}
+        {select} ORDER BY 4, 3 DESC, 2
     """
     params = [*pool_params, -1 if exclude is None else exclude, limit - 1, *active]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        return _first_of_each([row[:3] for row in cursor.fetchall()], limit)
+
+
+def sample_facets(sample, limit: int, active_authors=()) -> dict[str, list]:
+    """Venues, awards and the top `limit` authors (active ones first and
+    always) of the papers in `sample` — a sliced queryset of `("pk",
+    "venue_id")` — as (slug, name, count) rows by facet ("venues", "awards",
+    "authors"), in one query over the sample read once."""
+    sample_sql, sample_params = _sql(sample)
+    venues, awards = Venue._meta.db_table, Award._meta.db_table
+    paper_awards = Paper.awards.through._meta.db_table
+    ctes, select = _top_people_sql("authors", tuple(active_authors))
+    sql = f"""
+        WITH sample (id, venue_id) AS ({sample_sql}),
+        authors AS (
+            SELECT a.person_id, COUNT(*) AS n FROM {Authorship._meta.db_table} a
+            WHERE a.paper_id IN (SELECT id FROM sample) GROUP BY a.person_id
+        ), {ctes}
+        SELECT 'venues', v.slug, v.name, s.n, 1 FROM (
+            SELECT venue_id, COUNT(*) AS n FROM sample WHERE venue_id IS NOT NULL GROUP BY venue_id
+        ) s JOIN {venues} v ON v.id = s.venue_id
+        UNION ALL
+        SELECT 'awards', w.slug, w.name, s.n, 1 FROM (
+            SELECT award_id, COUNT(*) AS n FROM {paper_awards}
+            WHERE paper_id IN (SELECT id FROM sample) GROUP BY award_id
+        ) s JOIN {awards} w ON w.id = s.award_id
+        UNION ALL
+        SELECT 'authors', t.* FROM ({select}) t
+        ORDER BY 1, 5, 4 DESC, 3
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*sample_params, limit - 1, *active_authors])
         rows = cursor.fetchall()
-    seen, result = set(), []
-    for slug, name, n, _ in rows:  # an active person comes twice: counted first
-        if slug not in seen:
-            seen.add(slug)
-            result.append((slug, name, n))
-    return result[:limit]
+    result = {"venues": [], "awards": [], "authors": []}
+    for facet, slug, name, n, _ in rows:
+        result[facet].append((slug, name, n))
+    result["authors"] = _first_of_each(result["authors"], limit)
+    return result
 
 
 def person_venue_years(person) -> list[tuple[str | None, str | None, int | None, int]]:

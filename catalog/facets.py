@@ -133,23 +133,26 @@ def count_facets(filterset: PaperFilter) -> FacetCounts:
     the number of results comes from it instead of a COUNT query of its own.
     """
     active = filterset.active()
-    samples = {}
-    if counts.cells_answer(active):
-        venues = counts.venue_counts(active)
-        per_year = counts.year_counts(active)
-        awards = counts.award_counts(active)
-        tiers = None
-        total = per_year.get(active.year, 0) if active.year else sum(per_year.values())
+    from_cells = counts.cells_answer(active)
+    if from_cells:
+        per_year, tiers = counts.year_counts(active), None
     else:
         per_year, tiers = _count_years(filterset, active.year)
-        total = per_year.get(active.year, 0) if active.year else sum(per_year.values())
-        venues, samples["venues"] = _search_facet(
-            filterset, Venue, "venue", Q(slug__in=active.venues), total
+    total = per_year.get(active.year, 0) if active.year else sum(per_year.values())
+    samples = {}
+    if from_cells:
+        venues, awards = counts.venue_counts(active), counts.award_counts(active)
+    elif active.search and not (active.venues or active.award) and total > EXACT_UP_TO:
+        venues, awards, authors = _sampled(filterset, active, total)
+        samples = {"venues": SAMPLE, "awards": SAMPLE, "authors": SAMPLE}
+    else:
+        venues = _counted(
+            Venue, "papers", filterset.queryset_without("venue"), Q(slug__in=active.venues)
         )
-        awards, samples["awards"] = _search_facet(
-            filterset, Award, "award", Q(slug=active.award), total
-        )
-    authors, samples["authors"] = _top_authors(filterset, active, total)
+        without_award = filterset.queryset_without("award")
+        awards = _counted(Award, "papers", without_award, Q(slug=active.award))
+    if "authors" not in samples:
+        authors, samples["authors"] = _top_authors(filterset, active, total)
     years = sorted(per_year.items(), key=lambda row: (row[0] is None, -(row[0] or 0)))
     return FacetCounts(
         venues=venues,
@@ -162,20 +165,22 @@ def count_facets(filterset: PaperFilter) -> FacetCounts:
     )
 
 
-def _search_facet(filterset: PaperFilter, model, name: str, active: Q, total: int):
-    """(the `model` facet's rows, the sample size when they are estimates, else 0).
+def _sampled(filterset: PaperFilter, active, total: int):
+    """Venues, awards and top authors of a search's many matches (`total`,
+    exact), counted in its newest SAMPLE matches and scaled to all of them.
 
-    Counted without the facet's own filter. When that filter is not set,
-    its results are the current ones (`total` of them): a search matching
-    more than EXACT_UP_TO papers is counted in its newest SAMPLE matches,
-    and the counts scaled to all of them."""
-    pool = filterset.queryset_without(name)
-    if filterset.search and not filterset.value(name) and total > EXACT_UP_TO:
-        newest = pool.order_by(*NEWEST_ORDER).values("pk")[:SAMPLE]
-        scale = total / SAMPLE
-        rows = _counted(model, "papers", newest, active)
-        return [(slug, label, round(n * scale)) for slug, label, n in rows], SAMPLE
-    return _counted(model, "papers", pool, active), 0
+    Without a venue or award filter, the three facets count the same
+    results, so one query reads the sample once; the search's common word
+    would otherwise read most of the catalog per facet (1.3 s for the
+    venues of "model" at 100,000 papers)."""
+    sample = filterset.queryset_without().order_by(*NEWEST_ORDER).values("pk", "venue_id")
+    limit = TOP_AUTHORS + len(active.authors)
+    rows = counts.sample_facets(sample[:SAMPLE], limit, active.authors)
+    scale = total / SAMPLE
+    return [
+        [(slug, name, round(n * scale)) for slug, name, n in rows[facet]]
+        for facet in ("venues", "awards", "authors")
+    ]
 
 
 def _top_authors(filterset: PaperFilter, active, total: int):
