@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import Case, Count, F, Q, Value, When
 
 from catalog import counts
 from catalog.filters import ActiveFilters, PaperFilter
@@ -29,6 +29,14 @@ TOP_VENUES = 25
 # most of the catalog) or every authorship of every match grouped.
 EXACT_UP_TO = 1000
 SAMPLE = 1000
+# The order samples are taken in: the latest years first, as the oldest-first
+# indexes (catalog migrations 0005, 0013) read backwards, so a year range, a
+# venue or both are sampled from an index range without sorting them.
+LATEST_YEARS_ORDER = (
+    F("year").desc(nulls_first=True),
+    F("published_on").desc(nulls_first=True),
+    F("id").desc(),
+)
 
 
 @dataclass(frozen=True)
@@ -191,15 +199,15 @@ def _top_authors(filterset: PaperFilter, active, total: int):
     and for results of at most EXACT_UP_TO papers. Bigger results
     are sampled, since every authorship of every match would be grouped
     (tens of milliseconds per 10,000 matches): the authors are counted in
-    the newest SAMPLE results and their counts scaled to all of
-    them, which the page shows as estimates ("about")."""
+    the SAMPLE results of the latest years and their counts scaled to all
+    of them, which the page shows as estimates ("about")."""
     limit = TOP_AUTHORS + len(active.authors)  # active authors first, never dropped
     if active == ActiveFilters():
         return counts.top_people(limit), 0
     pool = filterset.queryset_without().order_by()
     if total <= EXACT_UP_TO:
         return counts.top_authors(pool.values("pk"), limit, active.authors), 0
-    newest = pool.order_by(*NEWEST_ORDER).values("pk")[:SAMPLE]
+    newest = pool.order_by(*LATEST_YEARS_ORDER).values("pk")[:SAMPLE]
     sampled = counts.top_authors(newest, limit, active.authors)
     scale = total / SAMPLE
     return [(slug, name, round(n * scale)) for slug, name, n in sampled], SAMPLE
