@@ -16,7 +16,7 @@ the cells can answer for them (no search, author or award filter).
 from __future__ import annotations
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 
 from catalog.filters import ActiveFilters
 from catalog.models import Authorship, Award, Paper
@@ -262,3 +262,60 @@ def person_venue_years(person) -> list[tuple[str | None, str | None, int | None,
     with connection.cursor() as cursor:
         cursor.execute(sql, [person.pk])
         return [tuple(row) for row in cursor.fetchall()]
+
+
+def recount_statements() -> list[str]:
+    """SQL that recounts the three tables from the catalog, from scratch."""
+    papers, authorships = Paper._meta.db_table, Authorship._meta.db_table
+    paper_awards = Paper.awards.through._meta.db_table
+    return [
+        f"DELETE FROM {PAPER_CELLS}",
+        f"DELETE FROM {AWARD_CELLS}",
+        f"DELETE FROM {PERSON_COUNTS}",
+        f"INSERT INTO {PAPER_CELLS} (venue_key, year_key, papers) "
+        f"SELECT COALESCE(venue_id, {NONE}), COALESCE(year, {NONE}), COUNT(*) FROM {papers} "
+        "GROUP BY 1, 2",
+        f"INSERT INTO {AWARD_CELLS} (award_id, venue_key, year_key, papers) "
+        f"SELECT pa.award_id, COALESCE(p.venue_id, {NONE}), COALESCE(p.year, {NONE}), COUNT(*) "
+        f"FROM {paper_awards} pa JOIN {papers} p ON p.id = pa.paper_id GROUP BY 1, 2, 3",
+        f"INSERT INTO {PERSON_COUNTS} (person_id, papers) "
+        f"SELECT person_id, COUNT(*) FROM {authorships} GROUP BY 1",
+    ]
+
+
+def differences() -> list[str]:
+    """How the kept counts differ from counting the catalog (empty when exact),
+    one line per differing row."""
+    tables = {
+        PAPER_CELLS: "venue_key, year_key",
+        AWARD_CELLS: "award_id, venue_key, year_key",
+        PERSON_COUNTS: "person_id",
+    }
+    kept = {table: _rows(table, keys) for table, keys in tables.items()}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in recount_statements():
+            cursor.execute(statement)
+        counted = {table: _rows(table, keys) for table, keys in tables.items()}
+        transaction.set_rollback(True)
+    lines = []
+    for table in tables:
+        for key in sorted(set(kept[table]) | set(counted[table])):
+            if kept[table].get(key) != counted[table].get(key):
+                lines.append(
+                    f"{table} {key}: kept {kept[table].get(key, 0)}, "
+                    f"counted {counted[table].get(key, 0)}"
+                )
+    return lines
+
+
+def _rows(table: str, keys: str) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {keys}, papers FROM {table} WHERE papers <> 0")
+        return {tuple(row[:-1]): row[-1] for row in cursor.fetchall()}
+
+
+def recount() -> None:
+    """Recount the three tables (after a restore that skipped triggers)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in recount_statements():
+            cursor.execute(statement)

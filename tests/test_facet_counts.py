@@ -4,7 +4,10 @@ creating papers with authors and awards, moving a paper to another venue or
 year, awards added and removed, a person merged, a venue deleted, papers
 deleted, raw SQL, and on PostgreSQL TRUNCATE."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from catalog.counts import AWARD_CELLS, PAPER_CELLS, PERSON_COUNTS
@@ -168,3 +171,18 @@ def test_a_paper_deleted_before_its_award_rows_is_counted_once(catalog):
     else:
         paper.delete()
     assert_counts_are_exact()
+
+
+def test_recount_catalog_reports_and_repairs_counts_written_without_triggers(catalog):
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {PAPER_CELLS} SET papers = papers + 5")
+        cursor.execute(f"DELETE FROM {PERSON_COUNTS}")
+    with pytest.raises(CommandError, match="counts differ"):
+        call_command("recount_catalog", "--check", stdout=StringIO())
+    out = StringIO()
+    call_command("recount_catalog", stdout=out)
+    assert "Recounted." in out.getvalue()
+    assert_counts_are_exact()
+    out = StringIO()
+    call_command("recount_catalog", "--check", stdout=out)
+    assert "The counts are exact." in out.getvalue()
