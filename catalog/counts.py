@@ -28,6 +28,7 @@ NONE = 0  # the key of "no venue" and "no year"
 PAPER_CELLS = "catalog_papercount"  # venue_key, year_key, papers
 AWARD_CELLS = "catalog_awardcount"  # award_id, venue_key, year_key, papers
 PERSON_COUNTS = "catalog_personcount"  # person_id, papers
+PERSON_CELLS = "catalog_personcell"  # person_id, venue_key, year_key, papers (0014)
 
 
 def cells_answer(active: ActiveFilters) -> bool:
@@ -247,21 +248,16 @@ def sample_facets(sample, limit: int, active_authors=()) -> dict[str, list]:
 
 def person_venue_years(person) -> list[tuple[str | None, str | None, int | None, int]]:
     """A person's papers per (venue, year): (venue slug, venue name, year,
-    papers), None for no venue or year. One query, driven by the person's
-    authorships: each paper's venue and year are read by its primary key
-    (as a join, the planner scanned the index of all 100,000 papers)."""
-    papers, venues = Paper._meta.db_table, Venue._meta.db_table
-    authorships = Authorship._meta.db_table
+    papers), None for no venue or year. From the person's cells (migration
+    0014): one index range, however many papers."""
     sql = f"""
-        SELECT v.slug, v.name, g.year, g.n FROM (
-            SELECT (SELECT venue_id FROM {papers} WHERE id = a.paper_id) AS venue_id,
-                (SELECT year FROM {papers} WHERE id = a.paper_id) AS year, COUNT(*) AS n
-            FROM {authorships} a WHERE a.person_id = %s GROUP BY 1, 2
-        ) g LEFT JOIN {venues} v ON v.id = g.venue_id
+        SELECT v.slug, v.name, c.year_key, c.papers FROM {PERSON_CELLS} c
+        LEFT JOIN {Venue._meta.db_table} v ON v.id = c.venue_key
+        WHERE c.person_id = %s AND c.papers <> 0
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [person.pk])
-        return [tuple(row) for row in cursor.fetchall()]
+        return [(slug, name, year or None, n) for slug, name, year, n in cursor.fetchall()]
 
 
 def recount_statements() -> list[str]:
@@ -272,6 +268,7 @@ def recount_statements() -> list[str]:
         f"DELETE FROM {PAPER_CELLS}",
         f"DELETE FROM {AWARD_CELLS}",
         f"DELETE FROM {PERSON_COUNTS}",
+        f"DELETE FROM {PERSON_CELLS}",
         f"INSERT INTO {PAPER_CELLS} (venue_key, year_key, papers) "
         f"SELECT COALESCE(venue_id, {NONE}), COALESCE(year, {NONE}), COUNT(*) FROM {papers} "
         "GROUP BY 1, 2",
@@ -280,6 +277,9 @@ def recount_statements() -> list[str]:
         f"FROM {paper_awards} pa JOIN {papers} p ON p.id = pa.paper_id GROUP BY 1, 2, 3",
         f"INSERT INTO {PERSON_COUNTS} (person_id, papers) "
         f"SELECT person_id, COUNT(*) FROM {authorships} GROUP BY 1",
+        f"INSERT INTO {PERSON_CELLS} (person_id, venue_key, year_key, papers) "
+        f"SELECT a.person_id, COALESCE(p.venue_id, {NONE}), COALESCE(p.year, {NONE}), COUNT(*) "
+        f"FROM {authorships} a JOIN {papers} p ON p.id = a.paper_id GROUP BY 1, 2, 3",
     ]
 
 
@@ -290,6 +290,7 @@ def differences() -> list[str]:
         PAPER_CELLS: "venue_key, year_key",
         AWARD_CELLS: "award_id, venue_key, year_key",
         PERSON_COUNTS: "person_id",
+        PERSON_CELLS: "person_id, venue_key, year_key",
     }
     kept = {table: _rows(table, keys) for table, keys in tables.items()}
     with transaction.atomic(), connection.cursor() as cursor:

@@ -57,8 +57,9 @@ class Counted:
 def person_aggregates(person) -> dict:
     """What a person page shows about the whole of a person's work: papers per
     year (and so their number), the venues, the most frequent co-authors. Two
-    queries, however many papers; cached per catalog version by the view,
-    since for the most prolific author they cost ~120 ms."""
+    queries: the person's (venue, year) cells the database keeps, and the
+    co-authors (grouped from the index, about 4 authorships per paper);
+    cached per catalog version by the view."""
     years, venues, total = {}, {}, 0
     for slug, name, year, n in counts.person_venue_years(person):
         total += n

@@ -1,4 +1,4 @@
-"""The counts the database keeps (migration catalog 0012, read by
+"""The counts the database keeps (migrations catalog 0012 and 0014, read by
 catalog/counts.py) equal counting the papers, after every kind of write:
 creating papers with authors and awards, moving a paper to another venue or
 year, awards added and removed, a person merged, a venue deleted, papers
@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from catalog.counts import AWARD_CELLS, PAPER_CELLS, PERSON_COUNTS
+from catalog.counts import AWARD_CELLS, PAPER_CELLS, PERSON_CELLS, PERSON_COUNTS
 from catalog.models import Authorship, Paper
 from people.models import Person
 from people.services import person_merge
@@ -37,10 +37,14 @@ def counted() -> dict:
     ):
         key = (award, venue or 0, year or 0)
         awards[key] = awards.get(key, 0) + 1
-    people = {}
-    for (person,) in Authorship.objects.values_list("person_id"):
+    people, person_cells = {}, {}
+    for person, venue, year in Authorship.objects.values_list(
+        "person_id", "paper__venue_id", "paper__year"
+    ):
         people[(person,)] = people.get((person,), 0) + 1
-    return {"papers": papers, "awards": awards, "people": people}
+        key = (person, venue or 0, year or 0)
+        person_cells[key] = person_cells.get(key, 0) + 1
+    return {"papers": papers, "awards": awards, "people": people, "person_cells": person_cells}
 
 
 def assert_counts_are_exact():
@@ -48,6 +52,7 @@ def assert_counts_are_exact():
         "papers": kept(PAPER_CELLS, "venue_key, year_key"),
         "awards": kept(AWARD_CELLS, "award_id, venue_key, year_key"),
         "people": kept(PERSON_COUNTS, "person_id"),
+        "person_cells": kept(PERSON_CELLS, "person_id, venue_key, year_key"),
     } == counted()
 
 
@@ -177,6 +182,7 @@ def test_recount_catalog_reports_and_repairs_counts_written_without_triggers(cat
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {PAPER_CELLS} SET papers = papers + 5")
         cursor.execute(f"DELETE FROM {PERSON_COUNTS}")
+        cursor.execute(f"UPDATE {PERSON_CELLS} SET papers = papers * 2")
     with pytest.raises(CommandError, match="counts differ"):
         call_command("recount_catalog", "--check", stdout=StringIO())
     out = StringIO()
