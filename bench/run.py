@@ -1,6 +1,7 @@
 """The performance benchmark: `make bench`, or
 
     .venv/bin/python -m bench.run [--size 100000] [--requests 200] [--skip-import] [--skip-wrk]
+        [--only REGEX] [--write-every 50]
 
 Without DATABASE_URL it re-runs itself under scripts/with-postgres (a
 throwaway PostgreSQL on loopback, always stopped afterwards). In one run it:
@@ -13,9 +14,13 @@ throwaway PostgreSQL on loopback, always stopped afterwards). In one run it:
 4. times pages through Django's full request cycle in this process
    (django.test.Client, DEBUG off, bench.settings): p50/p95 over --requests
    requests each, and the number of SQL queries each makes;
-5. measures throughput through gunicorn with wrk: the list page against the
+5. measures the long tail (bench/longtail.py): distinct searches and filter
+   combinations asked once each, pages right after a write, a mixed stream
+   with one write every --write-every requests, all with the production
+   cache; then wrk over thousands of distinct URLs against the trivial view;
+6. measures throughput through gunicorn with wrk: the list page against the
    trivial /bench/ping/ view, and their ratio;
-6. writes bench/RESULTS.md and exits 1 when a target is missed by more than 2x.
+7. writes bench/RESULTS.md and exits 1 when a target is missed by more than 2x.
 """
 
 from __future__ import annotations
@@ -27,14 +32,15 @@ import os
 import platform
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from bench import longtail
+from bench.serving import WORKERS, gunicorn, log, wrk_stats
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -101,10 +107,8 @@ class Results:
     wrk_cold: dict | None = None
     load: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+    params: dict = field(default_factory=dict)
+    longtail: longtail.LongTail | None = None
 
 
 def load_average() -> str:
@@ -318,7 +322,7 @@ def time_page(client, page: Page, requests: int, max_seconds: float) -> None:
 def bench_pages(results: Results, requests: int, max_seconds: float, only: str | None) -> None:
     from django.test import Client
 
-    params = pick_parameters()
+    results.params = params = pick_parameters()
     results.notes.append(
         f"Most prolific author `{params['prolific']}` has {params['prolific_papers']} papers; "
         f"biggest venue `{params['venue']}` has {params['venue_papers']}; rare word "
@@ -342,23 +346,11 @@ def bench_pages(results: Results, requests: int, max_seconds: float, only: str |
 # Throughput
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wrk(url: str, seconds: int) -> float:
-    out = subprocess.run(
-        ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if errors:
-        raise RuntimeError(f"wrk {url}: {errors.group(1)} error responses")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    stats = wrk_stats(url, seconds)
+    if stats["errors"]:
+        raise RuntimeError(f"wrk {url}: {stats['errors']} error responses")
+    return stats["rps"]
 
 
 def bench_throughput(results: Results, seconds: int) -> None:
@@ -370,57 +362,20 @@ def bench_throughput(results: Results, seconds: int) -> None:
 
 
 def throughput(seconds: int, *, cached: bool) -> dict:
-    port = free_port()
-    pidfile = ROOT / "bench" / ".gunicorn.pid"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
-    if not cached:
-        env["BENCH_NO_CACHE"] = "1"
-    workers = os.cpu_count() or 2
-    server = subprocess.Popen(
-        [
-            str(Path(PYTHON).with_name("gunicorn")),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--pid",
-            str(pidfile),
-            "--no-control-socket",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(cached=cached) as base:
         wrk(f"{base}/bench/ping/", 2)  # warm up every worker
         wrk(f"{base}/papers/", 2)
         ping, papers = [], []
         for _ in range(2):  # interleaved, so drifting load hits both alike
             ping.append(wrk(f"{base}/bench/ping/", seconds))
             papers.append(wrk(f"{base}/papers/", seconds))
-        result = {
-            "workers": workers,
-            "seconds": seconds,
-            "ping": statistics.mean(ping),
-            "papers": statistics.mean(papers),
-            "ratio": statistics.mean(papers) / max(statistics.mean(ping), 1e-9),
-        }
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        pidfile.unlink(missing_ok=True)
+    result = {
+        "workers": WORKERS,
+        "seconds": seconds,
+        "ping": statistics.mean(ping),
+        "papers": statistics.mean(papers),
+        "ratio": statistics.mean(papers) / max(statistics.mean(ping), 1e-9),
+    }
     log(f"wrk ({'cache on' if cached else 'no cache'}): {result}")
     return result
 
@@ -465,7 +420,7 @@ def failures(results: Results) -> list[str]:
     ratio = (results.wrk or {}).get("ratio")
     if ratio is not None and ratio * 2 < THROUGHPUT_RATIO_TARGET:
         bad.append(f"throughput ratio {results.wrk['ratio']:.2f}")
-    return bad
+    return bad + longtail.failures(results.longtail)
 
 
 def verdict(p: Page) -> str:
@@ -485,7 +440,9 @@ def _report_header(results: Results) -> list[str]:
         f"Written by `make bench` (bench/run.py) — synthetic catalog of {results.size:,} papers.",
         "Server-side times are through Django's full request cycle in-process",
         f"(django.test.Client, DEBUG off), {results.requests} requests per row after 3 warm-ups;",
-        "queries are counted on one request.",
+        "queries are counted on one request. Targets are in each table's target column; they",
+        "are defined in bench/run.py (page_list() and the constants at its top) and",
+        "bench/longtail.py (the constants at its top).",
         "",
         "## Machine",
         "",
@@ -642,6 +599,7 @@ def report(results: Results) -> str:
         _report_header,
         _report_catalog,
         _report_pages,
+        lambda results: longtail.report(results.longtail),
         _report_throughput,
         _report_importer,
         _report_verdict,
@@ -670,7 +628,20 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-wrk", action="store_true")
     parser.add_argument("--wrk-seconds", type=int, default=10)
-    parser.add_argument("--only", help="regular expression: time only the pages it matches")
+    parser.add_argument(
+        "--only",
+        help="regular expression: time only the pages it matches; "
+        "'longtail' matches the long-tail section",
+    )
+    parser.add_argument(
+        "--write-every", type=int, default=50, help="long tail: one write every N requests"
+    )
+    parser.add_argument(
+        "--longtail-requests", type=int, default=150, help="long tail: distinct URLs per kind"
+    )
+    parser.add_argument(
+        "--wrk-urls", type=int, default=2000, help="long tail: distinct URLs per wrk run"
+    )
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args(argv)
 
@@ -700,9 +671,17 @@ def main(argv=None) -> int:
     results.load.append(f"pages {load_average()}")
     bench_pages(results, args.requests, args.max_seconds, args.only)
     connection.close()
+    run_longtail = not args.only or re.search(args.only, "longtail")
+    if run_longtail:
+        results.load.append(f"long tail {load_average()}")
+        pools = longtail.make_pools(args.longtail_requests, args.wrk_urls, rounds=2)
+        results.longtail = longtail.bench_longtail_pages(results.params, pools, args)
+        connection.close()
     if not args.skip_wrk:
         results.load.append(f"wrk {load_average()}")
         bench_throughput(results, args.wrk_seconds)
+        if run_longtail:
+            results.longtail.wrk = longtail.bench_longtail_throughput(pools, args.wrk_seconds)
     results.load.append(f"end {load_average()}")
     text = report(results)
     if not args.no_write:
