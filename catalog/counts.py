@@ -32,14 +32,25 @@ PERSON_CELLS = "catalog_personcell"  # person_id, venue_key, year_key, papers (0
 
 
 def cells_answer(active: ActiveFilters) -> bool:
-    """Whether the results are defined by venue and year alone."""
-    return not (active.search or active.authors or active.award)
+    """Whether the cells can count the venues and years of the results: they
+    are defined by venue and year alone, or by one person's papers in
+    venues and years (the person's cells)."""
+    return not (active.search or active.award) and len(active.authors) <= 1
+
+
+def _cells(active: ActiveFilters) -> str:
+    """The cells counting the results: the one active author's, or all papers'."""
+    return PERSON_CELLS if active.authors else PAPER_CELLS
 
 
 def _conditions(active: ActiveFilters, *, venue: bool, exact_year: bool) -> tuple[str, list]:
     """SQL conditions on a cell (alias c) for the active venue and year filters,
     and their parameters. A paper without a year matches no year filter."""
     sql, params = ["c.papers <> 0"], []
+    if active.authors:  # one (cells_answer()): the person's cells
+        people = Person._meta.db_table
+        sql.append(f"c.person_id = (SELECT id FROM {people} WHERE slug = %s)")
+        params.append(active.authors[0])
     if venue and active.venues:
         slugs = ", ".join(["%s"] * len(active.venues))
         venues = Venue._meta.db_table
@@ -82,7 +93,7 @@ def venue_counts(active: ActiveFilters):
     """Papers per venue under the year filters (not the venue filter: venues
     are any-of), as (slug, name, count); the active venues always."""
     where = _conditions(active, venue=False, exact_year=True)
-    return _named_counts(Venue, PAPER_CELLS, "venue_key", where, list(active.venues))
+    return _named_counts(Venue, _cells(active), "venue_key", where, list(active.venues))
 
 
 def year_counts(active: ActiveFilters) -> dict[int | None, int]:
@@ -90,7 +101,7 @@ def year_counts(active: ActiveFilters) -> dict[int | None, int]:
     year range (not the year filter: a year replaces the current one)."""
     condition, params = _conditions(active, venue=True, exact_year=False)
     sql = (
-        f"SELECT c.year_key, SUM(c.papers) FROM {PAPER_CELLS} c "
+        f"SELECT c.year_key, SUM(c.papers) FROM {_cells(active)} c "
         f"WHERE {condition} GROUP BY c.year_key"
     )
     with connection.cursor() as cursor:
@@ -99,7 +110,8 @@ def year_counts(active: ActiveFilters) -> dict[int | None, int]:
 
 
 def award_counts(active: ActiveFilters):
-    """Awarded papers per award under the venue and year filters."""
+    """Awarded papers per award under the venue and year filters (without an
+    author filter: awards are not kept per person)."""
     where = _conditions(active, venue=True, exact_year=True)
     active_awards = [active.award] if active.award else []
     return _named_counts(Award, AWARD_CELLS, "award_id", where, active_awards)

@@ -1,9 +1,10 @@
 """The paper list's facets: how many of the matching papers each venue, year,
 award and top author has, and the chips that name the active filters.
 
-Two steps with explicit inputs. count_facets() reads the database (four
-grouped queries) and returns plain data, FacetCounts, which the list caches
-per catalog version; facet_entries(), chips() and unknown_values() turn that
+Two steps with explicit inputs. count_facets() reads the database (at most
+four queries: counts the database keeps, grouped queries, samples of large
+results marked as estimates) and returns plain data, FacetCounts, which the
+list caches per catalog version; facet_entries(), chips() and unknown_values() turn that
 data, the active filters and the request's parameters into what the
 templates show, without queries.
 """
@@ -134,11 +135,12 @@ def count_facets(filterset: PaperFilter) -> FacetCounts:
     adding an author narrows (all-of). Each query also returns the names of
     the active values, for the chips.
 
-    Results defined by venue and year alone (catalog.counts.cells_answer)
-    are counted from the cells the database keeps: a few thousand rows,
-    however many papers. Otherwise one grouped query per facet over the
-    matching papers; the year query also counts papers without a year, so
-    the number of results comes from it instead of a COUNT query of its own.
+    Results defined by venue and year alone, or by one author, venue and
+    year (catalog.counts.cells_answer), are counted from the cells the
+    database keeps: a few thousand rows, however many papers. Otherwise
+    one grouped query per facet over the matching papers; the year query
+    also counts papers without a year, so the number of results comes from
+    it instead of a COUNT query of its own.
     """
     active = filterset.active()
     from_cells = counts.cells_answer(active)
@@ -149,7 +151,12 @@ def count_facets(filterset: PaperFilter) -> FacetCounts:
     total = per_year.get(active.year, 0) if active.year else sum(per_year.values())
     samples = {}
     if from_cells:
-        venues, awards = counts.venue_counts(active), counts.award_counts(active)
+        venues = counts.venue_counts(active)
+        if active.authors:  # a person's awards: a few of their papers
+            without_award = filterset.queryset_without("award")
+            awards = _counted(Award, "papers", without_award, Q(slug=active.award))
+        else:
+            awards = counts.award_counts(active)
     elif active.search and not (active.venues or active.award) and total > EXACT_UP_TO:
         venues, awards, authors = _sampled(filterset, active, total)
         samples = {"venues": SAMPLE, "awards": SAMPLE, "authors": SAMPLE}
