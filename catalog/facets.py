@@ -127,7 +127,7 @@ def _count_years(filterset: PaperFilter, year: int | None):
 
 def count_facets(filterset: PaperFilter) -> FacetCounts:
     """The facet counts and the number of results for a bound PaperFilter:
-    four queries.
+    at most four queries.
 
     Venues, years and awards are counted without their own filter (picking
     another venue widens an any-of choice; years and awards replace the
