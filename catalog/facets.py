@@ -76,9 +76,7 @@ def _counted(model, relation: str, pool, active: Q, limit: int | None = None):
     filter counts few rows; a pool without filters is not even re-read as a
     subquery."""
     first = Case(When(active, then=Value(0)), default=Value(1))
-    if pool.query.is_sliced:  # a sample: its own order and limit
-        in_pool = Q(**{f"{relation}__in": pool.values("pk")})
-    elif pool.query.where:
+    if pool.query.where:
         in_pool = Q(**{f"{relation}__in": pool.order_by().values("pk")})
     else:
         in_pool = Q(**{f"{relation}__isnull": False})
