@@ -11,7 +11,9 @@ the catalog), years grow towards 2025, and about 2% of papers have an award.
 Rows are written with COPY (explicit ids, sequences reset afterwards), then
 `author_names` is filled by one grouped UPDATE and `search_vector` by one
 UPDATE using the application's own expression (catalog.search), never row by
-row. The tables must be empty (run.py truncates them).
+row. The tables must be empty (run.py truncates them). The counts the pages
+read (catalog/counts.py) follow by themselves: their triggers fire on COPY
+and on TRUNCATE; `manage.py recount_catalog --check` confirms it.
 """
 
 from __future__ import annotations

@@ -151,14 +151,6 @@ class PaperQuerySet(models.QuerySet):
         )
         return dict(sorted(rows))
 
-    def years_and_total(self) -> tuple[dict[int, int], int]:
-        """Papers per known year (as years()) and the number of papers, from
-        one grouped query: pages with a chart need no COUNT query of their own."""
-        rows = self.order_by().values("year").annotate(n=Count("pk", distinct=True))
-        counts = dict(rows.values_list("year", "n"))
-        total = sum(counts.values())
-        return {year: counts[year] for year in sorted(y for y in counts if y is not None)}, total
-
     def assign_citation_keys(self) -> int:
         """Give each of these papers that has no citation key its key; return how many.
 

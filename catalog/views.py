@@ -8,7 +8,6 @@ front, so its number of queries does not grow with the number of papers
 from functools import cached_property
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
 from django.http import HttpResponse, QueryDict
@@ -20,9 +19,10 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
+from catalog import counts
 from catalog.exports import FORMATS, bibtex_entry
 from catalog.facets import chips, count_facets, facet_entries, unknown_values
-from catalog.filters import PaperFilter
+from catalog.filters import ActiveFilters, PaperFilter
 from catalog.links import export_links, link_parts, sort_links
 from catalog.metadata import paper_metadata
 from catalog.models import LIST_DEFERRED_FIELDS, Authorship, Award, Paper
@@ -33,36 +33,28 @@ from core.pagination import page_or_404
 from core.redirects import moved_list_response
 from core.slugs import slug_base
 from core.views import CachedPageMixin, CleanParametersMixin, IndexSortMixin
-from people.models import Person
-from venues.models import Venue
 
 RELATED_PAPERS = 6
 NEWEST_ON_FRONT_PAGE = 10
-
-
-def catalog_counts() -> dict:
-    """Papers, people and venues in one query (scalar subqueries)."""
-    tables = [model._meta.db_table for model in (Paper, Person, Venue)]
-    sql = "SELECT " + ", ".join(
-        f"(SELECT COUNT(*) FROM {connection.ops.quote_name(table)})" for table in tables
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        papers, people, venues = cursor.fetchone()
-    return {"papers": papers, "people": people, "venues": venues}
+TOP_VENUES_ON_FRONT_PAGE = 12
 
 
 class HomeView(CleanParametersMixin, CachedPageMixin, TemplateView):
     template_name = "catalog/home.html"
 
     def get_context_data(self, **kwargs):
+        # Every count from the cells the database keeps (catalog/counts.py):
+        # counting 100,000 papers took 60 ms after each write.
+        years = counts.year_counts(ActiveFilters())
+        years.pop(None, None)
         return super().get_context_data(
-            counts=catalog_counts(),
-            chart=year_chart(Paper.objects.years(), reverse("catalog:paper-list")),
+            counts=counts.catalog_totals(),
+            chart=year_chart(dict(sorted(years.items())), reverse("catalog:paper-list")),
             newest=Paper.objects.for_list().newest_first()[:NEWEST_ON_FRONT_PAGE],
-            top_venues=Venue.objects.with_paper_count()
-            .filter(paper_count__gt=0)
-            .order_by("-paper_count", "name")[:12],
+            top_venues=[
+                {"slug": slug, "name": name, "paper_count": n}
+                for slug, name, n in counts.venue_counts(ActiveFilters())[:TOP_VENUES_ON_FRONT_PAGE]
+            ],
             **kwargs,
         )
 

@@ -1,8 +1,9 @@
 """Papers per year as a small server-rendered SVG bar chart.
 
-`year_chart()` turns `{year: count}` (from PaperQuerySet.years(), one grouped
-query) into the geometry the template `includes/year_chart.html` draws: no
-JavaScript, no inline styles, every bar a link to a list for that year.
+`year_chart()` turns `{year: count}` (the cells the database keeps,
+catalog/counts.py, or one grouped query) into the geometry the template
+`includes/year_chart.html` draws: no JavaScript, no inline styles, every bar
+a link to a list for that year.
 """
 
 from __future__ import annotations

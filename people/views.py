@@ -1,12 +1,13 @@
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import QueryDict
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
+from catalog import counts
 from catalog.links import export_links
-from catalog.models import Paper
+from catalog.models import Authorship, Paper
 from catalog.search import MAX_QUERY_LENGTH, filter_folded_contains
 from catalog.selectors import paper_paginator
 from core.cache import get_or_compute
@@ -56,32 +57,20 @@ class Counted:
 def person_aggregates(person) -> dict:
     """What a person page shows about the whole of a person's work: papers per
     year (and so their number), the venues, the most frequent co-authors. Two
-    queries, however many papers; cached per catalog version by the view,
-    since for the most prolific author they cost ~120 ms."""
-    # Papers per (venue, year), one grouped query: years, venues and the number
-    # of papers are its sums. Each paper is in exactly one group.
-    groups = (
-        Paper.objects.by_person(person)
-        .order_by()
-        .values("venue__slug", "venue__name", "year")
-        .annotate(n=Count("pk", distinct=True))
-        .values_list("venue__slug", "venue__name", "year", "n")
-    )
+    queries: the person's (venue, year) cells the database keeps, and the
+    co-authors (grouped from the index, about 4 authorships per paper);
+    cached per catalog version by the view."""
     years, venues, total = {}, {}, 0
-    for slug, name, year, n in groups:
+    for slug, name, year, n in counts.person_venue_years(person):
         total += n
         if year is not None:
             years[year] = years.get(year, 0) + n
         if slug is not None:
             venues[slug, name] = venues.get((slug, name), 0) + n
-    # filter() before annotate(): the counts are over this person's papers only.
-    coauthors = (
-        Person.objects.filter(authorships__paper__authorships__person=person)
-        .exclude(pk=person.pk)
-        .annotate(shared=Count("authorships__paper", distinct=True))
-        .order_by("-shared", "name")
-        .values_list("slug", "name", "shared")[:COAUTHORS_SHOWN]
-    )
+    # Grouped by person before people are read: joining people first grouped
+    # 12,000 rows by name for the most prolific author (190 ms).
+    their_papers = Authorship.objects.filter(person=person).values("paper_id")
+    coauthors = counts.top_authors(their_papers, COAUTHORS_SHOWN, exclude=person.pk)
     return {
         "years": dict(sorted(years.items())),
         "total": total,

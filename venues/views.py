@@ -2,6 +2,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
+from catalog import counts
 from catalog.links import export_links
 from catalog.models import Paper
 from catalog.selectors import paper_paginator
@@ -36,7 +37,7 @@ class VenueDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
             "venue-years",
             self.catalog_version,
             (venue.slug,),
-            lambda: Paper.objects.in_venue(venue).years_and_total(),
+            lambda: counts.venue_years(venue),
         )
         return super().get_context_data(
             page_obj=page_or_404(

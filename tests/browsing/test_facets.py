@@ -95,3 +95,75 @@ def test_the_result_count_and_empty_state(client, catalog):
     empty = client.get(URL, {"venue": "arxiv", "award": "oral-presentation"}).content.decode()
     assert "No papers match all of these filters" in empty
     assert "Remove Award: Oral Presentation" in empty
+
+
+def test_top_authors_of_the_whole_catalog_are_exact_however_big(client, catalog, monkeypatch):
+    from catalog import facets as facet_module
+
+    monkeypatch.setattr(facet_module, "EXACT_UP_TO", 1)
+    response = client.get(URL)
+    assert facet(response, "authors") == {
+        "Stella Biderman": 4,
+        "Leo Gao": 3,
+        "Hailey Schoelkopf": 3,
+        "Hugo Laurençon": 1,
+    }
+    assert "authors" not in response.context["facets"]["samples"]
+    assert "about" not in response.content.decode()
+
+
+def test_top_authors_of_big_results_are_estimated_and_say_so(client, catalog, monkeypatch):
+    from catalog import facets as facet_module
+
+    monkeypatch.setattr(facet_module, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(facet_module, "SAMPLE", 2)
+    # ICML: Pythia (2023) and GPT-NeoX (2022), both by Stella, Leo and Hailey;
+    # the newest two of the three 2022-2023 papers are sampled: Pythia and OBELICS.
+    response = client.get(URL, {"year_from": "2022", "year_to": "2023"})
+    assert response.context["total"] == 4
+    counts = facet(response, "authors")
+    # Stella is on both sampled papers: 2 of 2, scaled to 4 results.
+    assert counts["Stella Biderman"] == 4
+    assert all(entry.estimated for entry in response.context["facets"]["authors"])
+    html = response.content.decode()
+    assert "Estimated from the newest 2 of these papers." in html
+    assert '<abbr title="estimated">about</abbr> 4' in html
+    # Venues, years and awards stay exact.
+    assert facet(response, "venues") == {"ICML": 2, "NeurIPS": 1}
+
+
+def test_top_authors_of_small_results_are_exact(client, catalog):
+    response = client.get(URL, {"venue": "icml"})
+    assert "authors" not in response.context["facets"]["samples"]
+    assert facet(response, "authors") == {
+        "Stella Biderman": 2,
+        "Leo Gao": 2,
+        "Hailey Schoelkopf": 2,
+    }
+
+
+def test_venues_and_awards_of_a_big_search_are_estimated_and_say_so(client, catalog, monkeypatch):
+    from catalog import facets as facet_module
+
+    monkeypatch.setattr(facet_module, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(facet_module, "SAMPLE", 1)
+    # "open": OBELICS (NeurIPS, 2023, Outstanding Paper) and GPT-NeoX (ICML,
+    # 2022, both awards); the sample is the newer, OBELICS, scaled to 2.
+    response = client.get(URL, {"q": "open"})
+    assert response.context["total"] == 2
+    assert facet(response, "venues") == {"NeurIPS": 2}
+    assert facet(response, "awards") == {"Outstanding Paper Award": 2}
+    assert response.context["facets"]["samples"] == {"venues": 1, "awards": 1, "authors": 1}
+    # The years and the number of results stay exact.
+    assert facet(response, "years") == {"2023": 1, "2022": 1}
+    assert "Estimated from the newest 1 of these papers." in response.content.decode()
+
+
+def test_the_venue_facet_of_a_search_in_a_venue_stays_exact(client, catalog, monkeypatch):
+    from catalog import facets as facet_module
+
+    monkeypatch.setattr(facet_module, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(facet_module, "SAMPLE", 1)
+    response = client.get(URL, {"q": "open", "venue": "icml"})
+    assert facet(response, "venues") == {"ICML": 1, "NeurIPS": 1}
+    assert "venues" not in response.context["facets"]["samples"]

@@ -1,0 +1,334 @@
+"""Exact counts read from the tables the database keeps (migration 0013).
+
+Why: counting papers per venue, year and award, and papers per person, over
+the whole catalog read every paper (and every authorship for the top
+authors): about 300 ms at 100,000 papers, on the first request after every
+write, since a write empties the cache. The database keeps those counts in
+(venue, year) and (award, venue, year) cells and per person, changed by
+triggers in the writing transaction, so they are exact whoever writes.
+A count over venues and years only — the front page, a venue page, the list
+filtered by venue and year range — sums a few thousand cells.
+
+The functions take the list's ActiveFilters; `cells_answer()` says whether
+the cells can answer for them (no search, author or award filter).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+
+from catalog.filters import ActiveFilters
+from catalog.models import Authorship, Award, Paper
+from people.models import Person
+from venues.models import Venue
+
+NONE = 0  # the key of "no venue" and "no year"
+# The tables (migration 0013), never written by Django.
+PAPER_CELLS = "catalog_papercount"  # venue_key, year_key, papers
+AWARD_CELLS = "catalog_awardcount"  # award_id, venue_key, year_key, papers
+PERSON_COUNTS = "catalog_personcount"  # person_id, papers
+PERSON_CELLS = "catalog_personcell"  # person_id, venue_key, year_key, papers (0015)
+
+
+def cells_answer(active: ActiveFilters) -> bool:
+    """Whether the cells can count the venues and years of the results: they
+    are defined by venue and year alone, or by one person's papers in
+    venues and years (the person's cells)."""
+    return not (active.search or active.award) and len(active.authors) <= 1
+
+
+def _cells(active: ActiveFilters) -> str:
+    """The cells counting the results: the one active author's, or all papers'."""
+    return PERSON_CELLS if active.authors else PAPER_CELLS
+
+
+def _conditions(active: ActiveFilters, *, venue: bool, exact_year: bool) -> tuple[str, list]:
+    """SQL conditions on a cell (alias c) for the active venue and year filters,
+    and their parameters. A paper without a year matches no year filter."""
+    sql, params = ["c.papers <> 0"], []
+    if active.authors:  # one (cells_answer()): the person's cells
+        people = Person._meta.db_table
+        sql.append(f"c.person_id = (SELECT id FROM {people} WHERE slug = %s)")
+        params.append(active.authors[0])
+    if venue and active.venues:
+        slugs = ", ".join(["%s"] * len(active.venues))
+        venues = Venue._meta.db_table
+        sql.append(f"c.venue_key IN (SELECT id FROM {venues} WHERE slug IN ({slugs}))")
+        params += list(active.venues)
+    for value, test in (
+        (active.year if exact_year else None, "="),
+        (active.year_from, ">="),
+        (active.year_to, "<="),
+    ):
+        if value:
+            sql.append(f"c.year_key {test} %s AND c.year_key <> {NONE}")
+            params.append(value)
+    return " AND ".join(sql), params
+
+
+def _named_counts(model, cells, key: str, where: tuple[str, list], active: list[str]):
+    """(slug, name, count) of the `model` rows (venues, awards) that have papers
+    in the `cells` table matching `where` (joined on `key`), and of the
+    `active` slugs always (0 when they have none): active first, then most
+    papers, then name. One query: the cells are summed once, then joined."""
+    table = model._meta.db_table
+    condition, params = where
+    marks = ", ".join(["%s"] * len(active)) or "NULL"
+    sql = f"""
+        SELECT m.slug, m.name, COALESCE(s.n, 0) AS n FROM {table} m
+        LEFT JOIN (
+            SELECT c.{key} AS id, SUM(c.papers) AS n FROM {cells} c
+            WHERE {condition} GROUP BY c.{key}
+        ) s ON s.id = m.id
+        WHERE s.n > 0 OR m.slug IN ({marks})
+        ORDER BY CASE WHEN m.slug IN ({marks}) THEN 0 ELSE 1 END, n DESC, m.name
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *active, *active])
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def venue_counts(active: ActiveFilters):
+    """Papers per venue under the year filters (not the venue filter: venues
+    are any-of), as (slug, name, count); the active venues always."""
+    where = _conditions(active, venue=False, exact_year=True)
+    return _named_counts(Venue, _cells(active), "venue_key", where, list(active.venues))
+
+
+def year_counts(active: ActiveFilters) -> dict[int | None, int]:
+    """Papers per year (None: without a year) under the venue filter and the
+    year range (not the year filter: a year replaces the current one)."""
+    condition, params = _conditions(active, venue=True, exact_year=False)
+    sql = (
+        f"SELECT c.year_key, SUM(c.papers) FROM {_cells(active)} c "
+        f"WHERE {condition} GROUP BY c.year_key"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(year or None): n for year, n in cursor.fetchall() if n}
+
+
+def award_counts(active: ActiveFilters):
+    """Awarded papers per award under the venue and year filters (without an
+    author filter: awards are not kept per person)."""
+    where = _conditions(active, venue=True, exact_year=True)
+    active_awards = [active.award] if active.award else []
+    return _named_counts(Award, AWARD_CELLS, "award_id", where, active_awards)
+
+
+def top_people(limit: int):
+    """The `limit` people with the most papers in the catalog, as (slug, name,
+    count), most papers first, then by name: every person with at least the
+    limit-th count is read from the index, then sorted."""
+    counts, people = PERSON_COUNTS, Person._meta.db_table
+    sql = f"""
+        SELECT p.slug, p.name, c.papers FROM {counts} c JOIN {people} p ON p.id = c.person_id
+        WHERE c.papers > 0 AND c.papers >= COALESCE(
+            (SELECT papers FROM {counts} ORDER BY papers DESC LIMIT 1 OFFSET %s), 1)
+        ORDER BY c.papers DESC, p.name LIMIT %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [limit - 1, limit])
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def catalog_totals() -> dict[str, int]:
+    """The numbers of papers, people and venues, in one query."""
+    people, venues = Person._meta.db_table, Venue._meta.db_table
+    sql = (
+        f"SELECT (SELECT COALESCE(SUM(papers), 0) FROM {PAPER_CELLS}), "
+        f"(SELECT COUNT(*) FROM {people}), (SELECT COUNT(*) FROM {venues})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        papers, people_count, venue_count = cursor.fetchone()
+    return {"papers": papers, "people": people_count, "venues": venue_count}
+
+
+def venue_years(venue) -> tuple[dict[int, int], int]:
+    """A venue's papers per known year, and its number of papers (one query)."""
+    sql = f"SELECT year_key, papers FROM {PAPER_CELLS} WHERE venue_key = %s AND papers <> 0"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [venue.pk])
+        years = dict(cursor.fetchall())
+    total = sum(years.values())
+    years.pop(NONE, None)
+    return dict(sorted(years.items())), total
+
+
+def _top_people_sql(counted: str, active: tuple[str, ...]) -> tuple[str, str]:
+    """CTEs and a SELECT of the top rows of `counted` (a CTE of person_id, n):
+    those with at least the limit-th count (parameter) and the `active` slugs
+    (their parameters), with their slug and name, active ones first.
+    People are read by scalar subqueries, for the rows kept only: as a join,
+    the planner hashed all of them (60,000 at 100,000 papers)."""
+    people = Person._meta.db_table
+    marks = ", ".join(["%s"] * len(active)) or "NULL"
+    ctes = f"""
+        cut AS (SELECT n FROM {counted} ORDER BY n DESC LIMIT 1 OFFSET %s),
+        chosen AS (SELECT id FROM {people} WHERE slug IN ({marks})),
+        kept AS (
+            SELECT s.person_id, s.n, CASE WHEN s.person_id IN (SELECT id FROM chosen)
+            THEN 0 ELSE 1 END AS first FROM {counted} s
+            WHERE s.n >= COALESCE((SELECT n FROM cut), 0) OR s.person_id IN (SELECT id FROM chosen)
+            UNION ALL
+            SELECT id, 0, 0 FROM chosen
+        )"""
+    select = f"""
+        SELECT (SELECT slug FROM {people} WHERE id = kept.person_id),
+            (SELECT name FROM {people} WHERE id = kept.person_id), n, first FROM kept"""
+    return ctes, select
+
+
+def _first_of_each(rows, limit: int | None = None):
+    """(slug, name, n) rows in order, each slug once: an active person comes
+    twice (counted, then with 0), counted first."""
+    seen, result = set(), []
+    for slug, name, n in rows:
+        if slug not in seen:
+            seen.add(slug)
+            result.append((slug, name, n))
+    return result[:limit]
+
+
+def _sql(queryset) -> tuple[str, tuple]:
+    try:
+        return queryset.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing
+        return "SELECT NULL WHERE 1 = 0", ()
+
+
+def top_authors(paper_ids, limit: int, active=(), exclude: int | None = None):
+    """(slug, name, papers among `paper_ids`) of the `limit` people with the
+    most of those papers (then by name), the `active` slugs first and always
+    (0 when they have none), never the person whose id is `exclude`.
+    `paper_ids`: a queryset of paper ids (`.values("pk")`), sliced or not.
+    One query: authorships are grouped by person from the (paper, person)
+    index, and only the top rows read people."""
+    pool_sql, pool_params = _sql(paper_ids)
+    ctes, select = _top_people_sql("s", tuple(active))
+    sql = f"""
+        WITH s AS (
+            SELECT a.person_id, COUNT(*) AS n FROM {Authorship._meta.db_table} a
+            WHERE a.paper_id IN ({pool_sql}) AND a.person_id <> %s GROUP BY a.person_id
+        ), {ctes}
+        {select} ORDER BY 4, 3 DESC, 2
+    """
+    params = [*pool_params, -1 if exclude is None else exclude, limit - 1, *active]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _first_of_each([row[:3] for row in cursor.fetchall()], limit)
+
+
+def sample_facets(sample, limit: int, active_authors=()) -> dict[str, list]:
+    """Venues, awards and the top `limit` authors (active ones first and
+    always) of the papers in `sample` — a sliced queryset of `("pk",
+    "venue_id")` — as (slug, name, count) rows by facet ("venues", "awards",
+    "authors"), in one query over the sample read once."""
+    sample_sql, sample_params = _sql(sample)
+    venues, awards = Venue._meta.db_table, Award._meta.db_table
+    paper_awards = Paper.awards.through._meta.db_table
+    ctes, select = _top_people_sql("authors", tuple(active_authors))
+    sql = f"""
+        WITH sample (id, venue_id) AS ({sample_sql}),
+        authors AS (
+            SELECT a.person_id, COUNT(*) AS n FROM {Authorship._meta.db_table} a
+            WHERE a.paper_id IN (SELECT id FROM sample) GROUP BY a.person_id
+        ), {ctes}
+        SELECT 'venues', v.slug, v.name, s.n, 1 FROM (
+            SELECT venue_id, COUNT(*) AS n FROM sample WHERE venue_id IS NOT NULL GROUP BY venue_id
+        ) s JOIN {venues} v ON v.id = s.venue_id
+        UNION ALL
+        SELECT 'awards', w.slug, w.name, s.n, 1 FROM (
+            SELECT award_id, COUNT(*) AS n FROM {paper_awards}
+            WHERE paper_id IN (SELECT id FROM sample) GROUP BY award_id
+        ) s JOIN {awards} w ON w.id = s.award_id
+        UNION ALL
+        SELECT 'authors', t.* FROM ({select}) t
+        ORDER BY 1, 5, 4 DESC, 3
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*sample_params, limit - 1, *active_authors])
+        rows = cursor.fetchall()
+    result = {"venues": [], "awards": [], "authors": []}
+    for facet, slug, name, n, _ in rows:
+        result[facet].append((slug, name, n))
+    result["authors"] = _first_of_each(result["authors"], limit)
+    return result
+
+
+def person_venue_years(person) -> list[tuple[str | None, str | None, int | None, int]]:
+    """A person's papers per (venue, year): (venue slug, venue name, year,
+    papers), None for no venue or year. From the person's cells (migration
+    0015): one index range, however many papers."""
+    sql = f"""
+        SELECT v.slug, v.name, c.year_key, c.papers FROM {PERSON_CELLS} c
+        LEFT JOIN {Venue._meta.db_table} v ON v.id = c.venue_key
+        WHERE c.person_id = %s AND c.papers <> 0
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [person.pk])
+        return [(slug, name, year or None, n) for slug, name, year, n in cursor.fetchall()]
+
+
+def recount_statements() -> list[str]:
+    """SQL that recounts the three tables from the catalog, from scratch."""
+    papers, authorships = Paper._meta.db_table, Authorship._meta.db_table
+    paper_awards = Paper.awards.through._meta.db_table
+    return [
+        f"DELETE FROM {PAPER_CELLS}",
+        f"DELETE FROM {AWARD_CELLS}",
+        f"DELETE FROM {PERSON_COUNTS}",
+        f"DELETE FROM {PERSON_CELLS}",
+        f"INSERT INTO {PAPER_CELLS} (venue_key, year_key, papers) "
+        f"SELECT COALESCE(venue_id, {NONE}), COALESCE(year, {NONE}), COUNT(*) FROM {papers} "
+        "GROUP BY 1, 2",
+        f"INSERT INTO {AWARD_CELLS} (award_id, venue_key, year_key, papers) "
+        f"SELECT pa.award_id, COALESCE(p.venue_id, {NONE}), COALESCE(p.year, {NONE}), COUNT(*) "
+        f"FROM {paper_awards} pa JOIN {papers} p ON p.id = pa.paper_id GROUP BY 1, 2, 3",
+        f"INSERT INTO {PERSON_COUNTS} (person_id, papers) "
+        f"SELECT person_id, COUNT(*) FROM {authorships} GROUP BY 1",
+        f"INSERT INTO {PERSON_CELLS} (person_id, venue_key, year_key, papers) "
+        f"SELECT a.person_id, COALESCE(p.venue_id, {NONE}), COALESCE(p.year, {NONE}), COUNT(*) "
+        f"FROM {authorships} a JOIN {papers} p ON p.id = a.paper_id GROUP BY 1, 2, 3",
+    ]
+
+
+def differences() -> list[str]:
+    """How the kept counts differ from counting the catalog (empty when exact),
+    one line per differing row."""
+    tables = {
+        PAPER_CELLS: "venue_key, year_key",
+        AWARD_CELLS: "award_id, venue_key, year_key",
+        PERSON_COUNTS: "person_id",
+        PERSON_CELLS: "person_id, venue_key, year_key",
+    }
+    kept = {table: _rows(table, keys) for table, keys in tables.items()}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in recount_statements():
+            cursor.execute(statement)
+        counted = {table: _rows(table, keys) for table, keys in tables.items()}
+        transaction.set_rollback(True)
+    lines = []
+    for table in tables:
+        for key in sorted(set(kept[table]) | set(counted[table])):
+            if kept[table].get(key) != counted[table].get(key):
+                lines.append(
+                    f"{table} {key}: kept {kept[table].get(key, 0)}, "
+                    f"counted {counted[table].get(key, 0)}"
+                )
+    return lines
+
+
+def _rows(table: str, keys: str) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {keys}, papers FROM {table} WHERE papers <> 0")
+        return {tuple(row[:-1]): row[-1] for row in cursor.fetchall()}
+
+
+def recount() -> None:
+    """Recount the three tables (after a restore that skipped triggers)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in recount_statements():
+            cursor.execute(statement)

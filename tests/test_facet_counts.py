@@ -1,0 +1,194 @@
+"""The counts the database keeps (migrations catalog 0013 and 0015, read by
+catalog/counts.py) equal counting the papers, after every kind of write:
+creating papers with authors and awards, moving a paper to another venue or
+year, awards added and removed, a person merged, a venue deleted, papers
+deleted, raw SQL, and on PostgreSQL TRUNCATE."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from catalog.counts import AWARD_CELLS, PAPER_CELLS, PERSON_CELLS, PERSON_COUNTS
+from catalog.models import Authorship, Paper
+from people.models import Person
+from people.services import person_merge
+from tests.factories import make_award, make_papers, make_person, make_venue
+from venues.models import Venue
+
+pytestmark = pytest.mark.django_db
+
+
+def kept(table: str, keys: str) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {keys}, papers FROM {table} WHERE papers <> 0")
+        return {tuple(row[:-1]): row[-1] for row in cursor.fetchall()}
+
+
+def counted() -> dict:
+    """The three tables' contents, counted from the catalog itself."""
+    papers, awards = {}, {}
+    for venue, year in Paper.objects.values_list("venue_id", "year"):
+        key = (venue or 0, year or 0)
+        papers[key] = papers.get(key, 0) + 1
+    for award, venue, year in Paper.awards.through.objects.values_list(
+        "award_id", "paper__venue_id", "paper__year"
+    ):
+        key = (award, venue or 0, year or 0)
+        awards[key] = awards.get(key, 0) + 1
+    people, person_cells = {}, {}
+    for person, venue, year in Authorship.objects.values_list(
+        "person_id", "paper__venue_id", "paper__year"
+    ):
+        people[(person,)] = people.get((person,), 0) + 1
+        key = (person, venue or 0, year or 0)
+        person_cells[key] = person_cells.get(key, 0) + 1
+    return {"papers": papers, "awards": awards, "people": people, "person_cells": person_cells}
+
+
+def assert_counts_are_exact():
+    assert {
+        "papers": kept(PAPER_CELLS, "venue_key, year_key"),
+        "awards": kept(AWARD_CELLS, "award_id, venue_key, year_key"),
+        "people": kept(PERSON_COUNTS, "person_id"),
+        "person_cells": kept(PERSON_CELLS, "person_id, venue_key, year_key"),
+    } == counted()
+
+
+@pytest.fixture
+def catalog():
+    icml, neurips = make_venue("ICML"), make_venue("NeurIPS")
+    oral, best = make_award("Oral"), make_award("Best Paper")
+    stella, leo = make_person("Stella Biderman"), make_person("Leo Gao")
+    papers = make_papers(
+        {
+            "title": f"Paper {i}",
+            "venue": [icml, neurips, None][i % 3],
+            "year": [2022, 2023, None][i % 4 % 3],
+            "authors": [stella, f"Author {i}"] + ([leo] if i % 2 else []),
+            "awards": [oral] if i % 5 == 0 else [],
+        }
+        for i in range(12)
+    )
+    return {
+        "venues": (icml, neurips),
+        "awards": (oral, best),
+        "people": (stella, leo),
+        "papers": papers,
+    }
+
+
+def test_new_papers_with_authors_and_awards_are_counted(catalog):
+    assert_counts_are_exact()
+    assert kept(PERSON_COUNTS, "person_id")[(catalog["people"][0].pk,)] == 12
+
+
+def test_moving_a_paper_to_another_venue_or_year_moves_its_counts(catalog):
+    paper = Paper.objects.filter(awards__isnull=False).first()
+    paper.venue, paper.year = catalog["venues"][1], 2021
+    paper.save()
+    assert_counts_are_exact()
+    Paper.objects.filter(pk=paper.pk).update(venue=None, year=None)
+    assert_counts_are_exact()
+    # Saving other fields moves nothing.
+    Paper.objects.update(title="Same for all")
+    assert_counts_are_exact()
+
+
+def test_awards_added_removed_and_cleared_are_counted(catalog):
+    oral, best = catalog["awards"]
+    first, second = catalog["papers"][:2]
+    first.awards.add(best)
+    second.awards.add(oral, best)
+    assert_counts_are_exact()
+    first.awards.remove(best)
+    assert_counts_are_exact()
+    second.awards.clear()
+    assert_counts_are_exact()
+
+
+def test_merging_people_moves_their_counts(catalog):
+    leo = catalog["people"][1]
+    others = list(Person.objects.filter(name__in=["Author 0", "Author 2"]))  # never with Leo
+    person_merge(keep=leo, others=others)
+    assert_counts_are_exact()
+    assert kept(PERSON_COUNTS, "person_id")[(leo.pk,)] == 6 + 2
+
+
+def test_deleting_a_venue_moves_its_papers_to_no_venue(catalog):
+    Venue.objects.filter(pk=catalog["venues"][0].pk).delete()
+    assert_counts_are_exact()
+
+
+def test_deleting_papers_and_people_uncounts_them(catalog):
+    catalog["papers"][0].delete()
+    assert_counts_are_exact()
+    Paper.objects.filter(year=2023).delete()
+    assert_counts_are_exact()
+    Person.objects.filter(name__startswith="Author").delete()
+    assert_counts_are_exact()
+    Paper.objects.all().delete()
+    assert_counts_are_exact()
+    assert kept(PAPER_CELLS, "venue_key, year_key") == {}
+
+
+def test_raw_sql_writes_are_counted(catalog):
+    paper = catalog["papers"][1]
+    with connection.cursor() as cursor:
+        # A paper's award row written before the paper moves, then the paper
+        # deleted before its rows (foreign keys are checked at commit).
+        cursor.execute(
+            f"INSERT INTO {Paper.awards.through._meta.db_table} (paper_id, award_id) "
+            "VALUES (%s, %s)",
+            [paper.pk, catalog["awards"][1].pk],
+        )
+        cursor.execute(f"UPDATE {Paper._meta.db_table} SET year = 1999 WHERE id = %s", [paper.pk])
+    assert_counts_are_exact()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+def test_truncate_empties_the_counts_on_postgresql(catalog):
+    with connection.cursor() as cursor:
+        # The deferred foreign-key checks of the fixture's writes first:
+        # PostgreSQL refuses to truncate a table with pending trigger events.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"TRUNCATE {Paper._meta.db_table} CASCADE")
+    assert_counts_are_exact()
+    assert kept(AWARD_CELLS, "award_id, venue_key, year_key") == {}
+    assert kept(PERSON_COUNTS, "person_id") == {}
+
+
+def test_a_paper_deleted_before_its_award_rows_is_counted_once(catalog):
+    """Foreign keys are deferred on PostgreSQL: a writer may delete a paper
+    before its award rows and authorships in the same transaction."""
+    paper = Paper.objects.filter(awards__isnull=False).first()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {Paper._meta.db_table} WHERE id = %s", [paper.pk])
+            cursor.execute(
+                f"DELETE FROM {Paper.awards.through._meta.db_table} WHERE paper_id = %s",
+                [paper.pk],
+            )
+            cursor.execute(
+                f"DELETE FROM {Authorship._meta.db_table} WHERE paper_id = %s", [paper.pk]
+            )
+    else:
+        paper.delete()
+    assert_counts_are_exact()
+
+
+def test_recount_catalog_reports_and_repairs_counts_written_without_triggers(catalog):
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {PAPER_CELLS} SET papers = papers + 5")
+        cursor.execute(f"DELETE FROM {PERSON_COUNTS}")
+        cursor.execute(f"UPDATE {PERSON_CELLS} SET papers = papers * 2")
+    with pytest.raises(CommandError, match="counts differ"):
+        call_command("recount_catalog", "--check", stdout=StringIO())
+    out = StringIO()
+    call_command("recount_catalog", stdout=out)
+    assert "Recounted." in out.getvalue()
+    assert_counts_are_exact()
+    out = StringIO()
+    call_command("recount_catalog", "--check", stdout=out)
+    assert "The counts are exact." in out.getvalue()
