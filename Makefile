@@ -8,6 +8,11 @@
 #   make sqlmap     — sqlmap against the paper list's parameters on the same kind of server
 
 PYTHON ?= python3
+# Python keeps the bytecode it compiles (in __pycache__, ignored by git). An
+# environment that sets PYTHONDONTWRITEBYTECODE makes every process of a run
+# (lint, both test passes, the settings tests' subprocesses) compile Django
+# and the rest from source again (collecting the suite: 12.5 s of CPU, not 4.5).
+unexport PYTHONDONTWRITEBYTECODE
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1

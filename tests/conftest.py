@@ -21,6 +21,7 @@ from django.test import Client
 
 from tests.browsing.conftest import build_small_catalog
 from tests.snapshots import TableSnapshot
+from tests.vacuum import VACUUM
 
 SEED_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "catalog.json"
 
@@ -66,6 +67,19 @@ def seed_catalog_snapshot(django_db_setup, django_db_blocker):
 def seed(db, seed_catalog_snapshot):
     """The seed catalog (fixtures/catalog.json): 135 papers, SEED_COUNTS."""
     seed_catalog_snapshot.restore()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _vacuum_between_tests(django_db_blocker):
+    """On PostgreSQL, the tables are vacuumed every few tests (tests/vacuum.py)."""
+    VACUUM.blocker = django_db_blocker
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield  # the test's fixtures are torn down: its transaction is rolled back
+    VACUUM.after(item, nextitem)
+    return result
 
 
 @pytest.fixture

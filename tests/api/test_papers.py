@@ -7,7 +7,7 @@ from django.db import connection
 
 from catalog.models import Paper
 from tests.api.conftest import walk
-from tests.factories import make_paper, make_venue
+from tests.factories import make_paper, make_papers, make_venue
 from tests.query_budget import listed_slugs
 
 PYTHIA = "pythia-a-suite-for-analyzing-large-language-models"
@@ -35,14 +35,16 @@ LIST_QUERIES = [
 def ties(catalog):
     """Forty more papers that tie on every sort key but the id."""
     venue = catalog["venues"]["icml"]
-    for i in range(40):
-        make_paper(
-            "Same Title Language",
-            venue=venue,
-            year=2022,
-            upvotes=30 if i % 2 else None,
-            published_on=datetime.date(2022, 5, 1) if i % 3 else None,
-        )
+    make_papers(
+        {
+            "title": "Same Title Language",
+            "venue": venue,
+            "year": 2022,
+            "upvotes": 30 if i % 2 else None,
+            "published_on": datetime.date(2022, 5, 1) if i % 3 else None,
+        }
+        for i in range(40)
+    )
     return catalog
 
 

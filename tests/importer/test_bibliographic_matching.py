@@ -2,18 +2,15 @@
 contributions and people written with initials."""
 
 from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from catalog.models import Paper
 from people.models import Person, PersonAlias
 
-pytestmark = pytest.mark.django_db
-
-SEED = Path(settings.BASE_DIR) / "fixtures" / "catalog.json"
+# Every test here starts from the seed catalog.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seed")]
 
 T0_AUTHORS = (
     "Victor Sanh and Albert Webson and Colin Raffel and Stephen H. Bach and Lintang Sutawika and "
@@ -26,11 +23,6 @@ T0_AUTHORS = (
     "Alan Fries and Ryan Teehan and Stella Biderman and Leo Gao and Tali Bers and Thomas Wolf and "
     "Alexander M. Rush"
 )
-
-
-@pytest.fixture(autouse=True)
-def seed_catalog():
-    call_command("loaddata", str(SEED), verbosity=0)
 
 
 def import_bib(tmp_path, text: str) -> str:

@@ -12,7 +12,6 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Count
 from django.db.models.functions import Lower
@@ -22,7 +21,6 @@ from people.models import Person
 
 pytestmark = pytest.mark.django_db
 
-SEED = Path(settings.BASE_DIR) / "fixtures" / "catalog.json"
 BIB = Path(__file__).resolve().parent / "data" / "bibtex" / "seed_papers.bib"
 SEED_PAPERS = 135
 
@@ -44,8 +42,7 @@ PYTHIA_AUTHORS = [
 
 
 @pytest.fixture
-def seed_catalog():
-    call_command("loaddata", str(SEED), verbosity=0)
+def seed_catalog(seed):
     # A staff edit the .bib disagrees with: Pythia's year, set by hand.
     pythia = Paper.objects.get(title__startswith="Pythia: A Suite")
     pythia.year = 2024

@@ -1,10 +1,8 @@
 """`manage.py import_identifiers`: lookups through the import path, all or nothing."""
 
 from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 
 from catalog.models import Paper, PaperSource
@@ -13,13 +11,10 @@ from tests.importer.lookup_server import lookup_server, serve_recorded_batch  # 
 
 pytestmark = pytest.mark.django_db
 
-SEED = Path(django_settings.BASE_DIR) / "fixtures" / "catalog.json"
-
 
 @pytest.fixture
-def server(lookup_server, settings):  # noqa: F811
+def server(lookup_server, settings, seed):  # noqa: F811
     serve_recorded_batch(lookup_server, settings)
-    call_command("loaddata", str(SEED), verbosity=0)
     return lookup_server
 
 

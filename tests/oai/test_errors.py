@@ -4,6 +4,7 @@ element carries no arguments, as the protocol says."""
 
 import pytest
 
+from tests.factories import make_papers
 from tests.oai.conftest import NS, error_codes, token
 
 BAD_VERB = [
@@ -64,10 +65,7 @@ def test_bad_resumption_token(oai, catalog, verb, bad):
 
 
 def test_a_tampered_resumption_token_is_refused(oai, catalog):
-    from tests.factories import make_paper
-
-    for i in range(101):
-        make_paper(f"Filler {i}")
+    make_papers({"title": f"Filler {i}"} for i in range(101))
     good = token(oai(verb="ListIdentifiers", metadataPrefix="oai_dc"))
     tampered = good[:-3] + ("AAA" if not good.endswith("AAA") else "BBB")
     assert error_codes(oai(verb="ListIdentifiers", resumptionToken=tampered)) == [

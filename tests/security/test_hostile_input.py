@@ -98,12 +98,16 @@ def test_every_parameter_of_every_list_url_survives_every_payload(client, urls):
     for url in list_urls:
         for parameter in PARAMETERS:
             # An export of the whole catalog takes a while: narrow it to no
-            # papers with another parameter (the payload is parsed all the same).
+            # papers with another, valid parameter (the payload is parsed all
+            # the same). Narrowed it must be, or the sweep renders the whole
+            # catalog hundreds of times.
             narrow = (
                 ""
                 if url == "/papers/"
-                else ("year_from=2999&" if "year" in parameter else "year=1999&")
+                else ("year_to=1999&" if parameter == "year" else "year=1999&")
             )
+            if narrow:
+                assert client.get(f"{url}?{narrow}").content.count(b"@") == 0, narrow
             for payload in PAYLOADS.values():
                 check(client, f"{url}?{narrow}{parameter}={payload}", failures)
     assert failures == []
