@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
@@ -53,6 +54,15 @@ def load_seed_catalog():
             "(make it with: manage.py import_listings fixtures/listings/* --fixture PATH)."
         )
     call_command("load_catalog", fixture=str(SEED_FIXTURE), verbosity=0)
+
+
+@pytest.fixture
+def empty_cache():
+    """An empty cache before and after the test: pages are built, not served
+    from what an earlier test put in the cache."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

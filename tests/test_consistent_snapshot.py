@@ -9,7 +9,6 @@ transactional_db (no test transaction around the request)."""
 import threading
 
 import pytest
-from django.core.cache import cache
 from django.db import connection, connections
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -18,16 +17,13 @@ import core.cache
 from catalog.models import Paper
 from tests.factories import make_paper, make_person, make_venue
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.cache]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.cache,
+    pytest.mark.usefixtures("empty_cache"),
+]
 
 PAGES = ["/papers/pythia/", "/papers/", "/api/v1/papers/pythia", "/api/v1/papers"]
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -8,18 +8,10 @@ abstracts last, a phrase above the same words apart, then newest first.
 """
 
 import pytest
-from django.core.cache import cache
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 URL = "/papers/"
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def slugs(client, q):

@@ -18,7 +18,7 @@ from tests.browsing.test_query_budget import build_catalog
 from tests.factories import make_paper, make_papers, make_person, make_venue
 from venues.models import Venue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 LIST_BUDGET = 8
 URLS = [
@@ -35,13 +35,6 @@ def queries(client, url):
         response = client.get(url)
     assert response.status_code == 200, url
     return len(captured), response
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.mark.cache
