@@ -33,7 +33,8 @@ def check_parameters(params, allowed) -> None:
         if "\x00" in key or any("\x00" in value for value in values):
             raise Problem(400, "NUL characters are not allowed in the query string.")
         if key not in allowed:
-            errors[key[:40]] = [f"Unknown parameter; this endpoint takes {', '.join(allowed)}."]
+            takes = ", ".join(allowed) or "no parameters"
+            errors[key[:40]] = [f"Unknown parameter; this endpoint takes {takes}."]
         elif key in NOT_EMPTY and "" in values:
             errors[key] = ["Empty; give a value or leave the parameter out."]
         elif len(values) > 1 and key not in REPEATABLE:

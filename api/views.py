@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.db.models import Count
 from django.db.models.functions import Lower
 from django.http import HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -341,8 +342,29 @@ class NotFoundView(ApiView):
 
     validated = False
 
+    def answer(self, request, **kwargs) -> HttpResponse:
+        # Not found whatever the query string: its parameters belong to no endpoint.
+        if request.method in ("GET", "HEAD"):
+            raise Problem(404, not_found_detail(kwargs["rest"]))
+        return super().answer(request, **kwargs)
+
     def content(self, request, state, rest):
-        raise Problem(404, f"There is no API endpoint /api/v1/{rest[:100]}.")
+        raise Problem(404, not_found_detail(rest))
+
+
+def not_found_detail(rest: str) -> str:
+    """The 404's message; a known endpoint written with a trailing slash is named."""
+    detail = f"There is no API endpoint /api/v1/{rest[:100]}."
+    if rest.endswith("/") and rest.count("/") <= 2:
+        bare = rest.rstrip("/")
+        try:
+            match = resolve(f"/api/v1/{bare}")
+        except Resolver404:
+            return detail
+        if match.url_name == "not-found":
+            return detail
+        detail += f" Did you mean /api/v1/{bare[:100]} (no trailing slash)?"
+    return detail
 
 
 class ApiHomeView(TemplateView):

@@ -133,6 +133,27 @@ def test_unknown_api_paths_are_problems_not_html(client, catalog, path):
     assert response.json()["status"] == 404
 
 
+def test_a_trailing_slash_is_a_404_naming_the_endpoint_whatever_the_query(client, catalog):
+    # The list's parameters on a path that is no endpoint: still a 404, not a
+    # 400 about parameters an endpoint that does not exist would not take.
+    response = client.get("/api/v1/papers/?q=language&sort=relevance")
+    assert response.status_code == 404
+    assert response.json()["detail"] == (
+        "There is no API endpoint /api/v1/papers/. Did you mean /api/v1/papers (no trailing slash)?"
+    )
+    response = client.get("/api/v1/nope/?q=x")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "There is no API endpoint /api/v1/nope/."
+
+
+def test_an_endpoint_without_parameters_says_so(client, catalog):
+    response = client.get("/api/v1/openapi.json?q=x")
+    assert response.status_code == 400
+    assert response.json()["errors"]["q"] == [
+        "Unknown parameter; this endpoint takes no parameters."
+    ]
+
+
 @override_settings(PAPERSHELF_CACHE_PAGES=False)
 def test_a_list_page_and_a_detail_take_a_fixed_number_of_queries(client, catalog):
     """Uncached answers: version, count (cached per catalog version after the
