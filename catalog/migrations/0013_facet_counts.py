@@ -120,7 +120,8 @@ def rebuild_sql() -> list[str]:
     return statements
 
 
-def create_postgresql(execute):
+def create_tables(execute):
+    """The count tables, alike on both databases."""
     execute(
         f"CREATE TABLE {PAPERS} (venue_key integer NOT NULL, year_key integer NOT NULL, "
         "papers integer NOT NULL, PRIMARY KEY (venue_key, year_key))"
@@ -133,6 +134,10 @@ def create_postgresql(execute):
     execute(f"CREATE TABLE {PEOPLE} (person_id integer PRIMARY KEY, papers integer NOT NULL)")
     # The most prolific people first, straight from the index (the top-authors facet).
     execute(f"CREATE INDEX {PEOPLE}_papers_idx ON {PEOPLE} (papers DESC, person_id)")
+
+
+def create_postgresql(execute):
+    create_tables(execute)
     for table, (changes, columns, moved) in WATCHED.items():
         kinds = {
             "insert": ("INSERT", "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT", ""),
@@ -160,17 +165,7 @@ def create_postgresql(execute):
 
 
 def create_sqlite(execute):
-    execute(
-        f"CREATE TABLE {PAPERS} (venue_key integer NOT NULL, year_key integer NOT NULL, "
-        "papers integer NOT NULL, PRIMARY KEY (venue_key, year_key))"
-    )
-    execute(
-        f"CREATE TABLE {AWARDS} (award_id integer NOT NULL, venue_key integer NOT NULL, "
-        "year_key integer NOT NULL, papers integer NOT NULL, "
-        "PRIMARY KEY (award_id, venue_key, year_key))"
-    )
-    execute(f"CREATE TABLE {PEOPLE} (person_id integer PRIMARY KEY, papers integer NOT NULL)")
-    execute(f"CREATE INDEX {PEOPLE}_papers_idx ON {PEOPLE} (papers DESC, person_id)")
+    create_tables(execute)
     for table, (changes, columns, moved) in WATCHED.items():
         bodies = {
             "insert": ("INSERT", "", changes(one_row("NEW", table), "1")),
