@@ -102,8 +102,9 @@ def test_pages_read_in_a_repeatable_read_read_only_transaction(client, pythia, a
         assert cursor.fetchone()[0] == "read committed"
 
 
-@pytest.mark.parametrize("url", PAGES)
-def test_the_version_is_read_again_inside_the_pages_transaction(client, pythia, monkeypatch, url):
+@pytest.fixture
+def version_reads(monkeypatch):
+    """For each read of the catalog version, whether it was inside a transaction."""
     reads = []
     original = core.cache.read_version
 
@@ -112,6 +113,12 @@ def test_the_version_is_read_again_inside_the_pages_transaction(client, pythia, 
         return original(using)
 
     monkeypatch.setattr(core.cache, "read_version", read_version)
+    return reads
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_the_version_is_read_again_inside_the_pages_transaction(client, pythia, version_reads, url):
+    reads = version_reads
     assert client.get(url).status_code == 200
     # Outside, to look in the cache; inside, with the data, to build it.
     assert reads == [False, True]
@@ -147,14 +154,7 @@ def test_the_version_is_read_where_the_pages_data_is_read(after_version_read):
 
 
 @override_settings(PAPERSHELF_CACHE_PAGES=False)
-def test_without_the_page_cache_the_version_is_read_once_inside(client, pythia, monkeypatch):
-    reads = []
-    original = core.cache.read_version
-
-    def read_version(using=None):
-        reads.append(connection.in_atomic_block)
-        return original(using)
-
-    monkeypatch.setattr(core.cache, "read_version", read_version)
+def test_without_the_page_cache_the_version_is_read_once_inside(client, pythia, version_reads):
+    reads = version_reads
     assert client.get("/papers/pythia/").status_code == 200
     assert reads == [True]

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from catalog.models import Paper
 from catalog.review import REASON_KINDS, note_without, review_reasons
-from tests.admin_forms import change_form_data
+from tests.admin_forms import change_form_data, edit_in_admin
 from tests.curating.conftest import change_url, changelist_query_count, changelist_url
 from tests.factories import make_paper, make_papers
 
@@ -85,27 +85,19 @@ def test_the_changelist_filters_the_seed_catalog_by_reason(staff_client, seed):
 
 def test_resolving_one_reason_keeps_the_paper_in_the_queue(staff_client):
     paper = make_paper(needs_review=True, review_note="no year in listing; no abstract in listing")
-    data = change_form_data(staff_client.get(change_url(paper)))
-    data["resolved_reasons"] = ["no year in listing"]
-    assert staff_client.post(change_url(paper), data).status_code == 302
-    paper.refresh_from_db()
+    edit_in_admin(staff_client, paper, resolved_reasons=["no year in listing"])
     assert (paper.needs_review, paper.review_note) == (True, "no abstract in listing")
 
 
 def test_resolving_the_last_reason_clears_needs_review(staff_client):
     paper = make_paper(needs_review=True, review_note="no year in listing")
-    data = change_form_data(staff_client.get(change_url(paper)))
-    data["resolved_reasons"] = ["no year in listing"]
-    assert staff_client.post(change_url(paper), data).status_code == 302
-    paper.refresh_from_db()
+    edit_in_admin(staff_client, paper, resolved_reasons=["no year in listing"])
     assert (paper.needs_review, paper.review_note) == (False, "")
 
 
 def test_a_paper_flagged_by_hand_without_a_note_stays_flagged(staff_client):
     paper = make_paper(needs_review=True)
-    data = change_form_data(staff_client.get(change_url(paper)))
-    assert staff_client.post(change_url(paper), data).status_code == 302
-    paper.refresh_from_db()
+    edit_in_admin(staff_client, paper)
     assert paper.needs_review
 
 
