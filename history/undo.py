@@ -168,13 +168,39 @@ def _restore(revision, paper, states, staff_fields, result) -> None:
         columns["updated_at"] = datetime.datetime.fromisoformat(bookkeeping["updated_at"])
     # update(), not save(): save() would stamp updated_at (auto_now).
     Paper.objects.filter(pk=paper.pk).update(**columns)
-    for listing, index, previous_owner in revision.undo_data.get("sources", []):
+    for listing, index, previous_owner, *row in revision.undo_data.get("sources", []):
         PaperSource.objects.filter(paper=paper, listing=listing, entry_index=index).delete()
         if previous_owner:
-            skipped.append(f"source {listing}#{index} (it belonged to paper {previous_owner})")
+            problem = _give_back(listing, index, previous_owner, row[0] if row else None)
+            if problem:
+                skipped.append(f"source {listing}#{index} ({problem})")
     result.restored.append((paper.title, fields))
     if skipped:
         result.kept.append(f"“{paper.title}”: {', '.join(skipped)} (changed since the run)")
+
+
+def _give_back(listing: str, index: int, owner_id: int, row) -> str:
+    """Return a listing entry the run moved to another paper to the paper it
+    belonged to, as the same row; what stopped it, or ""."""
+    if row is None:
+        # Recorded before runs kept the row: its format and line are unknown.
+        return f"it belonged to paper {owner_id}; not given back"
+    if not Paper.objects.filter(pk=owner_id).exists():
+        return f"it belonged to paper {owner_id}, deleted since"
+    if PaperSource.objects.filter(listing=listing, entry_index=index).exists():
+        return "another paper has it since"
+    source_id, fmt, line = row
+    PaperSource.objects.create(
+        # The same id unless something took it (ids are not reused, but a
+        # catalog loaded from a fixture may hold any).
+        id=None if PaperSource.objects.filter(pk=source_id).exists() else source_id,
+        paper_id=owner_id,
+        listing=listing,
+        format=fmt,
+        entry_index=index,
+        line=line,
+    )
+    return ""
 
 
 def _remove_references(run: ImportRun, result: UndoResult) -> None:

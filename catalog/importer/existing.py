@@ -34,6 +34,9 @@ class Existing:
     # matched for sure: (that paper, the doubt). They are neither merged nor
     # created; the paper is flagged.
     doubtful: dict[int, tuple[Paper, str]] = field(default_factory=dict)
+    # (listing, entry index) -> [source id, format, line]: what undo needs to
+    # give an entry this run moves to another paper back to its owner.
+    source_rows: dict[tuple[str, int], list] = field(default_factory=dict)
 
     def doubtful_drafts(self, drafts: list[PaperDraft]) -> list[PaperDraft]:
         return [d for d in drafts if id(d) in self.doubtful]
@@ -51,12 +54,15 @@ def read_existing(drafts: list[PaperDraft], using: str) -> Existing:
     """Match `drafts` to the catalog's papers (flagging those that match
     several) and to staff's tombstones; read the slugs taken."""
     listings = {e.source_file for d in drafts for e in d.entries}
-    source_owner = {
-        (listing, index): paper_id
-        for listing, index, paper_id in PaperSource.objects.using(using)
+    rows = (
+        PaperSource.objects.using(using)
         .filter(listing__in=listings)
-        .values_list("listing", "entry_index", "paper_id")
-    }
+        .values_list("listing", "entry_index", "paper_id", "pk", "format", "line")
+    )
+    source_owner, source_rows = {}, {}
+    for listing, index, paper_id, pk, fmt, line in rows:
+        source_owner[(listing, index)] = paper_id
+        source_rows[(listing, index)] = [pk, fmt, line]
     by_arxiv = paper_ids_by("arxiv_id", {d.arxiv_id for d in drafts if d.arxiv_id}, using)
     by_title = paper_ids_by("title_key", {d.title_key for d in drafts if d.title_key}, using)
     by_doi = paper_ids_by_doi({doi_key(d.doi) for d in drafts if d.doi}, using)
@@ -78,7 +84,9 @@ def read_existing(drafts: list[PaperDraft], using: str) -> Existing:
         if id(draft) not in matched and (tombstone := tombstones.match(draft)):
             deleted[id(draft)] = tombstone
     taken_slugs = set(Paper.objects.using(using).values_list("slug", flat=True))
-    return Existing(matched, deleted, source_owner, taken_slugs | RESERVED_PAPER_SLUGS, doubtful)
+    return Existing(
+        matched, deleted, source_owner, taken_slugs | RESERVED_PAPER_SLUGS, doubtful, source_rows
+    )
 
 
 # Paper columns the import never reads from a catalog paper: the search

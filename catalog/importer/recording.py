@@ -80,13 +80,17 @@ def _state_after(update: PaperUpdate, before: dict) -> dict:
     return after
 
 
-def added_sources(pk: int, plan, source_owner) -> list[list]:
-    """[listing, entry index, previous owner or None] of the entries the run records for `pk`."""
-    return [
-        [e.source_file, e.entry_index, source_owner.get((e.source_file, e.entry_index))]
-        for e in plan.draft.entries
-        if source_owner.get((e.source_file, e.entry_index)) != pk
-    ]
+def added_sources(pk: int, plan, source_owner, source_rows) -> list[list]:
+    """[listing, entry index, previous owner or None, its row or None] of the
+    entries the run records for `pk`; the row ([id, format, line]) of an
+    entry the run moved from another paper, for undo to give it back."""
+    added = []
+    for entry in plan.draft.entries:
+        key = (entry.source_file, entry.entry_index)
+        owner = source_owner.get(key)
+        if owner != pk:
+            added.append([*key, owner, source_rows.get(key) if owner else None])
+    return added
 
 
 # PaperRevision's columns, as the importer writes them (rows, not instances:
@@ -112,6 +116,7 @@ def record_papers(
     before: dict[int, tuple[dict, dict]],
     source_owner,
     now,
+    source_rows=None,
 ) -> None:
     """One revision per paper the run created or changed (or gave a source)."""
     # COPY takes JSON columns as text; the portable writer builds instances.
@@ -124,7 +129,7 @@ def record_papers(
     ]
     for update in to_update:
         pk = update.paper.pk
-        sources = added_sources(pk, update.plan, source_owner)
+        sources = added_sources(pk, update.plan, source_owner, source_rows or {})
         if not update.changed and not sources:
             continue
         state, bookkeeping = before[pk]

@@ -142,7 +142,16 @@ def _import_with(
     report.flagged += [(u.paper.title, u.plan.reasons) for u in changed if u.paper.needs_review]
     if report.detailed:
         report.changes += paper_changes(to_create, to_update, changed)
-    record_papers(writer, import_run, to_create, to_update, before, existing.source_owner, now)
+    record_papers(
+        writer,
+        import_run,
+        to_create,
+        to_update,
+        before,
+        existing.source_owner,
+        now,
+        source_rows=existing.source_rows,
+    )
     finish_run(import_run, report, people, venues, awards)
     return import_run.pk
 
