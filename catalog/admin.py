@@ -17,7 +17,7 @@ from catalog.models import (
     ordered_authorships,
 )
 from catalog.paper_form import PaperAdminForm
-from history.admin import PaperHistoryMixin, RunFilter
+from history.admin import PaperHistoryMixin, RecordsPaperChangesOnDelete, RunFilter
 from history.services import papers_states, record_states
 
 FIRST_AUTHORS_SHOWN = 3
@@ -212,7 +212,8 @@ def save_authorship_formset(formset):
 
 
 @admin.register(Award)
-class AwardAdmin(admin.ModelAdmin):
+class AwardAdmin(RecordsPaperChangesOnDelete, admin.ModelAdmin):
+    paper_lookup = "awards"
     list_display = ["name", "slug", "paper_count"]
     search_fields = ["name"]
     # The slug is editable: its old URLs keep answering, with a 301 (core/redirects.py).

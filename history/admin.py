@@ -11,9 +11,16 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from history.models import ImportRun, PaperRevision
-from history.services import paper_revert, paper_state, record_change
-from history.state import curated_state, label, readable
+from history.models import ImportRun, PaperDeletion, PaperRevision
+from history.removal import RestoreRefused, paper_restore, papers_delete
+from history.services import (
+    RevertRefused,
+    delete_recording_papers,
+    paper_revert,
+    paper_state,
+    record_change,
+)
+from history.state import CURATED_FIELDS, curated_state, label, readable
 
 REVISIONS_PER_PAGE = 25
 
@@ -44,6 +51,14 @@ class PaperHistoryMixin:
             paper, before, paper_state(paper.pk), kind=PaperRevision.Kind.ADMIN, user=request.user
         )
 
+    # A staff delete, single or bulk, is on record with the whole paper, and
+    # can be restored (history.removal; the "paper deletions" list).
+    def delete_model(self, request, obj):
+        papers_delete(queryset=type(obj).objects.filter(pk=obj.pk), user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        papers_delete(queryset=queryset, user=request.user)
+
     def history_view(self, request, object_id, extra_context=None):
         paper = self.get_object(request, object_id)
         if paper is None:
@@ -73,7 +88,11 @@ class PaperHistoryMixin:
             raise PermissionDenied
         revision = get_object_or_404(PaperRevision, pk=revert_id, paper=paper)
         if request.method == "POST" and request.POST.get("confirm") == "yes":
-            done = paper_revert(paper=paper, revision=revision, user=request.user)
+            try:
+                done = paper_revert(paper=paper, revision=revision, user=request.user)
+            except RevertRefused as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return HttpResponseRedirect(request.path)
             self.message_user(
                 request,
                 "Reverted." if done else "Nothing to revert: the paper is already so.",
@@ -221,3 +240,99 @@ class RunFilter(admin.SimpleListFilter):
                 pk__in=PaperRevision.objects.filter(run_id=self.value()).values("paper_id")
             )
         return queryset
+
+
+class RecordsPaperChangesOnDelete:
+    """For the admins of what papers point at: deleting people, venues or
+    awards changes papers' authors, venue or awards, so each such paper gets
+    a revision (and a new updated_at), single delete or bulk."""
+
+    # The lookup from Paper to this model ("venue", "awards", ...).
+    paper_lookup = ""
+
+    def delete_model(self, request, obj):
+        self._delete_recorded(request, type(obj)._default_manager.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        self._delete_recorded(request, queryset)
+
+    def _delete_recorded(self, request, queryset):
+        from catalog.models import Paper
+
+        names = ", ".join(str(obj) for obj in queryset[:5])
+        what = self.opts.verbose_name if queryset.count() == 1 else self.opts.verbose_name_plural
+        delete_recording_papers(
+            objects=queryset,
+            papers=Paper.objects.filter(**{f"{self.paper_lookup}__in": queryset}),
+            user=request.user,
+            note=f"{what} deleted: {names}",
+        )
+
+
+@admin.register(PaperDeletion)
+class PaperDeletionAdmin(admin.ModelAdmin):
+    """Deleted papers: who deleted them, when, what they were; restore."""
+
+    list_display = ["paper_title", "created_at", "who", "note", "status"]
+    list_select_related = ["user"]
+    search_fields = ["paper_title"]
+    fields = ["paper_title", "created_at", "who", "note", "status", "deleted_fields", "sources"]
+    readonly_fields = fields
+    actions = ["restore"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("catalog.view_paper")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_restore_permission(self, request):
+        return request.user.has_perm("catalog.add_paper")
+
+    @admin.display(description="Who")
+    def who(self, revision):
+        return revision.who
+
+    @admin.display(description="Now")
+    def status(self, revision):
+        if revision.paper_id:
+            url = reverse("admin:catalog_paper_history", args=[revision.paper_id])
+            return format_html('restored (<a href="{}">history</a>)', url)
+        return "deleted"
+
+    @admin.display(description="The paper when deleted")
+    def deleted_fields(self, revision):
+        state = (revision.undo_data or {}).get("state", {})
+        return (
+            format_html_join(
+                "",
+                "<div><strong>{}</strong>: {}</div>",
+                (
+                    (label(name).capitalize(), readable(name, state[name]))
+                    for name in CURATED_FIELDS
+                    if name in state
+                ),
+            )
+            or "— (not recorded)"
+        )
+
+    @admin.display(description="Sources")
+    def sources(self, revision):
+        rows = (revision.undo_data or {}).get("sources", [])
+        return ", ".join(f"{listing}#{index}" for _id, listing, _f, index, _l in rows) or "—"
+
+    @admin.action(description="Restore the selected papers", permissions=["restore"])
+    def restore(self, request, queryset):
+        for revision in queryset.order_by("pk"):
+            try:
+                restored = paper_restore(revision=revision, user=request.user)
+            except RestoreRefused as error:
+                self.message_user(request, str(error), messages.ERROR)
+                continue
+            self.message_user(request, restored.summary(), messages.SUCCESS)

@@ -68,6 +68,7 @@ class PaperRevision(models.Model):
         UNDO = "undo", "Undo of an import run"
         REVERT = "revert", "Revert"
         REMOVED = "removed", "Removed"
+        RESTORED = "restored", "Restored"
 
     # SET_NULL: the record of a removed paper stays, with its title.
     paper = models.ForeignKey(
@@ -103,3 +104,20 @@ class PaperRevision(models.Model):
         if self.run_id:
             return str(self.run)
         return self.user.get_username() if self.user_id else "command line"
+
+
+class PaperDeletionManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=PaperRevision.Kind.REMOVED)
+
+
+class PaperDeletion(PaperRevision):
+    """The "removed" revisions, as the admin lists them: deleted papers,
+    with who deleted them, and restore (history.removal)."""
+
+    objects = PaperDeletionManager()
+
+    class Meta:
+        proxy = True
+        ordering = ["-created_at", "-id"]
+        verbose_name = "paper deletion"

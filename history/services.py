@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from catalog.models import IMPORTED_FIELDS, Paper
 from history.models import ImportRun, PaperRevision
-from history.state import apply_state, curated_state, diff, state_before
+from history.state import apply_state, curated_state, diff, missing_references, state_before
+
+
+class RevertRefused(ValueError):
+    """The version names what no longer exists (see the message)."""
 
 
 def paper_state(paper_id: int) -> dict:
@@ -69,6 +74,21 @@ def record_states(papers_before: dict[int, dict], *, kind: str, note: str = "", 
     return len(revisions)
 
 
+@transaction.atomic
+def delete_recording_papers(*, objects, papers, user, note: str) -> int:
+    """Delete `objects` (people, venues, awards) and give each paper the
+    delete changed (`papers`, read before) a revision and a new updated_at
+    (feeds and harvesters follow it)."""
+    ids = list(papers.values_list("pk", flat=True).distinct())
+    before = papers_states(ids)
+    objects.delete()
+    changed = Paper.objects.filter(pk__in=ids)
+    changed.update(updated_at=Now())
+    # The authors' names are part of the search index.
+    changed.refresh_search_index()
+    return record_states(before, kind=PaperRevision.Kind.ADMIN, note=note, user=user)
+
+
 def version_at(paper: Paper, revision: PaperRevision) -> dict:
     """The paper's state just after `revision`: the current state with every
     later revision's changes walked back."""
@@ -88,6 +108,9 @@ def paper_revert(*, paper: Paper, revision: PaperRevision, user) -> PaperRevisio
     fields = [name for name, value in target.items() if before.get(name) != value]
     if not fields:
         return None
+    if missing := missing_references(target, fields):
+        gone = "; ".join(f"{name}: {', '.join(names)}" for name, names in missing.items())
+        raise RevertRefused(f"Not reverted: that version names what was deleted since ({gone}).")
     apply_state(paper, target, fields)
     edited = {name for name in fields if name in IMPORTED_FIELDS}
     paper.staff_edited_fields = sorted(set(paper.staff_edited_fields) | edited)

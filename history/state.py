@@ -66,6 +66,28 @@ def state_before(paper_state: dict, later_revisions) -> dict:
     return state
 
 
+def missing_references(state: dict, fields) -> dict[str, list[str]]:
+    """{field: names} of the venue, awards and people `state` names in
+    `fields` that no longer exist (deleted since): apply_state() cannot
+    write those fields."""
+    from people.models import Person
+
+    missing = {}
+    venue = state["venue"] if "venue" in fields else ""
+    if venue and not Venue.objects.filter(name=venue).exists():
+        missing["venue"] = [venue]
+    if "awards" in fields and state["awards"]:
+        found = set(Award.objects.filter(name__in=state["awards"]).values_list("name", flat=True))
+        if gone := [name for name in state["awards"] if name not in found]:
+            missing["awards"] = gone
+    if "authors" in fields and state["authors"]:
+        ids = [row[3] for row in state["authors"]]
+        found = set(Person.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        if gone := [row[0] for row in state["authors"] if row[3] not in found]:
+            missing["authors"] = gone
+    return missing
+
+
 def apply_state(paper: Paper, state: dict, fields) -> None:
     """Write `fields` of `state` to the paper (columns saved by the caller's
     paper.save(); relations here)."""

@@ -3,8 +3,8 @@
 The rule for what may be undone, so that an undo never mixes two runs'
 effects: a run is undone only when no later run (not itself undone) touched
 any of its papers; undo those first, newest first. Within the run, what staff
-changed since (a later revision by a user, a merge, a revert, or a field in
-Paper.staff_edited_fields) stays as staff left it, and the result says so.
+changed since (a later revision by a user, a merge, a revert, a deletion, or a field
+in Paper.staff_edited_fields) stays as staff left it, and the result says so.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.utils import timezone
 from catalog.models import Authorship, Award, Paper, PaperSource
 from history.models import ImportRun, PaperRevision
 from history.services import papers_states
-from history.state import COLUMN_FIELDS, apply_state, curated_state
+from history.state import COLUMN_FIELDS, apply_state, curated_state, missing_references
 from people.models import Person, PersonAlias
 from venues.models import Venue, VenueAlias
 
@@ -83,6 +83,15 @@ def _undo(run: ImportRun, user) -> UndoResult:
     staff_fields = _changed_since(run, paper_ids)
     states = papers_states(paper_ids)
     papers = Paper.objects.in_bulk(paper_ids)
+    # A paper deleted since keeps its revisions, unlinked: the deletion
+    # (on record, restorable) stands.
+    for revision in revisions:
+        if revision.paper_id is None:
+            result.kept.append(
+                f"“{revision.paper_title}” "
+                f"({'created' if revision.kind == PaperRevision.Kind.CREATED else 'changed'} "
+                "by the run, deleted by staff since: left deleted)"
+            )
     created = [r for r in revisions if r.kind == PaperRevision.Kind.CREATED and r.paper_id]
     _remove_created(created, papers, staff_fields, undo, result)
     for revision in revisions:
@@ -157,6 +166,9 @@ def _restore(revision, paper, states, staff_fields, result) -> None:
         else:
             fields.append(name)
     target = {name: before for name, (before, _) in revision.changes.items()}
+    for name, names in missing_references(target, fields).items():
+        fields.remove(name)
+        skipped.append(f"{name} ({', '.join(names)} deleted since)")
     apply_state(paper, target, fields)
     columns = {name: getattr(paper, name) for name in fields if name in COLUMN_FIELDS}
     if "venue" in fields:

@@ -3,6 +3,7 @@ from django.contrib import admin
 from catalog.models import Authorship, Paper
 from core.admin_counts import PaperCountAdminMixin
 from core.admin_merge import merge_action
+from history.admin import RecordsPaperChangesOnDelete
 from people.admin_review import DoubtfulFilter, PeopleReviewMixin
 from people.admin_split import split_person
 from people.models import Person, PersonAlias
@@ -33,7 +34,10 @@ class PersonPaperInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(PeopleReviewMixin, PaperCountAdminMixin, admin.ModelAdmin):
+class PersonAdmin(
+    RecordsPaperChangesOnDelete, PeopleReviewMixin, PaperCountAdminMixin, admin.ModelAdmin
+):
+    paper_lookup = "authorships__person"
     list_display = [
         "name",
         "slug",

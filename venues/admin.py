@@ -3,6 +3,7 @@ from django.db import models
 
 from core.admin_counts import PaperCountAdminMixin
 from core.admin_merge import merge_action
+from history.admin import RecordsPaperChangesOnDelete
 from venues.models import Venue, VenueAlias
 from venues.services import venue_merge
 
@@ -13,7 +14,8 @@ class VenueAliasInline(admin.TabularInline):
 
 
 @admin.register(Venue)
-class VenueAdmin(PaperCountAdminMixin, admin.ModelAdmin):
+class VenueAdmin(RecordsPaperChangesOnDelete, PaperCountAdminMixin, admin.ModelAdmin):
+    paper_lookup = "venue"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "kind", "full_name", "paper_count", "alias_names"]
     list_filter = ["kind"]
