@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Prefetch
-from django.utils.html import format_html_join
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
 from catalog.admin_fill import FillFromSourceMixin
 from catalog.admin_import import import_urls
@@ -230,7 +232,7 @@ class AwardAdmin(RecordsPaperChangesOnDelete, admin.ModelAdmin):
 class DeletedPaperAdmin(admin.ModelAdmin):
     """Deleted papers the importer will not bring back; delete a row here to allow it."""
 
-    list_display = ["title", "arxiv_id", "deleted_at", "sources"]
+    list_display = ["title", "arxiv_id", "deleted_at", "sources", "on_record"]
     search_fields = ["title", "arxiv_id"]
     readonly_fields = ["title", "slug", "arxiv_id", "source_keys", "deleted_at"]
 
@@ -240,3 +242,9 @@ class DeletedPaperAdmin(admin.ModelAdmin):
     @admin.display(description="Sources")
     def sources(self, tombstone):
         return format_html_join(", ", "{}", ((key,) for key in tombstone.source_keys))
+
+    @admin.display(description="Who, and restore")
+    def on_record(self, tombstone):
+        # The deletion's record (history.PaperDeletion), found by title.
+        url = reverse("admin:history_paperdeletion_changelist")
+        return format_html('<a href="{}?{}">deletions</a>', url, urlencode({"q": tombstone.title}))

@@ -6,6 +6,8 @@ from io import StringIO
 import pytest
 from django.contrib.messages import get_messages
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Award, DeletedPaper, Paper
@@ -87,6 +89,9 @@ def test_a_delete_in_the_admin_is_recorded_with_who_and_the_whole_paper(staff_cl
     assert paper.title in listing.content.decode() and "chief-curator" in listing.content.decode()
     page = staff_client.get(reverse("admin:history_paperdeletion_change", args=[deletion.pk]))
     assert page.status_code == 200 and authors[0] in page.content.decode()
+    # The tombstones' list links each to its record.
+    tombstones = staff_client.get(reverse("admin:catalog_deletedpaper_changelist"))
+    assert f"{DELETIONS}?q=" in tombstones.content.decode()
 
 
 def test_restoring_a_deleted_paper_gives_back_every_row_and_its_history(staff_client, seeded):
@@ -237,3 +242,34 @@ def test_reverting_to_a_version_naming_a_deleted_person_is_refused_clearly(staff
     assert messages_of(response)[-1] == (
         f"Not reverted: that version names what was deleted since (authors: {first.name})."
     )
+
+
+def test_a_paper_whose_id_was_taken_since_comes_back_under_a_new_one(staff_client, seeded):
+    paper = rich_paper()
+    other = Paper.objects.exclude(pk=paper.pk).order_by("pk").first()
+    delete_in_admin(staff_client, paper)
+    deletion = PaperDeletion.objects.get()
+    deletion.undo_data["row"]["id"] = other.pk  # as if a fixture load had reused it
+    deletion.save()
+
+    restored = paper_restore(revision=deletion, user=None).paper
+
+    assert restored.pk not in (paper.pk, other.pk)
+    assert restored.slug == paper.slug and restored.sources.exists()
+    assert Paper.objects.get(pk=other.pk).title == other.title
+    assert restored.revisions.filter(kind="created").exists()
+
+
+def test_the_deletions_list_reads_a_fixed_number_of_queries(staff_client, seeded):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert staff_client.get(DELETIONS).status_code == 200
+        return len(captured)
+
+    delete_selected(staff_client, "admin:catalog_paper_changelist", [rich_paper()])
+    one = queries()
+    delete_selected(
+        staff_client, "admin:catalog_paper_changelist", list(Paper.objects.order_by("pk")[:4])
+    )
+    assert PaperDeletion.objects.count() == 5
+    assert queries() == one
