@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from catalog.models import Paper
 from history.models import ImportRun, PaperDeletion, PaperRevision
 from history.removal import RestoreRefused, paper_restore, papers_delete
 from history.services import (
@@ -257,8 +258,6 @@ class RecordsPaperChangesOnDelete:
         self._delete_recorded(request, queryset)
 
     def _delete_recorded(self, request, queryset):
-        from catalog.models import Paper
-
         names = ", ".join(str(obj) for obj in queryset[:5])
         what = self.opts.verbose_name if queryset.count() == 1 else self.opts.verbose_name_plural
         delete_recording_papers(
