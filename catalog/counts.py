@@ -96,16 +96,22 @@ def venue_counts(active: ActiveFilters):
     return _named_counts(Venue, _cells(active), "venue_key", where, list(active.venues))
 
 
-def year_counts(active: ActiveFilters) -> dict[int | None, int]:
-    """Papers per year (None: without a year) under the venue filter and the
-    year range (not the year filter: a year replaces the current one)."""
+def year_counts_sql(active: ActiveFilters) -> tuple[str, list]:
+    """year_counts() as SQL and parameters: rows of (year, papers), year
+    NONE for papers without a year."""
     condition, params = _conditions(active, venue=True, exact_year=False)
     sql = (
         f"SELECT c.year_key, SUM(c.papers) FROM {_cells(active)} c "
         f"WHERE {condition} GROUP BY c.year_key"
     )
+    return sql, params
+
+
+def year_counts(active: ActiveFilters) -> dict[int | None, int]:
+    """Papers per year (None: without a year) under the venue filter and the
+    year range (not the year filter: a year replaces the current one)."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(*year_counts_sql(active))
         return {(year or None): n for year, n in cursor.fetchall() if n}
 
 
@@ -223,10 +229,21 @@ def top_authors(paper_ids, limit: int, active=(), exclude: int | None = None):
 
 def sample_facets(sample, limit: int, active_authors=()) -> dict[str, list]:
     """Venues, awards and the top `limit` authors (active ones first and
-    always) of the papers in `sample` — a sliced queryset of `("pk",
-    "venue_id")` — as (slug, name, count) rows by facet ("venues", "awards",
-    "authors"), in one query over the sample read once."""
-    sample_sql, sample_params = _sql(sample)
+    always) of the papers in `sample` — (paper id, venue id) pairs, already
+    read — as (slug, name, count) rows by facet ("venues", "awards",
+    "authors"), in one query over the sample.
+
+    The pairs are sent as arrays (PostgreSQL) or VALUES (SQLite): as `id IN
+    (…)` on the paper table, PostgreSQL scanned a whole index for them."""
+    sample = list(sample)
+    if connection.vendor == "postgresql":
+        sample_sql = "SELECT * FROM unnest(%s::bigint[], %s::bigint[])"
+        sample_params = [[pk for pk, _ in sample], [venue for _, venue in sample]]
+    elif sample:
+        sample_sql = "VALUES " + ", ".join(["(%s, %s)"] * len(sample))
+        sample_params = [value for pair in sample for value in pair]
+    else:
+        sample_sql, sample_params = "SELECT NULL, NULL WHERE 1 = 0", []
     venues, awards = Venue._meta.db_table, Award._meta.db_table
     paper_awards = Paper.awards.through._meta.db_table
     ctes, select = _top_people_sql("authors", tuple(active_authors))
