@@ -178,22 +178,19 @@ class _Pool:
             )
         return self._years
 
-    def facets(self, active: ActiveFilters) -> dict[str, list]:
-        """Venues, awards and top authors of the pool (small) or of its sample,
-        scaled to its estimated number of papers (rounded: catalog.search.estimate)."""
-        if self._facets is None:
-            rows = self.newest.rows if self.small else self.newest.rows[:SAMPLE]
-            sample = [(pk, venue_id) for pk, venue_id, *_ in rows]
-            limit = TOP_AUTHORS + len(active.authors)
-            facets = counts.sample_facets(sample, limit, active.authors)
-            if not self.small:
-                scale = self.years.total / len(sample)
-                facets = {
-                    facet: [(slug, name, rounded(n * scale)) for slug, name, n in facet_rows]
-                    for facet, facet_rows in facets.items()
-                }
-            self._facets = facets
-        return self._facets
+    @property
+    def sample(self) -> list[tuple]:
+        """(id, venue id) of its papers (small) or of its sample."""
+        rows = self.newest.rows if self.small else self.newest.rows[:SAMPLE]
+        return [(pk, venue_id) for pk, venue_id, *_ in rows]
+
+    def scaled(self, rows):
+        """Counts in the sample scaled to its estimated number of papers
+        (rounded: catalog.search.estimate); as they are when small."""
+        if self.small:
+            return rows
+        scale = self.years.total / len(self.sample)
+        return [(slug, name, rounded(n * scale)) for slug, name, n in rows]
 
 
 class SearchFacets:
@@ -258,46 +255,40 @@ class SearchFacets:
     def counts(self) -> FacetCounts:
         active, results = self.active, self.pool()
         in_years = self.pool("year")
-        venues, venue_sample = self._named("venue", Venue, "venues", active.venues)
-        awards, award_sample = self._named(
-            "award", Award, "awards", (active.award,) if active.award else ()
+        sources = {"venues": self.pool("venue"), "awards": self.pool("award"), "authors": results}
+        limit = TOP_AUTHORS + len(active.authors)
+        rows = counts.sample_facets(
+            {facet: pool.sample for facet, pool in sources.items()}, limit, active
         )
-        samples = {"venues": venue_sample, "awards": award_sample}
+        samples = {facet: SAMPLE for facet, pool in sources.items() if not pool.small}
         if not in_years.small:
             samples["years"] = SAMPLE
-        if not results.small:
-            samples["authors"] = SAMPLE
-        per_year = in_years.years.years
         return FacetCounts(
-            venues=venues,
-            years=_newest_first(per_year),
-            awards=awards,
-            authors=results.facets(active)["authors"],
+            venues=self._with_active(sources["venues"], rows["venues"], rows["active_venues"]),
+            years=_newest_first(in_years.years.years),
+            awards=self._with_active(sources["awards"], rows["awards"], rows["active_awards"]),
+            authors=results.scaled(rows["authors"]),
             total=results.years.total,
-            samples={facet: n for facet, n in samples.items() if n},
+            samples=samples,
             total_estimated=not results.small,
             estimated_years=in_years.years.estimated,
         )
 
-    def _named(self, name: str, model, facet: str, active_slugs):
-        """(the venue or award rows, the size of their sample or 0 when exact).
-        The active ones always come first, for the chips: a sample may miss
-        them, and then their count is the results' (one filter) or 0."""
-        pool = self.pool(name)
-        if pool.small and active_slugs:  # exact, the active rows with 0 too
-            return _counted(model, "papers", pool.queryset, Q(slug__in=active_slugs)), 0
-        rows = pool.facets(self.active)[facet]
-        if pool.small:
-            return rows, 0
+    def _with_active(self, pool: _Pool, rows, active_rows):
+        """The venue or award rows with the active ones first and always, for
+        the chips: one without papers here counts 0; one a sample missed,
+        the results' number when it is the only one (else 0: under one in
+        SAMPLE of them)."""
+        rows = pool.scaled(rows)
         counted = {slug for slug, _, _ in rows}
-        missing = [slug for slug in active_slugs if slug not in counted]
+        missing = [(slug, name) for slug, name, _ in active_rows if slug not in counted]
         if missing:
-            n = self.pool().years.total if len(active_slugs) == 1 else 0
-            named = model.objects.filter(slug__in=missing).values_list("slug", "name")
-            rows = [(slug, label, n) for slug, label in named] + rows
-        first = {slug: index for index, slug in enumerate(active_slugs)}
-        rows = sorted(rows, key=lambda row: (row[0] not in first, -row[2], row[1]))
-        return rows, SAMPLE
+            n = 0
+            if not pool.small and len(active_rows) == 1:
+                n = self.pool().years.total
+            rows = [(slug, name, n) for slug, name in missing] + rows
+        first = {slug for slug, _, _ in active_rows}
+        return sorted(rows, key=lambda row: (row[0] not in first, -row[2], row[1]))
 
 
 def _top_authors(filterset: PaperFilter, active, total: int):

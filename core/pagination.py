@@ -89,7 +89,7 @@ class DeferredJoinPaginator(Paginator):
         if not self.estimated:
             return super().validate_number(number)
         try:
-            number = int(number or 1)
+            number = 1 if number in (None, "") else int(number)
         except (TypeError, ValueError) as error:
             raise InvalidPage("That page number is not an integer") from error
         if number < 1:
