@@ -221,10 +221,7 @@ class SearchFacets:
             if value
         ]
         querysets = {without: self._querysets(without) for without in names}
-        newest = read_newest(
-            {without: pair[0] for without, pair in querysets.items()},
-            max(SAMPLE, EXACT_UP_TO + 1),
-        )
+        newest = read_newest(querysets, max(SAMPLE, EXACT_UP_TO + 1))
         self.pools = {
             without: _Pool(filterset, without, newest[without], querysets[without])
             for without in names
