@@ -167,7 +167,7 @@ class _Pool:
         self.queryset, self.unsearched = querysets
         self.newest = newest
         self.small = len(self.newest.rows) <= EXACT_UP_TO
-        self._years = self._facets = None
+        self._years = None
 
     @property
     def years(self):
