@@ -29,6 +29,7 @@ PAPER_CELLS = "catalog_papercount"  # venue_key, year_key, papers
 AWARD_CELLS = "catalog_awardcount"  # award_id, venue_key, year_key, papers
 PERSON_COUNTS = "catalog_personcount"  # person_id, papers
 PERSON_CELLS = "catalog_personcell"  # person_id, venue_key, year_key, papers (0015)
+FACETS = ("venues", "awards", "authors")  # what sample_facets() counts
 
 
 def cells_answer(active: ActiveFilters) -> bool:
@@ -96,16 +97,22 @@ def venue_counts(active: ActiveFilters):
     return _named_counts(Venue, _cells(active), "venue_key", where, list(active.venues))
 
 
-def year_counts(active: ActiveFilters) -> dict[int | None, int]:
-    """Papers per year (None: without a year) under the venue filter and the
-    year range (not the year filter: a year replaces the current one)."""
+def year_counts_sql(active: ActiveFilters) -> tuple[str, list]:
+    """year_counts() as SQL and parameters: rows of (year, papers), year
+    NONE for papers without a year."""
     condition, params = _conditions(active, venue=True, exact_year=False)
     sql = (
         f"SELECT c.year_key, SUM(c.papers) FROM {_cells(active)} c "
         f"WHERE {condition} GROUP BY c.year_key"
     )
+    return sql, params
+
+
+def year_counts(active: ActiveFilters) -> dict[int | None, int]:
+    """Papers per year (None: without a year) under the venue filter and the
+    year range (not the year filter: a year replaces the current one)."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(*year_counts_sql(active))
         return {(year or None): n for year, n in cursor.fetchall() if n}
 
 
@@ -221,37 +228,63 @@ def top_authors(paper_ids, limit: int, active=(), exclude: int | None = None):
         return _first_of_each([row[:3] for row in cursor.fetchall()], limit)
 
 
-def sample_facets(sample, limit: int, active_authors=()) -> dict[str, list]:
-    """Venues, awards and the top `limit` authors (active ones first and
-    always) of the papers in `sample` — a sliced queryset of `("pk",
-    "venue_id")` — as (slug, name, count) rows by facet ("venues", "awards",
-    "authors"), in one query over the sample read once."""
-    sample_sql, sample_params = _sql(sample)
+def _pairs_sql(pairs: list[tuple]) -> tuple[str, list]:
+    """(paper id, venue id) pairs as a SELECT: arrays on PostgreSQL (as `id IN
+    (…)` on the paper table, it scanned a whole index for them), VALUES on
+    SQLite."""
+    if connection.vendor == "postgresql":
+        sql = "SELECT * FROM unnest(%s::bigint[], %s::bigint[])"
+        return sql, [[pk for pk, _ in pairs], [venue for _, venue in pairs]]
+    if pairs:
+        return "VALUES " + ", ".join(["(%s, %s)"] * len(pairs)), [v for pair in pairs for v in pair]
+    return "SELECT NULL, NULL WHERE 1 = 0", []
+
+
+def sample_facets(samples: dict, limit: int, active=None) -> dict[str, list]:
+    """Venues, awards and the top `limit` authors of papers already read, as
+    (slug, name, count) rows by facet ("venues", "awards", "authors"), most
+    papers first, in one query. `samples`: facet -> its papers, as (paper id,
+    venue id) pairs (each facet may count other papers). `active`: the
+    ActiveFilters, whose authors come first and always (0 when they have
+    none); the active venues and award come back as "active_venues" and
+    "active_awards" (slug, name, 0) rows, for their names."""
+    active = active or ActiveFilters()
+    parts = {facet: _pairs_sql(list(samples.get(facet, ()))) for facet in FACETS}
     venues, awards = Venue._meta.db_table, Award._meta.db_table
     paper_awards = Paper.awards.through._meta.db_table
-    ctes, select = _top_people_sql("authors", tuple(active_authors))
+    ctes, select = _top_people_sql("authors", tuple(active.authors))
+    venue_marks = ", ".join(["%s"] * len(active.venues)) or "NULL"
     sql = f"""
-        WITH sample (id, venue_id) AS ({sample_sql}),
+        WITH in_venues (id, venue_id) AS ({parts["venues"][0]}),
+        in_awards (id, venue_id) AS ({parts["awards"][0]}),
+        in_authors (id, venue_id) AS ({parts["authors"][0]}),
         authors AS (
             SELECT a.person_id, COUNT(*) AS n FROM {Authorship._meta.db_table} a
-            WHERE a.paper_id IN (SELECT id FROM sample) GROUP BY a.person_id
+            WHERE a.paper_id IN (SELECT id FROM in_authors) GROUP BY a.person_id
         ), {ctes}
         SELECT 'venues', v.slug, v.name, s.n, 1 FROM (
-            SELECT venue_id, COUNT(*) AS n FROM sample WHERE venue_id IS NOT NULL GROUP BY venue_id
+            SELECT venue_id, COUNT(*) AS n FROM in_venues WHERE venue_id IS NOT NULL
+            GROUP BY venue_id
         ) s JOIN {venues} v ON v.id = s.venue_id
         UNION ALL
         SELECT 'awards', w.slug, w.name, s.n, 1 FROM (
             SELECT award_id, COUNT(*) AS n FROM {paper_awards}
-            WHERE paper_id IN (SELECT id FROM sample) GROUP BY award_id
+            WHERE paper_id IN (SELECT id FROM in_awards) GROUP BY award_id
         ) s JOIN {awards} w ON w.id = s.award_id
+        UNION ALL
+        SELECT 'active_venues', slug, name, 0, 0 FROM {venues} WHERE slug IN ({venue_marks})
+        UNION ALL
+        SELECT 'active_awards', slug, name, 0, 0 FROM {awards} WHERE slug = %s
         UNION ALL
         SELECT 'authors', t.* FROM ({select}) t
         ORDER BY 1, 5, 4 DESC, 3
     """
+    params = [*(value for facet in FACETS for value in parts[facet][1])]
+    params += [limit - 1, *active.authors, *active.venues, active.award]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*sample_params, limit - 1, *active_authors])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
-    result = {"venues": [], "awards": [], "authors": []}
+    result = {facet: [] for facet in (*FACETS, "active_venues", "active_awards")}
     for facet, slug, name, n, _ in rows:
         result[facet].append((slug, name, n))
     result["authors"] = _first_of_each(result["authors"], limit)

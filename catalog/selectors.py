@@ -94,17 +94,19 @@ def relevance_page_rows_for(filterset: PaperFilter, total: int, rows_from: Query
 def list_paginator(papers, filterset: PaperFilter, counts, per_page=PAPERS_PER_PAGE, **kwargs):
     """The paginator of the filtered list `papers` (filterset.qs): the number
     of results comes from the facet counts (`counts`, catalog.facets), which
-    saves a COUNT query."""
+    saves a COUNT query; when they estimate it, so does the paginator."""
+    estimated = counts.total_estimated  # then pages find their end themselves
     page_rows = relevance_page_rows_for(filterset, counts.total, Paper.objects.for_list())
     if page_rows is not None:
         return DeferredJoinPaginator(
-            papers, per_page, count=counts.total, page_rows=page_rows, **kwargs
+            papers, per_page, count=counts.total, estimated=estimated, page_rows=page_rows, **kwargs
         )
     active = filterset.active()
     return DeferredJoinPaginator(
         papers,
         per_page,
         count=counts.total,
+        estimated=estimated,
         rows_from=Paper.objects.for_list(),
         walk_sort_index=bool(active.authors or active.award),
         **kwargs,

@@ -124,6 +124,8 @@ class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
             search_words=filterset.search_words,
             sort_links=sort_links(params, filterset.sort_key, bool(active.search)),
             total=counts.total,
+            # "about 98,000" when the facet counts estimate it (catalog/search/estimate.py).
+            total_shown=f"about {counts.total:,}" if counts.total_estimated else counts.total,
             hidden_filters=[
                 (key, value)
                 for key, values in params.lists()

@@ -27,14 +27,25 @@ the number of matches.
 `page_rows`, when set, replaces both steps: a callable (queryset, bottom,
 top) returning the page's rows — relevance-sorted search pages use it
 (catalog/search/postgres.py), since no single index holds their order.
+
+With `estimated` set, `count` is an estimate (a search's many matches are
+not counted: catalog/search/estimate.py), so it says neither where the
+last page is nor whether there is a next one. A page then reads one row
+more than it shows: that row says whether a next page exists. Page
+numbers up to ESTIMATE_SLACK times the estimated number of pages are
+read; a page past the real end (or past that) is an InvalidPage, the 404
+an out-of-range page gets anyway. The page knows its own rows exactly;
+the templates say "about" for the count and the number of pages.
 """
 
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import EmptyPage, InvalidPage, Page, Paginator
 from django.db.models import BooleanField, Func, Q
 from django.http import Http404
 
 WALK_MIN_MATCHES = 500
 WALK_SPREAD = 20
+# How far past an estimated number of pages a page number is still read.
+ESTIMATE_SLACK = 2
 
 
 class IsTrue(Func):
@@ -52,7 +63,7 @@ class DeferredJoinPaginator(Paginator):
     filters, and repeating a filter that joins (a person's authorships) made
     the database redo the join for every match (7 ms of an author's page).
     `count`: the number of results when the caller knows it (saves a COUNT).
-    `walk_sort_index` and `page_rows`: see the module docstring."""
+    `walk_sort_index`, `page_rows` and `estimated`: see the module docstring."""
 
     def __init__(
         self,
@@ -63,14 +74,29 @@ class DeferredJoinPaginator(Paginator):
         walk_sort_index=False,
         page_rows=None,
         count=None,
+        estimated=False,
         **kwargs,
     ):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.rows_from = rows_from
         self.walk_sort_index = walk_sort_index
         self.page_rows = page_rows
+        self.estimated = estimated and count is not None
         if count is not None:
             self.count = count  # shadows the cached property
+
+    def validate_number(self, number):
+        if not self.estimated:
+            return super().validate_number(number)
+        try:
+            number = 1 if number in (None, "") else int(number)
+        except (TypeError, ValueError) as error:
+            raise InvalidPage("That page number is not an integer") from error
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        if number > max(1, self.num_pages) * ESTIMATE_SLACK:
+            raise EmptyPage("That page contains no results")
+        return number
 
     def _walks_sort_index(self, top) -> bool:
         return (
@@ -83,11 +109,23 @@ class DeferredJoinPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
+        if self.estimated:
+            return self._estimated_page(number, bottom, top)
         if top + self.orphans >= self.count:
             top = self.count
+        return self._get_page(self._rows(bottom, top), number, self)
+
+    def _estimated_page(self, number, bottom, top):
+        """The page's rows and one more, which says whether a next page exists."""
+        rows = list(self._rows(bottom, top + 1))
+        if not rows and number > 1:
+            raise EmptyPage("That page contains no results")
+        return EstimatedPage(rows[: self.per_page], number, self, has_next=len(rows) > top - bottom)
+
+    def _rows(self, bottom, top):
         queryset = self.object_list
         if self.page_rows is not None:
-            return self._get_page(self.page_rows(queryset, bottom, top), number, self)
+            return self.page_rows(queryset, bottom, top)
         if self._walks_sort_index(top):
             members = queryset.order_by().values("pk")
             walk = queryset.model._default_manager.filter(IsTrue(Q(pk__in=members)))
@@ -99,7 +137,22 @@ class DeferredJoinPaginator(Paginator):
             rows = self.rows_from.filter(pk__in=ids).order_by(*queryset.query.order_by)
         else:
             rows = queryset.filter(pk__in=ids)
-        return self._get_page(rows, number, self)
+        return rows
+
+
+class EstimatedPage(Page):
+    """A page of a paginator whose count is an estimate: whether a next page
+    exists comes from the rows read, not from the count."""
+
+    def __init__(self, object_list, number, paginator, *, has_next):
+        super().__init__(object_list, number, paginator)
+        self._has_next = has_next
+
+    def has_next(self):
+        return self._has_next
+
+    def end_index(self):
+        return self.start_index() + len(self.object_list) - 1 if self.object_list else 0
 
 
 def page_or_404(paginator, number):

@@ -23,7 +23,9 @@ SQLite it is FTS5's bm25() over the whole result (sqlite.py).
   the three texts into an FTS5 table (migration 0012).
 * Modules: text.py (query words, accent folding), index.py (the stored
   fields and their refresh), postgres.py and sqlite.py (matching and
-  ranking). Views, selectors and the API use only what this module exports.
+  ranking). Views, selectors and the API use only what this module exports;
+  estimate.py (how many papers a search matches, read up to a bound and
+  estimated beyond it) serves catalog.facets.
 """
 
 from __future__ import annotations

@@ -103,7 +103,7 @@ class Segments:
         # of the GIN indexes), never by walking the sort index, which for a
         # rare word the planner may misjudge into reading the whole table.
         self.read_order = (
-            _unindexed(order_by) if total is not None and total <= SORTED_ROWS else order_by
+            unindexed(order_by) if total is not None and total <= SORTED_ROWS else order_by
         )
         self.is_head = Q(head_vector=search_query(words))
         self.head = unsearched.filter(self.is_head)
@@ -193,7 +193,7 @@ class Segments:
         )
 
 
-def _unindexed(order_by):
+def unindexed(order_by):
     """The same order, as expressions no index serves (`(year + 0)`): the
     planner then reads the (few) matches through the GIN indexes and sorts."""
     return [

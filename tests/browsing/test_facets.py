@@ -148,22 +148,42 @@ def test_venues_and_awards_of_a_big_search_are_estimated_and_say_so(client, cata
     monkeypatch.setattr(facet_module, "EXACT_UP_TO", 1)
     monkeypatch.setattr(facet_module, "SAMPLE", 1)
     # "open": OBELICS (NeurIPS, 2023, Outstanding Paper) and GPT-NeoX (ICML,
-    # 2022, both awards); the sample is the newer, OBELICS, scaled to 2.
+    # 2022, both awards). The sample is the newest, OBELICS: the last of the
+    # two 2023 papers in the sample's order (Pythia has the smaller id), so
+    # it covers 1 paper, of which 1 matched; the rest of 2023 (1 paper),
+    # 2022 (2) and 2020 (1) at that rate: 1 + 1 + 2 + 1 = 5 (really 2: a
+    # sample of one says little, and the page says it is an estimate).
     response = client.get(URL, {"q": "open"})
-    assert response.context["total"] == 2
-    assert facet(response, "venues") == {"NeurIPS": 2}
-    assert facet(response, "awards") == {"Outstanding Paper Award": 2}
-    assert response.context["facets"]["samples"] == {"venues": 1, "awards": 1, "authors": 1}
-    # The years and the number of results stay exact.
-    assert facet(response, "years") == {"2023": 1, "2022": 1}
-    assert "Estimated from the newest 1 of these papers." in response.content.decode()
+    assert response.context["total"] == 5
+    assert facet(response, "years") == {"2023": 2, "2022": 2, "2020": 1}
+    assert all(entry.estimated for entry in response.context["facets"]["years"])
+    assert facet(response, "venues") == {"NeurIPS": 5}
+    assert facet(response, "awards") == {"Outstanding Paper Award": 5}
+    assert response.context["facets"]["samples"] == {
+        "venues": 1,
+        "awards": 1,
+        "authors": 1,
+        "years": 1,
+    }
+    html = response.content.decode()
+    assert "Estimated from the newest 1 of these papers." in html
+    assert "of about 5 papers" in html
+    assert '<meta name="description" content="about 5 papers' in html
 
 
-def test_the_venue_facet_of_a_search_in_a_venue_stays_exact(client, catalog, monkeypatch):
+def test_the_venue_facet_of_a_search_in_a_venue_is_sampled_and_keeps_the_chosen_one(
+    client, catalog, monkeypatch
+):
     from catalog import facets as facet_module
 
     monkeypatch.setattr(facet_module, "EXACT_UP_TO", 1)
     monkeypatch.setattr(facet_module, "SAMPLE", 1)
+    # The results (GPT-NeoX) are within the bound: exact. The venue facet
+    # counts "open" in every venue (2 papers, over the bound): sampled as
+    # above, and ICML, chosen but not in the sample, counts the results.
     response = client.get(URL, {"q": "open", "venue": "icml"})
-    assert facet(response, "venues") == {"ICML": 1, "NeurIPS": 1}
-    assert "venues" not in response.context["facets"]["samples"]
+    assert response.context["total"] == 1
+    assert facet(response, "venues") == {"ICML": 1, "NeurIPS": 5}
+    assert next(entry.label for entry in response.context["facets"]["venues"]) == "ICML"
+    assert response.context["facets"]["samples"]["venues"] == 1
+    assert "of 1 paper" in response.content.decode()

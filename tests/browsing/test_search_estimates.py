@@ -1,0 +1,158 @@
+"""A search's counts are read up to a bound and estimated beyond it
+(catalog/search/estimate.py): bounded queries, honest estimates, marked as
+such everywhere, and pagination that never claims the exact end."""
+
+import datetime
+import random
+import re
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalog import facets as facet_module
+from catalog.models import Paper
+from catalog.search.estimate import estimate_years, rounded
+from tests.factories import make_papers, make_venue
+
+pytestmark = pytest.mark.django_db
+
+URL = "/papers/"
+BOUND = 150  # EXACT_UP_TO and SAMPLE in these tests
+YEARS = range(2000, 2024)
+
+
+@pytest.fixture
+def small_bounds(monkeypatch):
+    monkeypatch.setattr(facet_module, "EXACT_UP_TO", BOUND)
+    monkeypatch.setattr(facet_module, "SAMPLE", BOUND)
+
+
+def build(per_year: int, rate: float, *, seed: int = 16, venue=None):
+    """`per_year` papers a year over YEARS, each with "model" in its title with
+    probability `rate` (a fixed draw); one "zebra" paper a year. Returns the
+    number of papers "model" matches."""
+    rng = random.Random(seed)
+    specs, matches = [], 0
+    for year in YEARS:
+        for index in range(per_year):
+            word = "model" if rng.random() < rate else "method"
+            matches += word == "model"
+            specs.append(
+                {
+                    "title": f"A {word} of things {year} {index}"
+                    + (" zebra" if index == 0 else ""),
+                    "year": year,
+                    "published_on": datetime.date(year, 1 + index % 12, 1 + index % 28),
+                    "venue": venue if index % 2 else None,
+                }
+            )
+    make_papers(specs)
+    return matches
+
+
+def test_the_estimate_is_within_ten_percent_of_the_true_count(client, small_bounds):
+    true = build(per_year=100, rate=0.3)  # ~720 of 2,400 papers; the sample is 150
+    assert true > 3 * BOUND
+    response = client.get(URL, {"q": "model"})
+    facets = response.context["facets"]
+    estimate = response.context["total"]
+    assert abs(estimate - true) <= 0.10 * true, (estimate, true)
+    # The years the sample covers whole are exact; the older ones estimated.
+    true_years = Counter(
+        Paper.objects.filter(title__contains=" model ").values_list("year", flat=True)
+    )
+    covered = [e for e in facets["years"] if not e.estimated]
+    assert covered, "the newest years are covered by the sample"
+    assert {e.label: e.count for e in covered} == {
+        e.label: true_years[int(e.label)] for e in covered
+    }
+    older = [e for e in facets["years"] if e.estimated]
+    assert sum(true_years[int(e.label)] for e in older) == pytest.approx(
+        sum(e.count for e in older), rel=0.15
+    )
+
+
+def test_over_the_bound_says_about_and_within_it_does_not(client, small_bounds):
+    build(per_year=20, rate=0.5)  # ~240 "model" papers; 24 "zebra" papers
+    html = client.get(URL, {"q": "model"}).content.decode()
+    assert re.search(r'class="result-count" role="status">1\W25 of about \d+ papers<', html)
+    assert '<meta name="description" content="about ' in html
+    assert "Page 1 of about " in html
+    assert '<abbr title="estimated">about</abbr>' in html
+    response = client.get(URL, {"q": "zebra"})
+    html = response.content.decode()
+    assert response.context["total"] == 24
+    assert re.search(r'class="result-count" role="status">1\W24 of 24 papers<', html)
+    assert '<meta name="description" content="24 papers' in html
+    assert "estimated" not in html
+
+
+def test_the_number_of_queries_does_not_grow_with_the_matches(client, small_bounds):
+    def queries(params):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL, params).status_code == 200
+        return len(captured)
+
+    build(per_year=10, rate=0.9)  # ~216 matches: over the bound
+    few = queries({"q": "model"})
+    Paper.objects.all().delete()
+    build(per_year=60, rate=0.9)  # ~1,300 matches
+    many = queries({"q": "model"})
+    assert few == many
+    # Within the bound: the read finds every match, no estimate is needed.
+    assert queries({"q": "zebra"}) <= many
+
+
+def test_a_page_past_the_real_end_is_a_404_never_a_500(client, small_bounds):
+    true = build(per_year=20, rate=0.5)
+    response = client.get(URL, {"q": "model"})
+    assert response.context["paginator"].estimated
+    last = (true - 1) // 25 + 1
+    response = client.get(URL, {"q": "model", "page": last})
+    assert response.status_code == 200
+    assert len(response.context["object_list"]) == true - (last - 1) * 25
+    assert 'rel="next"' not in response.content.decode()  # the real end, whatever the estimate
+    assert 'rel="prev"' in response.content.decode()
+    assert client.get(URL, {"q": "model", "page": last - 1}).context["page_obj"].has_next()
+    for page in (last + 1, last + 5, 10**9, 0, -1, "x"):
+        assert client.get(URL, {"q": "model", "page": page}).status_code == 404, page
+
+
+def test_every_page_of_an_estimated_search_together_lists_every_match_once(client, small_bounds):
+    true = build(per_year=10, rate=0.8)
+    seen, page = [], 1
+    while True:
+        response = client.get(URL, {"q": "model", "page": page, "sort": "newest"})
+        if response.status_code == 404:
+            break
+        seen += [paper.pk for paper in response.context["object_list"]]
+        page += 1
+    assert len(seen) == len(set(seen)) == true
+
+
+def test_facets_of_a_search_in_a_venue_are_sampled_and_marked(client, small_bounds):
+    venue = make_venue("ICML")
+    build(per_year=40, rate=0.6, venue=venue)  # half of the papers in ICML
+    response = client.get(URL, {"q": "model", "venue": venue.slug})
+    facets = response.context["facets"]
+    assert response.context["total_shown"].startswith("about ")
+    assert facets["samples"]["venues"] == BOUND
+    assert facets["samples"]["years"] == BOUND
+    [icml] = facets["venues"]
+    assert icml.label == "ICML" and icml.active and icml.estimated
+    true = Paper.objects.filter(title__contains=" model ", venue=venue).count()
+    assert icml.count == pytest.approx(true, rel=0.2)
+    assert response.context["total"] == pytest.approx(true, rel=0.15)
+
+
+def test_estimate_years_by_hand():
+    # The sample: 10 matches of 2023 and 5 of 2022, down to a 2022 paper; the
+    # catalog: 20 papers in 2023, 30 in 2022 (10 of them down to that paper),
+    # 40 in 2021. Rate 15 / 30 = 0.5: 2022 is 5 + 0.5 * 20, 2021 is 20.
+    years = estimate_years(Counter({2023: 10, 2022: 5}), 2022, {2023: 20, 2022: 30, 2021: 40}, 10)
+    assert years.years == {2023: 10, 2022: 15, 2021: 20}
+    assert years.estimated == {2022, 2021}
+    assert years.total == 45
+    assert rounded(98_437) == 98_000 and rounded(1_234) == 1_200 and rounded(57) == 57
