@@ -111,17 +111,20 @@ def list_paginator(papers, filterset: PaperFilter, counts, per_page=PAPERS_PER_P
     )
 
 
-def paper_paginator(papers, *, per_page=PAPERS_PER_PAGE, count=None, walk_sort_index=False):
+def paper_paginator(papers, *, per_page=PAPERS_PER_PAGE, count=None, members=None):
     """The paginator of a person's, venue's or award's papers, rows as lists
     show them (Paper.objects.for_list()).
     `count`: the number of papers when the caller knows it (saves a COUNT).
-    `walk_sort_index`: the papers are chosen by membership (core/pagination.py)."""
+    `members`: the papers' ids (a values queryset) when they are chosen by
+    membership: pages are then read by walking the sort index
+    (core/pagination.py)."""
     return DeferredJoinPaginator(
         papers,
         per_page,
         count=count,
         rows_from=Paper.objects.for_list(),
-        walk_sort_index=walk_sort_index,
+        walk_sort_index=members is not None,
+        members=members,
     )
 
 
