@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 
 from catalog import search
 from catalog.citekeys import FreeKeys, citation_key_base
-from catalog.paper_rows import ROW_VALUES, PaperRowIterable, ends_in_et_al
+from catalog.paper_rows import PaperRowIterable, ends_in_et_al
 from core.models import SluggedModel
 from core.slugs import slug_url, unique_slug_for
 from people.models import Person, PersonAlias
@@ -110,7 +110,7 @@ class PaperQuerySet(models.QuerySet):
         a list page's Python time at 100,000 papers. Filters, sorting,
         pagination and annotations work as on any queryset; `.values()`
         gives plain values again."""
-        rows = self.values(*ROW_VALUES)
+        rows = self.all()
         rows._iterable_class = PaperRowIterable
         return rows
 

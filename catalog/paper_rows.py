@@ -87,12 +87,16 @@ class PaperRow:
 
 
 class PaperRowIterable(BaseIterable):
-    """Yields a PaperRow per paper of a `.values(*ROW_VALUES)` queryset (see
-    PaperQuerySet.for_list()), its authors and awards read in one query each,
-    like prefetch_related() but without building model instances."""
+    """Yields a PaperRow per paper of a queryset (see PaperQuerySet.for_list()):
+    its ROW_VALUES (and annotations) as plain values, its authors and awards
+    read in one query each, like prefetch_related() but without building
+    model instances. The venue is joined here, when rows are read, so that
+    the queries derived from the list (ids, counts) do not carry the join."""
 
     def __iter__(self):
-        papers = list(ValuesIterable(self.queryset))
+        queryset = self.queryset
+        values = queryset.values(*ROW_VALUES, *queryset.query.annotation_select)
+        papers = list(ValuesIterable(values))
         if not papers:
             return
         model, db = self.queryset.model, self.queryset.db

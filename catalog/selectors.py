@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import QueryDict
 
+from catalog import deep_pages
 from catalog.filters import PaperFilter
 from catalog.models import NEWEST_ORDER, Authorship, Paper
 from catalog.search import relevance_page_rows, uses_postgres
@@ -101,6 +102,12 @@ def list_paginator(papers, filterset: PaperFilter, counts, per_page=PAPERS_PER_P
             papers, per_page, count=counts.total, page_rows=page_rows, **kwargs
         )
     active = filterset.active()
+    if deep_pages.served(active, filterset.sort_key):
+        # Deep pages start from the month or year the kept counts place them in.
+        page_rows = deep_pages.DeepPageRows(filterset.sort_key, Paper.objects.for_list())
+        return DeferredJoinPaginator(
+            papers, per_page, count=counts.total, page_rows=page_rows, **kwargs
+        )
     return DeferredJoinPaginator(
         papers,
         per_page,
