@@ -19,6 +19,12 @@ k at most the size of the month (newest) or the year (oldest). Each range
 below is a contiguous stretch of its order, so its rows are exactly the
 rows of the plain OFFSET; when a page would run past the end of the
 stretch, the plain OFFSET is used (one page per such boundary).
+
+The title order has no kept counts: the (title, id) key of the
+CHECKPOINT_EVERY-th row before a deep page is read once per catalog version
+(as the plain OFFSET would, then cached), and pages after it are read as
+`WHERE (LOWER(title), id) > key ORDER BY … OFFSET k`, k under
+CHECKPOINT_EVERY.
 """
 
 from __future__ import annotations
@@ -26,14 +32,19 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q
+from django.db.models import CharField, F, Func, Q, Value
+from django.db.models.functions import Lower
+from django.db.models.lookups import GreaterThan
 
 from catalog.counts import MONTH_CELLS, NONE
 from catalog.filters import ActiveFilters
+from core.cache import TIMEOUT, cache_key
 
 # Shallower pages are cheap as they are: no extra query for them.
 DEEP_FROM = 1000
+CHECKPOINT_EVERY = 1000
 
 
 @dataclass(frozen=True)
@@ -119,26 +130,60 @@ def _oldest_stretches(cells, bottom: int) -> list[Stretch]:
 STRETCHES = {"newest": _newest_stretches, "oldest": _oldest_stretches}
 
 
+def title_checkpoint(number: int, version) -> tuple[str, int] | None:
+    """The (LOWER(title), id) key of row `number` * CHECKPOINT_EVERY (counted
+    from 1) of the title order, None past the end: one walk of the title
+    index as far as that row (what the plain OFFSET costs), cached per catalog
+    version (None: not cached), so that later pages start from it."""
+    key = cache_key("title-checkpoint", version, str(number)) if version is not None else None
+    found = cache.get(key) if key else None
+    if found is None:
+        table = connection.ops.quote_name("catalog_paper")
+        sql = f"SELECT LOWER(title), id FROM {table} ORDER BY LOWER(title), id LIMIT 1 OFFSET %s"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [number * CHECKPOINT_EVERY - 1])
+            row = cursor.fetchone()
+        found = ("row", tuple(row)) if row else ("none",)
+        if key:
+            cache.set(key, found, TIMEOUT)
+    return found[1] if found[0] == "row" else None
+
+
+def _after(key: tuple[str, int]):
+    """Rows after `key` in the title order: (LOWER(title), id) > key."""
+    row = "(%(expressions)s)"
+    return GreaterThan(
+        Func(Lower("title"), F("id"), template=row, output_field=CharField()),
+        Func(Value(key[0]), Value(key[1]), template=row, output_field=CharField()),
+    )
+
+
 def served(active: ActiveFilters, sort_key: str) -> bool:
-    """Whether the cells can place pages of this list: unfiltered, newest or
-    oldest first."""
-    return sort_key in STRETCHES and active == ActiveFilters()
+    """Whether deep pages of this list can start past the first rows:
+    unfiltered, newest, oldest or title first."""
+    return sort_key in (*STRETCHES, "title") and active == ActiveFilters()
 
 
 @dataclass(frozen=True)
 class DeepPageRows:
     """A DeferredJoinPaginator `page_rows` (core/pagination.py) for an
     unfiltered list sorted by `sort_key` (served()): rows as `rows_from`
-    reads them."""
+    reads them. `version`: the catalog version, for cached checkpoints."""
 
     sort_key: str
     rows_from: object
+    version: int | None = None
 
     def __call__(self, papers, bottom: int, top: int):
         ids = papers.prefetch_related(None).values("pk")
-        if bottom >= DEEP_FROM:
-            stretches = STRETCHES[self.sort_key](month_cells(), bottom)
-            for stretch in stretches:
+        if bottom >= DEEP_FROM and self.sort_key == "title":
+            passed = bottom // CHECKPOINT_EVERY
+            checkpoint = title_checkpoint(passed, self.version) if passed else None
+            if checkpoint is not None:
+                ids = ids.filter(_after(checkpoint))
+                bottom, top = bottom - passed * CHECKPOINT_EVERY, top - passed * CHECKPOINT_EVERY
+        elif bottom >= DEEP_FROM:
+            for stretch in STRETCHES[self.sort_key](month_cells(), bottom):
                 if stretch.holds(bottom, top):
                     ids = ids.filter(stretch.condition)
                     bottom, top = bottom - stretch.before, top - stretch.before

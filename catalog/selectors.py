@@ -92,10 +92,13 @@ def relevance_page_rows_for(filterset: PaperFilter, total: int, rows_from: Query
     return None
 
 
-def list_paginator(papers, filterset: PaperFilter, counts, per_page=PAPERS_PER_PAGE, **kwargs):
+def list_paginator(
+    papers, filterset: PaperFilter, counts, per_page=PAPERS_PER_PAGE, *, version=None, **kwargs
+):
     """The paginator of the filtered list `papers` (filterset.qs): the number
     of results comes from the facet counts (`counts`, catalog.facets), which
-    saves a COUNT query."""
+    saves a COUNT query. `version`: the catalog version the page is read at
+    (what deep pages may cache by), None when nothing is cached."""
     page_rows = relevance_page_rows_for(filterset, counts.total, Paper.objects.for_list())
     if page_rows is not None:
         return DeferredJoinPaginator(
@@ -103,8 +106,8 @@ def list_paginator(papers, filterset: PaperFilter, counts, per_page=PAPERS_PER_P
         )
     active = filterset.active()
     if deep_pages.served(active, filterset.sort_key):
-        # Deep pages start from the month or year the kept counts place them in.
-        page_rows = deep_pages.DeepPageRows(filterset.sort_key, Paper.objects.for_list())
+        # Deep pages start from the month, year or title the counts place them in.
+        page_rows = deep_pages.DeepPageRows(filterset.sort_key, Paper.objects.for_list(), version)
         return DeferredJoinPaginator(
             papers, per_page, count=counts.total, page_rows=page_rows, **kwargs
         )
