@@ -1,5 +1,5 @@
-"""Deep pages of the unfiltered list, newest or oldest first, without walking
-every row before them.
+"""Deep pages of the unfiltered list (newest, oldest or title first) without
+walking every row before them.
 
 `OFFSET 49975` makes the database walk 50,000 entries of the sort index
 (20 ms under load at 100,000 papers, for page 2,000). The database keeps the
@@ -40,6 +40,7 @@ from django.db.models.lookups import GreaterThan
 
 from catalog.counts import MONTH_CELLS, NONE
 from catalog.filters import ActiveFilters
+from catalog.models import Paper
 from core.cache import TIMEOUT, cache_key
 
 # Shallower pages are cheap as they are: no extra query for them.
@@ -138,7 +139,7 @@ def title_checkpoint(number: int, version) -> tuple[str, int] | None:
     key = cache_key("title-checkpoint", version, str(number)) if version is not None else None
     found = cache.get(key) if key else None
     if found is None:
-        table = connection.ops.quote_name("catalog_paper")
+        table = connection.ops.quote_name(Paper._meta.db_table)
         sql = f"SELECT LOWER(title), id FROM {table} ORDER BY LOWER(title), id LIMIT 1 OFFSET %s"
         with connection.cursor() as cursor:
             cursor.execute(sql, [number * CHECKPOINT_EVERY - 1])
