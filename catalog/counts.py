@@ -30,6 +30,12 @@ AWARD_CELLS = "catalog_awardcount"  # award_id, venue_key, year_key, papers
 PERSON_COUNTS = "catalog_personcount"  # person_id, papers
 PERSON_CELLS = "catalog_personcell"  # person_id, venue_key, year_key, papers (0015)
 FACETS = ("venues", "awards", "authors")  # what sample_facets() counts
+MONTH_CELLS = "catalog_monthcount"  # year_key, month_key (YYYYMM), papers (0016)
+# The month of published_on as YYYYMM (0 without a date), as migration 0016 keeps it.
+MONTH_KEY = {
+    "postgresql": "COALESCE(CAST(to_char(published_on, 'YYYYMM') AS integer), 0)",
+    "sqlite": "COALESCE(CAST(strftime('%Y%m', published_on) AS integer), 0)",
+}
 
 
 def cells_answer(active: ActiveFilters) -> bool:
@@ -306,7 +312,7 @@ def person_venue_years(person) -> list[tuple[str | None, str | None, int | None,
 
 
 def recount_statements() -> list[str]:
-    """SQL that recounts the three tables from the catalog, from scratch."""
+    """SQL that recounts the kept tables from the catalog, from scratch."""
     papers, authorships = Paper._meta.db_table, Authorship._meta.db_table
     paper_awards = Paper.awards.through._meta.db_table
     return [
@@ -314,6 +320,10 @@ def recount_statements() -> list[str]:
         f"DELETE FROM {AWARD_CELLS}",
         f"DELETE FROM {PERSON_COUNTS}",
         f"DELETE FROM {PERSON_CELLS}",
+        f"DELETE FROM {MONTH_CELLS}",
+        f"INSERT INTO {MONTH_CELLS} (year_key, month_key, papers) "
+        f"SELECT COALESCE(year, {NONE}), {MONTH_KEY[connection.vendor]}, COUNT(*) FROM {papers} "
+        "GROUP BY 1, 2",
         f"INSERT INTO {PAPER_CELLS} (venue_key, year_key, papers) "
         f"SELECT COALESCE(venue_id, {NONE}), COALESCE(year, {NONE}), COUNT(*) FROM {papers} "
         "GROUP BY 1, 2",
@@ -336,6 +346,7 @@ def differences() -> list[str]:
         AWARD_CELLS: "award_id, venue_key, year_key",
         PERSON_COUNTS: "person_id",
         PERSON_CELLS: "person_id, venue_key, year_key",
+        MONTH_CELLS: "year_key, month_key",
     }
     kept = {table: _rows(table, keys) for table, keys in tables.items()}
     with transaction.atomic(), connection.cursor() as cursor:

@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 
 from catalog import search
 from catalog.citekeys import FreeKeys, citation_key_base
+from catalog.paper_rows import PaperRowIterable, ends_in_et_al
 from core.models import SluggedModel
 from core.slugs import slug_url, unique_slug_for
 from people.models import Person, PersonAlias
@@ -78,19 +79,6 @@ LIST_DEFERRED_FIELDS = (
 )
 
 
-# The columns a paper row reads (for_list()).
-PAPER_ROW_FIELDS = (
-    "title",
-    "slug",
-    "abstract",
-    "year",
-    "authors_complete",
-    "venue__name",
-    "venue__slug",
-)
-AUTHORSHIP_ROW_FIELDS = ("paper_id", "position", "person__name", "person__slug")
-
-
 # Newest first: the default order of every paper list, and relevance's tie-break.
 NEWEST_ORDER = (
     F("published_on").desc(nulls_last=True),
@@ -114,22 +102,17 @@ class PaperQuerySet(models.QuerySet):
         )
 
     def for_list(self):
-        """Exactly what a row of a paper list shows (catalog/paper_rows.py).
+        """Exactly what a row of a paper list shows, as PaperRow objects
+        (catalog/paper_rows.py), not model instances: the page's papers with
+        their venue, then their authors and awards, three queries.
 
-        Building model instances was a third of a list page's time at
-        100,000 papers; with only the columns a row reads it is half that.
-        Anything else read from these papers would cost a query
-        per paper, which the query-budget tests would catch."""
-        return (
-            self.select_related("venue")
-            .only(*PAPER_ROW_FIELDS)
-            .prefetch_related(
-                Prefetch(
-                    "authorships", queryset=ordered_authorships().only(*AUTHORSHIP_ROW_FIELDS)
-                ),
-                Prefetch("awards", queryset=Award.objects.only("name", "slug")),
-            )
-        )
+        Building model instances and prefetching their relations was half of
+        a list page's Python time at 100,000 papers. Filters, sorting,
+        pagination and annotations work as on any queryset; `.values()`
+        gives plain values again."""
+        rows = self.all()
+        rows._iterable_class = PaperRowIterable
+        return rows
 
     def for_detail(self):
         return self.with_relations().prefetch_related("sources")
@@ -363,9 +346,14 @@ class Paper(models.Model):
         return not self.authors_complete or bool(self.unplaced_authorships())
 
     def et_al_after(self, shown: int) -> bool:
-        """Whether a list naming the first `shown` authors ends in "et al.":
-        more are placed than it names, or the listing did not name them all."""
-        return len(self.placed_authorships()) > shown or self.author_list_truncated
+        """Whether a list naming the first `shown` authors ends in "et al."
+        (the rule list rows follow too: catalog.paper_rows.ends_in_et_al)."""
+        return ends_in_et_al(
+            len(self.placed_authorships()),
+            shown,
+            complete=self.authors_complete,
+            unplaced=bool(self.unplaced_authorships()),
+        )
 
     def citation_key_base(self) -> str:
         """This paper's citation key before any collision suffix (reads prefetched authors)."""

@@ -1,70 +1,194 @@
 """A paper as a row of a list: the paper list, the front page and the person,
 venue and award pages all show papers this way.
 
-Built in Python rather than with a template include, as the admin builds its
-changelist rows (django.contrib.admin.templatetags.admin_list): a page shows
-up to 50 rows of about ten links each, and through the template engine the
-rows alone took ~12 ms of the list page's 25 ms budget at 100,000 papers;
-built here they take ~2 ms (bench/RESULTS.md). Every value is
-escaped: names and URLs with escape(), titles, abstracts and highlighted
-names by catalog.rendering, which escapes text before adding markup.
+Two steps, both cheap per row. Reading: Paper.objects.for_list() yields
+PaperRow objects built from plain values (PaperRowIterable: the page's papers,
+then their authors and awards, three queries), not model instances with
+prefetched relations, which were about half of a list page's Python time at
+100,000 papers. Showing: `{% paper_rows papers heading %}`
+(catalog/templatetags/papershelf.py) prepares every row once in Python
+(shown_rows(): URLs, titles and snippets with the search words marked) and
+renders the whole list with one template, catalog/includes/paper_rows.html,
+rather than one tag or include per row.
 
-This is the one place that builds a row, reached from templates only
-(`{% paper_row paper %}`, catalog/templatetags/papershelf.py): views hand
-templates papers, never HTML, and a change to a row's markup is made here.
+Every value is escaped: names, URLs and years by the template's autoescaping,
+titles, abstracts and highlighted names by catalog.rendering, which escapes
+text before adding markup (and marks the result safe).
 """
 
 from __future__ import annotations
 
-from django.utils.html import escape
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models.query import BaseIterable, ValuesIterable
 from django.utils.safestring import SafeString, mark_safe
 
 from catalog.rendering import highlight_text, render_rich_text, render_snippet
+from core.slugs import slug_url
 
 # Authors a row names before "et al.".
 AUTHORS_SHOWN = 8
 
+# The columns a row reads, as PaperRowIterable reads them.
+ROW_VALUES = (
+    "id",
+    "title",
+    "slug",
+    "abstract",
+    "year",
+    "authors_complete",
+    "venue__name",
+    "venue__slug",
+)
 
-def _author_links(authorships, words) -> str:
-    return ", ".join(
-        f'<a href="{escape(row.person.get_absolute_url())}">'
-        f"{highlight_text(row.person.name, words)}</a>"
-        for row in authorships
-    )
+
+def ends_in_et_al(placed: int, shown: int, *, complete: bool, unplaced: bool) -> bool:
+    """Whether a list naming the first `shown` of `placed` authors ends in
+    "et al.": more are placed than it names, or the listing did not name them
+    all (truncated, or some named without a place)."""
+    return placed > shown or not complete or unplaced
 
 
-def paper_row(paper, words=(), heading: int = 3) -> SafeString:
-    """One <li class="paper-row">: title, authors, venue, year, awards, snippet.
-    Reads the authorships, venue and awards prefetched by Paper.objects.for_list()."""
-    words = words or ()
-    tag = f"h{int(heading)}"
-    out = [
-        '<li class="paper-row">\n',
-        f'  <{tag} class="paper-title"><a href="{escape(paper.get_absolute_url())}">'
-        f"{render_rich_text(paper.title, words)}</a></{tag}>\n",
+@dataclass(slots=True)
+class PaperRow:
+    """What a list row shows of a paper, as plain values. `placed` and
+    `unplaced` are (name, slug) pairs of its authors in author order, with
+    and without a known place; `awards` (name, slug) pairs by name."""
+
+    pk: int
+    title: str
+    slug: str
+    abstract: str
+    year: int | None
+    authors_complete: bool
+    venue_name: str | None
+    venue_slug: str | None
+    placed: list[tuple[str, str]] = field(default_factory=list)
+    unplaced: list[tuple[str, str]] = field(default_factory=list)
+    awards: list[tuple[str, str]] = field(default_factory=list)
+    # Annotations of the queryset (a search's `rank`).
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return slug_url("catalog:paper-detail", self.slug)
+
+    def et_al_after(self, shown: int) -> bool:
+        return ends_in_et_al(
+            len(self.placed), shown, complete=self.authors_complete, unplaced=bool(self.unplaced)
+        )
+
+
+class PaperRowIterable(BaseIterable):
+    """Yields a PaperRow per paper of a queryset (see PaperQuerySet.for_list()):
+    its ROW_VALUES (and annotations) as plain values, its authors and awards
+    read in one query each, like prefetch_related() but without building
+    model instances. The venue is joined here, when rows are read, so that
+    the queries derived from the list (ids, counts) do not carry the join."""
+
+    def __iter__(self):
+        queryset = self.queryset
+        values = queryset.values(*ROW_VALUES, *queryset.query.annotation_select)
+        papers = list(ValuesIterable(values))
+        if not papers:
+            return
+        model, db = self.queryset.model, self.queryset.db
+        ids = [values["id"] for values in papers]
+        authors, awards = defaultdict(lambda: ([], [])), defaultdict(list)
+        authorships = model._meta.get_field("authorships").related_model
+        rows = (
+            authorships._default_manager.using(db)
+            .filter(paper_id__in=ids)
+            .order_by(*authorships._meta.ordering)
+            .values_list("paper_id", "position", "person__name", "person__slug")
+        )
+        for paper_id, position, name, slug in rows:
+            authors[paper_id][position is None].append((name, slug))
+        through = model.awards.through
+        for paper_id, name, slug in (
+            through._default_manager.using(db)
+            .filter(paper_id__in=ids)
+            .order_by("award__name", "award_id")
+            .values_list("paper_id", "award__name", "award__slug")
+        ):
+            awards[paper_id].append((name, slug))
+        for values in papers:
+            pk = values.pop("id")
+            placed, unplaced = authors.get(pk, ((), ()))
+            yield PaperRow(
+                pk=pk,
+                title=values.pop("title"),
+                slug=values.pop("slug"),
+                abstract=values.pop("abstract"),
+                year=values.pop("year"),
+                authors_complete=values.pop("authors_complete"),
+                venue_name=values.pop("venue__name"),
+                venue_slug=values.pop("venue__slug"),
+                placed=list(placed),
+                unplaced=list(unplaced),
+                awards=awards.get(pk, []),
+                extra=values,
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    url: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShownRow:
+    """A row as the template shows it: every URL built and every text marked
+    up once, here. `authors` is empty when the paper has none; `including`
+    when only authors without a place are known ("Including …")."""
+
+    url: str
+    title: SafeString
+    authors: list[Link]
+    including: bool
+    et_al: bool
+    venue: Link | None
+    year: int | None
+    awards: list[Link]
+    snippet: SafeString
+
+
+def _author_links(authors, words) -> list[Link]:
+    # Safe: highlight_text escapes the name before adding <mark>.
+    return [
+        Link(slug_url("people:detail", slug), mark_safe(highlight_text(name, words)))
+        for name, slug in authors
     ]
-    placed, unplaced = paper.placed_authorships(), paper.unplaced_authorships()
-    if placed or unplaced:
-        if placed:
-            authors = _author_links(placed[:AUTHORS_SHOWN], words)
-        else:
-            authors = "Including " + _author_links(unplaced, words)
-        if paper.et_al_after(AUTHORS_SHOWN):
-            authors += " et al."
-        out.append(f'  <p class="authors">{authors}</p>\n')
-    meta = []
-    if paper.venue_id:
-        venue = paper.venue
-        meta.append(f'<a href="{escape(venue.get_absolute_url())}">{escape(venue.name)}</a>')
-    if paper.year:
-        meta.append(f'<span class="year">{paper.year}</span>')
-    meta.extend(
-        f'<a class="badge" href="{escape(award.get_absolute_url())}">{escape(award.name)}</a>'
-        for award in paper.awards.all()
+
+
+def shown_row(paper: PaperRow, words=()) -> ShownRow:
+    """`paper` (from for_list()) prepared for catalog/includes/paper_rows.html."""
+    words = words or ()
+    placed = paper.placed
+    authors = _author_links(placed[:AUTHORS_SHOWN] if placed else paper.unplaced, words)
+    venue = None
+    if paper.venue_slug is not None:
+        venue = Link(slug_url("venues:detail", paper.venue_slug), paper.venue_name)
+    return ShownRow(
+        url=paper.get_absolute_url(),
+        title=render_rich_text(paper.title, words),
+        authors=authors,
+        including=not placed,
+        et_al=bool(authors) and paper.et_al_after(AUTHORS_SHOWN),
+        venue=venue,
+        year=paper.year,
+        awards=[Link(slug_url("catalog:award-detail", slug), name) for name, slug in paper.awards],
+        snippet=render_snippet(paper.abstract, words) if paper.abstract else "",
     )
-    out.append(f'  <p class="meta">{" ".join(meta)}</p>\n')
-    if paper.abstract:
-        out.append(f'  <p class="snippet">{render_snippet(paper.abstract, words)}</p>\n')
-    out.append("</li>\n")
-    # Safe: see the module docstring; `paper.year` is an integer.
-    return mark_safe("".join(out))
+
+
+def shown_rows(papers, words=()) -> list[ShownRow]:
+    return [shown_row(paper, words) for paper in papers]

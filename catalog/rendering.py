@@ -98,6 +98,8 @@ _BARE_AMPERSAND = re.compile(r"&(?!#x?[0-9a-fA-F]+;|[a-zA-Z]+;)")
 _MATH = re.compile(r"(?<!\\)\$(?P<dollar>[^$]+?)(?<!\\)\$|\\\((?P<paren>.+?)\\\)", re.S)
 _STYLED = re.compile(r"\\(?P<cmd>textit|emph|textbf|texttt|textsc|textrm|text)\{(?P<body>[^{}]*)\}")
 _ESCAPED_CHAR = re.compile(r"\\([%&_#$])")
+# Anything parse() would treat specially: $, a backslash, `` or ''.
+_MARKUP = re.compile(r"[$\\]|``|''")
 _STYLE_TAGS = {"textit": "i", "emph": "em", "textbf": "b", "texttt": "code"}
 SNIPPET_CHARS = 220
 
@@ -111,6 +113,10 @@ class Piece:
 
 def parse(text: str) -> list[Piece]:
     """Split listing text into plain text pieces and math pieces."""
+    if text and not _MARKUP.search(text):
+        # Most titles and abstracts: no math, no command, no TeX quotes or
+        # escapes, so one piece as it is (what the loops below give for it).
+        return [Piece("text", text)]
     pieces: list[Piece] = []
     position = 0
     for match in _MATH.finditer(text or ""):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import QueryDict
 
+from catalog import deep_pages
 from catalog.filters import PaperFilter
 from catalog.models import NEWEST_ORDER, Authorship, Paper
 from catalog.search import relevance_page_rows, uses_postgres
@@ -91,10 +92,14 @@ def relevance_page_rows_for(filterset: PaperFilter, total: int, rows_from: Query
     return None
 
 
-def list_paginator(papers, filterset: PaperFilter, counts, per_page=PAPERS_PER_PAGE, **kwargs):
+def list_paginator(
+    papers, filterset: PaperFilter, counts, per_page=PAPERS_PER_PAGE, *, version=None, **kwargs
+):
     """The paginator of the filtered list `papers` (filterset.qs): the number
     of results comes from the facet counts (`counts`, catalog.facets), which
-    saves a COUNT query; when they estimate it, so does the paginator."""
+    saves a COUNT query; when they estimate it, so does the paginator.
+    `version`: the catalog version the page is read at (what deep pages may
+    cache by), None when nothing is cached."""
     estimated = counts.total_estimated  # then pages find their end themselves
     page_rows = relevance_page_rows_for(filterset, counts.total, Paper.objects.for_list())
     if page_rows is not None:
@@ -102,6 +107,12 @@ def list_paginator(papers, filterset: PaperFilter, counts, per_page=PAPERS_PER_P
             papers, per_page, count=counts.total, estimated=estimated, page_rows=page_rows, **kwargs
         )
     active = filterset.active()
+    if deep_pages.served(active, filterset.sort_key):
+        # Deep pages start from the month, year or title the counts place them in.
+        page_rows = deep_pages.DeepPageRows(filterset.sort_key, Paper.objects.for_list(), version)
+        return DeferredJoinPaginator(
+            papers, per_page, count=counts.total, page_rows=page_rows, **kwargs
+        )
     return DeferredJoinPaginator(
         papers,
         per_page,
@@ -113,17 +124,20 @@ def list_paginator(papers, filterset: PaperFilter, counts, per_page=PAPERS_PER_P
     )
 
 
-def paper_paginator(papers, *, per_page=PAPERS_PER_PAGE, count=None, walk_sort_index=False):
+def paper_paginator(papers, *, per_page=PAPERS_PER_PAGE, count=None, members=None):
     """The paginator of a person's, venue's or award's papers, rows as lists
     show them (Paper.objects.for_list()).
     `count`: the number of papers when the caller knows it (saves a COUNT).
-    `walk_sort_index`: the papers are chosen by membership (core/pagination.py)."""
+    `members`: the papers' ids (a values queryset) when they are chosen by
+    membership: pages are then read by walking the sort index
+    (core/pagination.py)."""
     return DeferredJoinPaginator(
         papers,
         per_page,
         count=count,
         rows_from=Paper.objects.for_list(),
-        walk_sort_index=walk_sort_index,
+        walk_sort_index=members is not None,
+        members=members,
     )
 
 

@@ -98,7 +98,14 @@ class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
         )
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        return list_paginator(queryset, self.filterset, self.facet_counts, per_page, **kwargs)
+        return list_paginator(
+            queryset,
+            self.filterset,
+            self.facet_counts,
+            per_page,
+            version=self.catalog_version,
+            **kwargs,
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

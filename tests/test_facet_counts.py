@@ -1,16 +1,17 @@
-"""The counts the database keeps (migrations catalog 0013 and 0015, read by
+"""The counts the database keeps (migrations catalog 0013, 0015 and 0016, read by
 catalog/counts.py) equal counting the papers, after every kind of write:
 creating papers with authors and awards, moving a paper to another venue or
 year, awards added and removed, a person merged, a venue deleted, papers
 deleted, raw SQL, and on PostgreSQL TRUNCATE."""
 
+import datetime
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from catalog.counts import AWARD_CELLS, PAPER_CELLS, PERSON_CELLS, PERSON_COUNTS
+from catalog.counts import AWARD_CELLS, MONTH_CELLS, PAPER_CELLS, PERSON_CELLS, PERSON_COUNTS
 from catalog.models import Authorship, Paper
 from people.models import Person
 from people.services import person_merge
@@ -44,7 +45,17 @@ def counted() -> dict:
         people[(person,)] = people.get((person,), 0) + 1
         key = (person, venue or 0, year or 0)
         person_cells[key] = person_cells.get(key, 0) + 1
-    return {"papers": papers, "awards": awards, "people": people, "person_cells": person_cells}
+    months = {}
+    for year, published in Paper.objects.values_list("year", "published_on"):
+        key = (year or 0, published.year * 100 + published.month if published else 0)
+        months[key] = months.get(key, 0) + 1
+    return {
+        "papers": papers,
+        "awards": awards,
+        "people": people,
+        "person_cells": person_cells,
+        "months": months,
+    }
 
 
 def assert_counts_are_exact():
@@ -53,6 +64,7 @@ def assert_counts_are_exact():
         "awards": kept(AWARD_CELLS, "award_id, venue_key, year_key"),
         "people": kept(PERSON_COUNTS, "person_id"),
         "person_cells": kept(PERSON_CELLS, "person_id, venue_key, year_key"),
+        "months": kept(MONTH_CELLS, "year_key, month_key"),
     } == counted()
 
 
@@ -68,6 +80,7 @@ def catalog():
             "year": [2022, 2023, None][i % 4 % 3],
             "authors": [stella, f"Author {i}"] + ([leo] if i % 2 else []),
             "awards": [oral] if i % 5 == 0 else [],
+            "published_on": [datetime.date(2022, 3, 5), None, datetime.date(2023, 12, 31)][i % 3],
         }
         for i in range(12)
     )
@@ -93,6 +106,16 @@ def test_moving_a_paper_to_another_venue_or_year_moves_its_counts(catalog):
     assert_counts_are_exact()
     # Saving other fields moves nothing.
     Paper.objects.update(title="Same for all")
+    assert_counts_are_exact()
+
+
+def test_a_new_date_moves_a_paper_to_another_month(catalog):
+    paper = catalog["papers"][0]
+    Paper.objects.filter(pk=paper.pk).update(published_on=datetime.date(2021, 1, 1))
+    assert_counts_are_exact()
+    Paper.objects.filter(pk=paper.pk).update(published_on=None)
+    assert_counts_are_exact()
+    Paper.objects.filter(published_on__isnull=True).update(published_on=datetime.date(2024, 2, 29))
     assert_counts_are_exact()
 
 

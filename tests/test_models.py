@@ -103,8 +103,12 @@ def test_authors_in_order_put_unknown_positions_last():
     Authorship.objects.create(paper=paper, person=unknown, position=None)
     Authorship.objects.create(paper=paper, person=late, position=2)
     Authorship.objects.create(paper=paper, person=first, position=1)
-    in_order = Paper.objects.for_list().get(pk=paper.pk).authorships.all()
+    in_order = Paper.objects.with_relations().get(pk=paper.pk).authorships.all()
     assert [a.person.name for a in in_order] == ["First", "Known Later", "Unknown Place"]
+    # List rows read the same order, placed authors apart from the others.
+    row = Paper.objects.for_list().get(pk=paper.pk)
+    assert [name for name, _ in row.placed] == ["First", "Known Later"]
+    assert [name for name, _ in row.unplaced] == ["Unknown Place"]
 
 
 def test_every_public_model_has_a_url():

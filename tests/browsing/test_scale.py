@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from catalog.models import Authorship, Paper
 from core import pagination
 from core.cache import catalog_version
+from people import views as people_views
 from people.models import Person
 from tests.browsing.test_query_budget import build_catalog
 from tests.factories import make_paper, make_papers, make_person, make_venue
@@ -214,6 +215,34 @@ def test_person_page_aggregates_match_a_direct_count(client):
     coauthors = {c.name: c.shared for c in response.context["coauthors"]}
     assert coauthors["Coauthor 3"] == 1 and "Stella Biderman" not in coauthors
     assert len(coauthors) == min(50, Authorship.objects.exclude(person=stella).count())
+
+
+def test_a_prolific_persons_coauthors_are_counted_in_their_newest_papers(client, monkeypatch):
+    """Past COAUTHOR_PAPERS papers, co-authors are counted in the most recently
+    added ones only (a bounded read), and the page says in how many."""
+    monkeypatch.setattr(people_views, "COAUTHOR_PAPERS", 10)
+    build_catalog(30)
+    stella = Person.objects.get(slug="stella-biderman")
+    Authorship.objects.create(
+        paper=Paper.objects.get(slug="paper-29-scaling"), person=make_person("Late Coauthor")
+    )
+    newest = Authorship.objects.filter(person=stella).order_by("-paper_id")[:10]
+    expected = {}
+    for row in Authorship.objects.filter(paper_id__in=[a.paper_id for a in newest]):
+        if row.person_id != stella.pk:
+            expected[row.person.name] = expected.get(row.person.name, 0) + 1
+    response = client.get("/people/stella-biderman/")
+    coauthors = {c.name: c.shared for c in response.context["coauthors"]}
+    assert coauthors == expected and len(coauthors) == 21  # two a paper, and the late one
+    assert "Coauthor 0" not in coauthors  # the first paper added is not counted
+    html = response.content.decode()
+    assert "Counted in the 10 papers most recently added to the catalog, of 30." in html
+
+    monkeypatch.setattr(people_views, "COAUTHOR_PAPERS", 30)
+    Paper.objects.filter(pk=newest[0].paper_id).update(upvotes=1)  # a write: nothing cached
+    response = client.get("/people/stella-biderman/")
+    assert "Coauthor 0" in {c.name for c in response.context["coauthors"]}
+    assert "Counted in the" not in response.content.decode()
 
 
 # -- membership filters read from the sort index (core/pagination.py)
