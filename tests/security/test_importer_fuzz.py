@@ -10,6 +10,7 @@ run leaves the database exactly as it was.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import tempfile
 from pathlib import Path
@@ -46,14 +47,18 @@ CATALOG_MODELS = (
 )
 
 
-def _row_text(table: str) -> str:
+@functools.cache
+def _row_text(vendor: str, table: str) -> str:
     """SQL for each row of `table` as one exact text: PostgreSQL's row literal,
-    SQLite's quote() of every column (NULL, numbers, 'text', X'blob')."""
-    if connection.vendor == "postgresql":
-        return f"{connection.ops.quote_name(table)}::text"
+    SQLite's quote() of every column (NULL, numbers, 'text', X'blob'). Cached:
+    the schema does not change during a run."""
+    quote = connection.ops.quote_name
+    if vendor == "postgresql":
+        return f"{quote(table)}::text"
     with connection.cursor() as cursor:
-        columns = connection.introspection.get_table_description(cursor, table)
-    return " || ',' || ".join(f"quote({connection.ops.quote_name(c.name)})" for c in columns)
+        cursor.execute(f"PRAGMA table_info({quote(table)})")
+        columns = [name for _, name, *_ in cursor.fetchall()]
+    return " || ',' || ".join(f"quote({quote(column)})" for column in columns)
 
 
 def snapshot() -> dict[str, str]:
@@ -66,7 +71,8 @@ def snapshot() -> dict[str, str]:
     with connection.cursor() as cursor:
         for model in CATALOG_MODELS:
             table, pk = model._meta.db_table, model._meta.pk.column
-            cursor.execute(f"SELECT {_row_text(table)} FROM {quote(table)} ORDER BY {quote(pk)}")
+            row_sql = _row_text(connection.vendor, table)
+            cursor.execute(f"SELECT {row_sql} FROM {quote(table)} ORDER BY {quote(pk)}")
             rows = "\n".join(row for (row,) in cursor.fetchall())
             digests[model._meta.label] = hashlib.sha256(rows.encode()).hexdigest()
     return digests
