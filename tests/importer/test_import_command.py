@@ -34,8 +34,8 @@ def test_the_summary_counts_entries_papers_people_flags_and_conflicts():
     assert "Conflicts with staff edits: 0." in output
 
 
-def test_a_second_run_says_nothing_changed():
-    run(*SEED_PATHS)
+def test_a_second_run_says_nothing_changed(seeded):
+    # `seeded` is the catalog a first run of the same files writes.
     output = run(*SEED_PATHS)
     assert "Papers: 0 created, 0 updated, 135 unchanged" in output
     assert "No changes: the catalog already matches." in output

@@ -36,12 +36,13 @@ _DROP = {
 }
 
 
-def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+def run_python(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """A new Python process with `args`, in a controlled environment."""
     environment = {k: v for k, v in os.environ.items() if k not in _DROP}
     environment.update(env)
     environment["DJANGO_SETTINGS_MODULE"] = "config.settings"
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=settings.BASE_DIR,
         env=environment,
         capture_output=True,
@@ -50,12 +51,19 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return run_python("manage.py", *args, **env)
+
+
 def setting_values(names: list[str], **env: str) -> dict[str, str]:
+    """The settings as a process started with `env` reads them. Only the settings
+    module is imported (what `manage.py shell` adds, loading every app, changes
+    no setting and cost most of each case's time)."""
     code = (
         "import json; from django.conf import settings; "
         f"print(json.dumps({{n: repr(getattr(settings, n, None)) for n in {names!r}}}))"
     )
-    result = manage("shell", "-c", code, **env)
+    result = run_python("-c", code, **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -95,6 +95,7 @@ def test_every_parameter_of_every_list_url_survives_every_payload(client, urls):
     # The list export joins the table once it exists.
     list_urls = [url for url in LIST_URLS if url in urls]
     assert "/papers/" in list_urls
+    narrowed = set()
     for url in list_urls:
         for parameter in PARAMETERS:
             # An export of the whole catalog takes a while: narrow it to no
@@ -106,8 +107,9 @@ def test_every_parameter_of_every_list_url_survives_every_payload(client, urls):
                 if url == "/papers/"
                 else ("year_to=1999&" if parameter == "year" else "year=1999&")
             )
-            if narrow:
+            if narrow and (url, narrow) not in narrowed:
                 assert client.get(f"{url}?{narrow}").content.count(b"@") == 0, narrow
+                narrowed.add((url, narrow))
             for payload in PAYLOADS.values():
                 check(client, f"{url}?{narrow}{parameter}={payload}", failures)
     assert failures == []
