@@ -10,7 +10,7 @@ A count over venues and years only — the front page, a venue page, the list
 filtered by venue and year range — sums a few thousand cells.
 
 The functions take the list's ActiveFilters; `cells_answer()` says whether
-the cells can answer for them (no search, author or award filter).
+the cells can answer for them (no search; at most one author or one award).
 """
 
 from __future__ import annotations
