@@ -20,6 +20,7 @@ from catalog.filters import ActiveFilters, PaperFilter
 from catalog.links import ListLinks, toggled
 from catalog.models import Award
 from catalog.search.estimate import LATEST_YEARS_ORDER, Newest, pool_years, read_newest, rounded
+from core.template_values import TemplateValues
 from venues.models import Venue
 
 TOP_AUTHORS = 10
@@ -311,7 +312,7 @@ def _top_authors(filterset: PaperFilter, active, total: int):
 
 
 @dataclass
-class FacetEntry:
+class FacetEntry(TemplateValues):
     label: str
     count: int
     active: bool
@@ -377,7 +378,7 @@ def facet_entries(counts: FacetCounts, active: ActiveFilters, params) -> dict:
 
 
 @dataclass
-class Chip:
+class Chip(TemplateValues):
     label: str
     url: str
 
