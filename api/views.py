@@ -168,7 +168,8 @@ def per_page(params) -> int:
     raw = params.get("per_page")
     if raw is None:
         return PER_PAGE
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PER_PAGE:
+    # isascii(): str.isdigit() also accepts "³", which int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PER_PAGE:
         raise bad_parameters({"per_page": [f"A whole number from 1 to {MAX_PER_PAGE}."]})
     return int(raw)
 

@@ -10,7 +10,7 @@ A count over venues and years only — the front page, a venue page, the list
 filtered by venue and year range — sums a few thousand cells.
 
 The functions take the list's ActiveFilters; `cells_answer()` says whether
-the cells can answer for them (no search, author or award filter).
+the cells can answer for them (no search; at most one author or one award).
 """
 
 from __future__ import annotations
@@ -40,24 +40,36 @@ MONTH_KEY = {
 
 def cells_answer(active: ActiveFilters) -> bool:
     """Whether the cells can count the venues and years of the results: they
-    are defined by venue and year alone, or by one person's papers in
-    venues and years (the person's cells)."""
-    return not (active.search or active.award) and len(active.authors) <= 1
+    are defined by venue and year alone, by one person's papers in venues
+    and years (the person's cells), or by one award's (the award cells)."""
+    if active.search or len(active.authors) > 1:
+        return False
+    return not (active.authors and active.award)
 
 
 def _cells(active: ActiveFilters) -> str:
-    """The cells counting the results: the one active author's, or all papers'."""
-    return PERSON_CELLS if active.authors else PAPER_CELLS
+    """The cells counting the results: the one active author's, the award's,
+    or all papers'."""
+    if active.authors:
+        return PERSON_CELLS
+    return AWARD_CELLS if active.award else PAPER_CELLS
 
 
-def _conditions(active: ActiveFilters, *, venue: bool, exact_year: bool) -> tuple[str, list]:
-    """SQL conditions on a cell (alias c) for the active venue and year filters,
-    and their parameters. A paper without a year matches no year filter."""
+def _conditions(
+    active: ActiveFilters, *, venue: bool, exact_year: bool, award: bool = True
+) -> tuple[str, list]:
+    """SQL conditions on a cell (alias c) for the active venue and year filters
+    (and the award's, with `award`, in the award cells), and their
+    parameters. A paper without a year matches no year filter."""
     sql, params = ["c.papers <> 0"], []
     if active.authors:  # one (cells_answer()): the person's cells
         people = Person._meta.db_table
         sql.append(f"c.person_id = (SELECT id FROM {people} WHERE slug = %s)")
         params.append(active.authors[0])
+    elif award and active.award:  # the award cells (_cells())
+        sql.append(f"c.award_id = (SELECT id FROM {Award._meta.db_table} WHERE slug = %s)")
+        # Cut as the award filter cuts it (catalog.filters).
+        params.append(active.award[:100])
     if venue and active.venues:
         slugs = ", ".join(["%s"] * len(active.venues))
         venues = Venue._meta.db_table
@@ -123,9 +135,10 @@ def year_counts(active: ActiveFilters) -> dict[int | None, int]:
 
 
 def award_counts(active: ActiveFilters):
-    """Awarded papers per award under the venue and year filters (without an
-    author filter: awards are not kept per person)."""
-    where = _conditions(active, venue=True, exact_year=True)
+    """Awarded papers per award under the venue and year filters (not the
+    award filter: an award replaces the current one; without an author
+    filter: awards are not kept per person)."""
+    where = _conditions(active, venue=True, exact_year=True, award=False)
     active_awards = [active.award] if active.award else []
     return _named_counts(Award, AWARD_CELLS, "award_id", where, active_awards)
 

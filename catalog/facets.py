@@ -17,9 +17,10 @@ from django.db.models import Case, Count, Q, Value, When
 
 from catalog import counts
 from catalog.filters import ActiveFilters, PaperFilter
-from catalog.links import list_url, toggled
+from catalog.links import ListLinks, toggled
 from catalog.models import Award
 from catalog.search.estimate import LATEST_YEARS_ORDER, Newest, pool_years, read_newest, rounded
+from core.template_values import TemplateValues
 from venues.models import Venue
 
 TOP_AUTHORS = 10
@@ -113,8 +114,8 @@ def count_facets(filterset: PaperFilter) -> FacetCounts:
     adding an author narrows (all-of). Each query also returns the names of
     the active values, for the chips.
 
-    Results defined by venue and year alone, or by one author, venue and
-    year (catalog.counts.cells_answer), are counted from the cells the
+    Results defined by venue and year alone, or by one author or one award,
+    venue and year (catalog.counts.cells_answer), are counted from the cells the
     database keeps: a few thousand rows, however many papers. A search is
     counted by SearchFacets (read up to a bound, estimated beyond it).
     Otherwise one grouped query per facet over the matching papers; the
@@ -311,7 +312,7 @@ def _top_authors(filterset: PaperFilter, active, total: int):
 
 
 @dataclass
-class FacetEntry:
+class FacetEntry(TemplateValues):
     label: str
     count: int
     active: bool
@@ -323,12 +324,13 @@ class FacetEntry:
 def facet_entries(counts: FacetCounts, active: ActiveFilters, params) -> dict:
     """Facet entries (label, count, active, URL) by facet, for the template;
     `params` are the request's parameters, which the links keep."""
+    links = ListLinks(params)
     author_entries = [
         FacetEntry(
             name,
             n,
             slug in active.authors,
-            list_url(params, author=toggled(active.authors, slug)),
+            links.url(author=toggled(active.authors, slug)),
             estimated="authors" in counts.samples,
         )
         for slug, name, n in counts.authors
@@ -341,7 +343,7 @@ def facet_entries(counts: FacetCounts, active: ActiveFilters, params) -> dict:
                 name,
                 n,
                 slug in active.venues,
-                list_url(params, venue=toggled(active.venues, slug)),
+                links.url(venue=toggled(active.venues, slug)),
                 estimated="venues" in counts.samples,
             )
             for index, (slug, name, n) in enumerate(counts.venues)
@@ -354,7 +356,7 @@ def facet_entries(counts: FacetCounts, active: ActiveFilters, params) -> dict:
                 str(y),
                 n,
                 y == active.year,
-                list_url(params, year=None if y == active.year else y),
+                links.url(year=None if y == active.year else y),
                 estimated=y in counts.estimated_years,
             )
             for y, n in counts.years
@@ -364,7 +366,7 @@ def facet_entries(counts: FacetCounts, active: ActiveFilters, params) -> dict:
                 name,
                 n,
                 slug == active.award,
-                list_url(params, award=None if slug == active.award else slug),
+                links.url(award=None if slug == active.award else slug),
                 estimated="awards" in counts.samples,
             )
             for slug, name, n in counts.awards
@@ -376,7 +378,7 @@ def facet_entries(counts: FacetCounts, active: ActiveFilters, params) -> dict:
 
 
 @dataclass
-class Chip:
+class Chip(TemplateValues):
     label: str
     url: str
 
@@ -384,24 +386,22 @@ class Chip:
 def chips(active: ActiveFilters, names: dict, params) -> list[Chip]:
     """The active filters, each with a link that removes it; `names` from
     FacetCounts.names() (a slug that names nothing is shown as it is)."""
-    result = []
+    result, links = [], ListLinks(params)
     if active.search:
-        result.append(Chip(f"Search: “{active.search}”", list_url(params, q=None, sort=None)))
+        result.append(Chip(f"Search: “{active.search}”", links.url(q=None, sort=None)))
     for slug in active.venues:
         label = names["venue"].get(slug, slug)
-        result.append(Chip(f"Venue: {label}", list_url(params, venue=toggled(active.venues, slug))))
+        result.append(Chip(f"Venue: {label}", links.url(venue=toggled(active.venues, slug))))
     for key, label in (("year", "Year"), ("year_from", "From"), ("year_to", "To")):
         value = getattr(active, key)
         if value:
-            result.append(Chip(f"{label}: {value}", list_url(params, **{key: None})))
+            result.append(Chip(f"{label}: {value}", links.url(**{key: None})))
     for slug in active.authors:
         label = names["author"].get(slug, slug)
-        result.append(
-            Chip(f"Author: {label}", list_url(params, author=toggled(active.authors, slug)))
-        )
+        result.append(Chip(f"Author: {label}", links.url(author=toggled(active.authors, slug))))
     if active.award:
         label = names["award"].get(active.award, active.award)
-        result.append(Chip(f"Award: {label}", list_url(params, award=None)))
+        result.append(Chip(f"Award: {label}", links.url(award=None)))
     return result
 
 

@@ -7,6 +7,9 @@ state. Unknown parameters are kept, and every link goes back to page 1.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -20,14 +23,45 @@ EXPORT_PARAMETERS = ("q", "venue", "year", "year_from", "year_to", "author", "aw
 def list_url(params: QueryDict | None, **changes) -> str:
     """This list's URL (a query string) with `changes` (None removes a
     parameter, a list sets a repeatable one), back on page 1."""
-    data = params.copy() if params else QueryDict(mutable=True)
-    data.pop("page", None)
-    for key, values in changes.items():
-        data.pop(key, None)
-        if values is not None:
-            data.setlist(key, values if isinstance(values, list) else [str(values)])
-    encoded = data.urlencode()
-    return f"?{encoded}" if encoded else "?"
+    return ListLinks(params).url(**changes)
+
+
+def _encoded(lists) -> str:
+    """(key, values) pairs as QueryDict.urlencode() writes them."""
+    charset = settings.DEFAULT_CHARSET
+    return "&".join(
+        urlencode({key.encode(charset): str(value).encode(charset)})
+        for key, values in lists
+        for value in values
+    )
+
+
+class ListLinks:
+    """list_url() for many links of one list: the parameters that a link
+    keeps are encoded once per set of changed names, not once per link (a
+    list page has a hundred-odd facet links; copying and encoding the whole
+    query for each cost a tenth of the page's time). The same strings as
+    changing a copy of the QueryDict: kept parameters in their order, the
+    changed ones last, in the order given."""
+
+    def __init__(self, params: QueryDict | None):
+        self.lists = [(key, values) for key, values in params.lists()] if params else []
+        self.kept: dict[tuple[str, ...], str] = {}
+
+    def url(self, **changes) -> str:
+        names = tuple(changes)
+        kept = self.kept.get(names)
+        if kept is None:
+            skipped = {"page", *names}
+            kept = _encoded((key, values) for key, values in self.lists if key not in skipped)
+            self.kept[names] = kept
+        changed = _encoded(
+            (key, values if isinstance(values, list) else [values])
+            for key, values in changes.items()
+            if values is not None
+        )
+        encoded = "&".join(part for part in (kept, changed) if part)
+        return f"?{encoded}" if encoded else "?"
 
 
 def toggled(active, slug: str) -> list[str] | None:
@@ -57,7 +91,8 @@ def link_parts(params: QueryDict | None) -> tuple[str, ...]:
 def sort_links(params: QueryDict | None, sort_key: str, searching: bool):
     """(label, URL, current) for each sort order; relevance only for a search."""
     keys = [key for key in SORTS if key != "relevance" or searching]
-    return [(SORTS[key], list_url(params, sort=key), key == sort_key) for key in keys]
+    links = ListLinks(params)
+    return [(SORTS[key], links.url(sort=key), key == sort_key) for key in keys]
 
 
 def export_links(params: QueryDict, **fixed) -> list[tuple[str, str]]:

@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from catalog.rendering import highlight_text, render_rich_text, render_snippet
 from core.slugs import slug_url
+from core.template_values import TemplateValues
 
 # Authors a row names before "et al.".
 AUTHORS_SHOWN = 8
@@ -139,13 +140,13 @@ class PaperRowIterable(BaseIterable):
 
 
 @dataclass(frozen=True, slots=True)
-class Link:
+class Link(TemplateValues):
     url: str
     text: str
 
 
 @dataclass(frozen=True, slots=True)
-class ShownRow:
+class ShownRow(TemplateValues):
     """A row as the template shows it: every URL built and every text marked
     up once, here. `authors` is empty when the paper has none; `including`
     when only authors without a place are known ("Including …")."""

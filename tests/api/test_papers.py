@@ -138,6 +138,7 @@ def test_unknown_slug_is_a_problem_404(client, catalog):
         ({"per_page": "0"}, "per_page"),
         ({"per_page": "101"}, "per_page"),
         ({"per_page": "ten"}, "per_page"),
+        ({"per_page": "3³"}, "per_page"),  # a digit to str.isdigit(), not to int()
         ({"page": "2"}, "page"),
         ({"vneue": "icml"}, "vneue"),
         ({"year": ["2020", "2021"]}, "year"),

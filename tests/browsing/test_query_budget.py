@@ -15,6 +15,8 @@ BUDGET = {
     "/papers/": 8,
     "/papers/?q=scaling&venue=icml&author=stella-biderman&year_from=2000&award=oral": 8,
     "/papers/?sort=upvotes&page=1": 8,
+    # Facets from the award cells (catalog/counts.py).
+    "/papers/?award=oral&year_from=2000&sort=oldest": 8,
     # +1: the catalog version its page and related papers are cached by
     # (1 query in all when cached).
     "/papers/paper-0-scaling/": 6,

@@ -1,0 +1,119 @@
+"""Facet counts read from the cells the database keeps equal the grouped
+queries over the matching papers (the slow, obvious way), for every filter
+the cells answer; and the facet links built by ListLinks equal changing a
+copy of the request's parameters."""
+
+import datetime
+from urllib.parse import urlencode
+
+import pytest
+from django.http import QueryDict
+
+from catalog import counts, facets
+from catalog.links import ListLinks, list_url
+from catalog.selectors import paper_filter
+from tests.factories import make_award, make_papers, make_person, make_venue
+
+pytestmark = pytest.mark.django_db
+
+CELL_ANSWERED = [
+    "award=oral",
+    "award=oral&year=2022",
+    "award=oral&year_from=2022",
+    "award=best-paper&year_to=2022&venue=icml",
+    "award=oral&venue=icml&venue=neurips&year_from=2021&year_to=2023",
+    "award=no-such-award&year_from=2022",
+    "author=stella-biderman&venue=neurips&year_from=2022",
+    "venue=icml&year_to=2022",
+]
+
+
+@pytest.fixture
+def catalog():
+    icml, neurips = make_venue("ICML"), make_venue("NeurIPS")
+    oral, best = make_award("Oral"), make_award("Best Paper")
+    stella = make_person("Stella Biderman")
+    make_papers(
+        {
+            "title": f"Paper {i}",
+            "venue": [icml, neurips, None][i % 3],
+            "year": [2021, 2022, 2023, None][i % 4],
+            "authors": [stella, f"Author {i % 7}"] if i % 2 else [f"Author {i % 7}"],
+            "awards": [[oral], [best], [oral, best], []][i % 4 if i % 3 else 3],
+            "published_on": datetime.date(2022, 1 + i % 12, 1),
+        }
+        for i in range(40)
+    )
+
+
+@pytest.mark.parametrize("query", CELL_ANSWERED)
+def test_counts_from_the_cells_equal_counting_the_papers(catalog, monkeypatch, query):
+    params = QueryDict(query)
+    assert counts.cells_answer(paper_filter(params).active())
+    from_cells = facets.count_facets(paper_filter(params))
+    monkeypatch.setattr(counts, "cells_answer", lambda active: False)
+    counted = facets.count_facets(paper_filter(params))
+    assert from_cells == counted
+    assert from_cells.total == paper_filter(params).qs.count()
+
+
+def test_an_award_with_an_author_is_counted_from_the_papers(catalog):
+    active = paper_filter(QueryDict("award=oral&author=stella-biderman")).active()
+    assert not counts.cells_answer(active)
+
+
+def test_an_award_filtered_list_reads_its_facets_from_the_cells(client, catalog):
+    """One query per facet, however many papers the award has; no grouped
+    query over the award's papers for venues or years."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/papers/?award=oral&year_from=2022")
+    assert response.status_code == 200
+    sql = [query["sql"] for query in captured.captured_queries]
+    assert sum(counts.AWARD_CELLS in statement for statement in sql) == 3
+    assert not any('GROUP BY "catalog_paper"."year"' in statement for statement in sql)
+    assert len(sql) <= 8  # the list's budget (test_query_budget.py)
+
+
+def copied_url(params, **changes):
+    """The obvious way: change a copy of the QueryDict and encode it all."""
+    data = params.copy()
+    data.pop("page", None)
+    for key, values in changes.items():
+        data.pop(key, None)
+        if values is not None:
+            data.setlist(key, values if isinstance(values, list) else [str(values)])
+    encoded = data.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "page=3",
+        "venue=icml&page=2&venue=neurips&sort=title",
+        urlencode({"q": "naïve “quotes” & more", "author": "a", "x": "✓ 1"}),
+        "year=&award=oral&year_from=2000&page=9&unknown=1&unknown=2",
+    ],
+)
+def test_list_links_equal_changing_a_copy_of_the_parameters(query):
+    params = QueryDict(query)
+    links = ListLinks(params)
+    changes = [
+        {"venue": ["icml", "é é"]},
+        {"venue": None},
+        {"year": 2021},
+        {"award": None},
+        {"q": None, "sort": None},
+        {"sort": "upvotes"},
+        {"author": []},
+        {"unknown": "3"},
+        {"page": 2},
+    ]
+    for change in changes * 2:  # the second time from the kept encodings
+        assert links.url(**change) == copied_url(params, **change)
+        assert list_url(params, **change) == copied_url(params, **change)
+    assert list_url(None, year=2020) == "?year=2020"
