@@ -38,9 +38,10 @@ def test_papers_with_long_abstracts_share_a_heap_page():
             [[paper.pk for paper in papers]],
         )
         pages = cursor.fetchone()[0]
-    # PostgreSQL's default moves only the abstract out of these 2.4 KB rows
-    # (down to 2 KB a row): the author names would fill at least three pages.
-    assert pages == 1
+    # PostgreSQL's default moves only the abstract out of these 2.4 KB rows:
+    # the author names would fill at least four pages. Narrow, they fit in
+    # one (two when they start in a page other tests left part full).
+    assert pages <= 2
 
 
 def test_the_head_vector_stays_in_the_row():
