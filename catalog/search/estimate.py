@@ -34,6 +34,7 @@ overestimated. Estimates are rounded to two significant digits (rounded()).
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
@@ -53,9 +54,11 @@ LATEST_YEARS_ORDER = (
     F("published_on").desc(nulls_first=True),
     F("id").desc(),
 )
-# Pages a walk reads per paper it passes (its TOASTed vector) over what
-# collecting a match reads (one heap page): walks().
+# Pages a walk reads per paper it passes (its TOASTed vector), and papers per
+# heap page, which collecting matches reads (catalog migration 0017: about 15
+# at 100,000 papers): walk_is_cheaper().
 WALK_COST = 5
+ROWS_PER_PAGE = 15
 # Marks the covered papers of the sample's oldest year in the counts query.
 _PARTIAL = -1
 
@@ -112,16 +115,10 @@ def read_newest(pools: dict, limit: int) -> dict:
 def walks(pools: list[tuple], limit: int) -> list[bool]:
     """For each (searched, unsearched) pool, whether to read its newest
     matches by walking the year index (True) rather than collecting every
-    match from the GIN index and sorting them.
-
-    A walk tests the search vector of every paper it passes, and the vector
-    is TOASTed (about five pages read per paper): `limit` / rate papers,
-    600 ms for a word in 9% of 100,000 papers. Collecting the matches reads
-    one heap page per match and no vector (90 ms), but every match: 1.2 s for
-    "model", which the walk reads in 30. So walk when M² > WALK_COST · limit ·
-    N, with the planner's estimates of the M matches among N papers (one
-    EXPLAIN, no execution). SQLite: always the walk (its FTS5 test does not
-    read a vector)."""
+    match from the GIN index and sorting them: walk_is_cheaper() with the
+    planner's estimates of its matches, its papers and the catalog's papers
+    (one EXPLAIN, no execution). SQLite: always the walk (its FTS5 test does
+    not read a vector)."""
     if connection.vendor != "postgresql" or not pools:
         return [True] * len(pools)
     branches, params = [], []
@@ -133,6 +130,8 @@ def walks(pools: list[tuple], limit: int) -> list[bool]:
                 return [True] * len(pools)
             branches.append(f"SELECT 1 FROM ({sql}) AS b{len(branches)}")
             params += list(branch_params)
+    catalog = pools[0][1].model._meta.db_table
+    branches.append(f'SELECT 1 FROM "{catalog}"')
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + " UNION ALL ".join(branches), params)
         plan = cursor.fetchone()[0]
@@ -140,10 +139,29 @@ def walks(pools: list[tuple], limit: int) -> list[bool]:
     rows = [node.get("Plan Rows", 0) for node in plan.get("Plans", [])]
     if plan.get("Node Type") != "Append" or len(rows) != len(branches):
         return [True] * len(pools)
+    *rows, catalog_rows = rows
     return [
-        matches * matches > WALK_COST * limit * max(papers, 1)
+        walk_is_cheaper(matches, papers, catalog_rows, limit)
         for matches, papers in zip(rows[::2], rows[1::2], strict=True)
     ]
+
+
+def walk_is_cheaper(matches: float, papers: float, catalog_rows: float, limit: int) -> bool:
+    """Whether walking the year index to the newest `limit` of `matches`
+    among `papers` (a pool of a catalog of `catalog_rows` papers) reads fewer
+    pages than collecting every match. Pure.
+
+    A walk tests the search vector of every paper it passes, and the vector
+    is TOASTed: WALK_COST pages for each of limit / rate papers (600 ms for
+    a word in 9% of 100,000 papers). Collecting reads no vector, but every
+    heap page holding a match: with ROWS_PER_PAGE papers to a page (catalog
+    migration 0017), the expected number of distinct pages among the
+    pool's, taken as spread over the whole table (a filter's papers are
+    scattered: at most one a page)."""
+    walk = WALK_COST * limit * max(papers, 1) / max(matches, 1)
+    pages = max(min(papers, catalog_rows / ROWS_PER_PAGE), 1)
+    collect = pages * -math.expm1(-matches / pages)
+    return walk < collect
 
 
 def _latest_first(row) -> tuple:

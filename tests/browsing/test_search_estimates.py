@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog import facets as facet_module
 from catalog.models import Paper
-from catalog.search.estimate import estimate_years, rounded
+from catalog.search.estimate import estimate_years, rounded, walk_is_cheaper
 from tests.factories import make_papers, make_venue
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +156,19 @@ def test_estimate_years_by_hand():
     assert years.estimated == {2022, 2021}
     assert years.total == 45
     assert rounded(98_437) == 98_000 and rounded(1_234) == 1_200 and rounded(57) == 57
+
+
+def test_walk_or_collect_by_the_pages_each_reads():
+    # 100,000 papers, 15 to a page (6,667 pages); the newest 1,001 matches.
+    catalog = 100_000
+    # Nearly every paper: the walk stops after ~1,001 papers (5,005 pages);
+    # collecting reads every page.
+    assert walk_is_cheaper(99_999, catalog, catalog, 1001)
+    # A word in a quarter of them: the walk passes ~4,000 papers (20,000
+    # pages); their matches fill ~6,400 pages.
+    assert not walk_is_cheaper(25_000, catalog, catalog, 1001)
+    # A rare word: collecting reads a page per match.
+    assert not walk_is_cheaper(500, catalog, catalog, 1001)
+    # Every paper of a venue of 11,000 (scattered, at most one a page): the
+    # walk reads 1,001 of them; collecting, ~5,400 pages.
+    assert walk_is_cheaper(11_000, 11_000, catalog, 1001)
