@@ -4,33 +4,30 @@ paper it belonged to: the catalog is row for row as before the run."""
 import pytest
 
 from catalog.importer.service import import_listings
-from catalog.models import Paper, PaperSource
+from catalog.models import PaperSource
 from history.models import ImportRun
 from history.undo import undo_run
 from tests.history.helpers import catalog_rows
-from tests.importer.test_import_service import blog_entry, listing_from_text
+from tests.importer.test_import_service import (
+    arxiv_entry,
+    import_two_arxiv_papers,
+    listing_from_text,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def entry(title, arxiv_id):
-    citation = f'Ann Author. "{title}." arXiv preprint arXiv:{arxiv_id}, 2023.'
-    return blog_entry(title, citation)
 
 
 @pytest.fixture
 def two_papers():
     """first.txt#1 is the First Paper, second.txt#1 the Second Paper."""
-    import_listings([listing_from_text(entry("First Paper", "2301.00001"), "first.txt")])
-    import_listings([listing_from_text(entry("Second Paper", "2301.00002"), "second.txt")])
-    return Paper.objects.get(arxiv_id="2301.00001"), Paper.objects.get(arxiv_id="2301.00002")
+    return import_two_arxiv_papers()
 
 
 def move_first_entry():
     """first.txt again, its entry now the Second Paper (its title and arXiv
     id outvote the entry's owner): the entry moves to the Second Paper."""
     # Blank lines first: the entry now starts on another line than before.
-    text = "\n\n" + entry("Second Paper", "2301.00002")
+    text = "\n\n" + arxiv_entry("Second Paper", "2301.00002")
     return import_listings([listing_from_text(text, "first.txt")])
 
 

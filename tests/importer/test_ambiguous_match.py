@@ -6,28 +6,28 @@ import pytest
 from catalog.importer.planning import AMBIGUOUS_MATCH
 from catalog.importer.service import import_listings
 from catalog.models import Paper
-from tests.importer.test_import_service import blog_entry, listing_from_text
+from tests.importer.test_import_service import (
+    arxiv_entry,
+    import_two_arxiv_papers,
+    listing_from_text,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def entry(title, arxiv_id):
-    citation = f'Ann Author. "{title}." arXiv preprint arXiv:{arxiv_id}, 2023.'
-    return blog_entry(title, citation)
-
-
 @pytest.fixture
 def two_papers():
-    import_listings([listing_from_text(entry("First Paper", "2301.00001"), "first.txt")])
-    import_listings([listing_from_text(entry("Second Paper", "2301.00002"), "second.txt")])
+    papers = import_two_arxiv_papers()
     Paper.objects.update(needs_review=False)
-    return Paper.objects.get(arxiv_id="2301.00001"), Paper.objects.get(arxiv_id="2301.00002")
+    return papers
 
 
 def test_an_entry_matching_two_catalog_papers_flags_the_one_it_is_merged_into(two_papers):
     first, second = two_papers
     # The first paper's arXiv id, the second paper's title.
-    report = import_listings([listing_from_text(entry("Second Paper", "2301.00001"), "third.txt")])
+    report = import_listings(
+        [listing_from_text(arxiv_entry("Second Paper", "2301.00001"), "third.txt")]
+    )
 
     assert report.created == []
     merged = Paper.objects.get(sources__listing="third.txt")

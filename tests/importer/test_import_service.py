@@ -35,6 +35,20 @@ def blog_entry(
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
+def arxiv_entry(title, arxiv_id):
+    """A blog entry citing the arXiv preprint `arxiv_id` under `title`."""
+    citation = f'Ann Author. "{title}." arXiv preprint arXiv:{arxiv_id}, 2023.'
+    return blog_entry(title, citation)
+
+
+def import_two_arxiv_papers():
+    """first.txt#1 is the First Paper (arXiv 2301.00001), second.txt#1 the
+    Second Paper (2301.00002); returns the two papers."""
+    import_listings([listing_from_text(arxiv_entry("First Paper", "2301.00001"), "first.txt")])
+    import_listings([listing_from_text(arxiv_entry("Second Paper", "2301.00002"), "second.txt")])
+    return Paper.objects.get(arxiv_id="2301.00001"), Paper.objects.get(arxiv_id="2301.00002")
+
+
 def test_the_seeds_give_135_papers_41_blog_10_abstracts_84_daily(seeded):
     assert Paper.objects.count() == SEED_COUNTS.papers
     by_format = {
