@@ -52,13 +52,16 @@ from catalog.search.postgres import unindexed
 LATEST_YEARS_ORDER = (
     F("year").desc(nulls_first=True),
     F("published_on").desc(nulls_first=True),
-    F("id").desc(),
+    F("pk").desc(),  # the paper's id (a search row's is its paper's)
 )
-# Pages a walk reads per paper it passes (its TOASTed vector), and papers per
-# heap page, which collecting matches reads (catalog migration 0017: about 15
-# at 100,000 papers): walk_is_cheaper().
+# Pages a walk reads per paper it passes (its TOASTed vector); search rows
+# per heap page, which collecting matches reads (catalog.models.SearchRow:
+# about 110); and the cost of sorting one collected match, in pages (a
+# top-N sort of 60,000 matches costs more than reading their 900 pages):
+# walk_is_cheaper().
 WALK_COST = 5
-ROWS_PER_PAGE = 15
+ROWS_PER_PAGE = 110
+MATCH_COST = 0.4
 # Marks the covered papers of the sample's oldest year in the counts query.
 _PARTIAL = -1
 
@@ -148,19 +151,22 @@ def walks(pools: list[tuple], limit: int) -> list[bool]:
 
 def walk_is_cheaper(matches: float, papers: float, catalog_rows: float, limit: int) -> bool:
     """Whether walking the year index to the newest `limit` of `matches`
-    among `papers` (a pool of a catalog of `catalog_rows` papers) reads fewer
-    pages than collecting every match. Pure.
+    among `papers` (a pool of a catalog of `catalog_rows` papers) costs less
+    than collecting every match and sorting them. Pure.
 
     A walk tests the search vector of every paper it passes, and the vector
     is TOASTed: WALK_COST pages for each of limit / rate papers (600 ms for
     a word in 9% of 100,000 papers). Collecting reads no vector, but every
-    heap page holding a match: with ROWS_PER_PAGE papers to a page (catalog
-    migration 0017), the expected number of distinct pages among the
-    pool's, taken as spread over the whole table (a filter's papers are
-    scattered: at most one a page)."""
+    heap page holding a match: with ROWS_PER_PAGE search rows to a page,
+    the expected number of distinct pages among the pool's, taken as spread
+    over the whole table (a filter's papers are scattered: at most one a
+    page); and it sorts every match (MATCH_COST each). The walk wins for a
+    word in a third of the catalog or more (measured at 100,000 papers: 35
+    ms either way there), and for a big venue's common word (where the
+    planner's "collect" tests every paper of the venue)."""
     walk = WALK_COST * limit * max(papers, 1) / max(matches, 1)
     pages = max(min(papers, catalog_rows / ROWS_PER_PAGE), 1)
-    collect = pages * -math.expm1(-matches / pages)
+    collect = pages * -math.expm1(-matches / pages) + MATCH_COST * matches
     return walk < collect
 
 

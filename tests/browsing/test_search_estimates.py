@@ -159,16 +159,16 @@ def test_estimate_years_by_hand():
 
 
 def test_walk_or_collect_by_the_pages_each_reads():
-    # 100,000 papers, 15 to a page (6,667 pages); the newest 1,001 matches.
+    # 100,000 search rows, 110 to a page (909 pages); the newest 1,001 matches.
     catalog = 100_000
     # Nearly every paper: the walk stops after ~1,001 papers (5,005 pages);
-    # collecting reads every page.
+    # collecting reads every page and sorts 99,999 matches.
     assert walk_is_cheaper(99_999, catalog, catalog, 1001)
     # A word in a quarter of them: the walk passes ~4,000 papers (20,000
-    # pages); their matches fill ~6,400 pages.
+    # pages); collecting reads the 909 pages and sorts 25,000 matches.
     assert not walk_is_cheaper(25_000, catalog, catalog, 1001)
     # A rare word: collecting reads a page per match.
     assert not walk_is_cheaper(500, catalog, catalog, 1001)
-    # Every paper of a venue of 11,000 (scattered, at most one a page): the
-    # walk reads 1,001 of them; collecting, ~5,400 pages.
+    # Every paper of a venue of 11,000: the walk reads 1,001 of them;
+    # collecting, every page and 11,000 matches to sort.
     assert walk_is_cheaper(11_000, 11_000, catalog, 1001)
