@@ -181,21 +181,16 @@ def highlight_text(text: str, words) -> str:
         return ""
     if not words:
         return escape(text, quote=False)
-    # Fold character by character so that a match in the folded text maps
-    # back to the original characters ("laurencon" marks "Laurençon").
-    folded_chars: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        for folded_char in fold(char) or char:
-            folded_chars.append(folded_char)
-            origin.append(index)
-    folded = "".join(folded_chars)
+    folded, origin = _folded_with_origin(text)
     spans = []
     for word in words:
         if len(word) < 2:
             continue
         for match in re.finditer(re.escape(word), folded):
-            spans.append((origin[match.start()], origin[match.end() - 1] + 1))
+            if origin is None:
+                spans.append(match.span())
+            else:
+                spans.append((origin[match.start()], origin[match.end() - 1] + 1))
     if not spans:
         return escape(text, quote=False)
     spans.sort()
@@ -213,6 +208,29 @@ def highlight_text(text: str, words) -> str:
         position = end
     out.append(escape(text[position:], quote=False))
     return "".join(out)
+
+
+def _folded_with_origin(text: str) -> tuple[str, list[int] | None]:
+    """`text` folded, and for each folded character the index of the
+    character it comes from (None: the same index, as in ASCII text, whose
+    folding is lowercasing). Other text is folded character by character,
+    so that a match in it maps back to the original characters
+    ("laurencon" marks "Laurençon"): a function call per character was most
+    of a search page's highlighting time, and most titles and abstracts
+    are ASCII."""
+    if text.isascii():
+        return text.lower(), None
+    folded_chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if char.isascii():
+            folded_chars.append(char.lower())
+            origin.append(index)
+            continue
+        for folded_char in fold(char) or char:
+            folded_chars.append(folded_char)
+            origin.append(index)
+    return "".join(folded_chars), origin
 
 
 def render_pieces(pieces, words=()) -> SafeString:
