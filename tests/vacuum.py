@@ -44,14 +44,16 @@ class Vacuum:
             return
         self.tests_since = 0
         quote = connection.ops.quote_name
-        tables = sorted(
-            {
-                model._meta.db_table
-                for model in apps.get_models(include_auto_created=True)
-                if model._meta.managed and not model._meta.proxy
-            }
-        )
         with self.blocker.unblock(), connection.cursor() as cursor:
+            # Unmanaged tables too (catalog_searchrow, written by triggers).
+            existing = set(connection.introspection.table_names(cursor))
+            tables = sorted(
+                {
+                    model._meta.db_table
+                    for model in apps.get_models(include_auto_created=True)
+                    if not model._meta.proxy and model._meta.db_table in existing
+                }
+            )
             cursor.execute("VACUUM " + ", ".join(quote(table) for table in tables))
 
 
