@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from catalog import facets as facet_module
 from catalog.models import Paper
 from catalog.search.estimate import estimate_years, rounded, walk_is_cheaper
+from catalog.search.postgres import head_walk_is_cheaper
 from tests.factories import make_papers, make_venue
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +173,13 @@ def test_walk_or_collect_by_the_pages_each_reads():
     # Every paper of a venue of 11,000: the walk reads 1,001 of them;
     # collecting, every page and 11,000 matches to sort.
     assert walk_is_cheaper(11_000, 11_000, catalog, 1001)
+
+
+def test_the_head_tier_is_walked_when_dense_and_collected_when_sparse():
+    # 100,000 papers, 15 to a page; the head tier's newest 100.
+    catalog = 100_000
+    # A word in 2% of titles: the walk passes ~5,500 papers; collecting
+    # reads ~1,600 pages and sorts 1,800 matches.
+    assert not head_walk_is_cheaper(1_800, catalog, catalog, 100)
+    # A word in a fifth of them: the walk passes ~500.
+    assert head_walk_is_cheaper(20_000, catalog, catalog, 100)

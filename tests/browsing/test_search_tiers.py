@@ -93,15 +93,22 @@ def expected_order():
     return [p.title for p in papers]
 
 
-@pytest.mark.parametrize(("rank_window", "sorted_rows"), [(7, 0), (7, 2000), (1000, 2000)])
-def test_every_page_lists_what_a_full_ranking_lists(client, monkeypatch, rank_window, sorted_rows):
+@pytest.mark.parametrize(
+    ("rank_window", "sorted_rows", "walk_head"),
+    [(7, 0, True), (7, 0, False), (7, 2000, True), (1000, 2000, True)],
+)
+def test_every_page_lists_what_a_full_ranking_lists(
+    client, monkeypatch, rank_window, sorted_rows, walk_head
+):
     # On PostgreSQL (catalog/search/postgres.py), 7: the head tier's newest 7
     # are ranked, the rest follows newest first, and pages straddle the
     # boundaries; 1000: every match is ranked. sorted_rows 0: segments are
-    # read in sort-index order; 2000: read whole and sorted. SQLite ranks
-    # every match.
+    # read in sort-index order (walk_head False: but the head tier, taken
+    # as sparse, collected whole and sorted); 2000: read whole and sorted.
+    # SQLite ranks every match.
     monkeypatch.setattr(search.postgres, "RANK_WINDOW", rank_window)
     monkeypatch.setattr(search.postgres, "SORTED_ROWS", sorted_rows)
+    monkeypatch.setattr(search.postgres, "head_walk_is_cheaper", lambda *args: walk_head)
     build_tiers()
     expected = expected_order()
     assert len(expected) == 90
