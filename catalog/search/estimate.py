@@ -41,7 +41,8 @@ from datetime import date
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from catalog import counts
 from catalog.search.postgres import unindexed
@@ -62,6 +63,9 @@ LATEST_YEARS_ORDER = (
 WALK_COST = 5
 ROWS_PER_PAGE = 110
 MATCH_COST = 0.4
+# Collected matches are sorted only from the years expected to hold this
+# many times those needed: year_floor_offset().
+FLOOR_MARGIN = 3
 # Marks the covered papers of the sample's oldest year in the counts query.
 _PARTIAL = -1
 
@@ -92,11 +96,35 @@ class Newest:
 def read_newest(pools: dict, limit: int) -> dict:
     """At most `limit` papers of each of `pools` (name -> (queryset, the same
     without the search)), newest years first, as Newest by name: one query
-    for all of them (and on PostgreSQL one EXPLAIN: walks())."""
-    walk = walks(list(pools.values()), limit)
+    for all of them (and on PostgreSQL one EXPLAIN: walks()), and a second
+    for a pool whose year floor (year_floor_offset()) left it short."""
+    plans = walks(list(pools.values()), limit)
+    found = _read(list(pools.values()), limit, plans)
+    short = [
+        index
+        for index, (_, floor) in enumerate(plans)
+        if floor is not None and len(found[index]) < limit
+    ]
+    if short:
+        again = _read([list(pools.values())[i] for i in short], limit, [(False, None)] * len(short))
+        for position, index in enumerate(short):
+            found[index] = again[position]
+    return {
+        name: Newest(sorted(found[index], key=_latest_first)) for index, name in enumerate(pools)
+    }
+
+
+def _read(pools: list[tuple], limit: int, plans: list[tuple]) -> dict[int, list[tuple]]:
+    """Rows (id, venue id, year, date) of each pool by its index, read as its
+    plan says (walk or collect, and the year floor): one query."""
     branches, params = [], []
-    for index, (pool, _) in enumerate(pools.values()):
-        order = LATEST_YEARS_ORDER if walk[index] else unindexed(LATEST_YEARS_ORDER)
+    for index, ((pool, unsearched), (walk, floor)) in enumerate(zip(pools, plans, strict=True)):
+        order = LATEST_YEARS_ORDER if walk else unindexed(LATEST_YEARS_ORDER)
+        if floor is not None:
+            # The year of the pool's floor-th newest paper, searched or not.
+            kth = unsearched.order_by(F("year").desc(nulls_first=True)).values("year")
+            floor_year = Coalesce(Subquery(kth[floor : floor + 1]), Value(0))
+            pool = pool.filter(Q(year__isnull=True) | Q(year__gte=floor_year))
         rows = pool.order_by(*order).values_list("pk", "venue_id", "year", "published_on")
         try:
             sql, pool_params = rows[:limit].query.sql_with_params()
@@ -110,27 +138,27 @@ def read_newest(pools: dict, limit: int) -> dict:
             cursor.execute(" UNION ALL ".join(branches), params)
             for index, *row in cursor.fetchall():
                 found[index].append(tuple(row[:4]))
-    return {
-        name: Newest(sorted(found[index], key=_latest_first)) for index, name in enumerate(pools)
-    }
+    return found
 
 
-def walks(pools: list[tuple], limit: int) -> list[bool]:
+def walks(pools: list[tuple], limit: int) -> list[tuple[bool, int | None]]:
     """For each (searched, unsearched) pool, whether to read its newest
     matches by walking the year index (True) rather than collecting every
     match from the GIN index and sorting them: walk_is_cheaper() with the
     planner's estimates of its matches, its papers and the catalog's papers
-    (one EXPLAIN, no execution). SQLite: always the walk (its FTS5 test does
-    not read a vector)."""
+    (one EXPLAIN, no execution); and, collecting, from which of its newest
+    papers on (year_floor_offset()). SQLite: always the walk (its FTS5 test
+    does not read a vector)."""
+    walk = [(True, None)] * len(pools)
     if connection.vendor != "postgresql" or not pools:
-        return [True] * len(pools)
+        return walk
     branches, params = [], []
     for searched, unsearched in pools:
         for queryset in (searched, unsearched):
             try:
                 sql, branch_params = queryset.order_by().values("pk").query.sql_with_params()
             except EmptyResultSet:
-                return [True] * len(pools)
+                return walk
             branches.append(f"SELECT 1 FROM ({sql}) AS b{len(branches)}")
             params += list(branch_params)
     catalog = pools[0][1].model._meta.db_table
@@ -141,12 +169,25 @@ def walks(pools: list[tuple], limit: int) -> list[bool]:
     plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
     rows = [node.get("Plan Rows", 0) for node in plan.get("Plans", [])]
     if plan.get("Node Type") != "Append" or len(rows) != len(branches):
-        return [True] * len(pools)
+        return walk
     *rows, catalog_rows = rows
     return [
-        walk_is_cheaper(matches, papers, catalog_rows, limit)
+        (True, None)
+        if walk_is_cheaper(matches, papers, catalog_rows, limit)
+        else (False, year_floor_offset(matches, papers, limit))
         for matches, papers in zip(rows[::2], rows[1::2], strict=True)
     ]
+
+
+def year_floor_offset(matches: float, papers: float, limit: int) -> int | None:
+    """Collecting a pool's matches, how many of its newest papers (searched
+    or not) are expected to hold FLOOR_MARGIN times the `limit` matches
+    needed: only the matches of their years (and without a year) are then
+    sorted, a fraction of a common word's. None when that is most of the
+    pool. Pure. A floor that leaves fewer than `limit` (the word is rarer
+    in newer papers) is read again without it (read_newest())."""
+    newest = math.ceil(FLOOR_MARGIN * limit * max(papers, 1) / max(matches, 1))
+    return newest if newest < papers / 2 else None
 
 
 def walk_is_cheaper(matches: float, papers: float, catalog_rows: float, limit: int) -> bool:

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog import facets as facet_module
 from catalog.models import Paper
-from catalog.search.estimate import estimate_years, rounded, walk_is_cheaper
+from catalog.search import estimate
+from catalog.search.estimate import estimate_years, rounded, walk_is_cheaper, year_floor_offset
 from catalog.search.postgres import head_walk_is_cheaper
 from tests.factories import make_papers, make_venue
 
@@ -183,3 +184,27 @@ def test_the_head_tier_is_walked_when_dense_and_collected_when_sparse():
     assert not head_walk_is_cheaper(1_800, catalog, catalog, 100)
     # A word in a fifth of them: the walk passes ~500.
     assert head_walk_is_cheaper(20_000, catalog, catalog, 100)
+
+
+@pytest.mark.parametrize("floor", [1, 40, 300])
+def test_a_year_floor_reads_the_same_newest_matches(monkeypatch, floor):
+    # Collecting from the years of the floor-th newest paper on: 1 and 40
+    # leave fewer than the 60 newest matches (read again without the
+    # floor), 300 enough. Either way, the same rows as without a floor.
+    build(per_year=20, rate=0.3)
+    searched = Paper.objects.search("model")
+    pools = {"results": (searched, Paper.objects.all())}
+    monkeypatch.setattr(estimate, "walks", lambda pools, limit: [(False, None)])
+    expected = estimate.read_newest(pools, 60)["results"].rows
+    monkeypatch.setattr(estimate, "walks", lambda pools, limit: [(False, floor)])
+    with CaptureQueriesContext(connection) as captured:
+        assert estimate.read_newest(pools, 60)["results"].rows == expected
+    assert len(captured) == (2 if floor < 300 else 1)
+    assert len(expected) == 60
+
+
+def test_the_year_floor_expects_three_times_the_matches_needed():
+    # A word in 10% of 100,000 papers: 1,001 matches in ~10,010 papers, 3x.
+    assert year_floor_offset(10_000, 100_000, 1001) == 30_030
+    # In 2%: the floor would keep most of the catalog.
+    assert year_floor_offset(2_000, 100_000, 1001) is None
