@@ -57,11 +57,12 @@ LATEST_YEARS_ORDER = (
 )
 # Pages a walk reads per paper it passes (its TOASTed vector); search rows
 # per heap page, which collecting matches reads (catalog.models.SearchRow:
-# about 110); and the cost of sorting one collected match, in pages (a
-# top-N sort of 60,000 matches costs more than reading their 900 pages):
-# walk_is_cheaper().
+# about 110); and the cost of scanning and of sorting one collected match,
+# in pages (a top-N sort of 60,000 matches costs more than reading their
+# 900 pages): walk_is_cheaper().
 WALK_COST = 5
 ROWS_PER_PAGE = 110
+SCAN_COST = 0.05
 MATCH_COST = 0.4
 # Collected matches are sorted only from the years expected to hold this
 # many times those needed: year_floor_offset().
@@ -201,13 +202,20 @@ def walk_is_cheaper(matches: float, papers: float, catalog_rows: float, limit: i
     heap page holding a match: with ROWS_PER_PAGE search rows to a page,
     the expected number of distinct pages among the pool's, taken as spread
     over the whole table (a filter's papers are scattered: at most one a
-    page); and it sorts every match (MATCH_COST each). The walk wins for a
-    word in a third of the catalog or more (measured at 100,000 papers: 35
-    ms either way there), and for a big venue's common word (where the
-    planner's "collect" tests every paper of the venue)."""
+    page); it scans every match (SCAN_COST each) and sorts those of the
+    years above the floor (year_floor_offset(); MATCH_COST each). A pool
+    filtered to a small part of the catalog sorts every match: the planner
+    then reads it through the filter's index, testing each vector, where
+    the floor does not help. Measured at 100,000 papers: the walk wins for
+    a word in 60% of the catalog or more, and for a big venue's common
+    word."""
     walk = WALK_COST * limit * max(papers, 1) / max(matches, 1)
     pages = max(min(papers, catalog_rows / ROWS_PER_PAGE), 1)
-    collect = pages * -math.expm1(-matches / pages) + MATCH_COST * matches
+    floored = papers >= catalog_rows / 2 and year_floor_offset(matches, papers, limit)
+    sorted_matches = min(matches, FLOOR_MARGIN * limit) if floored else matches
+    collect = (
+        pages * -math.expm1(-matches / pages) + SCAN_COST * matches + MATCH_COST * sorted_matches
+    )
     return walk < collect
 
 

@@ -164,10 +164,13 @@ def test_walk_or_collect_by_the_pages_each_reads():
     # 100,000 search rows, 110 to a page (909 pages); the newest 1,001 matches.
     catalog = 100_000
     # Nearly every paper: the walk stops after ~1,001 papers (5,005 pages);
-    # collecting reads every page and sorts 99,999 matches.
+    # collecting reads every page and scans 99,999 matches.
     assert walk_is_cheaper(99_999, catalog, catalog, 1001)
+    # A word in 60% of them: the walk passes ~1,700 papers (8,300 pages);
+    # collecting sorts only the newest years' ~3,000 (the floor).
+    assert not walk_is_cheaper(60_000, catalog, catalog, 1001)
     # A word in a quarter of them: the walk passes ~4,000 papers (20,000
-    # pages); collecting reads the 909 pages and sorts 25,000 matches.
+    # pages).
     assert not walk_is_cheaper(25_000, catalog, catalog, 1001)
     # A rare word: collecting reads a page per match.
     assert not walk_is_cheaper(500, catalog, catalog, 1001)
