@@ -19,8 +19,11 @@ SQLite it is FTS5's bm25() over the whole result (sqlite.py).
   admin and the merge services call it), which on PostgreSQL also
   recomputes the stored vectors (index.py): `search_vector` (title A,
   author names B, abstract C) and `head_vector` (title and author names
-  only, a few hundred bytes), each GIN-indexed. On SQLite, triggers copy
-  the three texts into an FTS5 table (migration 0012).
+  only, a few hundred bytes), each GIN-indexed. Triggers copy each paper's
+  search vector, venue, year and date into a narrow table
+  (catalog.models.SearchRow, migration 0018), which a search's facet
+  pools read (estimate.py). On SQLite, triggers copy the three texts into
+  an FTS5 table (migration 0012).
 * Modules: text.py (query words, accent folding), index.py (the stored
   fields and their refresh), postgres.py and sqlite.py (matching and
   ranking). Views, selectors and the API use only what this module exports;
