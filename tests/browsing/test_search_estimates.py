@@ -207,7 +207,7 @@ def test_a_year_floor_reads_the_same_newest_matches(monkeypatch, floor):
 
 
 def test_the_year_floor_expects_three_times_the_matches_needed():
-    # A word in 10% of 100,000 papers: 1,001 matches in ~10,010 papers, 3x.
-    assert year_floor_offset(10_000, 100_000, 1001) == 30_030
-    # In 2%: the floor would keep most of the catalog.
-    assert year_floor_offset(2_000, 100_000, 1001) is None
+    # A word in 20% of 100,000 papers: 1,001 matches in ~5,005 papers, 3x.
+    assert year_floor_offset(20_000, 100_000, 1001) == 15_015
+    # In 10%: the floor would keep 30,030 of them, more than a quarter.
+    assert year_floor_offset(10_000, 100_000, 1001) is None
