@@ -15,6 +15,8 @@ the cells can answer for them (no search; at most one author or one award).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 
@@ -86,11 +88,14 @@ def _conditions(
     return " AND ".join(sql), params
 
 
-def _named_counts(model, cells, key: str, where: tuple[str, list], active: list[str]):
+def _named_counts(
+    model, cells, key: str, where: tuple[str, list], active: list[str], cells_params=()
+):
     """(slug, name, count) of the `model` rows (venues, awards) that have papers
     in the `cells` table matching `where` (joined on `key`), and of the
     `active` slugs always (0 when they have none): active first, then most
-    papers, then name. One query: the cells are summed once, then joined."""
+    papers, then name. One query: the cells are summed once, then joined.
+    `cells` may be a subquery, with its parameters `cells_params`."""
     table = model._meta.db_table
     condition, params = where
     marks = ", ".join(["%s"] * len(active)) or "NULL"
@@ -104,7 +109,7 @@ def _named_counts(model, cells, key: str, where: tuple[str, list], active: list[
         ORDER BY CASE WHEN m.slug IN ({marks}) THEN 0 ELSE 1 END, n DESC, m.name
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *active, *active])
+        cursor.execute(sql, [*cells_params, *params, *active, *active])
         return [tuple(row) for row in cursor.fetchall()]
 
 
@@ -141,6 +146,32 @@ def award_counts(active: ActiveFilters):
     where = _conditions(active, venue=True, exact_year=True, award=False)
     active_awards = [active.award] if active.award else []
     return _named_counts(Award, AWARD_CELLS, "award_id", where, active_awards)
+
+
+def person_award_counts(active: ActiveFilters):
+    """award_counts() for the papers of the one active author (cells_answer()),
+    whose awards are not kept in cells: the catalog's few awarded papers
+    are read and each tested against a hashed set of the person's papers
+    (one range of the (person, paper) index), then only those kept are
+    joined to their paper for the venue and year filters. As a semi-join,
+    the planner, expecting a dozen papers a person, probed the awards once
+    per paper of the person (2,482 probes, 21 ms, for the most prolific)."""
+    papers, paper_awards = Paper._meta.db_table, Paper.awards.through._meta.db_table
+    authorships, people = Authorship._meta.db_table, Person._meta.db_table
+    cells = f"""(
+        SELECT pa.award_id, COALESCE(p.venue_id, {NONE}) AS venue_key,
+            COALESCE(p.year, {NONE}) AS year_key, 1 AS papers
+        FROM {paper_awards} pa JOIN {papers} p ON p.id = pa.paper_id
+        WHERE (pa.paper_id IN (
+            SELECT paper_id FROM {authorships}
+            WHERE person_id = (SELECT id FROM {people} WHERE slug = %s))) IS TRUE
+    )"""
+    unnamed = replace(active, authors=())  # the person is in `cells`
+    where = _conditions(unnamed, venue=True, exact_year=True, award=False)
+    active_awards = [active.award] if active.award else []
+    return _named_counts(
+        Award, cells, "award_id", where, active_awards, cells_params=[active.authors[0]]
+    )
 
 
 def top_people(limit: int):

@@ -130,9 +130,8 @@ def count_facets(filterset: PaperFilter) -> FacetCounts:
     total = per_year.get(active.year, 0) if active.year else sum(per_year.values())
     if from_cells:
         venues = counts.venue_counts(active)
-        if active.authors:  # a person's awards: a few of their papers
-            without_award = filterset.queryset_without("award")
-            awards = _counted(Award, "papers", without_award, Q(slug=active.award))
+        if active.authors:  # not kept per person: the few awarded papers, tested
+            awards = counts.person_award_counts(active)
         else:
             awards = counts.award_counts(active)
     else:

@@ -120,6 +120,9 @@ def list_paginator(
         estimated=estimated,
         rows_from=Paper.objects.for_list(),
         walk_sort_index=bool(active.authors or active.award),
+        # A search stays a subquery: its matches are better read from the
+        # full-text index once than tested paper by paper.
+        walk_from=None if active.search else filterset.walk_queryset(),
         **kwargs,
     )
 

@@ -24,6 +24,13 @@ CELL_ANSWERED = [
     "award=oral&venue=icml&venue=neurips&year_from=2021&year_to=2023",
     "award=no-such-award&year_from=2022",
     "author=stella-biderman&venue=neurips&year_from=2022",
+    "author=stella-biderman",
+    "author=stella-biderman&year=2022",
+    "author=stella-biderman&venue=icml&venue=neurips&year_to=2022",
+    "author=leo-gao",
+    "author=leo-gao&year_from=2022&venue=neurips",
+    "author=leo-gao&year=2023",
+    "author=no-such-person",
     "venue=icml&year_to=2022",
 ]
 
@@ -32,13 +39,13 @@ CELL_ANSWERED = [
 def catalog():
     icml, neurips = make_venue("ICML"), make_venue("NeurIPS")
     oral, best = make_award("Oral"), make_award("Best Paper")
-    stella = make_person("Stella Biderman")
+    stella, leo = make_person("Stella Biderman"), make_person("Leo Gao")
     make_papers(
         {
             "title": f"Paper {i}",
             "venue": [icml, neurips, None][i % 3],
             "year": [2021, 2022, 2023, None][i % 4],
-            "authors": [stella, f"Author {i % 7}"] if i % 2 else [f"Author {i % 7}"],
+            "authors": [stella if i % 2 else leo, f"Author {i % 7}"],
             "awards": [[oral], [best], [oral, best], []][i % 4 if i % 3 else 3],
             "published_on": datetime.date(2022, 1 + i % 12, 1),
         }
