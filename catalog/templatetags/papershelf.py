@@ -4,6 +4,7 @@ from django import template
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
+from catalog.facet_html import facets_html
 from catalog.paper_rows import shown_rows
 from catalog.rendering import highlight_text, plain_text, render_rich_text, render_snippet
 
@@ -44,3 +45,10 @@ def paper_rows(context, papers, heading=3):
     return get_template("catalog/includes/paper_rows.html").render(
         {"rows": rows, "heading": int(heading)}
     )
+
+
+@register.simple_tag
+def facets_sidebar(facets):
+    """The list's facets (catalog.facets.facet_entries()) as the sidebar,
+    written in Python (catalog/facet_html.py)."""
+    return facets_html(facets)
