@@ -6,8 +6,6 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.browsing.conftest import build_small_catalog
-
 SCHEMAS = Path(__file__).parent / "schemas"
 NS = {
     "oai": "http://www.openarchives.org/OAI/2.0/",
@@ -19,11 +17,6 @@ NS = {
 @pytest.fixture(scope="session")
 def schema():
     return etree.XMLSchema(etree.parse(str(SCHEMAS / "harvest.xsd")))
-
-
-@pytest.fixture
-def catalog(db):
-    return build_small_catalog()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 that survive changes to the catalog, deleted records, and a fixed number of
 queries per batch."""
 
+import copy
 import datetime
 
 import pytest
@@ -11,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from catalog.models import DeletedPaper, Paper
 from tests.factories import make_paper, make_venue
 from tests.oai.conftest import NS, error_codes, identifiers, token
+from tests.snapshots import TableSnapshot
 
 UTC = datetime.UTC
 
@@ -38,8 +40,7 @@ def slugs(found):
     return [identifier.removeprefix("oai:testserver:") for identifier in found]
 
 
-@pytest.fixture
-def many(db):
+def build_many():
     """250 papers of one venue (in bulk: the harvest needs no authors), changed
     in pairs that share a second, so batches break inside one datestamp."""
     venue = make_venue("ICML")
@@ -51,6 +52,21 @@ def many(db):
     for i, paper in enumerate(Paper.objects.order_by("slug")):
         set_changed(paper, base + datetime.timedelta(seconds=i // 2))
     return list(Paper.objects.order_by("slug"))
+
+
+@pytest.fixture(scope="session")
+def many_snapshot(django_db_setup, django_db_blocker):
+    """build_many() as run once in this session (tests/snapshots.py), and its papers."""
+    with django_db_blocker.unblock():
+        return TableSnapshot.take("oai_many", build_many)
+
+
+@pytest.fixture
+def many(db, many_snapshot):
+    """The papers of build_many(), in slug order: this test's own copies."""
+    snapshot, papers = many_snapshot
+    snapshot.restore()
+    return copy.deepcopy(papers)
 
 
 def test_a_list_comes_in_batches_of_100_oldest_change_first(oai, many):
