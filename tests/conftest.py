@@ -28,6 +28,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from tests.browsing.conftest import build_small_catalog
+from tests.oai.conftest import build_many
 from tests.query_budget import BUDGET_SIZES, build_catalog
 from tests.snapshots import TableSnapshot
 from tests.vacuum import VACUUM
@@ -102,6 +103,13 @@ def catalog(db, small_catalog_snapshot):
     snapshot.restore()
     # This test's own objects: what it changes in them stays in this test.
     return copy.deepcopy(built)
+
+
+@pytest.fixture(scope="session")
+def many_snapshot(django_db_setup, django_db_blocker):
+    """build_many() (tests/oai/conftest.py) as run once in this session, and its papers."""
+    with django_db_blocker.unblock():
+        return TableSnapshot.take("oai_many", build_many)
 
 
 @pytest.fixture(scope="session")

@@ -44,6 +44,12 @@ class TableSnapshot:
         wrote, and leave the tables as they were. Returns the snapshot and what
         `load()` returned."""
         connection = connections[using]
+        if connection.in_atomic_block:
+            # A test's transaction would roll the side tables back with it.
+            raise RuntimeError(
+                f"snapshot {name!r}: taken inside a transaction; take it in a "
+                "session fixture the test names among its arguments"
+            )
         quote = connection.ops.quote_name
         models = _models()
         before = {model: _count(model, using) for model in models}
