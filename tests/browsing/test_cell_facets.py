@@ -13,6 +13,7 @@ from catalog import counts, facets
 from catalog.links import ListLinks, list_url
 from catalog.selectors import paper_filter
 from tests.factories import make_award, make_papers, make_person, make_venue
+from tests.snapshots import TableSnapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,7 @@ CELL_ANSWERED = [
 ]
 
 
-@pytest.fixture
-def catalog():
+def build_cells_catalog():
     icml, neurips = make_venue("ICML"), make_venue("NeurIPS")
     oral, best = make_award("Oral"), make_award("Best Paper")
     stella, leo = make_person("Stella Biderman"), make_person("Leo Gao")
@@ -51,6 +51,20 @@ def catalog():
         }
         for i in range(40)
     )
+
+
+@pytest.fixture(scope="session")
+def cells_catalog_snapshot(django_db_setup, django_db_blocker):
+    """build_cells_catalog() as run once in this session (tests/snapshots.py)."""
+    with django_db_blocker.unblock():
+        snapshot, _ = TableSnapshot.take("cell_facets", build_cells_catalog)
+    return snapshot
+
+
+@pytest.fixture
+def catalog(db, cells_catalog_snapshot):
+    """40 papers across two venues, four years, two awards and eight people."""
+    cells_catalog_snapshot.restore()
 
 
 @pytest.mark.parametrize("query", CELL_ANSWERED)
