@@ -126,27 +126,50 @@ def count_facets(filterset: PaperFilter) -> FacetCounts:
     active = filterset.active()
     if filterset.search_words:
         return SearchFacets(filterset, active).counts()
-    from_cells = counts.cells_answer(active)
-    per_year = counts.year_counts(active) if from_cells else _count_years(filterset)
+    if counts.cells_answer(active):
+        return _from_cells(filterset, active)
+    per_year = _count_years(filterset)
     total = per_year.get(active.year, 0) if active.year else sum(per_year.values())
-    if from_cells:
-        venues = counts.venue_counts(active)
-        if active.authors:  # a person's awards: a few of their papers
-            without_award = filterset.queryset_without("award")
-            awards = _counted(Award, "papers", without_award, Q(slug=active.award))
-        else:
-            awards = counts.award_counts(active)
-    else:
-        venues = _counted(
-            Venue, "papers", filterset.queryset_without("venue"), Q(slug__in=active.venues)
-        )
-        without_award = filterset.queryset_without("award")
-        awards = _counted(Award, "papers", without_award, Q(slug=active.award))
+    venues = _counted(
+        Venue, "papers", filterset.queryset_without("venue"), Q(slug__in=active.venues)
+    )
+    without_award = filterset.queryset_without("award")
+    awards = _counted(Award, "papers", without_award, Q(slug=active.award))
     authors, sample = _top_authors(filterset, active, total)
     return FacetCounts(
         venues=venues,
         years=_newest_first(per_year),
         awards=awards,
+        authors=authors,
+        total=total,
+        samples={"authors": sample} if sample else {},
+    )
+
+
+def _from_cells(filterset: PaperFilter, active: ActiveFilters) -> FacetCounts:
+    """count_facets() from the cells, in one query (counts.cell_facets()): the
+    top authors are counted in the newest SAMPLE results, which are all of
+    them when there are no more (exact), else a sample whose counts are
+    scaled as _top_authors() scales them."""
+    limit = TOP_AUTHORS + len(active.authors)  # active authors first, never dropped
+    whole = active == ActiveFilters()
+    pool = filterset.queryset_without().order_by()
+    newest = None if whole else pool.order_by(*LATEST_YEARS_ORDER).values("pk")[:SAMPLE]
+    rows = counts.cell_facets(active, newest, limit)
+    per_year = rows["years"]
+    total = per_year.get(active.year, 0) if active.year else sum(per_year.values())
+    authors, sample = rows["authors"], 0
+    if whole or total <= min(SAMPLE, EXACT_UP_TO):
+        pass  # exact: the whole catalog's counts, or every result counted
+    elif total <= EXACT_UP_TO:  # exact, but more than the sample counted
+        authors = counts.top_authors(pool.values("pk"), limit, active.authors)
+    else:  # the sample has SAMPLE papers, or all of them if fewer
+        scale = total / min(total, SAMPLE)
+        authors, sample = [(slug, name, round(n * scale)) for slug, name, n in authors], SAMPLE
+    return FacetCounts(
+        venues=rows["venues"],
+        years=_newest_first(per_year),
+        awards=rows["awards"],
         authors=authors,
         total=total,
         samples={"authors": sample} if sample else {},
@@ -299,15 +322,13 @@ def _top_authors(filterset: PaperFilter, active, total: int):
     """(the top authors of the results, the number of papers they were
     counted in when that is a sample of the results, else 0).
 
-    Exact for the whole catalog (the per-person counts the database keeps)
-    and for results of at most EXACT_UP_TO papers. Bigger results
+    Exact for results of at most EXACT_UP_TO papers (the whole catalog's
+    come from the cells: _from_cells()). Bigger results
     are sampled, since every authorship of every match would be grouped
     (tens of milliseconds per 10,000 matches): the authors are counted in
     the SAMPLE results of the latest years and their counts scaled to all
     of them, which the page shows as estimates ("about")."""
     limit = TOP_AUTHORS + len(active.authors)  # active authors first, never dropped
-    if active == ActiveFilters():
-        return counts.top_people(limit), 0
     pool = filterset.queryset_without().order_by()
     if total <= EXACT_UP_TO:
         return counts.top_authors(pool.values("pk"), limit, active.authors), 0

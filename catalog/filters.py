@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import F, Subquery
+from django.db.models import F, Q, Subquery
 from django.db.models.functions import Lower
 
 from catalog.models import (
@@ -31,6 +31,7 @@ from catalog.models import (
     Paper,
 )
 from catalog.search import MAX_QUERY_LENGTH, query_words
+from core.pagination import IsTrue
 from venues.models import Venue
 
 MAX_SLUGS = 20  # per repeatable parameter; more is not a person browsing
@@ -124,6 +125,10 @@ class PaperFilter(django_filters.FilterSet):
         model = Paper
         fields = []
 
+    # While set, membership filters (author, award) test a hashed set
+    # (walk_queryset()) rather than joining.
+    _hashed_membership = False
+
     # -- filters ---------------------------------------------------------
 
     def filter_q(self, queryset, name, value):
@@ -139,17 +144,21 @@ class PaperFilter(django_filters.FilterSet):
             return queryset.filter(venue_id=Subquery(venue))
         return queryset.filter(venue__slug__in=slugs) if slugs else queryset
 
+    def _members(self, queryset, paper_ids):
+        if self._hashed_membership:
+            return queryset.filter(IsTrue(Q(pk__in=paper_ids)))
+        return queryset.filter(pk__in=paper_ids)
+
     def filter_author(self, queryset, name, slugs):
         # All of them: one semi-join per person, so rows never multiply.
         for slug in slugs:
-            queryset = queryset.filter(
-                pk__in=Authorship.objects.filter(person__slug=slug).values("paper_id")
-            )
+            papers = Authorship.objects.filter(person__slug=slug).values("paper_id")
+            queryset = self._members(queryset, papers)
         return queryset
 
     def filter_award(self, queryset, name, slug):
         through = Paper.awards.through.objects.filter(award__slug=slug.strip()[:100])
-        return queryset.filter(pk__in=through.values("paper_id"))
+        return self._members(queryset, through.values("paper_id"))
 
     def no_op(self, queryset, name, value):
         return queryset  # sorting happens last, in filter_queryset()
@@ -201,6 +210,20 @@ class PaperFilter(django_filters.FilterSet):
             if name not in names and name != "sort":
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
+
+    def walk_queryset(self):
+        """The results (unsorted) for reading a page by walking a sort index
+        (core/pagination.py): the author and award filters test each walked
+        paper against a hashed set of their papers, read once from the
+        (person, paper) index. Through queryset_without() they are semi-joins,
+        which the planner, expecting a dozen papers a person, ran as one
+        primary-key probe per paper of the author (2,482 for the most
+        prolific: 13 ms of a 25-row page)."""
+        self._hashed_membership = True
+        try:
+            return self.queryset_without()
+        finally:
+            self._hashed_membership = False
 
     def problems(self) -> list[str]:
         """Messages about parameters that were ignored or shortened."""

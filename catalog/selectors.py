@@ -113,13 +113,17 @@ def list_paginator(
         return DeferredJoinPaginator(
             papers, per_page, count=counts.total, page_rows=page_rows, **kwargs
         )
+    members = bool(active.authors or active.award)
     return DeferredJoinPaginator(
         papers,
         per_page,
         count=counts.total,
         estimated=estimated,
         rows_from=Paper.objects.for_list(),
-        walk_sort_index=bool(active.authors or active.award),
+        walk_sort_index=members,
+        # A search stays a subquery: its matches are better read from the
+        # full-text index once than tested paper by paper.
+        walk_from=filterset.walk_queryset() if members and not active.search else None,
         **kwargs,
     )
 

@@ -64,7 +64,9 @@ class DeferredJoinPaginator(Paginator):
     the database redo the join for every match (7 ms of an author's page).
     `count`: the number of results when the caller knows it (saves a COUNT).
     `members`: the ids of the results (a values queryset) when the caller
-    has them cheaper than the filtered queryset does, for the walk.
+    has them cheaper than the filtered queryset does, for the walk;
+    `walk_from`: instead, the results themselves as the walk should filter
+    them (membership tests already in IsTrue()), without a subquery of ids.
     `walk_sort_index`, `page_rows` and `estimated`: see the module docstring."""
 
     def __init__(
@@ -78,12 +80,14 @@ class DeferredJoinPaginator(Paginator):
         count=None,
         estimated=False,
         members=None,
+        walk_from=None,
         **kwargs,
     ):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.rows_from = rows_from
         self.walk_sort_index = walk_sort_index
         self.members = members
+        self.walk_from = walk_from
         self.page_rows = page_rows
         self.estimated = estimated and count is not None
         if count is not None:
@@ -131,10 +135,11 @@ class DeferredJoinPaginator(Paginator):
         if self.page_rows is not None:
             return self.page_rows(queryset, bottom, top)
         if self._walks_sort_index(top):
-            members = self.members
-            if members is None:
-                members = queryset.order_by().values("pk")
-            walk = queryset.model._default_manager.filter(IsTrue(Q(pk__in=members)))
+            walk, members = self.walk_from, self.members
+            if walk is None:
+                if members is None:
+                    members = queryset.order_by().values("pk")
+                walk = queryset.model._default_manager.filter(IsTrue(Q(pk__in=members)))
             ids = walk.order_by(*queryset.query.order_by).values("pk")[bottom:top]
         else:
             ids = queryset.prefetch_related(None).values("pk")[bottom:top]

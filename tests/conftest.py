@@ -1,15 +1,22 @@
-"""What every test package shares: the seed catalog's numbers, and the seed
-catalog itself, loaded once per session and put back in each test that asks.
+"""What every test package shares: the seed catalog's numbers, and the
+catalogs tests start from, each made once per session and put back in each
+test that asks.
 
     def test_something(client, seed):        # fixtures/catalog.json, 135 papers
         assert Paper.objects.count() == SEED_COUNTS.papers
 
-`seed` is function-scoped and isolated like `db`: the rows come back inside
-the test's transaction (tests/snapshots.py), and its rollback removes them.
+    def test_other(client, catalog):         # tests/browsing/conftest.py, 5 papers
+        assert catalog["papers"]["pythia"].venue.name == "ICML"
+
+`seed`, `catalog` and `budget_catalog` are function-scoped and isolated like
+`db`: the rows come back inside the test's transaction (tests/snapshots.py),
+its rollback removes them, and the objects a builder returned are the test's
+own copies.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +28,8 @@ from django.core.management import call_command
 from django.test import Client
 
 from tests.browsing.conftest import build_small_catalog
+from tests.oai.conftest import build_many
+from tests.query_budget import BUDGET_SIZES, build_catalog
 from tests.snapshots import TableSnapshot
 from tests.vacuum import VACUUM
 
@@ -79,6 +88,53 @@ def seed(db, seed_catalog_snapshot):
     seed_catalog_snapshot.restore()
 
 
+@pytest.fixture(scope="session")
+def small_catalog_snapshot(django_db_setup, django_db_blocker):
+    """build_small_catalog() as run once in this session, and what it returned."""
+    with django_db_blocker.unblock():
+        return TableSnapshot.take("small_catalog", build_small_catalog)
+
+
+@pytest.fixture
+def catalog(db, small_catalog_snapshot):
+    """The small catalog (tests/browsing/conftest.py): its venues, awards,
+    people and papers by key, as build_small_catalog() returns them."""
+    snapshot, built = small_catalog_snapshot
+    snapshot.restore()
+    # This test's own objects: what it changes in them stays in this test.
+    return copy.deepcopy(built)
+
+
+@pytest.fixture(scope="session")
+def many_snapshot(django_db_setup, django_db_blocker):
+    """build_many() (tests/oai/conftest.py) as run once in this session, and its papers."""
+    with django_db_blocker.unblock():
+        return TableSnapshot.take("oai_many", build_many)
+
+
+@pytest.fixture(scope="session")
+def budget_catalog_snapshots(django_db_setup, django_db_blocker):
+    """build_catalog(n) as run once in this session, for each of BUDGET_SIZES."""
+    with django_db_blocker.unblock():
+        return {
+            n: TableSnapshot.take(f"budget_catalog_{n}", lambda n=n: build_catalog(n))[0]
+            for n in BUDGET_SIZES
+        }
+
+
+@pytest.fixture
+def budget_catalog(db, budget_catalog_snapshots):
+    """`budget_catalog(n)` writes what build_catalog(n) writes (tests/query_budget.py),
+    for n in BUDGET_SIZES, into an empty catalog."""
+
+    def restore(n: int) -> None:
+        if n not in budget_catalog_snapshots:
+            raise ValueError(f"no budget catalog of {n} papers: add {n} to BUDGET_SIZES")
+        budget_catalog_snapshots[n].restore()
+
+    return restore
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _vacuum_between_tests(django_db_blocker):
     """On PostgreSQL, the tables are vacuumed every few tests (tests/vacuum.py)."""
@@ -130,10 +186,12 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def live_catalog(transactional_db, live_server):
+def live_catalog(transactional_db, live_server, small_catalog_snapshot):
     """The browser tests' small catalog (tests/browsing/conftest.py), served
-    by a live server: its base URL."""
-    build_small_catalog()
+    by a live server: its base URL. The rows are committed, and emptied by
+    the flush after the test (snapshots are not models: flush leaves them)."""
+    snapshot, _ = small_catalog_snapshot
+    snapshot.restore()
     return live_server.url
 
 

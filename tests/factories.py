@@ -8,6 +8,7 @@ tests/test_factories.py holds the two to the same rows.
 
 import itertools
 
+from catalog.citekeys import FreeKeys, citation_key_base
 from catalog.models import RESERVED_PAPER_SLUGS, Authorship, Award, Paper
 from core.slugs import next_free_slug, slug_base
 from people.models import Person
@@ -71,6 +72,21 @@ def _give_slugs(objects):
         taken.add(obj.slug)
 
 
+def _give_citation_keys(papers, first_authors):
+    """The key assign_citation_keys() would give each paper, keyed one after
+    another as make_paper() does: worked out here, where each paper's first
+    author is known, instead of re-reading the papers and their authors and
+    updating every row once written."""
+    keys = FreeKeys(
+        set(Paper.objects.exclude(citation_key="").values_list("citation_key", flat=True))
+    )
+    for paper, first in zip(papers, first_authors, strict=True):
+        if not paper.citation_key:  # one given in the spec is kept, as make_paper() keeps it
+            # Paper.citation_key_base(), from the first placed author's name.
+            paper.citation_key = keys.next_free(citation_key_base(first, paper.year, paper.title))
+        keys.taken.add(paper.citation_key)
+
+
 def make_papers(specs):
     """Papers as `make_paper(**spec)` makes each, for every spec in order (the same
     slugs, new people for names, citation keys and search index), in a fixed
@@ -91,6 +107,9 @@ def make_papers(specs):
     _give_slugs(new_people)
     Person.objects.bulk_create(new_people)
     _give_slugs(papers)
+    _give_citation_keys(
+        papers, [spec["authors"][0].name if spec["authors"] else None for spec in specs]
+    )
     Paper.objects.bulk_create(papers)
     Authorship.objects.bulk_create(
         Authorship(paper=paper, person=person, position=position)
@@ -102,11 +121,5 @@ def make_papers(specs):
         for paper, spec in zip(papers, specs, strict=True)
         for award in spec["awards"]
     )
-    written = Paper.objects.filter(pk__in=[paper.pk for paper in papers])
-    written.refresh_search_index()
-    # Keyed in the order they were written, as one make_paper() after another.
-    written.order_by("pk").assign_citation_keys()
-    keys = dict(written.values_list("pk", "citation_key"))
-    for paper in papers:
-        paper.citation_key = keys[paper.pk]
+    Paper.objects.filter(pk__in=[paper.pk for paper in papers]).refresh_search_index()
     return papers

@@ -12,6 +12,10 @@ from people.models import Person, PersonAlias
 from tests.factories import make_award, make_papers, make_person, make_venue
 from venues.models import Venue
 
+# The sizes tests take from the `budget_catalog` fixture (tests/conftest.py),
+# each built once per session.
+BUDGET_SIZES = (1, 30, 60, 100)
+
 
 def build_catalog(n):
     """`n` papers at ICML by Stella Biderman and two others each, with an award."""

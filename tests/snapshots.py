@@ -14,7 +14,6 @@ flush (transactional tests) never touches them.
 from __future__ import annotations
 
 from django.apps import apps
-from django.core.management.color import no_style
 from django.db import connections, transaction
 
 
@@ -45,6 +44,12 @@ class TableSnapshot:
         wrote, and leave the tables as they were. Returns the snapshot and what
         `load()` returned."""
         connection = connections[using]
+        if connection.in_atomic_block:
+            # A test's transaction would roll the side tables back with it.
+            raise RuntimeError(
+                f"snapshot {name!r}: taken inside a transaction; take it in a "
+                "session fixture the test names among its arguments"
+            )
         quote = connection.ops.quote_name
         models = _models()
         before = {model: _count(model, using) for model in models}
@@ -69,7 +74,7 @@ class TableSnapshot:
 
     def restore(self) -> None:
         """Put the rows back (in the caller's transaction), and move the id
-        sequences past them as `loaddata` does."""
+        sequences past them."""
         connection = connections[self.using]
         quote = connection.ops.quote_name
         # One transaction (a savepoint in a test's): foreign keys are checked at
@@ -80,5 +85,22 @@ class TableSnapshot:
                     f"INSERT INTO {quote(model._meta.db_table)} "
                     f"SELECT * FROM {quote(self.side_table(model))}"
                 )
-            for statement in connection.ops.sequence_reset_sql(no_style(), self.models):
-                cursor.execute(statement)
+            if connection.vendor == "postgresql":
+                for model in self.models:
+                    cursor.execute(*_sequence_past_sql(model, quote))
+            # (SQLite's AUTOINCREMENT goes past the highest id by itself.)
+
+
+def _sequence_past_sql(model, quote):
+    """PostgreSQL: move the table's id sequence past the rows put back, as
+    `loaddata` does, but never back: sequences are not rolled back with a
+    test, and one set back to the end of this snapshot's ids would hand out
+    another snapshot's ids to rows a later test writes before restoring that
+    one."""
+    table, column = model._meta.db_table, model._meta.pk.column
+    return (
+        "SELECT setval(seq, top) FROM (SELECT pg_get_serial_sequence(%s, %s) AS seq, "
+        f"(SELECT max({quote(column)}) FROM {quote(table)}) AS top) AS s "
+        "WHERE seq IS NOT NULL AND top > COALESCE(pg_sequence_last_value(seq::regclass), 0)",
+        [quote(table), column],
+    )

@@ -1,4 +1,4 @@
-"""The counts the database keeps (migrations catalog 0013, 0015 and 0016, read by
+"""The counts the database keeps (migrations catalog 0013, 0015, 0016 and 0018, read by
 catalog/counts.py) equal counting the papers, after every kind of write:
 creating papers with authors and awards, moving a paper to another venue or
 year, awards added and removed, a person merged, a venue deleted, papers
@@ -11,7 +11,17 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from catalog.counts import AWARD_CELLS, MONTH_CELLS, PAPER_CELLS, PERSON_CELLS, PERSON_COUNTS
+from catalog.counts import (
+    AWARD_CELLS,
+    MONTH_CELLS,
+    PAPER_CELLS,
+    PERSON_CELLS,
+    PERSON_COUNTS,
+    PERSON_VENUES,
+    PERSON_YEARS,
+    ROW_COUNTS,
+    VENUE_TOTALS,
+)
 from catalog.models import Authorship, Paper
 from people.models import Person
 from people.services import person_merge
@@ -22,13 +32,14 @@ pytestmark = pytest.mark.django_db
 
 
 def kept(table: str, keys: str) -> dict:
+    counted = "n" if table == ROW_COUNTS else "papers"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {keys}, papers FROM {table} WHERE papers <> 0")
+        cursor.execute(f"SELECT {keys}, {counted} FROM {table} WHERE {counted} <> 0")
         return {tuple(row[:-1]): row[-1] for row in cursor.fetchall()}
 
 
 def counted() -> dict:
-    """The three tables' contents, counted from the catalog itself."""
+    """The kept tables' contents, counted from the catalog itself."""
     papers, awards = {}, {}
     for venue, year in Paper.objects.values_list("venue_id", "year"):
         key = (venue or 0, year or 0)
@@ -55,6 +66,24 @@ def counted() -> dict:
         "people": people,
         "person_cells": person_cells,
         "months": months,
+        **sums(papers, person_cells),
+    }
+
+
+def sums(papers: dict, person_cells: dict) -> dict:
+    """The kept sums (0018) of the counted cells, and the rows of people and venues."""
+    venues, person_years, person_venues = {}, {}, {}
+    for (venue, _), n in papers.items():
+        venues[(venue,)] = venues.get((venue,), 0) + n
+    for (person, venue, year), n in person_cells.items():
+        person_years[person, year] = person_years.get((person, year), 0) + n
+        person_venues[person, venue] = person_venues.get((person, venue), 0) + n
+    rows = {("people_person",): Person.objects.count(), ("venues_venue",): Venue.objects.count()}
+    return {
+        "venue_totals": venues,
+        "person_years": person_years,
+        "person_venues": person_venues,
+        "rows": {key: n for key, n in rows.items() if n},
     }
 
 
@@ -65,6 +94,10 @@ def assert_counts_are_exact():
         "people": kept(PERSON_COUNTS, "person_id"),
         "person_cells": kept(PERSON_CELLS, "person_id, venue_key, year_key"),
         "months": kept(MONTH_CELLS, "year_key, month_key"),
+        "venue_totals": kept(VENUE_TOTALS, "venue_key"),
+        "person_years": kept(PERSON_YEARS, "person_id, year_key"),
+        "person_venues": kept(PERSON_VENUES, "person_id, venue_key"),
+        "rows": kept(ROW_COUNTS, "name"),
     } == counted()
 
 

@@ -43,11 +43,25 @@ def test_make_papers_writes_what_one_make_paper_after_another_writes():
         {"title": "word " * 60, "authors": ["Leo Gao", "Małgorzata Połacin"]},
         {"title": "!!!", "abstract": "No letters in the title at all."},
         {"title": "The Pile", "year": 2020, "authors": [stella], "awards": [oral]},
+        # Keys from names with particles and accents, keys with no author or
+        # year colliding within the batch, and bases cut to their 60 characters.
+        {"title": "BLOOM", "year": 2022, "authors": ["Teven Le Scao", "Hugo Laurençon"]},
+        {"title": "OBELICS", "year": 2023, "authors": ["Hugo Laurençon"]},
+        {"title": "???"},
+        {"title": "Pneumonoultramicroscopicsilicovolcanoconiosis" * 2, "year": 2021},
+        {"title": "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3, "year": 2021},
     ]
     before = transaction.savepoint()
     made = make_papers(specs)
     bulk = catalog_rows()
     assert [paper.citation_key for paper in made] == [row[1] for row in bulk[1:]]
+    assert [paper.citation_key for paper in made][-5:] == [
+        "lescao2022bloom",
+        "laurencon2023obelics",
+        "anona",
+        "anon2021pneumonoultramicroscopicsilicovolcanoconiosispneumon",
+        "anon2021pneumonoultramicroscopicsilicovolcanoconiosispneumona",
+    ]
     transaction.savepoint_rollback(before)
 
     one_by_one = [make_paper(**spec) for spec in specs]

@@ -1,10 +1,10 @@
 """Template filters for listing text: LaTeX as MathML, search words marked."""
 
 from django import template
-from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
-from catalog.paper_rows import shown_rows
+from catalog.facet_html import facets_html
+from catalog.paper_rows import rows_html, shown_rows
 from catalog.rendering import highlight_text, plain_text, render_rich_text, render_snippet
 
 register = template.Library()
@@ -38,9 +38,13 @@ def plain(text):
 @register.simple_tag(takes_context=True)
 def paper_rows(context, papers, heading=3):
     """Papers (from Paper.objects.for_list()) as list rows, with the page's
-    search words marked: prepared once each in Python (catalog/paper_rows.py),
-    rendered by one template for the whole list."""
-    rows = shown_rows(papers, context.get("search_words") or ())
-    return get_template("catalog/includes/paper_rows.html").render(
-        {"rows": rows, "heading": int(heading)}
-    )
+    search words marked: prepared once each and written in Python
+    (catalog/paper_rows.py)."""
+    return rows_html(shown_rows(papers, context.get("search_words") or ()), heading)
+
+
+@register.simple_tag
+def facets_sidebar(facets):
+    """The list's facets (catalog.facets.facet_entries()) as the sidebar,
+    written in Python (catalog/facet_html.py)."""
+    return facets_html(facets)

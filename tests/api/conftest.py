@@ -1,12 +1,5 @@
 import pytest
 
-from tests.browsing.conftest import build_small_catalog
-
-
-@pytest.fixture
-def catalog(db):
-    return build_small_catalog()
-
 
 @pytest.fixture
 def api(client):

@@ -9,7 +9,6 @@ from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 
 from api.openapi import document
-from tests.browsing.conftest import build_small_catalog
 
 
 def test_the_document_is_valid_openapi_3_1(client, db):
@@ -37,10 +36,9 @@ schema = schemathesis.openapi.from_dict(document())
 
 
 @pytest.fixture
-def seeded(db):
+def seeded(catalog):
     """The small catalog, and the WSGI handler kept from closing the test's
     database connection after each request (Django's test client does the same)."""
-    build_small_catalog()
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     yield

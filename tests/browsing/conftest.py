@@ -1,14 +1,8 @@
-"""A small catalog whose every filter, facet and search result is known exactly."""
-
-import pytest
+"""A small catalog whose every filter, facet and search result is known exactly
+(the `catalog` fixture of tests/conftest.py: built once per session)."""
 
 from catalog.models import Authorship, Paper
 from tests.factories import make_award, make_paper, make_papers, make_person, make_venue
-
-
-@pytest.fixture
-def catalog(db):
-    return build_small_catalog()
 
 
 def build_small_catalog():

@@ -3,7 +3,7 @@
 
 import pytest
 
-from tests.query_budget import build_catalog, count_queries, empty_catalog
+from tests.query_budget import count_queries, empty_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -35,11 +35,11 @@ BUDGET = {
 
 
 @pytest.mark.parametrize("url", list(BUDGET))
-def test_query_count_does_not_grow_with_the_catalog(client, url):
-    build_catalog(1)
+def test_query_count_does_not_grow_with_the_catalog(client, url, budget_catalog):
+    budget_catalog(1)
     with_one = count_queries(client, url)
     empty_catalog()
-    build_catalog(100)
+    budget_catalog(100)
     with_hundred = count_queries(client, url)
     assert with_one == with_hundred, (
         f"{url}: {with_one} queries with 1 paper, {with_hundred} with 100"

@@ -15,7 +15,6 @@ from core import pagination
 from core.cache import catalog_version
 from people import views as people_views
 from people.models import Person
-from tests.browsing.test_query_budget import build_catalog
 from tests.factories import make_paper, make_papers, make_person, make_venue
 from venues.models import Venue
 
@@ -40,8 +39,8 @@ def queries(client, url):
 
 @pytest.mark.cache
 @pytest.mark.parametrize("url", URLS)
-def test_deep_and_sorted_pages_keep_the_budget(client, url):
-    build_catalog(100)
+def test_deep_and_sorted_pages_keep_the_budget(client, url, budget_catalog):
+    budget_catalog(100)
     cold, _ = queries(client, url)
     assert cold <= LIST_BUDGET, f"{url}: {cold} queries"
     # The same page again comes from the cache: one query (the catalog version).
@@ -49,8 +48,8 @@ def test_deep_and_sorted_pages_keep_the_budget(client, url):
     assert warm == 1, f"{url}: {warm} queries when cached"
 
 
-def test_the_number_of_results_needs_no_count_query(client):
-    build_catalog(30)
+def test_the_number_of_results_needs_no_count_query(client, budget_catalog):
+    budget_catalog(30)
     _, response = queries(client, "/papers/?year=2005")
     assert response.context["total"] == Paper.objects.filter(year=2005).count() == 2
     _, response = queries(client, "/papers/?year_from=2010")
@@ -62,8 +61,8 @@ def test_the_number_of_results_needs_no_count_query(client):
     assert response.context["total"] == Paper.objects.count() == 31
 
 
-def test_deep_pages_list_the_same_papers_as_offsets_do(client):
-    build_catalog(60)
+def test_deep_pages_list_the_same_papers_as_offsets_do(client, budget_catalog):
+    budget_catalog(60)
     expected = list(Paper.objects.newest_first().values_list("title", flat=True))
     seen = []
     for page in (1, 2, 3):
@@ -178,8 +177,8 @@ def test_an_active_filter_with_no_results_still_has_its_name(client):
 
 @pytest.mark.cache
 @pytest.mark.parametrize("kind", ["person", "venue"])
-def test_person_and_venue_pages_are_cached_until_any_write(client, kind):
-    build_catalog(30)
+def test_person_and_venue_pages_are_cached_until_any_write(client, kind, budget_catalog):
+    budget_catalog(30)
     url = "/people/stella-biderman/" if kind == "person" else "/venues/icml/"
     first, response = queries(client, url)
     assert first <= LIST_BUDGET
@@ -204,8 +203,8 @@ def test_person_and_venue_pages_are_cached_until_any_write(client, kind):
     assert second_page < first
 
 
-def test_person_page_aggregates_match_a_direct_count(client):
-    build_catalog(30)
+def test_person_page_aggregates_match_a_direct_count(client, budget_catalog):
+    budget_catalog(30)
     response = client.get("/people/stella-biderman/")
     stella = Person.objects.get(slug="stella-biderman")
     papers = Paper.objects.filter(authorships__person=stella)
@@ -217,11 +216,13 @@ def test_person_page_aggregates_match_a_direct_count(client):
     assert len(coauthors) == min(50, Authorship.objects.exclude(person=stella).count())
 
 
-def test_a_prolific_persons_coauthors_are_counted_in_their_newest_papers(client, monkeypatch):
+def test_a_prolific_persons_coauthors_are_counted_in_their_newest_papers(
+    client, monkeypatch, budget_catalog
+):
     """Past COAUTHOR_PAPERS papers, co-authors are counted in the most recently
     added ones only (a bounded read), and the page says in how many."""
     monkeypatch.setattr(people_views, "COAUTHOR_PAPERS", 10)
-    build_catalog(30)
+    budget_catalog(30)
     stella = Person.objects.get(slug="stella-biderman")
     Authorship.objects.create(
         paper=Paper.objects.get(slug="paper-29-scaling"), person=make_person("Late Coauthor")
@@ -258,10 +259,10 @@ def test_a_prolific_persons_coauthors_are_counted_in_their_newest_papers(client,
         "/people/stella-biderman/",
     ],
 )
-def test_walking_the_sort_index_lists_the_same_papers(client, monkeypatch, url):
+def test_walking_the_sort_index_lists_the_same_papers(client, monkeypatch, url, budget_catalog):
     """Every page read by walking the sort index (thresholds lowered so that
     a small catalog takes that path) lists what the join would, in order."""
-    build_catalog(60)
+    budget_catalog(60)
     # Papers by others, interleaved in every sort order, that must not show.
     make_papers(
         {"title": f"Someone else {i}", "year": 2000 + i % 20, "upvotes": i} for i in range(30)

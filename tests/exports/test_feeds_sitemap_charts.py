@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 
 from catalog.feeds import FEED_LENGTH
 from catalog.models import Award, Paper
+from core.charts import chart_html, year_chart
 from people.models import Person
 from tests.exports.conftest import HOSTILE
 from venues.models import Venue
@@ -151,3 +152,25 @@ def test_a_bar_leads_to_the_list_filtered_to_that_year(client, seed):
     count = int(re.search(r": (\d+) paper", first["aria-label"]).group(1))
     response = client.get(first["href"])
     assert response.context["paginator"].count == count
+
+
+def test_a_drawn_chart_escapes_its_subject_and_shows_empty_years_without_links():
+    chart = year_chart({2019: 1, 2021: 3}, "/papers/", author="a&b")
+    html = str(chart_html(chart, 'Ada <b>"&"</b>', "c1"))
+    assert "<b>" not in html
+    figure = BeautifulSoup(html, "html.parser").figure
+    assert figure.figcaption.text == 'Papers per year — Ada <b>"&"</b>'
+    svg = figure.find("svg")
+    assert svg["aria-labelledby"] == "c1-title" and svg["aria-describedby"] == "c1-table"
+    assert svg.find("title").text == (
+        'Bar chart: 4 papers by Ada <b>"&"</b> from 2019 to 2021. '
+        "Each bar links to that year's papers."
+    )
+    links = svg.find_all("a")
+    assert [a["aria-label"] for a in links] == ["2019: 1 paper", "2021: 3 papers"]
+    assert links[0]["href"] == "/papers/?author=a%26b&year=2019"
+    # 2020 has a slot on the axis, but no bar to follow.
+    assert [t.text for t in svg.find_all("text", class_="year")] == ["2019", "2020", "2021"]
+    rows = [(tr.th.text, tr.td.text) for tr in figure.table.tbody.find_all("tr")]
+    assert rows == [("2019", "1"), ("2021", "3")]
+    assert chart_html(None) == ""

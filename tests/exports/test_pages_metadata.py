@@ -36,7 +36,10 @@ def json_ld(html):
     return data[0]
 
 
-def test_every_seed_paper_page_has_highwire_tags_json_ld_and_a_canonical_link(client, seed):
+def test_every_seed_paper_page_renders_with_highwire_tags_json_ld_and_a_canonical_link(
+    client, seed
+):
+    # The suite's one pass over all 135 paper pages: page() asserts each answers 200.
     for paper in Paper.objects.for_export():
         html = page(client, paper.get_absolute_url())
         # Parsed once: 135 pages parsed once per tag took most of this test's time.

@@ -2,6 +2,7 @@
 that survive changes to the catalog, deleted records, and a fixed number of
 queries per batch."""
 
+import copy
 import datetime
 
 import pytest
@@ -10,14 +11,9 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.models import DeletedPaper, Paper
 from tests.factories import make_paper, make_venue
-from tests.oai.conftest import NS, error_codes, identifiers, token
+from tests.oai.conftest import NS, error_codes, identifiers, set_changed, token
 
 UTC = datetime.UTC
-
-
-def set_changed(paper_or_slug, moment):
-    slug = paper_or_slug if isinstance(paper_or_slug, str) else paper_or_slug.slug
-    Paper.objects.filter(slug=slug).update(updated_at=moment)
 
 
 def walk(oai, verb="ListIdentifiers", between=None, **params):
@@ -39,18 +35,12 @@ def slugs(found):
 
 
 @pytest.fixture
-def many(db):
-    """250 papers of one venue (in bulk: the harvest needs no authors), changed
-    in pairs that share a second, so batches break inside one datestamp."""
-    venue = make_venue("ICML")
-    Paper.objects.bulk_create(
-        Paper(title=f"Paper {i:03}", slug=f"paper-{i:03}", venue=venue, year=2020)
-        for i in range(250)
-    )
-    base = datetime.datetime(2024, 1, 1, tzinfo=UTC)
-    for i, paper in enumerate(Paper.objects.order_by("slug")):
-        set_changed(paper, base + datetime.timedelta(seconds=i // 2))
-    return list(Paper.objects.order_by("slug"))
+def many(db, many_snapshot):
+    """The papers of build_many() (tests/oai/conftest.py), in slug order: this
+    test's own copies."""
+    snapshot, papers = many_snapshot
+    snapshot.restore()
+    return copy.deepcopy(papers)
 
 
 def test_a_list_comes_in_batches_of_100_oldest_change_first(oai, many):
