@@ -419,7 +419,7 @@ class SearchRowQuerySet(models.QuerySet):
 class SearchRow(models.Model):
     """PostgreSQL only: a narrow copy of each paper's search vector and the
     keys a search's matches are counted, grouped and sorted by (migration
-    0018 creates the table and the triggers that keep it in step with the
+    0019 creates the table and the triggers that keep it in step with the
     papers, whoever writes them; never written by Django).
 
     Counting a search's matches and reading its newest ones visits every

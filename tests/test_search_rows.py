@@ -1,4 +1,4 @@
-"""The search rows (catalog migration 0018, PostgreSQL only) follow the papers
+"""The search rows (catalog migration 0019, PostgreSQL only) follow the papers
 whoever writes them: each paper has one row with its venue, year, date and
 search vector, and the vector is out of line, so the rows stay narrow."""
 

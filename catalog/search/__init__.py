@@ -21,7 +21,7 @@ SQLite it is FTS5's bm25() over the whole result (sqlite.py).
   author names B, abstract C) and `head_vector` (title and author names
   only, a few hundred bytes), each GIN-indexed. Triggers copy each paper's
   search vector, venue, year and date into a narrow table
-  (catalog.models.SearchRow, migration 0018), which a search's facet
+  (catalog.models.SearchRow, migration 0019), which a search's facet
   pools read (estimate.py). On SQLite, triggers copy the three texts into
   an FTS5 table (migration 0012).
 * Modules: text.py (query words, accent folding), index.py (the stored

@@ -113,7 +113,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0017_narrow_paper_rows"),
+        ("catalog", "0018_kept_totals"),
         ("venues", "0001_initial"),
     ]
 
