@@ -126,7 +126,7 @@ def _named_counts(
     `cells` may be a subquery, with its parameters `cells_params`."""
     sql, params = _named_counts_sql(model, cells, key, where, active, cells_params)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM ({sql}) t ORDER BY 4, 3 DESC, 2", params)
+        cursor.execute(f"SELECT * FROM ({sql}) t ORDER BY 4, 3 DESC, 2, 1", params)
         return [tuple(row[:3]) for row in cursor.fetchall()]
 
 
@@ -193,7 +193,7 @@ def _top_people_sql(limit: int) -> tuple[str, list]:
         SELECT p.slug, p.name, c.papers FROM {counts} c JOIN {people} p ON p.id = c.person_id
         WHERE c.papers > 0 AND c.papers >= COALESCE(
             (SELECT papers FROM {counts} ORDER BY papers DESC LIMIT 1 OFFSET %s), 1)
-        ORDER BY c.papers DESC, p.name LIMIT %s
+        ORDER BY c.papers DESC, p.name, p.slug LIMIT %s
     """
     return sql, [limit - 1, limit]
 
@@ -298,7 +298,7 @@ def top_authors(paper_ids, limit: int, active=(), exclude: int | None = None):
     index, and only the top rows read people."""
     ctes, params, select = _top_authors_sql(paper_ids, limit, active, exclude)
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH {ctes} {select} ORDER BY 4, 3 DESC, 2", params)
+        cursor.execute(f"WITH {ctes} {select} ORDER BY 4, 3 DESC, 2, 1", params)
         return _first_of_each([row[:3] for row in cursor.fetchall()], limit)
 
 
@@ -333,7 +333,7 @@ def cell_facets(active: ActiveFilters, paper_ids, limit: int) -> dict:
         UNION ALL SELECT 'authors', t.*, NULL FROM ({authors}) t
         UNION ALL SELECT 'years', NULL, NULL, SUM(c.papers), 0, c.year_key
             FROM {_cells(active)} c WHERE {condition} GROUP BY c.year_key
-        ORDER BY 1, 5, 4 DESC, 3
+        ORDER BY 1, 5, 4 DESC, 3, 2
     """
     params += [*venues[1], *awards[1], *people_params, *year_params]
     result = {"venues": [], "awards": [], "authors": [], "years": {}}
@@ -405,7 +405,7 @@ def sample_facets(samples: dict, limit: int, active=None) -> dict[str, list]:
         SELECT 'active_awards', slug, name, 0, 0 FROM {awards} WHERE slug = %s
         UNION ALL
         SELECT 'authors', t.* FROM ({select}) t
-        ORDER BY 1, 5, 4 DESC, 3
+        ORDER BY 1, 5, 4 DESC, 3, 2
     """
     params = [*(value for facet in FACETS for value in parts[facet][1])]
     params += [limit - 1, *active.authors, *active.venues, active.award]
@@ -445,7 +445,7 @@ def person_totals(person, limit: int):
             WHERE c.person_id = %(person)s AND c.papers > 0 AND c.papers >= COALESCE((
                 SELECT papers FROM {mine} WHERE person_id = %(person)s AND venue_key <> {NONE}
                 ORDER BY papers DESC LIMIT 1 OFFSET %(cut)s), 1)
-            ORDER BY c.papers DESC, v.name LIMIT %(limit)s
+            ORDER BY c.papers DESC, v.name, v.slug LIMIT %(limit)s
         ) AS shown
     """
     per_year, shown, venue_count = {}, [], 0

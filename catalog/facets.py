@@ -87,7 +87,7 @@ def _counted(model, relation: str, pool, active: Q, limit: int | None = None):
         .order_by()
         .values_list("slug", "name", "n", "first")
     )
-    rows = counted.union(zero, all=True).order_by("first", "-n", "name")
+    rows = counted.union(zero, all=True).order_by("first", "-n", "name", "slug")
     if limit is not None:
         # An active row can come twice (counted, and with 0): leave room.
         rows = rows[: limit + limit]
@@ -315,7 +315,7 @@ class SearchFacets:
                 n = self.pool().years.total
             rows = [(slug, name, n) for slug, name in missing] + rows
         first = {slug for slug, _, _ in active_rows}
-        return sorted(rows, key=lambda row: (row[0] not in first, -row[2], row[1]))
+        return sorted(rows, key=lambda row: (row[0] not in first, -row[2], row[1], row[0]))
 
 
 def _top_authors(filterset: PaperFilter, active, total: int):
