@@ -119,6 +119,16 @@ def postgres_triggers(execute, name: str, on: str, triggers: dict) -> None:
         )
 
 
+def statement_triggers(inserted: str, deleted: str) -> dict:
+    """postgres_triggers() entries for inserts and deletes: once per statement,
+    `inserted` reading the transition table new_rows, `deleted` old_rows."""
+    each = "FOR EACH STATEMENT"
+    return {
+        "insert": ("INSERT", f"REFERENCING NEW TABLE AS new_rows {each}", "", [inserted]),
+        "delete": ("DELETE", f"REFERENCING OLD TABLE AS old_rows {each}", "", [deleted]),
+    }
+
+
 def sqlite_triggers(execute, name: str, on: str, triggers: dict) -> None:
     for kind, (event, when, statements) in triggers.items():
         body = "".join(f"{statement}; " for statement in statements)
@@ -135,18 +145,7 @@ def keep_sums(execute, vendor: str, table: str) -> None:
                 name,
                 on,
                 {
-                    "insert": (
-                        "INSERT",
-                        "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT",
-                        "",
-                        [changes("new_rows", "1")],
-                    ),
-                    "delete": (
-                        "DELETE",
-                        "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT",
-                        "",
-                        [changes("old_rows", "-1")],
-                    ),
+                    **statement_triggers(changes("new_rows", "1"), changes("old_rows", "-1")),
                     "update": (
                         f"UPDATE OF {updated}",
                         "FOR EACH ROW",
@@ -182,17 +181,9 @@ def keep_row_count(execute, vendor: str, on: str) -> None:
             name,
             on,
             {
-                "insert": (
-                    "INSERT",
-                    "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT",
-                    "",
-                    [add.format("SELECT COUNT(*) FROM new_rows")],
-                ),
-                "delete": (
-                    "DELETE",
-                    "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT",
-                    "",
-                    [add.format("SELECT -COUNT(*) FROM old_rows")],
+                **statement_triggers(
+                    add.format("SELECT COUNT(*) FROM new_rows"),
+                    add.format("SELECT -COUNT(*) FROM old_rows"),
                 ),
                 "truncate": (
                     "TRUNCATE",
