@@ -187,7 +187,10 @@ def _person_awards_sql(active: ActiveFilters) -> tuple[str, list]:
 
 
 def _top_people_sql(limit: int) -> tuple[str, list]:
-    """top_people() as a SELECT of (slug, name, papers) rows and its parameters."""
+    """A SELECT of (slug, name, count) of the `limit` people with the most
+    papers in the catalog, most papers first, then by name, and its
+    parameters: every person with at least the limit-th count is read from
+    the index, then sorted."""
     counts, people = PERSON_COUNTS, Person._meta.db_table
     sql = f"""
         SELECT p.slug, p.name, c.papers FROM {counts} c JOIN {people} p ON p.id = c.person_id
@@ -196,15 +199,6 @@ def _top_people_sql(limit: int) -> tuple[str, list]:
         ORDER BY c.papers DESC, p.name, p.slug LIMIT %s
     """
     return sql, [limit - 1, limit]
-
-
-def top_people(limit: int):
-    """The `limit` people with the most papers in the catalog, as (slug, name,
-    count), most papers first, then by name: every person with at least the
-    limit-th count is read from the index, then sorted."""
-    with connection.cursor() as cursor:
-        cursor.execute(*_top_people_sql(limit))
-        return [tuple(row) for row in cursor.fetchall()]
 
 
 def catalog_totals() -> dict[str, int]:
@@ -308,7 +302,7 @@ def cell_facets(active: ActiveFilters, paper_ids, limit: int) -> dict:
     papers per award under the venue and year filters (the award cells; the
     one active author's from their awarded papers), and
     "authors": the top `limit` people among `paper_ids` as top_authors(), or
-    of the whole catalog (top_people()) when `paper_ids` is None. One round
+    of the whole catalog (_top_people_sql()) when `paper_ids` is None. One round
     trip, not four: on a busy machine each one waits for the database's turn."""
     if active.authors:
         awards = _person_awards_sql(active)
