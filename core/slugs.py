@@ -81,12 +81,7 @@ def slug_url(viewname: str, slug: str) -> str:
     The URL around the slug is resolved once per view name, script prefix and
     URL configuration; a slug the converter would refuse still goes through
     reverse(), which raises NoReverseMatch as before."""
-    if not _SLUG_PATH.fullmatch(slug):
-        return reverse(viewname, kwargs={"slug": slug})
-    before, after = _url_around_slug(
-        viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
-    )
-    return before + slug + after
+    return slug_urls(viewname)(slug)
 
 
 def slug_urls(viewname: str):
