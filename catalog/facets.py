@@ -163,9 +163,8 @@ def _from_cells(filterset: PaperFilter, active: ActiveFilters) -> FacetCounts:
         pass  # exact: the whole catalog's counts, or every result counted
     elif total <= EXACT_UP_TO:  # exact, but more than the sample counted
         authors = counts.top_authors(pool.values("pk"), limit, active.authors)
-    else:  # the sample has SAMPLE papers, or all of them if fewer
-        scale = total / min(total, SAMPLE)
-        authors, sample = [(slug, name, round(n * scale)) for slug, name, n in authors], SAMPLE
+    else:
+        authors, sample = _scaled(authors, total)
     return FacetCounts(
         venues=rows["venues"],
         years=_newest_first(per_year),
@@ -333,8 +332,13 @@ def _top_authors(filterset: PaperFilter, active, total: int):
     if total <= EXACT_UP_TO:
         return counts.top_authors(pool.values("pk"), limit, active.authors), 0
     newest = pool.order_by(*LATEST_YEARS_ORDER).values("pk")[:SAMPLE]
-    sampled = counts.top_authors(newest, limit, active.authors)
-    scale = total / SAMPLE
+    return _scaled(counts.top_authors(newest, limit, active.authors), total)
+
+
+def _scaled(sampled, total: int):
+    """Authors counted in the newest SAMPLE of `total` results (or all of them
+    if fewer), with their counts scaled to all the results; and SAMPLE."""
+    scale = total / min(total, SAMPLE)
     return [(slug, name, round(n * scale)) for slug, name, n in sampled], SAMPLE
 
 
