@@ -452,7 +452,7 @@ def person_totals(person, limit: int):
                 venue_count = n
             else:
                 shown.append((slug, name, n))
-    return per_year, sorted(shown, key=lambda row: (-row[2], row[1])), venue_count
+    return per_year, sorted(shown, key=lambda row: (-row[2], row[1], row[0])), venue_count
 
 
 def recount_statements() -> list[str]:
