@@ -130,3 +130,50 @@ def test_deleting_a_paper_leaves_a_tombstone():
         "2101.00001",
         ["000.txt#3"],
     )
+
+
+def test_for_detail_reads_what_the_prefetches_read_in_one_query(django_assert_num_queries):
+    """for_detail() (catalog/paper_relations.py) gives every paper the
+    authorships, people, awards and sources the prefetches give, in the same
+    order, from one query after the papers' own."""
+    papers = [make_paper("Pythia"), make_paper("Alone")]
+    first, late, unplaced, equal = (make_person(name) for name in ("Ann", "Bo", "Cy", "Di"))
+    Authorship.objects.create(paper=papers[0], person=unplaced, position=None)
+    Authorship.objects.create(paper=papers[0], person=late, position=3)
+    Authorship.objects.create(paper=papers[0], person=equal, position=2, equal_contribution=True)
+    Authorship.objects.create(paper=papers[0], person=first, position=1)
+    papers[0].awards.add(make_award("Oral"), make_award("Best Paper"))
+    papers[0].sources.create(listing="b.txt", format="daily", entry_index=2, line=9)
+    papers[0].sources.create(listing="a.txt", format="blog", entry_index=7, line=40)
+    papers[0].sources.create(listing="a.txt", format="blog", entry_index=3, line=20)
+    ids = [paper.pk for paper in papers]
+
+    def described(paper):
+        return (
+            [
+                (a.id, a.paper_id, a.position, a.equal_contribution, a.person.name, a.person.slug)
+                for a in paper.authorships.all()
+            ],
+            [(award.id, award.name, award.slug) for award in paper.awards.all()],
+            [
+                (s.id, s.listing, s.format, s.entry_index, s.line, s.get_format_display())
+                for s in paper.sources.all()
+            ],
+        )
+
+    expected = {
+        p.pk: described(p)
+        for p in Paper.objects.with_relations().prefetch_related("sources").filter(pk__in=ids)
+    }
+    with django_assert_num_queries(2):
+        found = list(Paper.objects.for_detail().filter(pk__in=ids).order_by("pk"))
+        assert {p.pk: described(p) for p in found} == expected
+        # Each row knows its paper, as after a prefetch.
+        assert all(a.paper is found[0] for a in found[0].authorships.all())
+    assert [a.person.name for a in found[0].authorships.all()] == ["Ann", "Di", "Bo", "Cy"]
+    assert [award.name for award in found[0].awards.all()] == ["Best Paper", "Oral"]
+    assert described(found[1]) == ([], [], [])
+    # The people's other columns are deferred, not wrong: read when asked.
+    assert found[0].authorships.all()[0].person.orcid == first.orcid
+    # The relations filter as querysets still.
+    assert [a.position for a in found[0].authorships.filter(position__isnull=False)] == [1, 2, 3]
