@@ -106,3 +106,49 @@ def fill_relations(papers, db: str) -> None:
             queryset._result_cache = rows
             queryset._prefetch_done = True
             cache[name] = queryset
+
+
+# (kind, paper id, name, slug, equal contribution, position): each paper's
+# authors in order, then its awards by name. Each person is read by primary
+# key (correlated subqueries, as catalog.selectors.author_rows() reads them):
+# for a hundred papers a join made PostgreSQL hash all the people.
+_NAMED_SQL = """
+SELECT 0, a.paper_id, (SELECT p.name FROM {people} p WHERE p.id = a.person_id),
+    (SELECT p.slug FROM {people} p WHERE p.id = a.person_id),
+    a.equal_contribution, a.position, a.id
+FROM {authorships} a WHERE a.paper_id IN ({ids})
+UNION ALL
+SELECT 1, pa.paper_id, w.name, w.slug, CAST(NULL AS boolean), CAST(NULL AS integer),
+    CAST(NULL AS bigint)
+FROM {paper_awards} pa JOIN {awards} w ON w.id = pa.award_id WHERE pa.paper_id IN ({ids})
+ORDER BY 1, 2, 6 NULLS LAST, 3, 7
+"""
+
+
+def authors_and_awards(model, paper_ids, db: str) -> tuple[list, list]:
+    """The authors (paper id, name, slug, equal contribution, position) of
+    papers of `model` in author order, and their awards (paper id, name,
+    slug) by name: plain rows from one query, for answers that build no
+    model instances (the API's)."""
+    ids = list(paper_ids)
+    if not ids:
+        return [], []
+    meta = model._meta
+    authorship = meta.get_field("authorships").related_model
+    sql = _NAMED_SQL.format(
+        authorships=authorship._meta.db_table,
+        people=authorship._meta.get_field("person").related_model._meta.db_table,
+        paper_awards=meta.get_field("awards").remote_field.through._meta.db_table,
+        awards=meta.get_field("awards").related_model._meta.db_table,
+        ids=", ".join(["%s"] * len(ids)),
+    )
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, ids * 2)
+        rows = cursor.fetchall()
+    authors, awards = [], []
+    for kind, paper_id, name, slug, equal, position, _ in rows:
+        if kind == AUTHOR:
+            authors.append((paper_id, name, slug, bool(equal), position))
+        else:
+            awards.append((paper_id, name, slug))
+    return authors, awards

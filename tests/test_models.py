@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from catalog.models import Authorship, DeletedPaper, Paper
+from catalog.paper_relations import authors_and_awards
 from people.models import Person
 from tests.factories import make_award, make_paper, make_person, make_venue
 from venues.models import Venue
@@ -177,3 +178,16 @@ def test_for_detail_reads_what_the_prefetches_read_in_one_query(django_assert_nu
     assert found[0].authorships.all()[0].person.orcid == first.orcid
     # The relations filter as querysets still.
     assert [a.position for a in found[0].authorships.filter(position__isnull=False)] == [1, 2, 3]
+    # The API's plain rows: the same order, from one query.
+    with django_assert_num_queries(1):
+        authors, awards = authors_and_awards(Paper, ids, "default")
+    assert [(name, equal, position) for _, name, _, equal, position in authors] == [
+        ("Ann", False, 1),
+        ("Di", True, 2),
+        ("Bo", False, 3),
+        ("Cy", False, None),
+    ]
+    assert [(paper_id, name) for paper_id, name, _ in awards] == [
+        (papers[0].pk, "Best Paper"),
+        (papers[0].pk, "Oral"),
+    ]
