@@ -121,7 +121,7 @@ UNION ALL
 SELECT 1, pa.paper_id, w.name, w.slug, CAST(NULL AS boolean), CAST(NULL AS integer),
     CAST(NULL AS bigint)
 FROM {paper_awards} pa JOIN {awards} w ON w.id = pa.award_id WHERE pa.paper_id IN ({ids})
-ORDER BY 1, 2, 6 NULLS LAST, 3, 7
+ORDER BY 1, 2, 6 NULLS LAST, 7, 3
 """
 
 

@@ -139,6 +139,8 @@ def test_for_detail_reads_what_the_prefetches_read_in_one_query(django_assert_nu
     order, from one query after the papers' own."""
     papers = [make_paper("Pythia"), make_paper("Alone")]
     first, late, unplaced, equal = (make_person(name) for name in ("Ann", "Bo", "Cy", "Di"))
+    # Two without a place: in the order they were added, not by name.
+    Authorship.objects.create(paper=papers[0], person=make_person("Zed"), position=None)
     Authorship.objects.create(paper=papers[0], person=unplaced, position=None)
     Authorship.objects.create(paper=papers[0], person=late, position=3)
     Authorship.objects.create(paper=papers[0], person=equal, position=2, equal_contribution=True)
@@ -171,7 +173,7 @@ def test_for_detail_reads_what_the_prefetches_read_in_one_query(django_assert_nu
         assert {p.pk: described(p) for p in found} == expected
         # Each row knows its paper, as after a prefetch.
         assert all(a.paper is found[0] for a in found[0].authorships.all())
-    assert [a.person.name for a in found[0].authorships.all()] == ["Ann", "Di", "Bo", "Cy"]
+    assert [a.person.name for a in found[0].authorships.all()] == ["Ann", "Di", "Bo", "Zed", "Cy"]
     assert [award.name for award in found[0].awards.all()] == ["Best Paper", "Oral"]
     assert described(found[1]) == ([], [], [])
     # The people's other columns are deferred, not wrong: read when asked.
@@ -185,6 +187,7 @@ def test_for_detail_reads_what_the_prefetches_read_in_one_query(django_assert_nu
         ("Ann", False, 1),
         ("Di", True, 2),
         ("Bo", False, 3),
+        ("Zed", False, None),
         ("Cy", False, None),
     ]
     assert [(paper_id, name) for paper_id, name, _ in awards] == [
