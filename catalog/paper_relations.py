@@ -1,5 +1,6 @@
-"""A paper page's papers with their authors, awards and sources
-(PaperQuerySet.for_detail()): the three relations in one query.
+"""Papers' authors, awards and sources, each page's in one query: model
+instances for paper pages (PaperQuerySet.for_detail()), plain rows for
+list rows and the API (authors_and_awards()).
 
 prefetch_related() reads them in three queries, and building and running
 each of them through the ORM cost ~1 ms of Python apiece, most of a paper
@@ -58,20 +59,17 @@ def fill_relations(papers, db: str) -> None:
     award = meta.get_field("awards").related_model
     source = meta.get_field("sources").related_model
     by_id = {paper.pk: paper for paper in papers}
-    ids = ", ".join(["%s"] * len(by_id))
-    sql = _SQL.format(
-        authorships=authorship._meta.db_table,
-        people=person._meta.db_table,
-        paper_awards=meta.get_field("awards").remote_field.through._meta.db_table,
-        awards=award._meta.db_table,
-        sources=source._meta.db_table,
-        ids=ids,
-    )
+    tables = {
+        "authorships": authorship._meta.db_table,
+        "people": person._meta.db_table,
+        "paper_awards": meta.get_field("awards").remote_field.through._meta.db_table,
+        "awards": award._meta.db_table,
+        "sources": source._meta.db_table,
+    }
     found = {kind: defaultdict(list) for kind in (AUTHOR, AWARD, SOURCE)}
-    with connections[db].cursor() as cursor:
-        cursor.execute(sql, list(by_id) * 3)
-        rows = cursor.fetchall()
-    for kind, paper_id, pk, text, number, line, equal, person_id, name, slug in rows:
+    for kind, paper_id, pk, text, number, line, equal, person_id, name, slug in _rows(
+        _SQL, tables, list(by_id), db
+    ):
         if kind == AUTHOR:
             row = authorship.from_db(
                 db,
@@ -128,23 +126,20 @@ ORDER BY 1, 2, 6 NULLS LAST, 7, 3
 def authors_and_awards(model, paper_ids, db: str) -> tuple[list, list]:
     """The authors (paper id, name, slug, equal contribution, position) of
     papers of `model` in author order, and their awards (paper id, name,
-    slug) by name: plain rows from one query, for answers that build no
-    model instances (the API's)."""
+    slug) by name: plain rows from one query, for pages and answers that
+    build no model instances (list rows, the API)."""
     ids = list(paper_ids)
     if not ids:
         return [], []
     meta = model._meta
     authorship = meta.get_field("authorships").related_model
-    sql = _NAMED_SQL.format(
-        authorships=authorship._meta.db_table,
-        people=authorship._meta.get_field("person").related_model._meta.db_table,
-        paper_awards=meta.get_field("awards").remote_field.through._meta.db_table,
-        awards=meta.get_field("awards").related_model._meta.db_table,
-        ids=", ".join(["%s"] * len(ids)),
-    )
-    with connections[db].cursor() as cursor:
-        cursor.execute(sql, ids * 2)
-        rows = cursor.fetchall()
+    tables = {
+        "authorships": authorship._meta.db_table,
+        "people": authorship._meta.get_field("person").related_model._meta.db_table,
+        "paper_awards": meta.get_field("awards").remote_field.through._meta.db_table,
+        "awards": meta.get_field("awards").related_model._meta.db_table,
+    }
+    rows = _rows(_NAMED_SQL, tables, ids, db)
     authors, awards = [], []
     for kind, paper_id, name, slug, equal, position, _ in rows:
         if kind == AUTHOR:
@@ -152,3 +147,22 @@ def authors_and_awards(model, paper_ids, db: str) -> tuple[list, list]:
         else:
             awards.append((paper_id, name, slug))
     return authors, awards
+
+
+# Ids per query: each is sent once per branch, and SQLite takes at most
+# 32,766 parameters a statement.
+CHUNK = 1000
+
+
+def _rows(sql: str, tables: dict, ids: list, db: str) -> list:
+    """`sql` (with {ids} in each of its branches) run for `ids`, CHUNK at a
+    time; a paper's rows all come from one run, in order."""
+    rows, branches = [], sql.count("{ids}")
+    with connections[db].cursor() as cursor:
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            cursor.execute(
+                sql.format(**tables, ids=", ".join(["%s"] * len(chunk))), chunk * branches
+            )
+            rows += cursor.fetchall()
+    return rows

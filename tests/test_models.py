@@ -194,3 +194,21 @@ def test_for_detail_reads_what_the_prefetches_read_in_one_query(django_assert_nu
         (papers[0].pk, "Best Paper"),
         (papers[0].pk, "Oral"),
     ]
+
+
+def test_relations_are_read_in_chunks_of_papers_in_the_same_order(monkeypatch):
+    """Many papers' relations are read CHUNK papers a query (SQLite takes at
+    most 32,766 parameters a statement): each paper's rows stay whole."""
+    papers = [make_paper(f"Paper {n}", authors=["Ann", f"Bo {n}"]) for n in range(3)]
+    papers[1].awards.add(make_award("Oral"))
+    ids = [paper.pk for paper in papers]
+    whole = authors_and_awards(Paper, ids, "default")
+    detail = {
+        p.pk: [a.person.name for a in p.authorships.all()] for p in Paper.objects.for_detail()
+    }
+    monkeypatch.setattr("catalog.paper_relations.CHUNK", 2)
+    assert authors_and_awards(Paper, ids, "default") == whole
+    assert {
+        p.pk: [a.person.name for a in p.authorships.all()] for p in Paper.objects.for_detail()
+    } == detail
+    assert detail[ids[2]] == ["Ann", "Bo 2"] and len(whole[1]) == 1
