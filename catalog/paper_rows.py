@@ -26,6 +26,7 @@ from html import escape
 from django.db.models.query import BaseIterable, ValuesIterable
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
+from catalog.paper_relations import authors_and_awards
 from catalog.rendering import highlight_text, render_rich_text, render_snippet
 from core.slugs import slug_url, slug_urls
 from core.template_values import TemplateValues
@@ -92,9 +93,10 @@ class PaperRow:
 class PaperRowIterable(BaseIterable):
     """Yields a PaperRow per paper of a queryset (see PaperQuerySet.for_list()):
     its ROW_VALUES (and annotations) as plain values, its authors and awards
-    read in one query each, like prefetch_related() but without building
-    model instances. The venue is joined here, when rows are read, so that
-    the queries derived from the list (ids, counts) do not carry the join."""
+    read in one query (catalog.paper_relations.authors_and_awards()), like
+    prefetch_related() but without building model instances. The venue is
+    joined here, when rows are read, so that the queries derived from the
+    list (ids, counts) do not carry the join."""
 
     def __iter__(self):
         queryset = self.queryset
@@ -105,22 +107,12 @@ class PaperRowIterable(BaseIterable):
         model, db = self.queryset.model, self.queryset.db
         ids = [values["id"] for values in papers]
         authors, awards = defaultdict(lambda: ([], [])), defaultdict(list)
-        authorships = model._meta.get_field("authorships").related_model
-        rows = (
-            authorships._default_manager.using(db)
-            .filter(paper_id__in=ids)
-            .order_by(*authorships._meta.ordering)
-            .values_list("paper_id", "position", "person__name", "person__slug")
-        )
-        for paper_id, position, name, slug in rows:
+        # One query of plain rows for both (building two ORM queries cost
+        # more than running them).
+        author_rows, award_rows = authors_and_awards(model, ids, db)
+        for paper_id, name, slug, _, position in author_rows:
             authors[paper_id][position is None].append((name, slug))
-        through = model.awards.through
-        for paper_id, name, slug in (
-            through._default_manager.using(db)
-            .filter(paper_id__in=ids)
-            .order_by("award__name", "award_id")
-            .values_list("paper_id", "award__name", "award__slug")
-        ):
+        for paper_id, name, slug in award_rows:
             awards[paper_id].append((name, slug))
         for values in papers:
             pk = values.pop("id")
