@@ -8,10 +8,15 @@ test that asks.
     def test_other(client, catalog):         # tests/browsing/conftest.py, 5 papers
         assert catalog["papers"]["pythia"].venue.name == "ICML"
 
-`seed`, `catalog` and `budget_catalog` are function-scoped and isolated like
-`db`: the rows come back inside the test's transaction (tests/snapshots.py),
-its rollback removes them, and the objects a builder returned are the test's
-own copies.
+    def test_import(seeded):                  # fixtures/listings/ imported, one run
+        assert seeded.entries == SEED_COUNTS.entries
+
+`seed`, `catalog`, `seeded` and `budget_catalog` are function-scoped and
+isolated like `db`: the rows come back in the test's transaction
+(tests/snapshots.py), or once for the tests in a row that ask for the same
+catalog, each test in a savepoint (tests/shared_restore.py); its rollback
+removes what it wrote, and the objects a builder returned are the test's own
+copies.
 """
 
 from __future__ import annotations
@@ -27,9 +32,12 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
+from catalog.importer.service import import_listings
 from tests.browsing.conftest import build_small_catalog
+from tests.importer.seed_listings import SEED_FILES
 from tests.oai.conftest import build_many
 from tests.query_budget import BUDGET_SIZES, build_catalog
+from tests.shared_restore import SHARED, take_shared
 from tests.snapshots import TableSnapshot
 from tests.vacuum import VACUUM
 
@@ -75,24 +83,21 @@ def empty_cache():
 
 
 @pytest.fixture(scope="session")
-def seed_catalog_snapshot(django_db_setup, django_db_blocker):
+def seed_catalog_snapshot(request, django_db_setup, django_db_blocker):
     """fixtures/catalog.json as loaded once in this session (use `seed`)."""
-    with django_db_blocker.unblock():
-        snapshot, _ = TableSnapshot.take("seed_catalog", load_seed_catalog)
-    return snapshot
+    return take_shared(request, django_db_blocker, "seed", "seed_catalog", load_seed_catalog)[0]
 
 
 @pytest.fixture
 def seed(db, seed_catalog_snapshot):
     """The seed catalog (fixtures/catalog.json): 135 papers, SEED_COUNTS."""
-    seed_catalog_snapshot.restore()
+    SHARED.begin_test(seed_catalog_snapshot)
 
 
 @pytest.fixture(scope="session")
-def small_catalog_snapshot(django_db_setup, django_db_blocker):
+def small_catalog_snapshot(request, django_db_setup, django_db_blocker):
     """build_small_catalog() as run once in this session, and what it returned."""
-    with django_db_blocker.unblock():
-        return TableSnapshot.take("small_catalog", build_small_catalog)
+    return take_shared(request, django_db_blocker, "catalog", "small_catalog", build_small_catalog)
 
 
 @pytest.fixture
@@ -100,9 +105,29 @@ def catalog(db, small_catalog_snapshot):
     """The small catalog (tests/browsing/conftest.py): its venues, awards,
     people and papers by key, as build_small_catalog() returns them."""
     snapshot, built = small_catalog_snapshot
-    snapshot.restore()
+    SHARED.begin_test(snapshot)
     # This test's own objects: what it changes in them stays in this test.
     return copy.deepcopy(built)
+
+
+@pytest.fixture(scope="session")
+def seed_import_snapshot(request, django_db_setup, django_db_blocker):
+    """fixtures/listings/ as imported once in this session, and the import's report."""
+    from tests.importer.test_import_service import parsed
+
+    def load():
+        return import_listings(parsed(*SEED_FILES))
+
+    return take_shared(request, django_db_blocker, "seeded", "seed_import", load)
+
+
+@pytest.fixture
+def seeded(db, seed_import_snapshot):
+    """The catalog `import_listings()` makes of the seed listings (SEED_COUNTS),
+    and that import's report."""
+    snapshot, report = seed_import_snapshot
+    SHARED.begin_test(snapshot)
+    return copy.deepcopy(report)
 
 
 @pytest.fixture(scope="session")
@@ -137,14 +162,16 @@ def budget_catalog(db, budget_catalog_snapshots):
 
 @pytest.fixture(autouse=True, scope="session")
 def _vacuum_between_tests(django_db_blocker):
-    """On PostgreSQL, the tables are vacuumed every few tests (tests/vacuum.py)."""
-    VACUUM.blocker = django_db_blocker
+    """On PostgreSQL, the tables are vacuumed every few tests (tests/vacuum.py);
+    tests in a row that ask for the same snapshot share its restore
+    (tests/shared_restore.py)."""
+    VACUUM.blocker = SHARED.blocker = django_db_blocker
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     result = yield  # the test's fixtures are torn down: its transaction is rolled back
-    VACUUM.after(item, nextitem)
+    SHARED.after(item, nextitem, when_idle=lambda: VACUUM.after(item, nextitem))
     return result
 
 
