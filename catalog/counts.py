@@ -130,15 +130,29 @@ def _named_counts(
         return [tuple(row[:3]) for row in cursor.fetchall()]
 
 
+def _only_venues(active: ActiveFilters) -> bool:
+    """Whether the results are defined by venues alone (or by nothing)."""
+    return active == ActiveFilters(venues=active.venues)
+
+
+def _venue_counts_sql(active: ActiveFilters) -> tuple[str, list]:
+    """venue_counts() as _named_counts_sql() (unordered rows) and parameters."""
+    if _only_venues(active):
+        where = ("c.papers <> 0", [])
+        return _named_counts_sql(Venue, VENUE_TOTALS, "venue_key", where, list(active.venues))
+    where = _conditions(active, venue=False, exact_year=True)
+    return _named_counts_sql(Venue, _cells(active), "venue_key", where, list(active.venues))
+
+
 def venue_counts(active: ActiveFilters):
     """Papers per venue under the year filters (not the venue filter: venues
     are any-of), as (slug, name, count); the active venues always. With no
-    filter but venues, from the kept totals (one row a venue)."""
-    if not (active.authors or active.award or active.year or active.year_from or active.year_to):
-        where = ("c.papers <> 0", [])
-        return _named_counts(Venue, VENUE_TOTALS, "venue_key", where, list(active.venues))
-    where = _conditions(active, venue=False, exact_year=True)
-    return _named_counts(Venue, _cells(active), "venue_key", where, list(active.venues))
+    filter but venues, from the kept totals (one row a venue, where the
+    cells are 7,500 rows to sum)."""
+    sql, params = _venue_counts_sql(active)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM ({sql}) t ORDER BY 4, 3 DESC, 2, 1", params)
+        return [tuple(row[:3]) for row in cursor.fetchall()]
 
 
 def year_counts_sql(active: ActiveFilters) -> tuple[str, list]:
@@ -186,19 +200,35 @@ def _person_awards_sql(active: ActiveFilters) -> tuple[str, list]:
     )
 
 
-def _top_people_sql(limit: int) -> tuple[str, list]:
+def kept_top_people(active: ActiveFilters) -> bool:
+    """Whether the kept totals give the results' top people exactly: the
+    whole catalog's (per person) or one venue's (per person and venue)."""
+    return _only_venues(active) and len(active.venues) <= 1
+
+
+def _top_people_sql(limit: int, venue: str | None = None) -> tuple[str, list]:
     """A SELECT of (slug, name, count) of the `limit` people with the most
-    papers in the catalog, most papers first, then by name, and its
-    parameters: every person with at least the limit-th count is read from
-    the index, then sorted."""
-    counts, people = PERSON_COUNTS, Person._meta.db_table
+    papers in the catalog, or in the venue whose slug is `venue`, most papers
+    first, then by name, and its parameters: every person with at least the
+    limit-th count is read from the kept totals' index by count, then
+    sorted. For a venue, this replaces grouping the authorships of up to
+    SAMPLE of its papers (catalog.facets), each read by its own index probe,
+    by a few rows of the (venue, papers) index (migration 0020)."""
+    people = Person._meta.db_table
+    if venue is None:
+        counts, inner, outer, params = PERSON_COUNTS, "", "", []
+    else:
+        venue_id = f"(SELECT id FROM {Venue._meta.db_table} WHERE slug = %s)"
+        counts, params = PERSON_VENUES, [venue]
+        inner, outer = f"venue_key = {venue_id} AND ", f"c.venue_key = {venue_id} AND "
     sql = f"""
         SELECT p.slug, p.name, c.papers FROM {counts} c JOIN {people} p ON p.id = c.person_id
-        WHERE c.papers > 0 AND c.papers >= COALESCE(
-            (SELECT papers FROM {counts} ORDER BY papers DESC LIMIT 1 OFFSET %s), 1)
+        WHERE {outer}c.papers > 0 AND c.papers >= COALESCE(
+            (SELECT papers FROM {counts} WHERE {inner}papers > 0
+            ORDER BY papers DESC LIMIT 1 OFFSET %s), 1)
         ORDER BY c.papers DESC, p.name, p.slug LIMIT %s
     """
-    return sql, [limit - 1, limit]
+    return sql, [*params, *params, limit - 1, limit]
 
 
 def catalog_totals() -> dict[str, int]:
@@ -301,9 +331,11 @@ def cell_facets(active: ActiveFilters, paper_ids, limit: int) -> dict:
     "years" as year_counts(), "venues" as venue_counts(), "awards": awarded
     papers per award under the venue and year filters (the award cells; the
     one active author's from their awarded papers), and
-    "authors": the top `limit` people among `paper_ids` as top_authors(), or
-    of the whole catalog (_top_people_sql()) when `paper_ids` is None. One round
-    trip, not four: on a busy machine each one waits for the database's turn."""
+    "authors": the top `limit` people among `paper_ids` as top_authors(), or,
+    when `paper_ids` is None, of the results from the kept totals
+    (kept_top_people(): the whole catalog or one venue, _top_people_sql()).
+    One round trip, not four: on a busy machine each one waits for the
+    database's turn."""
     if active.authors:
         awards = _person_awards_sql(active)
     else:
@@ -311,12 +343,11 @@ def cell_facets(active: ActiveFilters, paper_ids, limit: int) -> dict:
         awards = _named_counts_sql(
             Award, AWARD_CELLS, "award_id", where, [active.award] if active.award else []
         )
-    where = _conditions(active, venue=False, exact_year=True)
-    venues = _named_counts_sql(Venue, _cells(active), "venue_key", where, list(active.venues))
+    venues = _venue_counts_sql(active)
     condition, year_params = _conditions(active, venue=True, exact_year=False)
     ctes, params = "", []
     if paper_ids is None:
-        people_sql, people_params = _top_people_sql(limit)
+        people_sql, people_params = _top_people_sql(limit, *active.venues)
         authors = f"SELECT t.*, 1 FROM ({people_sql}) t"
     else:
         ctes, params, authors = _top_authors_sql(paper_ids, limit, active.authors)
@@ -326,7 +357,7 @@ def cell_facets(active: ActiveFilters, paper_ids, limit: int) -> dict:
         UNION ALL SELECT 'awards', w.*, NULL FROM ({awards[0]}) w
         UNION ALL SELECT 'authors', t.*, NULL FROM ({authors}) t
         UNION ALL SELECT 'years', NULL, NULL, SUM(c.papers), 0, c.year_key
-            FROM {_cells(active)} c WHERE {condition} GROUP BY c.year_key
+            FROM {_cells(active, years_only=True)} c WHERE {condition} GROUP BY c.year_key
         ORDER BY 1, 5, 4 DESC, 3, 2
     """
     params += [*venues[1], *awards[1], *people_params, *year_params]

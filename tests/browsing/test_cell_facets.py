@@ -33,6 +33,13 @@ CELL_ANSWERED = [
     "author=leo-gao&year=2023",
     "author=no-such-person",
     "venue=icml&year_to=2022",
+    "",
+    "venue=icml",
+    "venue=no-such-venue",
+    "venue=icml&venue=neurips",
+    "year=2022",
+    "year_from=2022",
+    "venue=neurips&year_from=2021&year_to=2022",
 ]
 
 
@@ -76,6 +83,23 @@ def test_counts_from_the_cells_equal_counting_the_papers(catalog, monkeypatch, q
     counted = facets.count_facets(paper_filter(params))
     assert from_cells == counted
     assert from_cells.total == paper_filter(params).qs.count()
+
+
+@pytest.mark.parametrize("query", ["", "venue=icml", "venue=neurips"])
+def test_top_authors_of_the_catalog_or_one_venue_are_exact_however_big(
+    catalog, monkeypatch, query
+):
+    """From the kept totals (migration 0020 indexes the per-venue ones):
+    never a sample, whatever the number of results; equal to counting the
+    authorships of every result (the obvious way)."""
+    monkeypatch.setattr(facets, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(facets, "SAMPLE", 1)
+    filterset = paper_filter(QueryDict(query))
+    from_kept = facets.count_facets(filterset)
+    assert from_kept.total > 1
+    assert "authors" not in from_kept.samples
+    every_result = filterset.queryset_without().values("pk")
+    assert from_kept.authors == counts.top_authors(every_result, facets.TOP_AUTHORS)
 
 
 def test_an_award_with_an_author_is_counted_from_the_papers(catalog):
