@@ -282,8 +282,11 @@ class Paper(models.Model):
         indexes = [
             # INCLUDE title: PostgreSQL only scans an expression index
             # index-only when the expression's column is in it too, and deep
-            # title-sorted pages need that (core/pagination.py).
-            models.Index(Lower("title"), F("id").asc(), name="paper_title_idx", include=["title"]),
+            # title-sorted pages need that (core/pagination.py); and year, so
+            # that a year filter is tested in the index too (migration 0021).
+            models.Index(
+                Lower("title"), F("id").asc(), name="paper_title_idx", include=["title", "year"]
+            ),
             # A paper page's related papers: the newest of the same venue.
             models.Index(fields=["venue", "-year", "title"], name="paper_venue_year_title_idx"),
         ]
