@@ -104,7 +104,7 @@ class PaperQuerySet(models.QuerySet):
     def for_list(self):
         """Exactly what a row of a paper list shows, as PaperRow objects
         (catalog/paper_rows.py), not model instances: the page's papers with
-        their venue, then their authors and awards, three queries.
+        their venue, then their authors and awards, two queries.
 
         Building model instances and prefetching their relations was half of
         a list page's Python time at 100,000 papers. Filters, sorting,

@@ -86,9 +86,7 @@ def test_counts_from_the_cells_equal_counting_the_papers(catalog, monkeypatch, q
 
 
 @pytest.mark.parametrize("query", ["", "venue=icml", "venue=neurips"])
-def test_top_authors_of_the_catalog_or_one_venue_are_exact_however_big(
-    catalog, monkeypatch, query
-):
+def test_top_authors_of_the_catalog_or_one_venue_are_exact_however_big(catalog, monkeypatch, query):
     """From the kept totals (migration 0020 indexes the per-venue ones):
     never a sample, whatever the number of results; equal to counting the
     authorships of every result (the obvious way)."""
