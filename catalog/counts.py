@@ -56,10 +56,12 @@ def cells_answer(active: ActiveFilters) -> bool:
 
 def _cells(active: ActiveFilters, *, years_only: bool = False) -> str:
     """The cells counting the results: the one active author's, the award's,
-    or all papers'. Counting `years_only` without a venue filter, all
-    papers' (year, month) cells: a few hundred, not thousands."""
+    or all papers'. Counting `years_only` without a venue filter, the
+    author's per-year totals or all papers' (year, month) cells: tens or a
+    few hundred rows, not thousands (the most prolific author has 1,301
+    (venue, year) cells)."""
     if active.authors:
-        return PERSON_CELLS
+        return PERSON_YEARS if years_only and not active.venues else PERSON_CELLS
     if active.award:
         return AWARD_CELLS
     return MONTH_CELLS if years_only and not active.venues else PAPER_CELLS
