@@ -328,6 +328,71 @@ def top_authors(paper_ids, limit: int, active=(), exclude: int | None = None):
         return _first_of_each([row[:3] for row in cursor.fetchall()], limit)
 
 
+# How many of the catalog's most prolific people proven_top_sql() counts.
+CANDIDATES = 100
+
+
+def by_years_only(active: ActiveFilters) -> bool:
+    """Whether the results are defined by year filters alone."""
+    return active == ActiveFilters(
+        year=active.year, year_from=active.year_from, year_to=active.year_to
+    )
+
+
+def proven_top_sql(active: ActiveFilters, limit: int) -> tuple[str, list, str]:
+    """For results defined by years alone (by_years_only()): CTEs, their
+    parameters and a SELECT of the top `limit` people's (slug, name, n, 1)
+    rows, exact when the CTE `proof` says `proven`.
+
+    Nobody has more papers in some years than in all: the CANDIDATES people
+    with most papers are counted in these years (their kept per-year
+    totals), and when the limit-th count among them beats the papers of
+    the next person in the catalog, nobody else can reach the top. Else
+    (narrow or old years, ties) `proven` is false. About a hundred index
+    ranges, where counting a sample of 1,000 results' authorships probes
+    the authorships of each."""
+    years, year_params = _conditions(active, venue=False, exact_year=True)
+    people, ranked = Person._meta.db_table, f"{PERSON_COUNTS} WHERE papers > 0"
+    order = "ORDER BY papers DESC, person_id"
+    ctes = f"""
+        counted AS (
+            SELECT k.person_id, (
+                SELECT COALESCE(SUM(c.papers), 0) FROM {PERSON_YEARS} c
+                WHERE c.person_id = k.person_id AND {years}
+            ) AS n FROM (SELECT person_id FROM {ranked} {order} LIMIT %s) k
+        ),
+        top_n AS (SELECT n FROM counted ORDER BY n DESC LIMIT 1 OFFSET %s),
+        proof AS (
+            SELECT b.papers IS NULL OR b.papers < COALESCE((SELECT n FROM top_n), 0) AS proven
+            FROM (SELECT 1 AS one) o
+            LEFT JOIN (SELECT papers FROM {ranked} {order} LIMIT 1 OFFSET %s) b ON TRUE
+        )"""
+    select = f"""
+        SELECT (SELECT slug FROM {people} WHERE id = k.person_id),
+            (SELECT name FROM {people} WHERE id = k.person_id), k.n, 1 FROM counted k
+        WHERE k.n > 0 AND k.n >= COALESCE((SELECT n FROM top_n), 0)"""
+    return ctes, [*year_params, CANDIDATES, limit - 1, CANDIDATES], select
+
+
+def _authors_facet_sql(active: ActiveFilters, paper_ids, limit: int) -> tuple[str, list, str]:
+    """cell_facets()'s CTEs (with WITH), their parameters and its SELECT of
+    (slug, name, n, first) rows of the top authors; for results of years
+    alone, with the `proven` rows (proven_top_sql()), and the sample's only
+    when they are not (a row ('proven', …) says which)."""
+    if paper_ids is None:
+        people_sql, people_params = _top_people_sql(limit, *active.venues)
+        return "", people_params, f"SELECT t.*, 1 FROM ({people_sql}) t"
+    ctes, params, sampled = _top_authors_sql(paper_ids, limit, active.authors)
+    if not by_years_only(active):
+        return f"WITH {ctes}", params, sampled
+    proof_ctes, proof_params, proven = proven_top_sql(active, limit)
+    select = f"""
+        SELECT * FROM ({proven}) p WHERE (SELECT proven FROM proof)
+        UNION ALL SELECT * FROM ({sampled}) s WHERE NOT (SELECT proven FROM proof)
+        UNION ALL SELECT 'proven', NULL, 0, 2 WHERE (SELECT proven FROM proof)"""
+    return f"WITH {ctes}, {proof_ctes}", [*params, *proof_params], select
+
+
 def cell_facets(active: ActiveFilters, paper_ids, limit: int) -> dict:
     """Every facet of results the cells answer (cells_answer()), in one query:
     "years" as year_counts(), "venues" as venue_counts(), "awards": awarded
@@ -335,7 +400,9 @@ def cell_facets(active: ActiveFilters, paper_ids, limit: int) -> dict:
     one active author's from their awarded papers), and
     "authors": the top `limit` people among `paper_ids` as top_authors(), or,
     when `paper_ids` is None, of the results from the kept totals
-    (kept_top_people(): the whole catalog or one venue, _top_people_sql()).
+    (kept_top_people(): the whole catalog or one venue, _top_people_sql()),
+    or for results of years alone, of all of them when that can be proven
+    from the kept totals (proven_top_sql(); then "proven" is True).
     One round trip, not four: on a busy machine each one waits for the
     database's turn."""
     if active.authors:
@@ -347,13 +414,9 @@ def cell_facets(active: ActiveFilters, paper_ids, limit: int) -> dict:
         )
     venues = _venue_counts_sql(active)
     condition, year_params = _conditions(active, venue=True, exact_year=False)
-    ctes, params = "", []
-    if paper_ids is None:
-        people_sql, people_params = _top_people_sql(limit, *active.venues)
-        authors = f"SELECT t.*, 1 FROM ({people_sql}) t"
-    else:
-        ctes, params, authors = _top_authors_sql(paper_ids, limit, active.authors)
-        ctes, people_params = f"WITH {ctes}", []
+    ctes, params, authors = _authors_facet_sql(active, paper_ids, limit)
+    people_params = [] if ctes else params
+    params = params if ctes else []
     sql = f"""{ctes}
         SELECT 'venues', v.*, CAST(NULL AS INTEGER) FROM ({venues[0]}) v
         UNION ALL SELECT 'awards', w.*, NULL FROM ({awards[0]}) w
@@ -363,13 +426,15 @@ def cell_facets(active: ActiveFilters, paper_ids, limit: int) -> dict:
         ORDER BY 1, 5, 4 DESC, 3, 2
     """
     params += [*venues[1], *awards[1], *people_params, *year_params]
-    result = {"venues": [], "awards": [], "authors": [], "years": {}}
+    result = {"venues": [], "awards": [], "authors": [], "years": {}, "proven": False}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for facet, slug, name, n, _, year in cursor.fetchall():
             if facet == "years":
                 if n:
                     result["years"][year or None] = n
+            elif facet == "authors" and slug == "proven" and name is None:
+                result["proven"] = True
             else:
                 result[facet].append((slug, name, n))
     result["authors"] = _first_of_each(result["authors"], limit)

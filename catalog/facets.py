@@ -149,9 +149,10 @@ def count_facets(filterset: PaperFilter) -> FacetCounts:
 def _from_cells(filterset: PaperFilter, active: ActiveFilters) -> FacetCounts:
     """count_facets() from the cells, in one query (counts.cell_facets()): the
     top authors of the whole catalog or of one venue from the kept totals
-    (exact); others counted in the newest SAMPLE results, which are all of
-    them when there are no more (exact), else a sample whose counts are
-    scaled as _top_authors() scales them."""
+    (exact), of years alone too when the kept totals prove them exact
+    (counts.proven_top_sql()); others counted in the newest SAMPLE results,
+    which are all of them when there are no more (exact), else a sample
+    whose counts are scaled as _top_authors() scales them."""
     limit = TOP_AUTHORS + len(active.authors)  # active authors first, never dropped
     kept = counts.kept_top_people(active)
     pool = filterset.queryset_without().order_by()
@@ -160,8 +161,8 @@ def _from_cells(filterset: PaperFilter, active: ActiveFilters) -> FacetCounts:
     per_year = rows["years"]
     total = per_year.get(active.year, 0) if active.year else sum(per_year.values())
     authors, sample = rows["authors"], 0
-    if kept or total <= min(SAMPLE, EXACT_UP_TO):
-        pass  # exact: the kept totals' counts, or every result counted
+    if kept or rows["proven"] or total <= min(SAMPLE, EXACT_UP_TO):
+        pass  # exact: from the kept totals, proven from them, or every result counted
     elif total <= EXACT_UP_TO:  # exact, but more than the sample counted
         authors = counts.top_authors(pool.values("pk"), limit, active.authors)
     else:

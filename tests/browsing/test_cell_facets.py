@@ -100,6 +100,38 @@ def test_top_authors_of_the_catalog_or_one_venue_are_exact_however_big(catalog, 
     assert from_kept.authors == counts.top_authors(every_result, facets.TOP_AUTHORS)
 
 
+# The fewest candidates that prove the top two of these results.
+PROVEN_FROM = {"year_from=2022": 2, "year_to=2022": 2, "year_from=2021": 2, "year=2022": 100}
+
+
+@pytest.mark.parametrize("query", list(PROVEN_FROM))
+@pytest.mark.parametrize("candidates", [1, 2, 3, 100])
+def test_top_authors_of_years_are_exact_when_proven_else_the_sample(
+    catalog, monkeypatch, query, candidates
+):
+    """counts.proven_top_sql() counts the `candidates` most prolific people
+    in the years; when that proves the top, it is what counting every
+    result's authorships gives (the obvious way); when not, the sample's
+    counts come instead, as before."""
+    monkeypatch.setattr(counts, "CANDIDATES", candidates)
+    filterset = paper_filter(QueryDict(query))
+    active = filterset.active()
+    assert counts.by_years_only(active)
+    every_result = filterset.queryset_without().values("pk")
+    sample = filterset.queryset_without().order_by("-id").values("pk")[:3]
+    rows = counts.cell_facets(active, sample, 2)
+    # Stella and Leo (20 papers each) lead the catalog; the others have one
+    # paper each. Where both have several papers, counting both proves the
+    # top two (nobody else can have more than one); Stella alone proves
+    # nothing. In 2022 Leo has none: the second has at most one paper, as
+    # may every person not counted, so only counting everyone proves it.
+    assert rows["proven"] == (candidates >= PROVEN_FROM[query])
+    if rows["proven"]:
+        assert rows["authors"] == counts.top_authors(every_result, 2)
+    else:
+        assert rows["authors"] == counts.top_authors(sample, 2)
+
+
 def test_an_award_with_an_author_is_counted_from_the_papers(catalog):
     active = paper_filter(QueryDict("award=oral&author=stella-biderman")).active()
     assert not counts.cells_answer(active)
