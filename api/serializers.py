@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from catalog.models import Paper
-from catalog.selectors import author_rows
+from catalog.paper_relations import authors_and_awards
 from core.slugs import slug_url
 
 
@@ -68,22 +68,19 @@ def papers_for_api():
 
 
 def add_relations(papers) -> None:
-    """Each paper's authors (in order) and awards, in two queries of plain
+    """Each paper's authors (in order) and awards, in one query of plain
     rows: building Authorship, Person and Award instances for a page of 100
-    papers was most of its time."""
+    papers was most of its time, and building two ORM queries (one with two
+    subqueries) half of one paper's answer (~4 ms of 9)."""
     by_id = {paper.pk: paper for paper in papers}
     for paper in papers:
         paper.api_authors, paper.api_awards = [], []
-    authors = author_rows(by_id, ("name", "slug"), ("equal_contribution", "position"))
+    db = papers[0]._state.db if papers else None
+    authors, awards = authors_and_awards(Paper, by_id, db)
     for paper_id, name, slug, equal, position in authors:
         by_id[paper_id].api_authors.append(
             {"name": name, "slug": slug, "equal_contribution": equal, "position": position}
         )
-    awards = (
-        Paper.awards.through.objects.filter(paper_id__in=list(by_id))
-        .order_by("award__name")
-        .values_list("paper_id", "award__name", "award__slug")
-    )
     for paper_id, name, slug in awards:
         by_id[paper_id].api_awards.append({"name": name, "slug": slug})
 

@@ -3,7 +3,7 @@ venue and award pages all show papers this way.
 
 Two steps, both cheap per row. Reading: Paper.objects.for_list() yields
 PaperRow objects built from plain values (PaperRowIterable: the page's papers,
-then their authors and awards, two queries), not model instances with
+then their authors and awards, three queries), not model instances with
 prefetched relations, which were about half of a list page's Python time at
 100,000 papers. Showing: `{% paper_rows papers heading %}`
 (catalog/templatetags/papershelf.py) prepares every row once in Python
@@ -23,10 +23,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from html import escape
 
-from django.db import connections
 from django.db.models.query import BaseIterable, ValuesIterable
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
+from catalog.paper_relations import authors_and_awards
 from catalog.rendering import highlight_text, render_rich_text, render_snippet
 from core.slugs import slug_url, slug_urls
 from core.template_values import TemplateValues
@@ -90,33 +90,10 @@ class PaperRow:
         )
 
 
-def relations_sql(model, count: int) -> str:
-    """One query for the authors and awards of `count` papers (their ids its
-    parameters, twice): (kind, paper_id, name, slug) rows, authors (kind 0,
-    with a place) and unplaced authors (kind 1) in author order, then awards
-    (kind 2) by name. Raw SQL: two ORM queries cost their compilation (a
-    tenth of a list page's Python time) and a round trip each."""
-    authorship = model._meta.get_field("authorships").related_model
-    person = authorship._meta.get_field("person").related_model
-    through, award = model.awards.through, model.awards.rel.model
-    marks = ", ".join(["%s"] * count)
-    return f"""
-        SELECT CASE WHEN a.position IS NULL THEN 1 ELSE 0 END AS kind, a.paper_id,
-            p.name, p.slug, a.position AS place, NULL AS label, a.id AS tie
-        FROM {authorship._meta.db_table} a JOIN {person._meta.db_table} p ON p.id = a.person_id
-        WHERE a.paper_id IN ({marks})
-        UNION ALL
-        SELECT 2, pa.paper_id, w.name, w.slug, NULL, w.name, w.id
-        FROM {through._meta.db_table} pa JOIN {award._meta.db_table} w ON w.id = pa.award_id
-        WHERE pa.paper_id IN ({marks})
-        ORDER BY kind, place, label, tie
-    """
-
-
 class PaperRowIterable(BaseIterable):
     """Yields a PaperRow per paper of a queryset (see PaperQuerySet.for_list()):
-    its ROW_VALUES (and annotations) as plain values, then the authors and
-    awards of all of them in one query (relations_sql()), like
+    its ROW_VALUES (and annotations) as plain values, its authors and awards
+    read in one query (catalog.paper_relations.authors_and_awards()), like
     prefetch_related() but without building model instances. The venue is
     joined here, when rows are read, so that the queries derived from the
     list (ids, counts) do not carry the join."""
@@ -127,16 +104,19 @@ class PaperRowIterable(BaseIterable):
         papers = list(ValuesIterable(values))
         if not papers:
             return
+        model, db = self.queryset.model, self.queryset.db
         ids = [values["id"] for values in papers]
-        # Per paper: placed authors, unplaced authors, awards ((name, slug) each).
-        related = defaultdict(lambda: ([], [], []))
-        with connections[queryset.db].cursor() as cursor:
-            cursor.execute(relations_sql(queryset.model, len(ids)), ids + ids)
-            for kind, paper_id, name, slug, *_ in cursor.fetchall():
-                related[paper_id][kind].append((name, slug))
+        authors, awards = defaultdict(lambda: ([], [])), defaultdict(list)
+        # One query of plain rows for both (building two ORM queries cost
+        # more than running them).
+        author_rows, award_rows = authors_and_awards(model, ids, db)
+        for paper_id, name, slug, _, position in author_rows:
+            authors[paper_id][position is None].append((name, slug))
+        for paper_id, name, slug in award_rows:
+            awards[paper_id].append((name, slug))
         for values in papers:
             pk = values.pop("id")
-            placed, unplaced, awards = related.get(pk, ((), (), ()))
+            placed, unplaced = authors.get(pk, ((), ()))
             yield PaperRow(
                 pk=pk,
                 title=values.pop("title"),
@@ -148,7 +128,7 @@ class PaperRowIterable(BaseIterable):
                 venue_slug=values.pop("venue__slug"),
                 placed=list(placed),
                 unplaced=list(unplaced),
-                awards=list(awards),
+                awards=awards.get(pk, []),
                 extra=values,
             )
 

@@ -165,12 +165,9 @@ class PaperDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
                 for fmt in FORMATS.values()
             ],
             **paper_metadata(self.request, paper),
-            related=get_or_compute(
-                "related",
-                self.catalog_version,
-                (str(paper.pk),),
-                lambda: self.related(paper),
-            ),
+            # Read only when the related papers' fragment is not cached (by
+            # the catalog version and the paper, as rendered HTML).
+            related=SimpleLazyObject(lambda: self.related(paper)),
             has_equal=any(row.equal_contribution for row in paper.authorships.all()),
             abstract_paragraphs=[p for p in paper.abstract.split("\n\n") if p.strip()],
             **kwargs,

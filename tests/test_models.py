@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from catalog.models import Authorship, DeletedPaper, Paper
+from catalog.paper_relations import authors_and_awards
 from people.models import Person
 from tests.factories import make_award, make_paper, make_person, make_venue
 from venues.models import Venue
@@ -154,3 +155,84 @@ def test_deleting_a_paper_leaves_a_tombstone():
         "2101.00001",
         ["000.txt#3"],
     )
+
+
+def test_for_detail_reads_what_the_prefetches_read_in_one_query(django_assert_num_queries):
+    """for_detail() (catalog/paper_relations.py) gives every paper the
+    authorships, people, awards and sources the prefetches give, in the same
+    order, from one query after the papers' own."""
+    papers = [make_paper("Pythia"), make_paper("Alone")]
+    first, late, unplaced, equal = (make_person(name) for name in ("Ann", "Bo", "Cy", "Di"))
+    # Two without a place: in the order they were added, not by name.
+    Authorship.objects.create(paper=papers[0], person=make_person("Zed"), position=None)
+    Authorship.objects.create(paper=papers[0], person=unplaced, position=None)
+    Authorship.objects.create(paper=papers[0], person=late, position=3)
+    Authorship.objects.create(paper=papers[0], person=equal, position=2, equal_contribution=True)
+    Authorship.objects.create(paper=papers[0], person=first, position=1)
+    papers[0].awards.add(make_award("Oral"), make_award("Best Paper"))
+    papers[0].sources.create(listing="b.txt", format="daily", entry_index=2, line=9)
+    papers[0].sources.create(listing="a.txt", format="blog", entry_index=7, line=40)
+    papers[0].sources.create(listing="a.txt", format="blog", entry_index=3, line=20)
+    ids = [paper.pk for paper in papers]
+
+    def described(paper):
+        return (
+            [
+                (a.id, a.paper_id, a.position, a.equal_contribution, a.person.name, a.person.slug)
+                for a in paper.authorships.all()
+            ],
+            [(award.id, award.name, award.slug) for award in paper.awards.all()],
+            [
+                (s.id, s.listing, s.format, s.entry_index, s.line, s.get_format_display())
+                for s in paper.sources.all()
+            ],
+        )
+
+    expected = {
+        p.pk: described(p)
+        for p in Paper.objects.with_relations().prefetch_related("sources").filter(pk__in=ids)
+    }
+    with django_assert_num_queries(2):
+        found = list(Paper.objects.for_detail().filter(pk__in=ids).order_by("pk"))
+        assert {p.pk: described(p) for p in found} == expected
+        # Each row knows its paper, as after a prefetch.
+        assert all(a.paper is found[0] for a in found[0].authorships.all())
+    assert [a.person.name for a in found[0].authorships.all()] == ["Ann", "Di", "Bo", "Zed", "Cy"]
+    assert [award.name for award in found[0].awards.all()] == ["Best Paper", "Oral"]
+    assert described(found[1]) == ([], [], [])
+    # The people's other columns are deferred, not wrong: read when asked.
+    assert found[0].authorships.all()[0].person.orcid == first.orcid
+    # The relations filter as querysets still.
+    assert [a.position for a in found[0].authorships.filter(position__isnull=False)] == [1, 2, 3]
+    # The API's plain rows: the same order, from one query.
+    with django_assert_num_queries(1):
+        authors, awards = authors_and_awards(Paper, ids, "default")
+    assert [(name, equal, position) for _, name, _, equal, position in authors] == [
+        ("Ann", False, 1),
+        ("Di", True, 2),
+        ("Bo", False, 3),
+        ("Zed", False, None),
+        ("Cy", False, None),
+    ]
+    assert [(paper_id, name) for paper_id, name, _ in awards] == [
+        (papers[0].pk, "Best Paper"),
+        (papers[0].pk, "Oral"),
+    ]
+
+
+def test_relations_are_read_in_chunks_of_papers_in_the_same_order(monkeypatch):
+    """Many papers' relations are read CHUNK papers a query (SQLite takes at
+    most 32,766 parameters a statement): each paper's rows stay whole."""
+    papers = [make_paper(f"Paper {n}", authors=["Ann", f"Bo {n}"]) for n in range(3)]
+    papers[1].awards.add(make_award("Oral"))
+    ids = [paper.pk for paper in papers]
+    whole = authors_and_awards(Paper, ids, "default")
+    detail = {
+        p.pk: [a.person.name for a in p.authorships.all()] for p in Paper.objects.for_detail()
+    }
+    monkeypatch.setattr("catalog.paper_relations.CHUNK", 2)
+    assert authors_and_awards(Paper, ids, "default") == whole
+    assert {
+        p.pk: [a.person.name for a in p.authorships.all()] for p in Paper.objects.for_detail()
+    } == detail
+    assert detail[ids[2]] == ["Ann", "Bo 2"] and len(whole[1]) == 1

@@ -17,9 +17,10 @@ BUDGET = {
     "/papers/?sort=upvotes&page=1": 8,
     # Facets from the award cells (catalog/counts.py).
     "/papers/?award=oral&year_from=2000&sort=oldest": 8,
-    # +1: the catalog version its page and related papers are cached by
-    # (1 query in all when cached).
-    "/papers/paper-0-scaling/": 6,
+    # The paper, its authors, awards and sources in one query, related
+    # papers; +1: the catalog version its page and related papers are cached
+    # by (1 query in all when cached).
+    "/papers/paper-0-scaling/": 4,
     "/people/": 2,
     "/people/?q=biderman&sort=papers": 2,
     # One grouped query gives the chart, the venues and the number of papers;
