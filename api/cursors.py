@@ -123,8 +123,10 @@ def read_cursor(token: str, spec, bound_to: str) -> list:
     return values
 
 
-def rows_after(queryset, spec, values, limit: int) -> list:
-    """Up to `limit` rows of `queryset` (keyed()) after the position `values`.
+def rows_after(read, spec, values, limit: int) -> list:
+    """Up to `limit` rows after the position `values` in the order `spec`:
+    `read(condition, limit)` returns the first `limit` rows of the list
+    (keyed()) that meet `condition` (a Q on the keys).
 
     The keyset condition is an OR of one term per key, which no index range
     serves: PostgreSQL read and sorted every later row (400 ms from the
@@ -134,25 +136,62 @@ def rows_after(queryset, spec, values, limit: int) -> list:
     after a page (under 1 ms). That bound leaves out the leading key's NULLs;
     sorted last, they come after every value, so they are read only when the
     rows with a value run out."""
-    after = queryset.filter(after_position(spec, values))
+    after = after_position(spec, values)
     (name, descending, nulls_last), value = spec[0], values[0]
     if value is None:
-        return list(after[:limit])
+        return read(after, limit)
     bound = Q(**{f"{name}__lte" if descending else f"{name}__gte": value})
-    rows = list(after.filter(bound)[:limit])
+    rows = read(after & bound, limit)
     if nulls_last and len(rows) < limit:
-        rows += after.filter(**{f"{name}__isnull": True})[: limit - len(rows)]
+        rows += read(after & Q(**{f"{name}__isnull": True}), limit - len(rows))
     return rows
 
 
-def page(queryset, *, cursor: str | None, per_page: int, bound_to: str):
-    """(rows, next cursor or None): up to `per_page` rows after `cursor`."""
+def reader(queryset, ids=None, rows=None):
+    """rows_after()'s `read` for the list `queryset` (keyed()). With `ids` and
+    `rows` (the same results and all rows, keyed() in the same order): the
+    page's ids are read from `ids`, and only those rows from `rows`, by id,
+    in the same query."""
+    if ids is None:
+        return lambda condition, limit: list(queryset.filter(condition)[:limit])
+
+    def read(condition, limit):
+        chosen = ids.filter(condition).values("pk")[:limit]
+        return list(rows.filter(pk__in=chosen))
+
+    return read
+
+
+def page(
+    queryset,
+    *,
+    cursor: str | None,
+    per_page: int,
+    bound_to: str,
+    ids_from=None,
+    rows_from=None,
+):
+    """(rows, next cursor or None): up to `per_page` rows after `cursor`.
+
+    Ids first, as the list's DeferredJoinPaginator, with `ids_from`: the same
+    results (unordered) as their ids are best found (core.pagination's walk
+    of the sort index, membership filters in IsTrue()); the page's ids are
+    read from it in the same order, then only those rows from `rows_from`
+    (every row, unfiltered) by id, in the same query. Otherwise a filter
+    that joins (an author's papers) made PostgreSQL read every result's full
+    row and venue to sort them and keep a page (2,482 rows for the most
+    prolific author), and again on the rows the filter had kept."""
+    order = queryset.query.order_by
     queryset, spec = keyed(queryset)
+    ids = rows = None
+    if ids_from is not None:
+        ids, rows = (keyed(source.order_by(*order))[0] for source in (ids_from, rows_from))
+    read = reader(queryset, ids, rows)
     if cursor:
         values = read_cursor(cursor, spec, bound_to)
-        rows = rows_after(queryset, spec, values, per_page + 1)
+        rows = rows_after(read, spec, values, per_page + 1)
     else:
-        rows = list(queryset[: per_page + 1])
+        rows = read(Q(), per_page + 1)
     more = len(rows) > per_page
     rows = rows[:per_page]
     return rows, (make_cursor(rows[-1], spec, bound_to) if more and rows else None)

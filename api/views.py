@@ -32,9 +32,10 @@ from api.freshness import REPRESENTATION, catalog_state
 from api.openapi import document
 from api.problems import Problem, bad_parameters
 from catalog.models import Award
-from catalog.selectors import relevance_page_rows_for
+from catalog.selectors import relevance_page_rows_for, result_count
 from core.cache import TIMEOUT as CACHE_TIMEOUT
 from core.cache import cache_key, consistent_snapshot, get_or_compute
+from core.pagination import WALK_MIN_MATCHES
 from core.redirects import moved_list_response
 from people.models import Person
 from venues.models import Venue
@@ -174,10 +175,13 @@ def per_page(params) -> int:
     return int(raw)
 
 
-def list_answer(request, queryset, count: int, serialize, prepare=None, rows_for=None) -> dict:
+def list_answer(
+    request, queryset, count: int, serialize, prepare=None, rows_for=None, **ids_first
+) -> dict:
     """{"count", "next", "results"} for the page after `?cursor=`;
     `prepare(rows)` runs before the rows are serialized. `rows_for(bottom,
-    top)`: the rows by position, for an order cursors cannot key."""
+    top)`: the rows by position, for an order cursors cannot key.
+    `ids_first`: `ids_from` and `rows_from` (api.cursors.page())."""
     paging = {
         "cursor": request.GET.get("cursor") or None,
         "per_page": per_page(request.GET),
@@ -186,7 +190,7 @@ def list_answer(request, queryset, count: int, serialize, prepare=None, rows_for
     if rows_for is not None:
         rows, cursor = cursors.offset_page(rows_for, **paging)
     else:
-        rows, cursor = cursors.page(queryset, **paging)
+        rows, cursor = cursors.page(queryset, **paging, **ids_first)
     next_url = None
     if cursor:
         query = request.GET.copy()
@@ -202,9 +206,7 @@ class PaperListView(ApiView):
 
     def data(self, request, links):
         filterset = filtered_papers(request.GET)
-        count = self.count(
-            "papers", filterset.cache_parts(), lambda: filterset.queryset_without().count()
-        )
+        count = self.count("papers", filterset.cache_parts(), lambda: result_count(filterset))
         # Slugs that may name no one: all of them when nothing matched (authors
         # and the award are all-of); venues are any-of, so several are checked
         # even then.
@@ -222,7 +224,18 @@ class PaperListView(ApiView):
             lambda p: serializers.paper(p, links),
             prepare=serializers.add_relations,
             rows_for=by_relevance and (lambda bottom, top: by_relevance(filterset.qs, bottom, top)),
+            **ids_first(filterset, count),
         )
+
+
+def ids_first(filterset, count: int) -> dict:
+    """api.cursors.page()'s ids-first arguments for a big author or award
+    result (as the list's paginator walks them, catalog.selectors), else
+    none: a small one is cheaper joined than walked for."""
+    active = filterset.active()
+    if active.search or not (active.authors or active.award) or count < WALK_MIN_MATCHES:
+        return {}
+    return {"ids_from": filterset.walk_queryset(), "rows_from": serializers.papers_for_api()}
 
 
 class PaperDetailView(ApiView):

@@ -56,10 +56,12 @@ def cells_answer(active: ActiveFilters) -> bool:
 
 def _cells(active: ActiveFilters, *, years_only: bool = False) -> str:
     """The cells counting the results: the one active author's, the award's,
-    or all papers'. Counting `years_only` without a venue filter, all
-    papers' (year, month) cells: a few hundred, not thousands."""
+    or all papers'. Counting `years_only` without a venue filter, the
+    author's per-year totals or all papers' (year, month) cells: tens or a
+    few hundred rows, not thousands (the most prolific author has 1,301
+    (venue, year) cells)."""
     if active.authors:
-        return PERSON_CELLS
+        return PERSON_YEARS if years_only and not active.venues else PERSON_CELLS
     if active.award:
         return AWARD_CELLS
     return MONTH_CELLS if years_only and not active.venues else PAPER_CELLS
@@ -130,15 +132,29 @@ def _named_counts(
         return [tuple(row[:3]) for row in cursor.fetchall()]
 
 
+def _only_venues(active: ActiveFilters) -> bool:
+    """Whether the results are defined by venues alone (or by nothing)."""
+    return active == ActiveFilters(venues=active.venues)
+
+
+def _venue_counts_sql(active: ActiveFilters) -> tuple[str, list]:
+    """venue_counts() as _named_counts_sql() (unordered rows) and parameters."""
+    if _only_venues(active):
+        where = ("c.papers <> 0", [])
+        return _named_counts_sql(Venue, VENUE_TOTALS, "venue_key", where, list(active.venues))
+    where = _conditions(active, venue=False, exact_year=True)
+    return _named_counts_sql(Venue, _cells(active), "venue_key", where, list(active.venues))
+
+
 def venue_counts(active: ActiveFilters):
     """Papers per venue under the year filters (not the venue filter: venues
     are any-of), as (slug, name, count); the active venues always. With no
-    filter but venues, from the kept totals (one row a venue)."""
-    if not (active.authors or active.award or active.year or active.year_from or active.year_to):
-        where = ("c.papers <> 0", [])
-        return _named_counts(Venue, VENUE_TOTALS, "venue_key", where, list(active.venues))
-    where = _conditions(active, venue=False, exact_year=True)
-    return _named_counts(Venue, _cells(active), "venue_key", where, list(active.venues))
+    filter but venues, from the kept totals (one row a venue, where the
+    cells are 7,500 rows to sum)."""
+    sql, params = _venue_counts_sql(active)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM ({sql}) t ORDER BY 4, 3 DESC, 2, 1", params)
+        return [tuple(row[:3]) for row in cursor.fetchall()]
 
 
 def year_counts_sql(active: ActiveFilters) -> tuple[str, list]:
@@ -186,19 +202,35 @@ def _person_awards_sql(active: ActiveFilters) -> tuple[str, list]:
     )
 
 
-def _top_people_sql(limit: int) -> tuple[str, list]:
+def kept_top_people(active: ActiveFilters) -> bool:
+    """Whether the kept totals give the results' top people exactly: the
+    whole catalog's (per person) or one venue's (per person and venue)."""
+    return _only_venues(active) and len(active.venues) <= 1
+
+
+def _top_people_sql(limit: int, venue: str | None = None) -> tuple[str, list]:
     """A SELECT of (slug, name, count) of the `limit` people with the most
-    papers in the catalog, most papers first, then by name, and its
-    parameters: every person with at least the limit-th count is read from
-    the index, then sorted."""
-    counts, people = PERSON_COUNTS, Person._meta.db_table
+    papers in the catalog, or in the venue whose slug is `venue`, most papers
+    first, then by name, and its parameters: every person with at least the
+    limit-th count is read from the kept totals' index by count, then
+    sorted. For a venue, this replaces grouping the authorships of up to
+    SAMPLE of its papers (catalog.facets), each read by its own index probe,
+    by a few rows of the (venue, papers) index (migration 0020)."""
+    people = Person._meta.db_table
+    if venue is None:
+        counts, inner, outer, params = PERSON_COUNTS, "", "", []
+    else:
+        venue_id = f"(SELECT id FROM {Venue._meta.db_table} WHERE slug = %s)"
+        counts, params = PERSON_VENUES, [venue]
+        inner, outer = f"venue_key = {venue_id} AND ", f"c.venue_key = {venue_id} AND "
     sql = f"""
         SELECT p.slug, p.name, c.papers FROM {counts} c JOIN {people} p ON p.id = c.person_id
-        WHERE c.papers > 0 AND c.papers >= COALESCE(
-            (SELECT papers FROM {counts} ORDER BY papers DESC LIMIT 1 OFFSET %s), 1)
+        WHERE {outer}c.papers > 0 AND c.papers >= COALESCE(
+            (SELECT papers FROM {counts} WHERE {inner}papers > 0
+            ORDER BY papers DESC LIMIT 1 OFFSET %s), 1)
         ORDER BY c.papers DESC, p.name, p.slug LIMIT %s
     """
-    return sql, [limit - 1, limit]
+    return sql, [*params, *params, limit - 1, limit]
 
 
 def catalog_totals() -> dict[str, int]:
@@ -296,14 +328,83 @@ def top_authors(paper_ids, limit: int, active=(), exclude: int | None = None):
         return _first_of_each([row[:3] for row in cursor.fetchall()], limit)
 
 
+# How many of the catalog's most prolific people proven_top_sql() counts.
+CANDIDATES = 100
+
+
+def by_years_only(active: ActiveFilters) -> bool:
+    """Whether the results are defined by year filters alone."""
+    return active == ActiveFilters(
+        year=active.year, year_from=active.year_from, year_to=active.year_to
+    )
+
+
+def proven_top_sql(active: ActiveFilters, limit: int) -> tuple[str, list, str]:
+    """For results defined by years alone (by_years_only()): CTEs, their
+    parameters and a SELECT of the top `limit` people's (slug, name, n, 1)
+    rows, exact when the CTE `proof` says `proven`.
+
+    Nobody has more papers in some years than in all: the CANDIDATES people
+    with most papers are counted in these years (their kept per-year
+    totals), and when the limit-th count among them beats the papers of
+    the next person in the catalog, nobody else can reach the top. Else
+    (narrow or old years, ties) `proven` is false. About a hundred index
+    ranges, where counting a sample of 1,000 results' authorships probes
+    the authorships of each."""
+    years, year_params = _conditions(active, venue=False, exact_year=True)
+    people, ranked = Person._meta.db_table, f"{PERSON_COUNTS} WHERE papers > 0"
+    order = "ORDER BY papers DESC, person_id"
+    ctes = f"""
+        counted AS (
+            SELECT k.person_id, (
+                SELECT COALESCE(SUM(c.papers), 0) FROM {PERSON_YEARS} c
+                WHERE c.person_id = k.person_id AND {years}
+            ) AS n FROM (SELECT person_id FROM {ranked} {order} LIMIT %s) k
+        ),
+        top_n AS (SELECT n FROM counted ORDER BY n DESC LIMIT 1 OFFSET %s),
+        proof AS (
+            SELECT b.papers IS NULL OR b.papers < COALESCE((SELECT n FROM top_n), 0) AS proven
+            FROM (SELECT 1 AS one) o
+            LEFT JOIN (SELECT papers FROM {ranked} {order} LIMIT 1 OFFSET %s) b ON TRUE
+        )"""
+    select = f"""
+        SELECT (SELECT slug FROM {people} WHERE id = k.person_id),
+            (SELECT name FROM {people} WHERE id = k.person_id), k.n, 1 FROM counted k
+        WHERE k.n > 0 AND k.n >= COALESCE((SELECT n FROM top_n), 0)"""
+    return ctes, [*year_params, CANDIDATES, limit - 1, CANDIDATES], select
+
+
+def _authors_facet_sql(active: ActiveFilters, paper_ids, limit: int) -> tuple[str, list, str]:
+    """cell_facets()'s CTEs (with WITH), their parameters and its SELECT of
+    (slug, name, n, first) rows of the top authors; for results of years
+    alone, with the `proven` rows (proven_top_sql()), and the sample's only
+    when they are not (a row ('proven', …) says which)."""
+    if paper_ids is None:
+        people_sql, people_params = _top_people_sql(limit, *active.venues)
+        return "", people_params, f"SELECT t.*, 1 FROM ({people_sql}) t"
+    ctes, params, sampled = _top_authors_sql(paper_ids, limit, active.authors)
+    if not by_years_only(active):
+        return f"WITH {ctes}", params, sampled
+    proof_ctes, proof_params, proven = proven_top_sql(active, limit)
+    select = f"""
+        SELECT * FROM ({proven}) p WHERE (SELECT proven FROM proof)
+        UNION ALL SELECT * FROM ({sampled}) s WHERE NOT (SELECT proven FROM proof)
+        UNION ALL SELECT 'proven', NULL, 0, 2 WHERE (SELECT proven FROM proof)"""
+    return f"WITH {ctes}, {proof_ctes}", [*params, *proof_params], select
+
+
 def cell_facets(active: ActiveFilters, paper_ids, limit: int) -> dict:
     """Every facet of results the cells answer (cells_answer()), in one query:
     "years" as year_counts(), "venues" as venue_counts(), "awards": awarded
     papers per award under the venue and year filters (the award cells; the
     one active author's from their awarded papers), and
-    "authors": the top `limit` people among `paper_ids` as top_authors(), or
-    of the whole catalog (_top_people_sql()) when `paper_ids` is None. One round
-    trip, not four: on a busy machine each one waits for the database's turn."""
+    "authors": the top `limit` people among `paper_ids` as top_authors(), or,
+    when `paper_ids` is None, of the results from the kept totals
+    (kept_top_people(): the whole catalog or one venue, _top_people_sql()),
+    or for results of years alone, of all of them when that can be proven
+    from the kept totals (proven_top_sql(); then "proven" is True).
+    One round trip, not four: on a busy machine each one waits for the
+    database's turn."""
     if active.authors:
         awards = _person_awards_sql(active)
     else:
@@ -311,32 +412,29 @@ def cell_facets(active: ActiveFilters, paper_ids, limit: int) -> dict:
         awards = _named_counts_sql(
             Award, AWARD_CELLS, "award_id", where, [active.award] if active.award else []
         )
-    where = _conditions(active, venue=False, exact_year=True)
-    venues = _named_counts_sql(Venue, _cells(active), "venue_key", where, list(active.venues))
+    venues = _venue_counts_sql(active)
     condition, year_params = _conditions(active, venue=True, exact_year=False)
-    ctes, params = "", []
-    if paper_ids is None:
-        people_sql, people_params = _top_people_sql(limit)
-        authors = f"SELECT t.*, 1 FROM ({people_sql}) t"
-    else:
-        ctes, params, authors = _top_authors_sql(paper_ids, limit, active.authors)
-        ctes, people_params = f"WITH {ctes}", []
+    ctes, params, authors = _authors_facet_sql(active, paper_ids, limit)
+    people_params = [] if ctes else params
+    params = params if ctes else []
     sql = f"""{ctes}
         SELECT 'venues', v.*, CAST(NULL AS INTEGER) FROM ({venues[0]}) v
         UNION ALL SELECT 'awards', w.*, NULL FROM ({awards[0]}) w
         UNION ALL SELECT 'authors', t.*, NULL FROM ({authors}) t
         UNION ALL SELECT 'years', NULL, NULL, SUM(c.papers), 0, c.year_key
-            FROM {_cells(active)} c WHERE {condition} GROUP BY c.year_key
+            FROM {_cells(active, years_only=True)} c WHERE {condition} GROUP BY c.year_key
         ORDER BY 1, 5, 4 DESC, 3, 2
     """
     params += [*venues[1], *awards[1], *people_params, *year_params]
-    result = {"venues": [], "awards": [], "authors": [], "years": {}}
+    result = {"venues": [], "awards": [], "authors": [], "years": {}, "proven": False}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for facet, slug, name, n, _, year in cursor.fetchall():
             if facet == "years":
                 if n:
                     result["years"][year or None] = n
+            elif facet == "authors" and slug == "proven" and name is None:
+                result["proven"] = True
             else:
                 result[facet].append((slug, name, n))
     result["authors"] = _first_of_each(result["authors"], limit)

@@ -148,19 +148,21 @@ def count_facets(filterset: PaperFilter) -> FacetCounts:
 
 def _from_cells(filterset: PaperFilter, active: ActiveFilters) -> FacetCounts:
     """count_facets() from the cells, in one query (counts.cell_facets()): the
-    top authors are counted in the newest SAMPLE results, which are all of
-    them when there are no more (exact), else a sample whose counts are
-    scaled as _top_authors() scales them."""
+    top authors of the whole catalog or of one venue from the kept totals
+    (exact), of years alone too when the kept totals prove them exact
+    (counts.proven_top_sql()); others counted in the newest SAMPLE results,
+    which are all of them when there are no more (exact), else a sample
+    whose counts are scaled as _top_authors() scales them."""
     limit = TOP_AUTHORS + len(active.authors)  # active authors first, never dropped
-    whole = active == ActiveFilters()
+    kept = counts.kept_top_people(active)
     pool = filterset.queryset_without().order_by()
-    newest = None if whole else pool.order_by(*LATEST_YEARS_ORDER).values("pk")[:SAMPLE]
+    newest = None if kept else pool.order_by(*LATEST_YEARS_ORDER).values("pk")[:SAMPLE]
     rows = counts.cell_facets(active, newest, limit)
     per_year = rows["years"]
     total = per_year.get(active.year, 0) if active.year else sum(per_year.values())
     authors, sample = rows["authors"], 0
-    if whole or total <= min(SAMPLE, EXACT_UP_TO):
-        pass  # exact: the whole catalog's counts, or every result counted
+    if kept or rows["proven"] or total <= min(SAMPLE, EXACT_UP_TO):
+        pass  # exact: from the kept totals, proven from them, or every result counted
     elif total <= EXACT_UP_TO:  # exact, but more than the sample counted
         authors = counts.top_authors(pool.values("pk"), limit, active.authors)
     else:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import QueryDict
 
-from catalog import deep_pages
+from catalog import counts, deep_pages
 from catalog.filters import PaperFilter
 from catalog.models import NEWEST_ORDER, Authorship, Paper
 from catalog.search import relevance_page_rows, uses_postgres
@@ -126,6 +126,18 @@ def list_paginator(
         walk_from=filterset.walk_queryset() if members and not active.search else None,
         **kwargs,
     )
+
+
+def result_count(filterset: PaperFilter) -> int:
+    """The number of results of `filterset`: summed from the cells the
+    database keeps when they answer for its filters (catalog.counts), where
+    a COUNT read every result (an author's 2,482 papers, one index probe
+    each); else that COUNT."""
+    active = filterset.active()
+    if not counts.cells_answer(active):
+        return filterset.queryset_without().count()
+    per_year = counts.year_counts(active)
+    return per_year.get(active.year, 0) if active.year else sum(per_year.values())
 
 
 def paper_paginator(papers, *, per_page=PAPERS_PER_PAGE, count=None, members=None):

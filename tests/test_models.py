@@ -112,6 +112,30 @@ def test_authors_in_order_put_unknown_positions_last():
     assert [name for name, _ in row.unplaced] == ["Unknown Place"]
 
 
+def test_list_rows_read_the_authors_and_awards_the_orm_prefetches():
+    """PaperRowIterable reads every row's authors and awards in one raw query
+    (catalog.paper_rows.relations_sql()): the same, in the same order, as
+    the obvious way, the ORM's prefetch of each paper's relations."""
+    oral, best, zeta = make_award("Oral"), make_award("Best Paper"), make_award("Zeta Prize")
+    people = [make_person(name) for name in ("Ada", "Zed", "Bo", "Cy")]
+    papers = [
+        make_paper(authors=people[i % 3 :], awards=[[oral, best, zeta], [], [zeta]][i % 3])
+        for i in range(6)
+    ]
+    Authorship.objects.create(paper=papers[1], person=people[0], position=None)
+    Authorship.objects.create(paper=papers[2], person=make_person("Dee"), position=None)
+    make_paper()  # no authors, no awards
+    rows = {row.pk: row for row in Paper.objects.for_list()}
+    assert len(rows) == 7
+    for paper in Paper.objects.with_relations():
+        authors = [(a.person.name, a.person.slug) for a in paper.authorships.all()]
+        awards = [(w.name, w.slug) for w in paper.awards.order_by("name", "id")]
+        row = rows[paper.pk]
+        assert row.placed + row.unplaced == authors
+        assert all(a.position is None for a in paper.authorships.all()[len(row.placed) :])
+        assert row.awards == awards
+
+
 def test_every_public_model_has_a_url():
     paper = make_paper("Pythia", venue=make_venue("ICML"), authors=["Stella Biderman"])
     award = make_award("Oral Presentation")

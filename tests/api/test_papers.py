@@ -57,6 +57,34 @@ def test_the_api_lists_what_the_paper_list_lists(api, client, ties, params):
     assert pages == max(1, -(-len(expected) // 7))
 
 
+MEMBERSHIP_QUERIES = [
+    {"author": "stella-biderman", **sort}
+    for sort in ({}, {"sort": "oldest"}, {"sort": "title"}, {"sort": "upvotes"})
+] + [
+    {"author": ["stella-biderman", "leo-gao"], "year_from": "2022"},
+    {"award": "oral-presentation", "sort": "title"},
+    {"author": "stella-biderman", "venue": "icml", "sort": "upvotes"},
+]
+
+
+@pytest.mark.parametrize("params", MEMBERSHIP_QUERIES)
+def test_ids_first_pages_list_what_the_paper_list_lists(api, client, ties, monkeypatch, params):
+    """Author and award results are read ids first, walking the sort index
+    (api.views.ids_first(), from 500 results on: here from 1), then rows by
+    id: the same papers, in the same order, page after page, as the list
+    (the obvious way); the count from the cells equals a COUNT."""
+    from api import views
+    from catalog.selectors import paper_filter
+
+    monkeypatch.setattr(views, "WALK_MIN_MATCHES", 1)
+    results, pages = walk(api, "/api/v1/papers", {**params, "per_page": 2})
+    expected = listed_slugs(client, params)
+    assert [paper["slug"] for paper in results] == expected
+    assert pages == max(1, -(-len(expected) // 2))
+    count = api("/api/v1/papers", params)["count"]
+    assert count == len(expected) == paper_filter(params).qs.count()
+
+
 def test_a_paper_has_its_public_fields_and_nothing_internal(api, catalog):
     paper = catalog["papers"]["pythia"]
     Paper.objects.filter(pk=paper.pk).update(

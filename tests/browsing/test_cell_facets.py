@@ -33,6 +33,13 @@ CELL_ANSWERED = [
     "author=leo-gao&year=2023",
     "author=no-such-person",
     "venue=icml&year_to=2022",
+    "",
+    "venue=icml",
+    "venue=no-such-venue",
+    "venue=icml&venue=neurips",
+    "year=2022",
+    "year_from=2022",
+    "venue=neurips&year_from=2021&year_to=2022",
 ]
 
 
@@ -76,6 +83,53 @@ def test_counts_from_the_cells_equal_counting_the_papers(catalog, monkeypatch, q
     counted = facets.count_facets(paper_filter(params))
     assert from_cells == counted
     assert from_cells.total == paper_filter(params).qs.count()
+
+
+@pytest.mark.parametrize("query", ["", "venue=icml", "venue=neurips"])
+def test_top_authors_of_the_catalog_or_one_venue_are_exact_however_big(catalog, monkeypatch, query):
+    """From the kept totals (migration 0020 indexes the per-venue ones):
+    never a sample, whatever the number of results; equal to counting the
+    authorships of every result (the obvious way)."""
+    monkeypatch.setattr(facets, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(facets, "SAMPLE", 1)
+    filterset = paper_filter(QueryDict(query))
+    from_kept = facets.count_facets(filterset)
+    assert from_kept.total > 1
+    assert "authors" not in from_kept.samples
+    every_result = filterset.queryset_without().values("pk")
+    assert from_kept.authors == counts.top_authors(every_result, facets.TOP_AUTHORS)
+
+
+# The fewest candidates that prove the top two of these results.
+PROVEN_FROM = {"year_from=2022": 2, "year_to=2022": 2, "year_from=2021": 2, "year=2022": 100}
+
+
+@pytest.mark.parametrize("query", list(PROVEN_FROM))
+@pytest.mark.parametrize("candidates", [1, 2, 3, 100])
+def test_top_authors_of_years_are_exact_when_proven_else_the_sample(
+    catalog, monkeypatch, query, candidates
+):
+    """counts.proven_top_sql() counts the `candidates` most prolific people
+    in the years; when that proves the top, it is what counting every
+    result's authorships gives (the obvious way); when not, the sample's
+    counts come instead, as before."""
+    monkeypatch.setattr(counts, "CANDIDATES", candidates)
+    filterset = paper_filter(QueryDict(query))
+    active = filterset.active()
+    assert counts.by_years_only(active)
+    every_result = filterset.queryset_without().values("pk")
+    sample = filterset.queryset_without().order_by("-id").values("pk")[:3]
+    rows = counts.cell_facets(active, sample, 2)
+    # Stella and Leo (20 papers each) lead the catalog; the others have one
+    # paper each. Where both have several papers, counting both proves the
+    # top two (nobody else can have more than one); Stella alone proves
+    # nothing. In 2022 Leo has none: the second has at most one paper, as
+    # may every person not counted, so only counting everyone proves it.
+    assert rows["proven"] == (candidates >= PROVEN_FROM[query])
+    if rows["proven"]:
+        assert rows["authors"] == counts.top_authors(every_result, 2)
+    else:
+        assert rows["authors"] == counts.top_authors(sample, 2)
 
 
 def test_an_award_with_an_author_is_counted_from_the_papers(catalog):

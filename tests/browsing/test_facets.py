@@ -2,6 +2,7 @@
 
 import pytest
 
+from catalog import counts as kept_counts
 from catalog.models import Authorship, Paper
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +118,9 @@ def test_top_authors_of_big_results_are_estimated_and_say_so(client, catalog, mo
 
     monkeypatch.setattr(facet_module, "EXACT_UP_TO", 1)
     monkeypatch.setattr(facet_module, "SAMPLE", 2)
+    # Results of years alone are exact when the kept totals prove their top
+    # authors (test_top_authors_of_years_proven_exact...): here they cannot.
+    monkeypatch.setattr(kept_counts, "CANDIDATES", 0)
     # ICML: Pythia (2023) and GPT-NeoX (2022), both by Stella, Leo and Hailey;
     # the newest two of the three 2022-2023 papers are sampled: Pythia and OBELICS.
     response = client.get(URL, {"year_from": "2022", "year_to": "2023"})
@@ -130,6 +134,19 @@ def test_top_authors_of_big_results_are_estimated_and_say_so(client, catalog, mo
     assert '<abbr title="estimated">about</abbr> 4' in html
     # Venues, years and awards stay exact.
     assert facet(response, "venues") == {"ICML": 2, "NeurIPS": 1}
+
+
+def test_top_authors_of_years_proven_exact_from_the_kept_totals_are_not_estimated(
+    client, catalog, monkeypatch
+):
+    from catalog import facets as facet_module
+
+    monkeypatch.setattr(facet_module, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(facet_module, "SAMPLE", 2)
+    response = client.get(URL, {"year_from": "2022", "year_to": "2023"})
+    assert "authors" not in response.context["facets"]["samples"]
+    assert facet(response, "authors")["Stella Biderman"] == 3
+    assert "about" not in response.content.decode()
 
 
 def test_top_authors_of_small_results_are_exact(client, catalog):
