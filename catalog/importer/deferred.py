@@ -1,0 +1,179 @@
+"""Upkeep the PostgreSQL writer does in bulk, where the database would do
+it row by row or once per statement.
+
+* GinMerges: the GIN indexes over the papers' and search rows' vectors
+  take one entry per word of every new paper. PostgreSQL appends them to
+  an index's pending list and, whenever the list passes its limit (4 MB by
+  default), the row that crosses it merges the whole list into the index,
+  sorting in work_mem (4 MB): a 100,000-paper import spent about a third of
+  its time there. For the import's transaction the limit is lifted, so the
+  entries only pile up, and the writer merges them every
+  PAPERS_PER_MERGE papers and at the end with gin_clean_pending_list(),
+  which sorts in maintenance_work_mem (raised for the transaction).
+* insert_authorships(): the per-person sums (catalog.counts) of the new
+  authorships, counted by one join, where the four triggers that keep them
+  (migrations 0013, 0015, 0018) each joined the new authorships with the
+  papers again. Those triggers skip a statement run with BULK_WRITE on
+  (migration 0020); insert_authorships() adds what they would have.
+
+Only what the import wrote is touched: the rest of the catalog is never
+recounted, and other transactions keep reading and writing meanwhile (no
+table lock beyond the rows' own).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.db import connections
+
+from catalog.counts import NONE, PERSON_CELLS, PERSON_COUNTS, PERSON_VENUES, PERSON_YEARS
+from catalog.models import Authorship, Paper, SearchRow
+
+# The transaction-local setting that makes the per-person sums' authorship
+# triggers skip a statement (migration 0020).
+BULK_WRITE = "papershelf.bulk_write"
+
+# New papers written between two merges of the pending lists: ~65 MB of
+# entries in the largest index, which concurrent searches read on top of the
+# index until the merge (as they did with 0019's limit for the search rows).
+PAPERS_PER_MERGE = 25_000
+# The pending lists' limit for the import's transaction, in kB: the writer's
+# merges come first.
+_PENDING_LIMIT_KB = 4 * 1024 * 1024
+# Memory for sorting a merge (the default 64 MB sorts 65 MB of entries in
+# several passes).
+_MERGE_MEMORY_KB = 256 * 1024
+
+
+class GinMerges:
+    """The GIN indexes of the papers' and search rows' tables, merged by the
+    import itself (see the module's description)."""
+
+    def __init__(self, using: str):
+        self.using = using
+        self.indexes = self._own_indexes()
+        self.pending = 0
+        if self.indexes:
+            with connections[using].cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('gin_pending_list_limit', %s, true)",
+                    [str(_PENDING_LIMIT_KB)],
+                )
+                cursor.execute(
+                    "SELECT set_config('maintenance_work_mem', %s, true) FROM pg_settings "
+                    "WHERE name = 'maintenance_work_mem' AND setting::bigint < %s",
+                    [f"{_MERGE_MEMORY_KB}kB", _MERGE_MEMORY_KB],
+                )
+
+    def _own_indexes(self) -> list[int]:
+        """The GIN indexes' oids; none unless this role owns them all
+        (gin_clean_pending_list() requires it): then the limits stay as they
+        are and inserts merge as usual."""
+        tables = [Paper._meta.db_table, SearchRow._meta.db_table]
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(
+                "SELECT array_agg(c.oid ORDER BY c.oid), "
+                "bool_and(pg_has_role(c.relowner, 'USAGE')) "
+                "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "JOIN pg_am am ON am.oid = c.relam "
+                "WHERE am.amname = 'gin' AND i.indrelid = ANY(%s::text[]::regclass[])",
+                [tables],
+            )
+            oids, owned = cursor.fetchone()
+        return list(oids) if oids and owned else []
+
+    def written(self, papers: int) -> None:
+        """`papers` new papers were written: merge when enough are pending."""
+        self.pending += papers
+        if self.pending >= PAPERS_PER_MERGE:
+            self.merge()
+
+    def merge(self) -> None:
+        """Move every pending entry into its index (quick when none is)."""
+        if self.indexes:
+            with connections[self.using].cursor() as cursor:
+                cursor.execute(
+                    "SELECT gin_clean_pending_list(oid) FROM unnest(%s::oid[]) AS oid",
+                    [self.indexes],
+                )
+        self.pending = 0
+
+
+@contextmanager
+def bulk_write(using: str):
+    """Statements run inside are counted by the caller, not by the per-person
+    sums' authorship triggers (migration 0020)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'on', true)", [BULK_WRITE])
+        try:
+            yield cursor
+        finally:
+            cursor.execute("SELECT set_config(%s, 'off', true)", [BULK_WRITE])
+
+
+def insert_authorships(using: str, columns: list[str], rows: list[tuple], copy_rows) -> None:
+    """Insert authorships and add them to the per-person sums in one pass:
+    COPY into a temporary table, INSERT ... SELECT with the sums' triggers
+    skipped, then the sums of exactly those rows."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    table = quote(Authorship._meta.db_table)
+    names = ", ".join(quote(Authorship._meta.get_field(name).column) for name in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_NEW_AUTHORSHIPS} ON COMMIT DROP AS "
+            f"SELECT {names} FROM {table} WITH NO DATA"
+        )
+    copy_rows(Authorship, columns, rows, using, table=_NEW_AUTHORSHIPS)
+    with bulk_write(using) as cursor:
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {_NEW_AUTHORSHIPS}")
+    with connection.cursor() as cursor:
+        for statement in person_sums_sql(_NEW_AUTHORSHIPS):
+            cursor.execute(statement)
+        cursor.execute(f"DROP TABLE {_NEW_AUTHORSHIPS}, {_NEW_CELLS}")
+
+
+_NEW_AUTHORSHIPS = "importer_new_authorships"
+_NEW_CELLS = "importer_new_person_cells"
+
+
+def _add(table: str, keys: str, select: str) -> str:
+    return (
+        f"INSERT INTO {table} ({keys}, papers) {select} ON CONFLICT ({keys}) "
+        f"DO UPDATE SET papers = {table}.papers + excluded.papers"
+    )
+
+
+def person_sums_sql(authorships: str) -> list[str]:
+    """Add the authorships of the table `authorships` to the per-person sums,
+    as their triggers would: papers per person counts every authorship, the
+    cells, years and venues those whose paper exists, in its venue and year
+    (0: none). The cells are counted once and the rest summed from them."""
+    papers = Paper._meta.db_table
+    return [
+        f"CREATE TEMPORARY TABLE {_NEW_CELLS} ON COMMIT DROP AS "
+        f"SELECT a.person_id, COALESCE(p.venue_id, {NONE}) AS venue_key, "
+        f"COALESCE(p.year, {NONE}) AS year_key, COUNT(*) AS papers "
+        f"FROM {authorships} AS a JOIN {papers} AS p ON p.id = a.paper_id GROUP BY 1, 2, 3",
+        _add(
+            PERSON_COUNTS,
+            "person_id",
+            f"SELECT person_id, COUNT(*) FROM {authorships} GROUP BY person_id",
+        ),
+        _add(
+            PERSON_CELLS,
+            "person_id, venue_key, year_key",
+            f"SELECT person_id, venue_key, year_key, papers FROM {_NEW_CELLS} WHERE true",
+        ),
+        _add(
+            PERSON_YEARS,
+            "person_id, year_key",
+            f"SELECT person_id, year_key, SUM(papers) FROM {_NEW_CELLS} GROUP BY 1, 2",
+        ),
+        _add(
+            PERSON_VENUES,
+            "person_id, venue_key",
+            f"SELECT person_id, venue_key, SUM(papers) FROM {_NEW_CELLS} GROUP BY 1, 2",
+        ),
+    ]

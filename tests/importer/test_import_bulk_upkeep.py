@@ -1,0 +1,126 @@
+"""The PostgreSQL writer's bulk upkeep (catalog.importer.deferred): the
+per-person sums of new authorships counted by the writer instead of their
+triggers, and the GIN indexes' pending entries merged by the writer. After
+any import the kept tables are what recounting the catalog from scratch
+gives, the search rows are the papers', and search finds the new papers."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from catalog import counts
+from catalog.importer import deferred, postgres, service
+from catalog.importer.deferred import BULK_WRITE, bulk_write
+from catalog.importer.service import import_listings
+from catalog.models import Authorship, Paper
+from core.cache import catalog_version
+from people.models import Person
+from tests.factories import make_paper, make_person
+from tests.importer.seed_listings import SEED_FILES
+from tests.importer.test_import_service import blog_entry, listing_from_text, parsed
+from tests.test_search_rows import papers, rows
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
+]
+
+
+def person_count(person) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COALESCE(SUM(papers), 0) FROM {counts.PERSON_COUNTS} WHERE person_id = %s",
+            [person.pk],
+        )
+        return cursor.fetchone()[0]
+
+
+def pending_pages() -> int:
+    """Pages of pending entries the GIN indexes of the papers and search rows
+    held (merging them empties them)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(SUM(gin_clean_pending_list(oid)), 0) FROM unnest(%s::oid[]) AS oid",
+            [deferred.GinMerges(connection.alias).indexes],
+        )
+        return cursor.fetchone()[0]
+
+
+def assert_kept_tables_are_recounted_ones():
+    assert counts.differences() == []
+    assert rows() == papers()
+
+
+def test_an_import_in_small_chunks_leaves_the_sums_and_search_rows_exact(monkeypatch, client):
+    monkeypatch.setattr(postgres, "PAPERS_PER_CHUNK", 10)
+    monkeypatch.setattr(deferred, "PAPERS_PER_MERGE", 25)
+    merges = []
+    merge = deferred.GinMerges.merge
+    monkeypatch.setattr(deferred.GinMerges, "merge", lambda self: merges.append(merge(self)))
+    make_paper("Already there", authors=["Stella Biderman"], year=2020)
+
+    import_listings(parsed(*SEED_FILES))
+
+    assert Paper.objects.count() == 136 and Authorship.objects.count() > 100
+    assert_kept_tables_are_recounted_ones()
+    # Merged every 30 papers (3 chunks of 10) and once more at the end: none
+    # left pending.
+    assert len(merges) == 135 // 30 + 1
+    assert deferred.GinMerges(connection.alias).indexes and pending_pages() == 0
+    # The sums add to what was there: her paper and the 19 she has in the seeds.
+    assert person_count(Person.objects.get(name="Stella Biderman")) == 20
+    response = client.get(reverse("catalog:paper-list"), {"q": "GPT-NeoX-20B"})
+    assert "GPT-NeoX-20B" in response.content.decode()
+
+
+def test_a_reimport_that_rewrites_authors_keeps_the_sums_exact():
+    """A complete author list replaces an incomplete one: the paper's old
+    authorships are deleted (counted by their triggers) and the new ones
+    written in bulk (counted by the writer)."""
+    first = "Sparse Attention at Scale"
+    incomplete = blog_entry(first, 'Bob Builder, et al. "Sparse Attention at Scale." 2023.')
+    import_listings([listing_from_text(incomplete, "a.txt")])
+    complete = blog_entry(first, 'Ann Author and Carl Cole. "Sparse Attention at Scale." 2023.')
+    other = blog_entry("Dense Retrieval Again", 'Bob Builder. "Dense Retrieval Again." 2022.')
+    import_listings([listing_from_text(complete + "\n" + other, "b.txt")])
+
+    paper = Paper.objects.get(title=first)
+    assert list(paper.authors.values_list("name", flat=True)) == ["Ann Author", "Carl Cole"]
+    assert Person.objects.get(name="Bob Builder").papers.count() == 1
+    assert_kept_tables_are_recounted_ones()
+
+
+def test_a_failed_import_leaves_nothing_and_the_triggers_counting_again(monkeypatch):
+    person = make_person("Ann Author")
+
+    def fail(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(service, "finish_run", fail)
+    with pytest.raises(DatabaseError):
+        import_listings(parsed(*SEED_FILES))
+    assert Paper.objects.count() == 0 and Authorship.objects.count() == 0
+    assert_kept_tables_are_recounted_ones()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting(%s, true)", [BULK_WRITE])
+        assert cursor.fetchone()[0] != "on"
+    make_paper("After the failure", authors=[person])
+    assert person_count(person) == 1
+
+
+def test_bulk_write_skips_only_the_per_person_sums():
+    """Inside bulk_write() an authorship is left to its writer by the sums'
+    triggers; the catalog version (the cache) moves as for any write, and
+    outside it the triggers count again."""
+    person = make_person()
+    paper = make_paper("Counted by hand", year=2021)
+    version = catalog_version()
+    with transaction.atomic(), bulk_write(connection.alias):
+        Authorship.objects.create(paper=paper, person=person, position=1)
+    assert person_count(person) == 0
+    assert catalog_version() != version
+    assert counts.differences() != []
+
+    Authorship.objects.create(paper=make_paper("Counted by triggers"), person=person, position=1)
+    assert person_count(person) == 1
