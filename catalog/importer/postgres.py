@@ -290,6 +290,8 @@ class NewPaperStaging:
                 cursor.execute(insert, [*self.vector_params, *head_params])
                 self.merges.written(len(ids))
             cursor.execute(f"DROP TABLE {staging}")
+        # The last papers' entries merged while the import writes the rest.
+        self.merges.request()
 
 
 def _chunked(values: list) -> list[list]:
@@ -340,7 +342,7 @@ class PostgresWriter(CatalogWriter):
         self._merges = GinMerges(self.using)
 
     def finish(self) -> None:
-        self._merges.merge()
+        self._merges.finish()
 
     def planning(self, new_drafts: list):
         """Allocate the new papers' ids and have a second connection compute
@@ -356,6 +358,8 @@ class PostgresWriter(CatalogWriter):
     def close(self) -> None:
         if self._staging is not None:
             self._staging.stop()
+        if self._merges is not None:
+            self._merges.stop()
 
     def insert_objects(self, model, objects: list) -> None:
         """Primary keys from the sequence in one query, set on the objects,

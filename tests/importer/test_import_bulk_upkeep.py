@@ -4,6 +4,8 @@ triggers, and the GIN indexes' pending entries merged by the writer. After
 any import the kept tables are what recounting the catalog from scratch
 gives, the search rows are the papers', and search finds the new papers."""
 
+import threading
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
@@ -41,7 +43,7 @@ def pending_pages() -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT COALESCE(SUM(gin_clean_pending_list(oid)), 0) FROM unnest(%s::oid[]) AS oid",
-            [deferred.GinMerges(connection.alias).indexes],
+            [deferred.owned_gin_indexes(connection.alias)],
         )
         return cursor.fetchone()[0]
 
@@ -54,19 +56,25 @@ def assert_kept_tables_are_recounted_ones():
 def test_an_import_in_small_chunks_leaves_the_sums_and_search_rows_exact(monkeypatch, client):
     monkeypatch.setattr(postgres, "PAPERS_PER_CHUNK", 10)
     monkeypatch.setattr(deferred, "PAPERS_PER_MERGE", 25)
-    merges = []
-    merge = deferred.GinMerges.merge
-    monkeypatch.setattr(deferred.GinMerges, "merge", lambda self: merges.append(merge(self)))
+    merged_by = []
+    merge = deferred.GinMerges._merge
+
+    def recorded(self, cursor):
+        merge(self, cursor)
+        merged_by.append(threading.current_thread().name)
+
+    monkeypatch.setattr(deferred.GinMerges, "_merge", recorded)
     make_paper("Already there", authors=["Stella Biderman"], year=2020)
 
     import_listings(parsed(*SEED_FILES))
 
     assert Paper.objects.count() == 136 and Authorship.objects.count() > 100
     assert_kept_tables_are_recounted_ones()
-    # Merged every 30 papers (3 chunks of 10) and once more at the end: none
-    # left pending.
-    assert len(merges) == 135 // 30 + 1
-    assert deferred.GinMerges(connection.alias).indexes and pending_pages() == 0
+    # Merged by the helper every 30 papers (3 chunks of 10) and after the
+    # last one, then by the import's connection at the end: none left pending.
+    assert merged_by == ["importer-gin"] * (135 // 30 + 1) + [threading.current_thread().name]
+    assert not [t for t in threading.enumerate() if t.name == "importer-gin"]
+    assert deferred.owned_gin_indexes(connection.alias) and pending_pages() == 0
     # The sums add to what was there: her paper and the 19 she has in the seeds.
     assert person_count(Person.objects.get(name="Stella Biderman")) == 20
     response = client.get(reverse("catalog:paper-list"), {"q": "GPT-NeoX-20B"})
