@@ -157,13 +157,12 @@ class GinMerges:
 @contextmanager
 def bulk_write(using: str):
     """Statements run inside are counted by the caller, not by the per-person
-    sums' authorship triggers (migration 0020)."""
+    sums' authorship triggers (migration 0020). On an error the setting goes
+    with the transaction (or savepoint) the error rolls back."""
     with connections[using].cursor() as cursor:
         cursor.execute("SELECT set_config(%s, 'on', true)", [BULK_WRITE])
-        try:
-            yield cursor
-        finally:
-            cursor.execute("SELECT set_config(%s, 'off', true)", [BULK_WRITE])
+        yield cursor
+        cursor.execute("SELECT set_config(%s, 'off', true)", [BULK_WRITE])
 
 
 def insert_authorships(using: str, columns: list[str], rows: list[tuple], copy_rows) -> None:

@@ -7,7 +7,7 @@ gives, the search rows are the papers', and search finds the new papers."""
 import threading
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
 
 from catalog import counts
@@ -110,9 +110,7 @@ def test_a_failed_import_leaves_nothing_and_the_triggers_counting_again(monkeypa
     assert Paper.objects.count() == 0 and Authorship.objects.count() == 0
     assert_kept_tables_are_recounted_ones()
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting(%s, true)", [BULK_WRITE])
-        assert cursor.fetchone()[0] != "on"
+    assert bulk_write_setting() != "on"
     make_paper("After the failure", authors=[person])
     assert person_count(person) == 1
 
@@ -132,3 +130,20 @@ def test_bulk_write_skips_only_the_per_person_sums():
 
     Authorship.objects.create(paper=make_paper("Counted by triggers"), person=person, position=1)
     assert person_count(person) == 1
+
+
+def bulk_write_setting():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting(%s, true)", [BULK_WRITE])
+        return cursor.fetchone()[0]
+
+
+def test_an_error_inside_bulk_write_takes_the_setting_back_with_its_savepoint():
+    person = make_person()
+    paper = make_paper("Written once", authors=[person])
+    with pytest.raises(IntegrityError), transaction.atomic(), bulk_write(connection.alias):
+        assert bulk_write_setting() == "on"
+        Authorship.objects.create(paper=paper, person=person, position=2)
+    assert bulk_write_setting() != "on"
+    Authorship.objects.create(paper=make_paper("Written again"), person=person, position=1)
+    assert person_count(person) == 2
