@@ -1,7 +1,7 @@
-"""Upkeep the PostgreSQL writer does in bulk, where the database would do
-it row by row or once per statement.
+"""The GIN indexes' upkeep the PostgreSQL writer does in bulk, where the
+database would do it row by row.
 
-* GinMerges: the GIN indexes over the papers' and search rows' vectors
+The GIN indexes over the papers' and search rows' vectors
   take one entry per word of every new paper. PostgreSQL appends them to
   an index's pending list and, whenever the list passes its limit (4 MB by
   default), the row that crosses it merges the whole list into the index,
@@ -11,15 +11,8 @@ it row by row or once per statement.
   PAPERS_PER_MERGE papers and at the end with gin_clean_pending_list(),
   which sorts in maintenance_work_mem (raised for the purpose), on a
   second connection while the import's goes on writing.
-* insert_authorships(): the per-person sums (catalog.counts) of the new
-  authorships, counted by one join, where the four triggers that keep them
-  (migrations 0013, 0015, 0018) each joined the new authorships with the
-  papers again. Those triggers skip a statement run with BULK_WRITE on
-  (migration 0020); insert_authorships() adds what they would have.
 
-Only what the import wrote is touched: the rest of the catalog is never
-recounted, and other transactions keep reading and writing meanwhile (no
-table lock beyond the rows' own).
+Other transactions keep reading and writing meanwhile (no table lock).
 """
 
 from __future__ import annotations
@@ -27,18 +20,12 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from contextlib import contextmanager
 
 from django.db import connections
 
-from catalog.counts import NONE, PERSON_CELLS, PERSON_COUNTS, PERSON_VENUES, PERSON_YEARS
-from catalog.models import Authorship, Paper, SearchRow
+from catalog.models import Paper, SearchRow
 
 logger = logging.getLogger(__name__)
-
-# The transaction-local setting that makes the per-person sums' authorship
-# triggers skip a statement (migration 0020).
-BULK_WRITE = "papershelf.bulk_write"
 
 # New papers written between two merges of the pending lists: ~65 MB of
 # entries in the largest index, which concurrent searches read on top of the
@@ -152,81 +139,3 @@ class GinMerges:
         if self.indexes:
             with connections[self.using].cursor() as cursor:
                 self._merge(cursor)
-
-
-@contextmanager
-def bulk_write(using: str):
-    """Statements run inside are counted by the caller, not by the per-person
-    sums' authorship triggers (migration 0020). On an error the setting goes
-    with the transaction (or savepoint) the error rolls back."""
-    with connections[using].cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, 'on', true)", [BULK_WRITE])
-        yield cursor
-        cursor.execute("SELECT set_config(%s, 'off', true)", [BULK_WRITE])
-
-
-def insert_authorships(using: str, columns: list[str], rows: list[tuple], copy_rows) -> None:
-    """Insert authorships and add them to the per-person sums in one pass:
-    COPY into a temporary table, INSERT ... SELECT with the sums' triggers
-    skipped, then the sums of exactly those rows."""
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    table = quote(Authorship._meta.db_table)
-    names = ", ".join(quote(Authorship._meta.get_field(name).column) for name in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {_NEW_AUTHORSHIPS} ON COMMIT DROP AS "
-            f"SELECT {names} FROM {table} WITH NO DATA"
-        )
-    copy_rows(Authorship, columns, rows, using, table=_NEW_AUTHORSHIPS)
-    with bulk_write(using) as cursor:
-        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {_NEW_AUTHORSHIPS}")
-    with connection.cursor() as cursor:
-        for statement in person_sums_sql(_NEW_AUTHORSHIPS):
-            cursor.execute(statement)
-        cursor.execute(f"DROP TABLE {_NEW_AUTHORSHIPS}, {_NEW_CELLS}")
-
-
-_NEW_AUTHORSHIPS = "importer_new_authorships"
-_NEW_CELLS = "importer_new_person_cells"
-
-
-def _add(table: str, keys: str, select: str) -> str:
-    return (
-        f"INSERT INTO {table} ({keys}, papers) {select} ON CONFLICT ({keys}) "
-        f"DO UPDATE SET papers = {table}.papers + excluded.papers"
-    )
-
-
-def person_sums_sql(authorships: str) -> list[str]:
-    """Add the authorships of the table `authorships` to the per-person sums,
-    as their triggers would: papers per person counts every authorship, the
-    cells, years and venues those whose paper exists, in its venue and year
-    (0: none). The cells are counted once and the rest summed from them."""
-    papers = Paper._meta.db_table
-    return [
-        f"CREATE TEMPORARY TABLE {_NEW_CELLS} ON COMMIT DROP AS "
-        f"SELECT a.person_id, COALESCE(p.venue_id, {NONE}) AS venue_key, "
-        f"COALESCE(p.year, {NONE}) AS year_key, COUNT(*) AS papers "
-        f"FROM {authorships} AS a JOIN {papers} AS p ON p.id = a.paper_id GROUP BY 1, 2, 3",
-        _add(
-            PERSON_COUNTS,
-            "person_id",
-            f"SELECT person_id, COUNT(*) FROM {authorships} GROUP BY person_id",
-        ),
-        _add(
-            PERSON_CELLS,
-            "person_id, venue_key, year_key",
-            f"SELECT person_id, venue_key, year_key, papers FROM {_NEW_CELLS} WHERE true",
-        ),
-        _add(
-            PERSON_YEARS,
-            "person_id, year_key",
-            f"SELECT person_id, year_key, SUM(papers) FROM {_NEW_CELLS} GROUP BY 1, 2",
-        ),
-        _add(
-            PERSON_VENUES,
-            "person_id, venue_key",
-            f"SELECT person_id, venue_key, SUM(papers) FROM {_NEW_CELLS} GROUP BY 1, 2",
-        ),
-    ]

@@ -7,8 +7,8 @@
   (NewPaperStaging), the abstracts' vectors by a second connection while
   Python plans the import and the first one writes (AbstractVectors);
 * large values compressed with lz4 (compress_quickly());
-* the GIN indexes' pending entries merged in bulk, and the per-person sums
-  of new authorships counted in one pass (catalog.importer.deferred).
+* the GIN indexes' pending entries merged in bulk, on a second connection
+  (catalog.importer.deferred).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models
 from django.db.models.expressions import CombinedExpression
 
-from catalog.importer.deferred import GinMerges, insert_authorships
+from catalog.importer.deferred import GinMerges
 from catalog.importer.planning import (
     COLUMN_FIELDS,
     NON_COLUMN_FIELDS,
@@ -32,7 +32,7 @@ from catalog.importer.planning import (
     new_paper_row,
 )
 from catalog.importer.writing import CatalogWriter, check_columns
-from catalog.models import Authorship, Paper
+from catalog.models import Paper
 from catalog.search import join_author_names, name_variants, search_fields_update
 from people.models import PersonAlias
 
@@ -389,12 +389,8 @@ class PostgresWriter(CatalogWriter):
             obj._state.db = self.using
 
     def insert_rows(self, model, columns: list[str], rows: list[tuple]) -> None:
-        if not rows:
-            return
-        check_columns(model, columns)
-        if model is Authorship:
-            insert_authorships(self.using, columns, rows, copy_rows)
-        else:
+        if rows:
+            check_columns(model, columns)
             copy_rows(model, columns, rows, self.using)
 
     def create_papers(self, new_papers: list[NewPaper], now) -> None:

@@ -1,21 +1,18 @@
-"""The PostgreSQL writer's bulk upkeep (catalog.importer.deferred): the
-per-person sums of new authorships counted by the writer instead of their
-triggers, and the GIN indexes' pending entries merged by the writer. After
+"""The PostgreSQL writer's bulk upkeep (catalog.importer.deferred): the GIN
+indexes' pending entries merged by the writer, on a second connection. After
 any import the kept tables are what recounting the catalog from scratch
 gives, the search rows are the papers', and search finds the new papers."""
 
 import threading
 
 import pytest
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, connection
 from django.urls import reverse
 
 from catalog import counts
 from catalog.importer import deferred, postgres, service
-from catalog.importer.deferred import BULK_WRITE, bulk_write
 from catalog.importer.service import import_listings
 from catalog.models import Authorship, Paper
-from core.cache import catalog_version
 from people.models import Person
 from tests.factories import make_paper, make_person
 from tests.importer.seed_listings import SEED_FILES
@@ -110,40 +107,5 @@ def test_a_failed_import_leaves_nothing_and_the_triggers_counting_again(monkeypa
     assert Paper.objects.count() == 0 and Authorship.objects.count() == 0
     assert_kept_tables_are_recounted_ones()
 
-    assert bulk_write_setting() != "on"
     make_paper("After the failure", authors=[person])
     assert person_count(person) == 1
-
-
-def test_bulk_write_skips_only_the_per_person_sums():
-    """Inside bulk_write() an authorship is left to its writer by the sums'
-    triggers; the catalog version (the cache) moves as for any write, and
-    outside it the triggers count again."""
-    person = make_person()
-    paper = make_paper("Counted by hand", year=2021)
-    version = catalog_version()
-    with transaction.atomic(), bulk_write(connection.alias):
-        Authorship.objects.create(paper=paper, person=person, position=1)
-    assert person_count(person) == 0
-    assert catalog_version() != version
-    assert counts.differences() != []
-
-    Authorship.objects.create(paper=make_paper("Counted by triggers"), person=person, position=1)
-    assert person_count(person) == 1
-
-
-def bulk_write_setting():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting(%s, true)", [BULK_WRITE])
-        return cursor.fetchone()[0]
-
-
-def test_an_error_inside_bulk_write_takes_the_setting_back_with_its_savepoint():
-    person = make_person()
-    paper = make_paper("Written once", authors=[person])
-    with pytest.raises(IntegrityError), transaction.atomic(), bulk_write(connection.alias):
-        assert bulk_write_setting() == "on"
-        Authorship.objects.create(paper=paper, person=person, position=2)
-    assert bulk_write_setting() != "on"
-    Authorship.objects.create(paper=make_paper("Written again"), person=person, position=1)
-    assert person_count(person) == 2
