@@ -316,6 +316,10 @@ def generate(size: int, *, seed: int = 7, log=print) -> dict:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
             )
+    with connection.cursor() as cursor:
+        # The GIN indexes' new entries pile up unmerged: VACUUM FULL below
+        # rebuilds the indexes from the rows anyway.
+        cursor.execute("SET gin_pending_list_limit = '4GB'")
     _fill_search_fields(connection, log, started)
     with connection.cursor() as cursor:
         # The UPDATEs above left two dead versions of every paper (and of

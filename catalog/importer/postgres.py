@@ -6,7 +6,9 @@
 * new papers' search vectors and imported values computed by the database
   (NewPaperStaging), the abstracts' vectors by a second connection while
   Python plans the import and the first one writes (AbstractVectors);
-* large values compressed with lz4 (compress_quickly()).
+* large values compressed with lz4 (compress_quickly());
+* the GIN indexes' pending entries merged in bulk, on a second connection
+  (catalog.importer.deferred).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models
 from django.db.models.expressions import CombinedExpression
 
+from catalog.importer.deferred import GinMerges
 from catalog.importer.planning import (
     COLUMN_FIELDS,
     NON_COLUMN_FIELDS,
@@ -195,8 +198,9 @@ class NewPaperStaging:
     imported values.
     """
 
-    def __init__(self, using: str, ids: list[int], abstracts: list[str]):
+    def __init__(self, using: str, ids: list[int], abstracts: list[str], merges: GinMerges):
         self.using = using
+        self.merges = merges
         self.connection = connections[using]
         self.head, abstract_part = _search_vector_parts()
         self.paper_table = self.connection.ops.quote_name(Paper._meta.db_table)
@@ -284,7 +288,10 @@ class NewPaperStaging:
                     table=_STAGING_TABLE,
                 )
                 cursor.execute(insert, [*self.vector_params, *head_params])
+                self.merges.written(len(ids))
             cursor.execute(f"DROP TABLE {staging}")
+        # The last papers' entries merged while the import writes the rest.
+        self.merges.request()
 
 
 def _chunked(values: list) -> list[list]:
@@ -328,9 +335,14 @@ class PostgresWriter(CatalogWriter):
         # id(draft) -> the id its new paper gets, allocated before planning.
         self._new_ids: dict[int, int] = {}
         self._staging: NewPaperStaging | None = None
+        self._merges: GinMerges | None = None
 
     def begin(self) -> None:
         compress_quickly(self.using)
+        self._merges = GinMerges(self.using)
+
+    def finish(self) -> None:
+        self._merges.finish()
 
     def planning(self, new_drafts: list):
         """Allocate the new papers' ids and have a second connection compute
@@ -338,12 +350,16 @@ class PostgresWriter(CatalogWriter):
         if new_drafts:
             ids = allocate_ids(Paper, len(new_drafts), self.using)
             self._new_ids = {id(draft): pk for draft, pk in zip(new_drafts, ids, strict=True)}
-            self._staging = NewPaperStaging(self.using, ids, [d.abstract for d in new_drafts])
+            self._staging = NewPaperStaging(
+                self.using, ids, [d.abstract for d in new_drafts], self._merges
+            )
         return nullcontext()
 
     def close(self) -> None:
         if self._staging is not None:
             self._staging.stop()
+        if self._merges is not None:
+            self._merges.stop()
 
     def insert_objects(self, model, objects: list) -> None:
         """Primary keys from the sequence in one query, set on the objects,

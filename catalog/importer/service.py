@@ -152,6 +152,7 @@ def _import_with(
         now,
         source_rows=existing.source_rows,
     )
+    writer.finish()
     finish_run(import_run, report, people, venues, awards)
     return import_run.pk
 

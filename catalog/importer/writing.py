@@ -55,7 +55,7 @@ def writer_for(using: str) -> CatalogWriter:
 class CatalogWriter(abc.ABC):
     """How an import's rows reach the database `using`, inside the import's
     transaction. The import calls begin(), then plans inside planning(),
-    then writes, and close() in the end, whatever happened."""
+    then writes, then finish(), and close() in the end, whatever happened."""
 
     # Whether create_papers() writes new papers' search fields itself
     # (otherwise write_papers() refreshes them).
@@ -66,6 +66,10 @@ class CatalogWriter(abc.ABC):
 
     def begin(self) -> None:
         """Called once, first, in the import's transaction."""
+        return None
+
+    def finish(self) -> None:
+        """Called once after the last write, in the import's transaction."""
         return None
 
     def close(self) -> None:
