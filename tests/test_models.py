@@ -114,7 +114,7 @@ def test_authors_in_order_put_unknown_positions_last():
 
 def test_list_rows_read_the_authors_and_awards_the_orm_prefetches():
     """PaperRowIterable reads every row's authors and awards in one raw query
-    (catalog.paper_rows.relations_sql()): the same, in the same order, as
+    (catalog.paper_relations.authors_and_awards()): the same, in the same order, as
     the obvious way, the ORM's prefetch of each paper's relations."""
     oral, best, zeta = make_award("Oral"), make_award("Best Paper"), make_award("Zeta Prize")
     people = [make_person(name) for name in ("Ada", "Zed", "Bo", "Cy")]

@@ -72,7 +72,6 @@ class GinMerges:
         self.using = using
         self.indexes = owned_gin_indexes(using)
         self.pending = 0
-        self.merges = 0
         self._requests: queue.Queue = queue.Queue()
         self._helper: threading.Thread | None = None
         self._failed = False
@@ -98,7 +97,6 @@ class GinMerges:
         cursor.execute(
             "SELECT gin_clean_pending_list(oid) FROM unnest(%s::oid[]) AS oid", [self.indexes]
         )
-        self.merges += 1
 
     def _help(self) -> None:
         # connections[using] is this thread's own connection, in autocommit.
