@@ -59,16 +59,9 @@ def fill_relations(papers, db: str) -> None:
     award = meta.get_field("awards").related_model
     source = meta.get_field("sources").related_model
     by_id = {paper.pk: paper for paper in papers}
-    tables = {
-        "authorships": authorship._meta.db_table,
-        "people": person._meta.db_table,
-        "paper_awards": meta.get_field("awards").remote_field.through._meta.db_table,
-        "awards": award._meta.db_table,
-        "sources": source._meta.db_table,
-    }
     found = {kind: defaultdict(list) for kind in (AUTHOR, AWARD, SOURCE)}
     for kind, paper_id, pk, text, number, line, equal, person_id, name, slug in _rows(
-        _SQL, tables, list(by_id), db
+        _SQL, _tables(meta), list(by_id), db
     ):
         if kind == AUTHOR:
             row = authorship.from_db(
@@ -131,15 +124,7 @@ def authors_and_awards(model, paper_ids, db: str) -> tuple[list, list]:
     ids = list(paper_ids)
     if not ids:
         return [], []
-    meta = model._meta
-    authorship = meta.get_field("authorships").related_model
-    tables = {
-        "authorships": authorship._meta.db_table,
-        "people": authorship._meta.get_field("person").related_model._meta.db_table,
-        "paper_awards": meta.get_field("awards").remote_field.through._meta.db_table,
-        "awards": meta.get_field("awards").related_model._meta.db_table,
-    }
-    rows = _rows(_NAMED_SQL, tables, ids, db)
+    rows = _rows(_NAMED_SQL, _tables(model._meta), ids, db)
     authors, awards = [], []
     for kind, paper_id, name, slug, equal, position, _ in rows:
         if kind == AUTHOR:
@@ -147,6 +132,19 @@ def authors_and_awards(model, paper_ids, db: str) -> tuple[list, list]:
         else:
             awards.append((paper_id, name, slug))
     return authors, awards
+
+
+def _tables(meta) -> dict[str, str]:
+    """The relations' tables of the paper model `meta` describes, by the
+    names the queries above give them (each query uses those it needs)."""
+    authorship = meta.get_field("authorships").related_model
+    return {
+        "authorships": authorship._meta.db_table,
+        "people": authorship._meta.get_field("person").related_model._meta.db_table,
+        "paper_awards": meta.get_field("awards").remote_field.through._meta.db_table,
+        "awards": meta.get_field("awards").related_model._meta.db_table,
+        "sources": meta.get_field("sources").related_model._meta.db_table,
+    }
 
 
 # Ids per query: each is sent once per branch, and SQLite takes at most
