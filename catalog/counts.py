@@ -374,23 +374,24 @@ def proven_top_sql(active: ActiveFilters, limit: int) -> tuple[str, list, str]:
     return ctes, [*year_params, CANDIDATES, limit - 1, CANDIDATES], select
 
 
-def _authors_facet_sql(active: ActiveFilters, paper_ids, limit: int) -> tuple[str, list, str]:
-    """cell_facets()'s CTEs (with WITH), their parameters and its SELECT of
-    (slug, name, n, first) rows of the top authors; for results of years
-    alone, with the `proven` rows (proven_top_sql()), and the sample's only
-    when they are not (a row ('proven', …) says which)."""
+def _authors_facet_sql(active: ActiveFilters, paper_ids, limit: int) -> tuple[str, list, str, list]:
+    """cell_facets()'s CTEs (with WITH) and their parameters, and its SELECT
+    of (slug, name, n, first) rows of the top authors and the SELECT's own
+    parameters; for results of years alone, with the `proven` rows
+    (proven_top_sql()), and the sample's only when they are not (a row
+    ('proven', …) says which)."""
     if paper_ids is None:
         people_sql, people_params = _top_people_sql(limit, *active.venues)
-        return "", people_params, f"SELECT t.*, 1 FROM ({people_sql}) t"
+        return "", [], f"SELECT t.*, 1 FROM ({people_sql}) t", people_params
     ctes, params, sampled = _top_authors_sql(paper_ids, limit, active.authors)
     if not by_years_only(active):
-        return f"WITH {ctes}", params, sampled
+        return f"WITH {ctes}", params, sampled, []
     proof_ctes, proof_params, proven = proven_top_sql(active, limit)
     select = f"""
         SELECT * FROM ({proven}) p WHERE (SELECT proven FROM proof)
         UNION ALL SELECT * FROM ({sampled}) s WHERE NOT (SELECT proven FROM proof)
         UNION ALL SELECT 'proven', NULL, 0, 2 WHERE (SELECT proven FROM proof)"""
-    return f"WITH {ctes}, {proof_ctes}", [*params, *proof_params], select
+    return f"WITH {ctes}, {proof_ctes}", [*params, *proof_params], select, []
 
 
 def cell_facets(active: ActiveFilters, paper_ids, limit: int) -> dict:
@@ -414,9 +415,7 @@ def cell_facets(active: ActiveFilters, paper_ids, limit: int) -> dict:
         )
     venues = _venue_counts_sql(active)
     condition, year_params = _conditions(active, venue=True, exact_year=False)
-    ctes, params, authors = _authors_facet_sql(active, paper_ids, limit)
-    people_params = [] if ctes else params
-    params = params if ctes else []
+    ctes, params, authors, people_params = _authors_facet_sql(active, paper_ids, limit)
     sql = f"""{ctes}
         SELECT 'venues', v.*, CAST(NULL AS INTEGER) FROM ({venues[0]}) v
         UNION ALL SELECT 'awards', w.*, NULL FROM ({awards[0]}) w
