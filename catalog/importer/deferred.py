@@ -1,16 +1,16 @@
 """The GIN indexes' upkeep the PostgreSQL writer does in bulk, where the
 database would do it row by row.
 
-The GIN indexes over the papers' and search rows' vectors
-  take one entry per word of every new paper. PostgreSQL appends them to
-  an index's pending list and, whenever the list passes its limit (4 MB by
-  default), the row that crosses it merges the whole list into the index,
-  sorting in work_mem (4 MB): a 100,000-paper import spent about a third of
-  its time there. For the import's transaction the limit is lifted, so the
-  entries only pile up, and the writer merges them every
-  PAPERS_PER_MERGE papers and at the end with gin_clean_pending_list(),
-  which sorts in maintenance_work_mem (raised for the purpose), on a
-  second connection while the import's goes on writing.
+The GIN indexes over the papers' and search rows' vectors take one entry
+per word of every new paper. PostgreSQL appends them to an index's pending
+list and, whenever the list passes its limit (4 MB by default), the row
+that crosses it merges the whole list into the index, sorting in work_mem
+(4 MB): a 100,000-paper import spent about a third of its time there. For
+the import's transaction the limit is lifted, so the entries only pile up,
+and the writer merges them every PAPERS_PER_MERGE papers and at the end
+with gin_clean_pending_list(), which sorts in maintenance_work_mem (raised
+for the purpose), on a second connection while the import's goes on
+writing.
 
 Other transactions keep reading and writing meanwhile (no table lock).
 """
