@@ -26,11 +26,22 @@ def list_url(params: QueryDict | None, **changes) -> str:
     return ListLinks(params).url(**changes)
 
 
-@lru_cache(maxsize=20_000)
+# Longest key or value kept quoted: slugs, years and sort names are shorter;
+# a visitor's long query text is quoted anew rather than filling the cache
+# (20,000 entries of a few kB each would be a worker's memory).
+_CACHED_LENGTH = 200
+
+
 def _quoted(text: str) -> str:
     """`text` as urlencode() writes a key or value (UTF-8, the default
-    charset). Cached: facet links repeat the same slugs and years on every
-    list, and quoting each anew was most of building a list's hundred links."""
+    charset). Cached when short: facet links repeat the same slugs and years
+    on every list, and quoting each anew was most of building a list's
+    hundred links."""
+    return _quoted_short(text) if len(text) <= _CACHED_LENGTH else quote_plus(text)
+
+
+@lru_cache(maxsize=20_000)
+def _quoted_short(text: str) -> str:
     return quote_plus(text)
 
 
