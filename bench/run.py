@@ -48,7 +48,11 @@ PYTHON = sys.executable
 QUERY_BUDGET = 8
 THROUGHPUT_RATIO_TARGET = 0.5
 PARSE_RATE_TARGET = 20_000
-IMPORT_SECONDS_TARGET = 60
+# The import of 100,000 entries in 60 s, and of 1,000,000 in 10 minutes: the same rate.
+IMPORT_SECONDS_PER_100K = 60
+# List and search pages at 1,000,000 papers: p95 targets of their own (ms).
+MILLION = 1_000_000
+MILLION_LIST_TARGET, MILLION_SEARCH_TARGET = 50, 250
 HISTORY_MARKER = "<!-- history: kept across runs -->"
 
 
@@ -214,10 +218,16 @@ def open_data_parameters() -> dict:
     }
 
 
-def page_list(p: dict) -> list[Page]:
+def import_seconds_target(entries: int) -> float:
+    return IMPORT_SECONDS_PER_100K * entries / 100_000
+
+
+def page_list(p: dict, size: int = 0) -> list[Page]:
     deep = min(2000, p["pages"])
     v, a, aw = p["venue"], p["prolific"], p["award"]
     lst, search, detail, person = 25, 50, 15, 30
+    if size >= MILLION:
+        lst, search = MILLION_LIST_TARGET, MILLION_SEARCH_TARGET
     return [
         Page("list, unfiltered", "/papers/", lst),
         Page("filter: venue (biggest)", f"/papers/?venue={v}", lst),
@@ -330,7 +340,7 @@ def bench_pages(results: Results, requests: int, max_seconds: float, only: str |
         f"`{params['rare']}`; export selection `{params['export']}` = {params['export_n']} papers."
     )
     client = Client()
-    for page in page_list(params):
+    for page in page_list(params, results.size):
         if only and not re.search(only, page.name):
             continue
         time_page(client, page, requests, max_seconds)
@@ -416,7 +426,8 @@ def failures(results: Results) -> list[str]:
     for r in results.parse:
         if r["rate"] * 2 < PARSE_RATE_TARGET:
             bad.append(f"parse {r['format']}: {r['rate']}/s")
-    if results.imported and results.imported["seconds"] > 2 * IMPORT_SECONDS_TARGET:
+    imported = results.imported
+    if imported and imported["seconds"] > 2 * import_seconds_target(imported["entries"]):
         bad.append(f"import: {results.imported['seconds']}s")
     ratio = (results.wrk or {}).get("ratio")
     if ratio is not None and ratio * 2 < THROUGHPUT_RATIO_TARGET:
@@ -565,11 +576,12 @@ def _report_importer(results: Results) -> list[str]:
             )
         if results.imported:
             r = results.imported
-            ok = "ok" if r["seconds"] <= IMPORT_SECONDS_TARGET else "**missed**"
+            target = import_seconds_target(r["entries"])
+            ok = "ok" if r["seconds"] <= target else "**missed**"
             lines.append(
                 f"| import blog into PostgreSQL (import_listings) | {r['entries']} | | "
                 f"{r['seconds']} | {r['entries'] / max(r['seconds'], 0.001):,.0f} | "
-                f"≤ 60 s {ok} | {r['peak_rss_mb']} ({r['rss_before_mb']}) |"
+                f"≤ {target:g} s {ok} | {r['peak_rss_mb']} ({r['rss_before_mb']}) |"
             )
             lines += [
                 "",
@@ -608,13 +620,13 @@ def report(results: Results) -> str:
     return "\n".join(line for section in sections for line in section(results))
 
 
-def write_results(text: str) -> None:
+def write_results(text: str, path: Path = RESULTS) -> None:
     history = ""
-    if RESULTS.exists():
-        old = RESULTS.read_text()
+    if path.exists():
+        old = path.read_text()
         if HISTORY_MARKER in old:
             history = old[old.index(HISTORY_MARKER) :]
-    RESULTS.write_text(text + "\n" + (history or HISTORY_MARKER + "\n"))
+    path.write_text(text + "\n" + (history or HISTORY_MARKER + "\n"))
 
 
 # ---------------------------------------------------------------------------
@@ -647,6 +659,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--longtail-seconds", type=float, default=600, help="long tail: per kind, at most"
     )
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS,
+        help="where to write the results (bench/RESULTS-1M.md for a 1,000,000-paper run)",
+    )
     return parser.parse_args(argv)
 
 
@@ -693,8 +711,9 @@ def main(argv=None) -> int:
     results.load.append(f"end {load_average()}")
     text = report(results)
     if not args.no_write:
-        write_results(text)
-        log(f"wrote {RESULTS.relative_to(ROOT)}")
+        path = args.results.resolve()
+        write_results(text, path)
+        log(f"wrote {path}")
     print(text)
     bad = failures(results)
     if bad:
