@@ -470,13 +470,13 @@ def _report_catalog(results: Results) -> list[str]:
     lines: list[str] = []
     if results.generation:
         g = results.generation
+        made = f"generated in {g['seconds']} s" if g.get("seconds") else "generated before this run"
         lines += [
             "## Catalog",
             "",
             f"{g.get('papers')} papers, {g.get('people')} people, {g.get('authorships')} "
             f"authorships, {g.get('venues')} venues, {g.get('awards')} awards "
-            f"({g.get('paper_awards')} paper awards), {g.get('aliases')} name variants; "
-            f"generated in {g.get('seconds')} s.",
+            f"({g.get('paper_awards')} paper awards), {g.get('aliases')} name variants; {made}.",
             *[f"{n}" for n in results.notes],
             "",
         ]
@@ -632,6 +632,32 @@ def write_results(text: str, path: Path = RESULTS) -> None:
 # ---------------------------------------------------------------------------
 
 
+def generated_before(size: int) -> dict | None:
+    """The row counts of a catalog of `size` papers bench/generate.py wrote
+    into this database earlier (None when it holds another number of papers):
+    a 1,000,000-paper catalog takes most of an hour to generate, so it is
+    generated once (`python -m bench.generate --size N`) and measured later."""
+    from django.db import connection
+
+    tables = {
+        "papers": "catalog_paper",
+        "people": "people_person",
+        "authorships": "catalog_authorship",
+        "venues": "venues_venue",
+        "awards": "catalog_award",
+        "paper_awards": "catalog_paper_awards",
+        "aliases": "people_personalias",
+    }
+    counts = {}
+    with connection.cursor() as cursor:
+        for name, table in tables.items():
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")
+            counts[name] = cursor.fetchone()[0]
+    if counts["papers"] != size:
+        return None
+    return {**counts, "seconds": None}
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Papershelf performance benchmark")
     parser.add_argument("--size", type=int, default=100_000, help="papers to generate")
@@ -659,6 +685,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--longtail-seconds", type=float, default=600, help="long tail: per kind, at most"
     )
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
+    parser.add_argument(
+        "--keep-catalog",
+        action="store_true",
+        help="measure the catalog already in DATABASE_URL when it has --size papers "
+        "(no import, no generation)",
+    )
     parser.add_argument(
         "--results",
         type=Path,
@@ -688,11 +720,15 @@ def main(argv=None) -> int:
     results = Results(size=args.size, requests=args.requests)
     results.load.append(f"start {load_average()}")
     call_command("migrate", verbosity=0)
-    if not args.skip_import:
-        bench_importer(results, args.import_entries)
-        generate.truncate(connection)
-    log(f"generating {args.size} papers")
-    results.generation = generate.generate(args.size, log=log)
+    results.generation = generated_before(args.size) if args.keep_catalog else None
+    if results.generation:
+        log(f"keeping the catalog of {args.size} papers generated before")
+    else:
+        if not args.skip_import:
+            bench_importer(results, args.import_entries)
+            generate.truncate(connection)
+        log(f"generating {args.size} papers")
+        results.generation = generate.generate(args.size, log=log)
     connection.close()
     results.load.append(f"pages {load_average()}")
     bench_pages(results, args.requests, args.max_seconds, args.only)
