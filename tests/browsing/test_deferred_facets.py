@@ -213,3 +213,11 @@ def test_the_guarded_cells_query_skips_only_the_sample(limit):
         k: v for k, v in full.items() if k != "authors"
     }
     assert counts.cell_facets(active, sample, 5, sample_up_to=total) == full
+
+
+def test_the_facets_page_without_parameters_is_the_whole_catalogs(client):
+    response = client.get(PAGE)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'href="/papers/">Back to the list' in html
+    assert 'href="/papers/?venue=arxiv"' in sidebar(response)

@@ -28,9 +28,11 @@ def watch(page) -> list[str]:
     problems = []
     page.on(
         "console",
-        lambda m: problems.append(m.text)
-        if m.type == "error" or "Content Security Policy" in m.text
-        else None,
+        lambda m: (
+            problems.append(m.text)
+            if m.type == "error" or "Content Security Policy" in m.text
+            else None
+        ),
     )
     page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
     return problems
