@@ -186,10 +186,7 @@ def count_facets(filterset: PaperFilter, *, inline_up_to: int | None = None) -> 
     """
     active = filterset.active()
     if filterset.search_words:
-        search = SearchFacets(filterset, active)
-        if inline_up_to is not None:
-            search.stop_over(inline_up_to)
-        return search.counts()
+        return SearchFacets(filterset, active, inline_up_to).counts()
     if counts.cells_answer(active):
         return _from_cells(filterset, active, inline_up_to)
     per_year = _count_years(filterset)
@@ -306,9 +303,16 @@ class SearchFacets:
     and the counts the database keeps (catalog/search/estimate.py); the
     venues, awards and top authors are counted in that sample and scaled
     to the estimated number of papers. Estimates are marked (`samples`,
-    `total_estimated`, `estimated_years`), and the pages say "about"."""
+    `total_estimated`, `estimated_years`), and the pages say "about".
 
-    def __init__(self, filterset: PaperFilter, active: ActiveFilters):
+    With `inline_up_to`, the results are read first, and more of them than
+    that raise FacetsDeferred before the other pools are read (one more
+    round trip when they are not: the other pools of a common word's
+    search are its biggest reads)."""
+
+    def __init__(
+        self, filterset: PaperFilter, active: ActiveFilters, inline_up_to: int | None = None
+    ):
         self.filterset, self.active = filterset, active
         # On PostgreSQL the pools are read from the narrow search rows
         # (catalog.models.SearchRow), the same filters over them.
@@ -328,11 +332,26 @@ class SearchFacets:
             if value
         ]
         querysets = {without: self._querysets(without) for without in names}
+        self.pools = {}
+        if inline_up_to is None:
+            self._read(querysets)
+            return
+        self._read({(): querysets[()]})
+        results = self.pool()
+        if results.years.total > inline_up_to:
+            raise FacetsDeferred(ResultTotal(results.years.total, not results.small))
+        self._read({without: pair for without, pair in querysets.items() if without != ()})
+
+    def _read(self, querysets: dict) -> None:
+        """The pools of `querysets` (name -> (papers, the same unsearched)),
+        read in one query."""
+        if not querysets:
+            return
         newest = read_newest(querysets, max(SAMPLE, EXACT_UP_TO + 1))
-        self.pools = {
-            without: _Pool(filterset, without, newest[without], querysets[without])
-            for without in names
-        }
+        self.pools.update(
+            (without, _Pool(self.filterset, without, newest[without], pair))
+            for without, pair in querysets.items()
+        )
 
     def _querysets(self, without: tuple[str, ...]):
         """The papers without `without`, and the same without the search. The
@@ -355,15 +374,6 @@ class SearchFacets:
     def pool(self, name: str | None = None) -> _Pool:
         """The papers for the facet of filter `name` (None: the results)."""
         return self.pools.get((name,), self.pools[()])
-
-    def stop_over(self, inline_up_to: int) -> None:
-        """Raise FacetsDeferred when the results number more than
-        `inline_up_to`: the number of results (estimated from the newest
-        read, catalog.search.estimate) without the other pools' estimates
-        and the sample's facets."""
-        results = self.pool()
-        if results.years.total > inline_up_to:
-            raise FacetsDeferred(ResultTotal(results.years.total, not results.small))
 
     def counts(self) -> FacetCounts:
         active, results = self.active, self.pool()

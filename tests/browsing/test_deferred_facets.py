@@ -24,6 +24,7 @@ PAGE = "/facets/papers/"
 DEFERRED = [
     "q=language",
     "q=language&sort=newest&year_from=2020",
+    "q=language&year=2022",  # its years are counted without the year: another pool
     "venue=arxiv&year_from=2020",
     "year_to=2024&venue=arxiv&venue=icml",
     "author=stella-biderman&author=leo-gao",
@@ -221,3 +222,13 @@ def test_the_facets_page_without_parameters_is_the_whole_catalogs(client):
     html = response.content.decode()
     assert 'href="/papers/">Back to the list' in html
     assert 'href="/papers/?venue=arxiv"' in sidebar(response)
+
+
+def test_a_deferred_search_reads_only_its_results(client, limit):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/papers/?q=language&year=2022&venue=arxiv&venue=icml")
+    assert response.context["facets_urls"]
+    reads = [q["sql"] for q in captured.captured_queries if "newest.*" in q["sql"]]
+    # One read, of the results alone: not of the papers without the year
+    # filter, nor without the venues (the facets' pools).
+    assert len(reads) == 1 and reads[0].count("newest.*") == 1, reads
