@@ -35,7 +35,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from bench.serving import WORKERS, gunicorn, log, wrk_stats
 from bench.textgen import FUNCTION_WORDS
@@ -324,10 +324,13 @@ class Writer:
             Paper.objects.filter(pk=pk).update(title=title)
 
 
+COMMON_WORD_SEARCH = "/papers/?q=model"
+
+
 def popular_pages(params: dict) -> dict[str, str]:
     return {
         "list": "/papers/",
-        "common-word search": "/papers/?q=model",
+        "common-word search": COMMON_WORD_SEARCH,
         "front page": "/",
         "person page": f"/people/{params['prolific']}/",
         "venue page": f"/venues/{params['venue']}/",
@@ -389,6 +392,49 @@ def run_mixed(client, counter, writer: Writer, pools: Pools, params: dict, optio
     return list(rows.values())
 
 
+def fragment_url(url: str) -> str:
+    """The facets fragment a list page `url` defers its facets to
+    (catalog.views.deferred_facets_urls()): its parameters but the page."""
+    query = [(k, v) for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True)]
+    kept = urlencode([(key, value) for key, value in query if key != "page"])
+    return f"/facets/papers/fragment/?{kept}" if kept else "/facets/papers/fragment/"
+
+
+def run_fragments(client, counter, writer: Writer, pools: Pools, max_seconds) -> list[Row]:
+    """The facets fragments of the distinct searches and filter combinations
+    above (a page over the list's limit defers its facets to them), each
+    asked once with the cache emptied (as the first request of the
+    fragment after its page), after the page rows so that those are
+    measured as before; and the common-word search's right after a write."""
+    from django.core.cache import cache
+
+    cache.clear()
+    searches = list(dict.fromkeys(fragment_url(url) for url in pools.searches))
+    filters = list(dict.fromkeys(fragment_url(url) for url in pools.filters))
+    rows = [
+        run_distinct(
+            client, counter, "facets fragment: distinct searches", searches, None, max_seconds
+        ),
+        run_distinct(
+            client,
+            counter,
+            "facets fragment: distinct filter combinations",
+            filters,
+            None,
+            max_seconds,
+        ),
+    ]
+    after = Row("facets fragment after a write: common-word search", None)
+    deadline = time.perf_counter() + max_seconds
+    for _ in range(AFTER_WRITE_REPEATS):
+        writer.write()
+        timed_get(client, counter, after, fragment_url(COMMON_WORD_SEARCH))
+        if time.perf_counter() > deadline:
+            after.note = f"stopped after {max_seconds:.0f}s"
+            break
+    return [*rows, after]
+
+
 def bench_longtail_pages(params: dict, pools: Pools, options) -> LongTail:
     from django.core.cache import cache
     from django.db import connection
@@ -409,6 +455,7 @@ def bench_longtail_pages(params: dict, pools: Pools, options) -> LongTail:
             log_row(rows[-1])
             rows += run_after_writes(client, counter, writer, params, seconds)
             rows += run_mixed(client, counter, writer, pools, params, options)
+            rows += run_fragments(client, counter, writer, pools, seconds)
     finally:
         writer.restore()
     for row in rows[2:]:
@@ -541,8 +588,11 @@ def report(longtail: LongTail | None) -> list[str]:
         "in it helps. Distinct URLs are each asked once. After-write pages: one ORM write (a",
         f"title change), then each page once; {AFTER_WRITE_REPEATS} times. The mixed stream "
         f"makes one write every {longtail.write_every}",
-        f"requests ({longtail.writes} writes in the section). Queries: median / largest per",
-        "request. Times in ms.",
+        f"requests ({longtail.writes} writes in the section). A list over the facets' limit",
+        "shows its rows first and defers its facets to a fragment (catalog.views.PaperFacetsView);",
+        "the fragment rows ask those of the same distinct searches and filter combinations once",
+        "each, with the cache emptied, and the common-word search's right after a write.",
+        "Queries: median / largest per request. Times in ms.",
         "",
         "| Traffic | n | p50 | p95 | max | queries | target p95 | result |",
         "|---|---:|---:|---:|---:|---:|---:|---|",

@@ -374,27 +374,43 @@ def proven_top_sql(active: ActiveFilters, limit: int) -> tuple[str, list, str]:
     return ctes, [*year_params, CANDIDATES, limit - 1, CANDIDATES], select
 
 
-def _authors_facet_sql(active: ActiveFilters, paper_ids, limit: int) -> tuple[str, list, str, list]:
-    """cell_facets()'s CTEs (with WITH) and their parameters, and its SELECT
-    of (slug, name, n, first) rows of the top authors and the SELECT's own
-    parameters; for results of years alone, with the `proven` rows
-    (proven_top_sql()), and the sample's only when they are not (a row
-    ('proven', …) says which)."""
+def _authors_facet_sql(
+    active: ActiveFilters, paper_ids, limit: int, guard: tuple[str, list]
+) -> tuple[str, list, str, list]:
+    """cell_facets()'s CTEs (without WITH) and their parameters, and its
+    SELECT of (slug, name, n, first) rows of the top authors and the
+    SELECT's own parameters; for results of years alone, with the `proven`
+    rows (proven_top_sql()), and the sample's only when they are not (a row
+    ('proven', …) says which). The sample is counted only where `guard`
+    (SQL, parameters) holds."""
     if paper_ids is None:
         people_sql, people_params = _top_people_sql(limit, *active.venues)
         return "", [], f"SELECT t.*, 1 FROM ({people_sql}) t", people_params
     ctes, params, sampled = _top_authors_sql(paper_ids, limit, active.authors)
+    condition, guard_params = guard
     if not by_years_only(active):
-        return f"WITH {ctes}", params, sampled, []
+        return ctes, params, f"SELECT * FROM ({sampled}) s WHERE {condition}", guard_params
     proof_ctes, proof_params, proven = proven_top_sql(active, limit)
     select = f"""
         SELECT * FROM ({proven}) p WHERE (SELECT proven FROM proof)
-        UNION ALL SELECT * FROM ({sampled}) s WHERE NOT (SELECT proven FROM proof)
+        UNION ALL SELECT * FROM ({sampled}) s WHERE NOT (SELECT proven FROM proof) AND {condition}
         UNION ALL SELECT 'proven', NULL, 0, 2 WHERE (SELECT proven FROM proof)"""
-    return f"WITH {ctes}, {proof_ctes}", [*params, *proof_params], select, []
+    return f"{ctes}, {proof_ctes}", [*params, *proof_params], select, guard_params
 
 
-def cell_facets(active: ActiveFilters, paper_ids, limit: int) -> dict:
+def _sample_guard(active: ActiveFilters, sample_up_to: int | None) -> tuple[str, list]:
+    """SQL (and parameters) true when the results, summed from the CTE
+    `years`, number at most `sample_up_to` (always true for None): the
+    condition under which cell_facets() counts a sample's authors."""
+    if sample_up_to is None:
+        return "TRUE", []
+    in_year, params = ("WHERE year_key = %s", [active.year]) if active.year else ("", [])
+    return f"(SELECT COALESCE(SUM(n), 0) FROM years {in_year}) <= %s", [*params, sample_up_to]
+
+
+def cell_facets(
+    active: ActiveFilters, paper_ids, limit: int, sample_up_to: int | None = None
+) -> dict:
     """Every facet of results the cells answer (cells_answer()), in one query:
     "years" as year_counts(), "venues" as venue_counts(), "awards": awarded
     papers per award under the venue and year filters (the award cells; the
@@ -404,6 +420,9 @@ def cell_facets(active: ActiveFilters, paper_ids, limit: int) -> dict:
     (kept_top_people(): the whole catalog or one venue, _top_people_sql()),
     or for results of years alone, of all of them when that can be proven
     from the kept totals (proven_top_sql(); then "proven" is True).
+    With `sample_up_to`, `paper_ids`' authors are counted only for results
+    of at most that many papers (the list defers bigger ones' facets; the
+    grouping is most of this query's time), else "authors" is empty.
     One round trip, not four: on a busy machine each one waits for the
     database's turn."""
     if active.authors:
@@ -415,16 +434,20 @@ def cell_facets(active: ActiveFilters, paper_ids, limit: int) -> dict:
         )
     venues = _venue_counts_sql(active)
     condition, year_params = _conditions(active, venue=True, exact_year=False)
-    ctes, params, authors, people_params = _authors_facet_sql(active, paper_ids, limit)
-    sql = f"""{ctes}
+    guard = _sample_guard(active, sample_up_to)
+    ctes, params, authors, people_params = _authors_facet_sql(active, paper_ids, limit, guard)
+    # The years once, as a CTE: the rows and the guard's number of results.
+    sql = f"""WITH years AS (
+            SELECT c.year_key, SUM(c.papers) AS n FROM {_cells(active, years_only=True)} c
+            WHERE {condition} GROUP BY c.year_key
+        ){", " + ctes if ctes else ""}
         SELECT 'venues', v.*, CAST(NULL AS INTEGER) FROM ({venues[0]}) v
         UNION ALL SELECT 'awards', w.*, NULL FROM ({awards[0]}) w
         UNION ALL SELECT 'authors', t.*, NULL FROM ({authors}) t
-        UNION ALL SELECT 'years', NULL, NULL, SUM(c.papers), 0, c.year_key
-            FROM {_cells(active, years_only=True)} c WHERE {condition} GROUP BY c.year_key
+        UNION ALL SELECT 'years', NULL, NULL, n, 0, year_key FROM years
         ORDER BY 1, 5, 4 DESC, 3, 2
     """
-    params += [*venues[1], *awards[1], *people_params, *year_params]
+    params = [*year_params, *params, *venues[1], *awards[1], *people_params]
     result = {"venues": [], "awards": [], "authors": [], "years": {}, "proven": False}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -21,6 +21,7 @@ from catalog.links import ListLinks, toggled
 from catalog.models import Award, SearchRow
 from catalog.search import uses_postgres
 from catalog.search.estimate import LATEST_YEARS_ORDER, Newest, pool_years, read_newest, rounded
+from core.cache import get_or_compute
 from core.template_values import TemplateValues
 from venues.models import Venue
 
@@ -55,11 +56,67 @@ class FacetCounts:
     def names(self) -> dict[str, dict[str, str]]:
         """Slug to name of the counted venues, authors and awards (the active
         ones are always counted), for chips() and unknown_values()."""
-        return {
-            "venue": {slug: name for slug, name, _ in self.venues},
-            "author": {slug: name for slug, name, _ in self.authors},
-            "award": {slug: name for slug, name, _ in self.awards},
-        }
+        return _names(self.venues, self.authors, self.awards)
+
+
+def _names(venues, authors, awards) -> dict[str, dict[str, str]]:
+    """FacetCounts.names() of (slug, name, count) rows."""
+    return {
+        "venue": {slug: name for slug, name, _ in venues},
+        "author": {slug: name for slug, name, _ in authors},
+        "award": {slug: name for slug, name, _ in awards},
+    }
+
+
+@dataclass(frozen=True)
+class ResultTotal:
+    """The number of results alone (an estimate when `total_estimated`): what
+    a list whose facets are deferred shows (list_counts())."""
+
+    total: int
+    total_estimated: bool = False
+    # The active values' names, as FacetCounts.names(), when the count read
+    # them anyway (None: not read).
+    names: dict | None = None
+
+
+class FacetsDeferred(Exception):
+    """Raised by a count that stops at the number of results: the facets of
+    these results are not cheap. Nothing is cached for them."""
+
+    def __init__(self, total: ResultTotal):
+        super().__init__(total)
+        self.total = total
+
+
+# The cache entry of a filter set's FacetCounts (per catalog version).
+FACET_COUNTS = "facet-counts"
+
+
+def facet_counts(version: int | None, filterset: PaperFilter) -> FacetCounts:
+    """count_facets(), cached by the catalog `version` and the filters (not the
+    sort or the page): the same for every page of these results."""
+    return get_or_compute(
+        FACET_COUNTS, version, filterset.cache_parts(), lambda: count_facets(filterset)
+    )
+
+
+def list_counts(
+    version: int | None, filterset: PaperFilter, inline_up_to: int | None
+) -> FacetCounts | ResultTotal:
+    """What a list page counts: the facet counts when cached (facet_counts()'s
+    entry) or cheap, else only the number of results (ResultTotal) and the
+    facets are fetched apart. Cheap: at most `inline_up_to` results (None:
+    always), or counted exactly from the kept totals in one query. Cheap
+    counts are cached as facet_counts() caches them."""
+
+    def compute():
+        return count_facets(filterset, inline_up_to=inline_up_to)
+
+    try:
+        return get_or_compute(FACET_COUNTS, version, filterset.cache_parts(), compute)
+    except FacetsDeferred as deferred:
+        return deferred.total
 
 
 def _counted(model, relation: str, pool, active: Q, limit: int | None = None):
@@ -105,7 +162,7 @@ def _count_years(filterset: PaperFilter) -> dict:
     return dict(in_years.values("year").annotate(n=Count("pk")).values_list("year", "n"))
 
 
-def count_facets(filterset: PaperFilter) -> FacetCounts:
+def count_facets(filterset: PaperFilter, *, inline_up_to: int | None = None) -> FacetCounts:
     """The facet counts and the number of results for a bound PaperFilter:
     a few queries, whose work does not grow with the number of results.
 
@@ -122,14 +179,20 @@ def count_facets(filterset: PaperFilter) -> FacetCounts:
     Otherwise one grouped query per facet over the matching papers; the
     year query also counts papers without a year, so the number of results
     comes from it instead of a COUNT query of its own.
+
+    With `inline_up_to`, counting stops at the number of results when there
+    are more of them than that and the facets would need more than the
+    kept totals (FacetsDeferred, carrying the ResultTotal).
     """
     active = filterset.active()
     if filterset.search_words:
-        return SearchFacets(filterset, active).counts()
+        return SearchFacets(filterset, active, inline_up_to).counts()
     if counts.cells_answer(active):
-        return _from_cells(filterset, active)
+        return _from_cells(filterset, active, inline_up_to)
     per_year = _count_years(filterset)
     total = per_year.get(active.year, 0) if active.year else sum(per_year.values())
+    if inline_up_to is not None and total > inline_up_to:
+        raise FacetsDeferred(ResultTotal(total))
     venues = _counted(
         Venue, "papers", filterset.queryset_without("venue"), Q(slug__in=active.venues)
     )
@@ -146,20 +209,30 @@ def count_facets(filterset: PaperFilter) -> FacetCounts:
     )
 
 
-def _from_cells(filterset: PaperFilter, active: ActiveFilters) -> FacetCounts:
+def _from_cells(
+    filterset: PaperFilter, active: ActiveFilters, inline_up_to: int | None = None
+) -> FacetCounts:
     """count_facets() from the cells, in one query (counts.cell_facets()): the
     top authors of the whole catalog or of one venue from the kept totals
     (exact), of years alone too when the kept totals prove them exact
     (counts.proven_top_sql()); others counted in the newest SAMPLE results,
     which are all of them when there are no more (exact), else a sample
-    whose counts are scaled as _top_authors() scales them."""
+    whose counts are scaled as _top_authors() scales them. With
+    `inline_up_to`, more results than that and no exact top authors from
+    the kept totals raise FacetsDeferred: the sample is then not counted
+    (the same query, without its slow part)."""
     limit = TOP_AUTHORS + len(active.authors)  # active authors first, never dropped
     kept = counts.kept_top_people(active)
     pool = filterset.queryset_without().order_by()
     newest = None if kept else pool.order_by(*LATEST_YEARS_ORDER).values("pk")[:SAMPLE]
-    rows = counts.cell_facets(active, newest, limit)
+    rows = counts.cell_facets(active, newest, limit, sample_up_to=inline_up_to)
     per_year = rows["years"]
     total = per_year.get(active.year, 0) if active.year else sum(per_year.values())
+    if inline_up_to is not None and not (kept or rows["proven"]) and total > inline_up_to:
+        # The venue and award rows name the active ones; an author's is in
+        # the skipped sample.
+        names = None if active.authors else _names(rows["venues"], [], rows["awards"])
+        raise FacetsDeferred(ResultTotal(total, names=names))
     authors, sample = rows["authors"], 0
     if kept or rows["proven"] or total <= min(SAMPLE, EXACT_UP_TO):
         pass  # exact: from the kept totals, proven from them, or every result counted
@@ -230,9 +303,16 @@ class SearchFacets:
     and the counts the database keeps (catalog/search/estimate.py); the
     venues, awards and top authors are counted in that sample and scaled
     to the estimated number of papers. Estimates are marked (`samples`,
-    `total_estimated`, `estimated_years`), and the pages say "about"."""
+    `total_estimated`, `estimated_years`), and the pages say "about".
 
-    def __init__(self, filterset: PaperFilter, active: ActiveFilters):
+    With `inline_up_to`, the results are read first, and more of them than
+    that raise FacetsDeferred before the other pools are read (one more
+    round trip when they are not: the other pools of a common word's
+    search are its biggest reads)."""
+
+    def __init__(
+        self, filterset: PaperFilter, active: ActiveFilters, inline_up_to: int | None = None
+    ):
         self.filterset, self.active = filterset, active
         # On PostgreSQL the pools are read from the narrow search rows
         # (catalog.models.SearchRow), the same filters over them.
@@ -252,11 +332,26 @@ class SearchFacets:
             if value
         ]
         querysets = {without: self._querysets(without) for without in names}
+        self.pools = {}
+        if inline_up_to is None:
+            self._read(querysets)
+            return
+        self._read({(): querysets[()]})
+        results = self.pool()
+        if results.years.total > inline_up_to:
+            raise FacetsDeferred(ResultTotal(results.years.total, not results.small))
+        self._read({without: pair for without, pair in querysets.items() if without != ()})
+
+    def _read(self, querysets: dict) -> None:
+        """The pools of `querysets` (name -> (papers, the same unsearched)),
+        read in one query."""
+        if not querysets:
+            return
         newest = read_newest(querysets, max(SAMPLE, EXACT_UP_TO + 1))
-        self.pools = {
-            without: _Pool(filterset, without, newest[without], querysets[without])
-            for without in names
-        }
+        self.pools.update(
+            (without, _Pool(self.filterset, without, newest[without], pair))
+            for without, pair in querysets.items()
+        )
 
     def _querysets(self, without: tuple[str, ...]):
         """The papers without `without`, and the same without the search. The
@@ -344,6 +439,17 @@ def _scaled(sampled, total: int):
     return [(slug, name, round(n * scale)) for slug, name, n in sampled], SAMPLE
 
 
+class _Prefixed:
+    """ListLinks whose URLs start with `base` (the list's path): for the
+    facets' own page, whose links lead back to the list."""
+
+    def __init__(self, links: ListLinks, base: str):
+        self.links, self.base = links, base
+
+    def url(self, **changes) -> str:
+        return self.base + self.links.url(**changes)
+
+
 @dataclass
 class FacetEntry(TemplateValues):
     label: str
@@ -354,10 +460,11 @@ class FacetEntry(TemplateValues):
     estimated: bool = False
 
 
-def facet_entries(counts: FacetCounts, active: ActiveFilters, params) -> dict:
+def facet_entries(counts: FacetCounts, active: ActiveFilters, params, base: str = "") -> dict:
     """Facet entries (label, count, active, URL) by facet, for the template;
-    `params` are the request's parameters, which the links keep."""
-    links = ListLinks(params)
+    `params` are the request's parameters, which the links keep. The URLs
+    are query strings (the list's page), or `base` + one."""
+    links = _Prefixed(ListLinks(params), base) if base else ListLinks(params)
     author_entries = [
         FacetEntry(
             name,
@@ -436,6 +543,15 @@ def chips(active: ActiveFilters, names: dict, params) -> list[Chip]:
         label = names["award"].get(active.award, active.award)
         result.append(Chip(f"Award: {label}", links.url(award=None)))
     return result
+
+
+def unknown_slugs(active: ActiveFilters, names: dict) -> dict[str, list[str]]:
+    """The filters' slugs that name nothing (`names` as for chips()), by
+    parameter: those that may have moved (core.redirects)."""
+    return {
+        key: [slug for slug in slugs if slug not in names[key]]
+        for key, slugs in active.named().items()
+    }
 
 
 def unknown_values(active: ActiveFilters, names: dict) -> list[str]:

@@ -18,15 +18,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
 from django.http import QueryDict
 
 from catalog import counts, deep_pages
-from catalog.filters import PaperFilter
-from catalog.models import NEWEST_ORDER, Authorship, Paper
+from catalog.filters import ActiveFilters, PaperFilter
+from catalog.models import NEWEST_ORDER, Authorship, Award, Paper
 from catalog.search import relevance_page_rows, uses_postgres
 from core.pagination import DeferredJoinPaginator
 from people.models import Person
+from venues.models import Venue
 
 PAPERS_PER_PAGE = 25
 
@@ -138,6 +139,27 @@ def result_count(filterset: PaperFilter) -> int:
         return filterset.queryset_without().count()
     per_year = counts.year_counts(active)
     return per_year.get(active.year, 0) if active.year else sum(per_year.values())
+
+
+def active_names(active: ActiveFilters) -> dict[str, dict[str, str]]:
+    """Slug to name of the venues, people and award the filters name, by
+    parameter, as FacetCounts.names() gives them (a slug that names nothing
+    is missing): for a list whose facet counts, which name them, are not
+    read. One query, none without such filters."""
+    named = active.named()
+    result: dict[str, dict[str, str]] = {key: {} for key in named}
+    parts = [
+        model.objects.filter(slug__in=named[key])
+        .annotate(parameter=Value(key, output_field=CharField()))
+        .order_by()
+        .values_list("slug", "name", "parameter")
+        for key, model in (("venue", Venue), ("author", Person), ("award", Award))
+        if named[key]
+    ]
+    if parts:
+        for slug, name, key in parts[0].union(*parts[1:], all=True):
+            result[key][slug] = name
+    return result
 
 
 def paper_paginator(papers, *, per_page=PAPERS_PER_PAGE, count=None, members=None):

@@ -22,6 +22,14 @@ urlpatterns = [
         name="paper-export",
     ),
     path("papers/<slug:slug>/", views.PaperDetailView.as_view(), name="paper-detail"),
+    # A list's facets apart from its rows, under their own prefix (as the
+    # feeds): no paper slug can shadow them.
+    path("facets/papers/", views.PaperFacetsView.as_view(), name="paper-facets"),
+    path(
+        "facets/papers/fragment/",
+        views.PaperFacetsView.as_view(fragment=True),
+        name="paper-facets-fragment",
+    ),
     path("awards/", views.AwardListView.as_view(), name="award-list"),
     path("awards/<slug:slug>/", views.AwardDetailView.as_view(), name="award-detail"),
     # Feeds live under their own prefix, so no feed URL can shadow a slug.

@@ -7,6 +7,7 @@ front, so its number of queries does not grow with the number of papers
 
 from functools import cached_property
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
@@ -21,13 +22,27 @@ from django_filters.views import FilterView
 
 from catalog import counts
 from catalog.exports import FORMATS, bibtex_entry
-from catalog.facets import chips, count_facets, facet_entries, unknown_values
+from catalog.facets import (
+    FacetCounts,
+    ResultTotal,
+    chips,
+    facet_counts,
+    facet_entries,
+    list_counts,
+    unknown_slugs,
+    unknown_values,
+)
 from catalog.filters import ActiveFilters, PaperFilter
-from catalog.links import export_links, link_parts, sort_links
+from catalog.links import ListLinks, export_links, link_parts, sort_links
 from catalog.metadata import paper_metadata
 from catalog.models import LIST_DEFERRED_FIELDS, Authorship, Award, Paper
-from catalog.selectors import PAPERS_PER_PAGE, list_paginator, paper_filter, paper_paginator
-from core.cache import get_or_compute
+from catalog.selectors import (
+    PAPERS_PER_PAGE,
+    active_names,
+    list_paginator,
+    paper_filter,
+    paper_paginator,
+)
 from core.charts import year_chart
 from core.pagination import page_or_404
 from core.redirects import moved_list_response
@@ -62,7 +77,12 @@ class HomeView(CleanParametersMixin, CachedPageMixin, TemplateView):
 class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
     """The paper list: the FilterSet filters and sorts, the facet counts
     (cached per catalog version) give the number of results, the templates
-    render rows, chips and facets (the facets fragment cached too)."""
+    render rows, chips and facets (the facets fragment cached too).
+
+    When the facet counts are neither cached nor cheap (catalog.facets.
+    list_counts()), the rows do not wait for them: the page counts only
+    the results, and its facets are a placeholder that a script fills from
+    PaperFacetsView (a link to that view's page without JavaScript)."""
 
     filterset_class = PaperFilter
     paginate_by = PAPERS_PER_PAGE
@@ -87,21 +107,24 @@ class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
         # parameters.
         return paper_filter(self.request.GET, queryset=self.get_queryset())
 
+    def page_key(self):
+        # A page whose facets are deferred is not kept in the page cache:
+        # once they are counted (the fragment's request caches them), the
+        # same URL shows them inline, also without JavaScript.
+        if isinstance(self.__dict__.get("list_counts"), ResultTotal):
+            return None
+        return super().page_key()
+
     @cached_property
-    def facet_counts(self):
+    def list_counts(self) -> FacetCounts | ResultTotal:
         """The same for every sort and page of these filters."""
-        return get_or_compute(
-            "facet-counts",
-            self.catalog_version,
-            self.filterset.cache_parts(),
-            lambda: count_facets(self.filterset),
-        )
+        return list_counts(self.catalog_version, self.filterset, inline_facets_up_to())
 
     def get_paginator(self, queryset, per_page, **kwargs):
         return list_paginator(
             queryset,
             self.filterset,
-            self.facet_counts,
+            self.list_counts,
             per_page,
             version=self.catalog_version,
             **kwargs,
@@ -109,19 +132,21 @@ class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        filterset, params, counts = self.filterset, self.request.GET, self.facet_counts
-        active, names = filterset.active(), counts.names()
-        unknown = {
-            key: [slug for slug in slugs if slug not in names[key]]
-            for key, slugs in active.named().items()
-        }
+        filterset, params, counts = self.filterset, self.request.GET, self.list_counts
+        active = filterset.active()
+        deferred = isinstance(counts, ResultTotal)
+        names = shown_names(counts, active)
+        unknown = unknown_slugs(active, names)
         if any(unknown.values()):
             # Only slugs that name no one can have moved: a merge or a renamed
-            # slug. The facet counts already name every active one.
+            # slug. The facet counts (or active_names()) name every live one.
             self.moved = moved_list_response(self.request, unknown)
         context.update(
+            facets_urls=deferred_facets_urls(params) if deferred else None,
             # Lazy: built only when the facets fragment is not in the cache.
-            facets=SimpleLazyObject(lambda: facet_entries(counts, active, params)),
+            facets=None
+            if deferred
+            else SimpleLazyObject(lambda: facet_entries(counts, active, params)),
             # The facets fragment (a hundred-odd links, which cost as much to
             # render as the rows) is cached by the catalog version and these.
             link_parts=link_parts(params),
@@ -130,9 +155,7 @@ class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
             search=active.search,
             search_words=filterset.search_words,
             sort_links=sort_links(params, filterset.sort_key, bool(active.search)),
-            total=counts.total,
-            # "about 98,000" when the facet counts estimate it (catalog/search/estimate.py).
-            total_shown=f"about {counts.total:,}" if counts.total_estimated else counts.total,
+            **total_context(counts),
             hidden_filters=[
                 (key, value)
                 for key, values in params.lists()
@@ -142,6 +165,88 @@ class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
             export_links=export_links(params),
         )
         return context
+
+
+def shown_names(counts: FacetCounts | ResultTotal, active) -> dict[str, dict[str, str]]:
+    """The active values' names, for the chips: from the facet counts, else
+    from what the number of results read, else one small query."""
+    if isinstance(counts, FacetCounts):
+        return counts.names()
+    return counts.names or active_names(active)
+
+
+def inline_facets_up_to() -> int | None:
+    """Up to how many results a list counts its facets itself (None: always)."""
+    return getattr(settings, "PAPERSHELF_FACETS_INLINE_UP_TO", None)
+
+
+def total_context(counts: FacetCounts | ResultTotal) -> dict:
+    """The number of results for the templates: `total`, and `total_shown`,
+    "about 98,000" when it is an estimate (catalog/search/estimate.py)."""
+    shown = f"about {counts.total:,}" if counts.total_estimated else counts.total
+    return {"total": counts.total, "total_shown": shown}
+
+
+def deferred_facets_urls(params) -> dict[str, str]:
+    """The URLs of the facets of the list with `params` (its page aside):
+    "fragment" for the list's script, "page" for a browser without it."""
+    query = params.copy()
+    query.pop("page", None)
+    suffix = f"?{query.urlencode()}" if query else ""
+    return {
+        "fragment": reverse("catalog:paper-facets-fragment") + suffix,
+        "page": reverse("catalog:paper-facets") + suffix,
+    }
+
+
+class PaperFacetsView(CleanParametersMixin, CachedPageMixin, TemplateView):
+    """The facets of the paper list with the same parameters (a list whose
+    counts were deferred links here): as the HTML fragment the list's
+    script puts in place of its placeholder (`fragment`), or as a page of
+    its own for a browser without JavaScript, not for search engines.
+
+    Counted through the list's cache entry (catalog.facets.facet_counts()),
+    so the list of the same filters, any sort or page, then shows them
+    inline; the fragment is the list's own cached sidebar."""
+
+    fragment = False
+    moved = None
+
+    def get_template_names(self):
+        if self.fragment:
+            return ["catalog/paper_facets_fragment.html"]
+        return ["catalog/paper_facets.html"]
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        # A page for people without JavaScript, one per filter combination.
+        response.headers["X-Robots-Tag"] = "noindex"
+        return response
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        return self.moved or response
+
+    def get_context_data(self, **kwargs):
+        params = self.request.GET
+        filterset = paper_filter(params)
+        counts, active = facet_counts(self.catalog_version, filterset), filterset.active()
+        names = counts.names()
+        unknown = unknown_slugs(active, names)
+        if any(unknown.values()):
+            self.moved = moved_list_response(self.request, unknown)
+        list_path = reverse("catalog:paper-list")
+        base = "" if self.fragment else list_path
+        return super().get_context_data(
+            facets=SimpleLazyObject(lambda: facet_entries(counts, active, params, base)),
+            link_parts=link_parts(params),
+            chips=chips(active, names, params),
+            problems=filterset.problems() + unknown_values(active, names),
+            search=active.search,
+            list_url=list_path + ListLinks(params).url().removesuffix("?"),
+            **total_context(counts),
+            **kwargs,
+        )
 
 
 class PaperDetailView(CleanParametersMixin, CachedPageMixin, DetailView):

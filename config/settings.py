@@ -182,6 +182,13 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# A paper list whose facet counts are not cached counts them itself only for
+# up to this many results (or when the kept totals give them exactly); bigger
+# results show their rows first and fetch the facets apart
+# (catalog.facets.list_counts()). None: always itself. The same as the
+# facets' exact bound (catalog.facets.EXACT_UP_TO), beyond which they sample.
+PAPERSHELF_FACETS_INLINE_UP_TO = env_int("PAPERSHELF_FACETS_INLINE_UP_TO", default=1000)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The title-sort index carries the title (INCLUDE) so PostgreSQL answers deep

@@ -18,3 +18,9 @@ WHITENOISE_AUTOREFRESH = True
 # production HTTPS settings themselves are tested in a subprocess
 # (tests/security/test_deploy_settings.py).
 SECURE_SSL_REDIRECT = False
+# Lists count their facets themselves whatever their size, as before the
+# deferral (catalog.facets.list_counts()): suites of facet counts build
+# catalogs of a few thousand papers and count each page's queries. The
+# deferred facets are tested with their own limit
+# (tests/browsing/test_deferred_facets.py).
+PAPERSHELF_FACETS_INLINE_UP_TO = None

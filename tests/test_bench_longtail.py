@@ -62,3 +62,17 @@ def test_the_wrk_script_lists_every_path_and_refuses_odd_ones():
     assert "function request()" in script
     with pytest.raises(ValueError):
         lua_script(['/papers/?q="]] os.exit()'])
+
+
+def test_fragment_urls_keep_every_parameter_but_the_page():
+    from django.urls import reverse
+
+    from bench.longtail import fragment_url
+
+    assert reverse("catalog:paper-facets-fragment") == "/facets/papers/fragment/"
+    assert fragment_url("/papers/?q=model") == "/facets/papers/fragment/?q=model"
+    assert (
+        fragment_url("/papers/?venue=icml&year_from=2020&sort=oldest&page=7")
+        == "/facets/papers/fragment/?venue=icml&year_from=2020&sort=oldest"
+    )
+    assert fragment_url("/papers/?page=2") == "/facets/papers/fragment/"
