@@ -726,7 +726,8 @@ def main(argv=None) -> int:
     else:
         if not args.skip_import:
             bench_importer(results, args.import_entries)
-            generate.truncate(connection)
+        # Empty, whatever an import or an earlier run left in DATABASE_URL.
+        generate.truncate(connection)
         log(f"generating {args.size} papers")
         results.generation = generate.generate(args.size, log=log)
     connection.close()
