@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterable
 from contextlib import nullcontext
 
+import psycopg
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models
 from django.db.models.expressions import CombinedExpression
@@ -134,12 +135,13 @@ class _VectorDumper(Dumper):
 
 
 def binary_vectors(cursor) -> int:
-    """tsvector's oid, with _VectorDumper registered for it on the cursor's
-    connection: a binary COPY then writes vectors read in binary."""
+    """tsvector's oid, with _VectorDumper registered for it on the cursor
+    (a Django cursor; not on its connection, which outlives the import): a
+    binary COPY through it then writes vectors read in binary."""
     cursor.execute("SELECT 'tsvector'::regtype::oid")
     oid = cursor.fetchone()[0]
     dumper = type("TsvectorDumper", (_VectorDumper,), {"oid": oid})
-    cursor.cursor.connection.adapters.register_dumper(None, dumper)
+    cursor.cursor.adapters.register_dumper(None, dumper)
     return oid
 
 
@@ -176,11 +178,14 @@ class AbstractVectors:
         # connections[using] is this thread's own connection, in autocommit.
         connection = connections[self.using]
         try:
-            with connection.cursor() as cursor:
+            connection.ensure_connection()
+            # Binary: tsvector's wire form, read back as it is (as text it
+            # costs printing, quoting and parsing again), which needs a
+            # cursor that binds parameters on the server (Django's bind them
+            # on the client).
+            with psycopg.Cursor(connection.connection) as cursor:
                 for abstracts in self._chunks:
-                    # Binary: tsvector's wire form, read back as it is; as
-                    # text it costs printing, quoting and parsing again.
-                    cursor.cursor.execute(self._sql, [*self._params, abstracts], binary=True)
+                    cursor.execute(self._sql, [*self._params, abstracts], binary=True)
                     if not self._put([row[0] for row in cursor.fetchall()]):
                         return
         except Exception as error:  # the import computes the rest itself
