@@ -109,9 +109,10 @@ def measure_parse(fmt: str, entries: int) -> dict:
     django.setup()
     data = GENERATORS[fmt](entries).encode()
     before = _maxrss_mb()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     listing = _parse(data, f"bench-{fmt}.txt")
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
     return {
         "format": fmt,
         "entries": len(listing.entries),
@@ -119,6 +120,7 @@ def measure_parse(fmt: str, entries: int) -> dict:
         "bytes": len(data),
         "seconds": round(seconds, 2),
         "rate": round(len(listing.entries) / seconds),
+        "cpu_seconds": round(cpu_seconds, 2),
         "rss_before_mb": round(before),
         "peak_rss_mb": round(_maxrss_mb()),
     }
@@ -139,9 +141,10 @@ def measure_import(entries: int, fmt: str = "blog") -> dict:
     drafts = merge_entries(listing.entries)
     merge_seconds = time.perf_counter() - started
     del drafts
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     report = import_listings([listing])
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
     return {
         "format": fmt,
         "entries": len(listing.entries),
@@ -149,6 +152,9 @@ def measure_import(entries: int, fmt: str = "blog") -> dict:
         "flagged": len(report.flagged),
         "merge_seconds": round(merge_seconds, 1),
         "seconds": round(seconds, 1),
+        # This process's CPU (its threads' included; not the server's):
+        # comparable across runs when other work shares the machine.
+        "cpu_seconds": round(cpu_seconds, 1),
         "rss_before_mb": round(before),
         "peak_rss_mb": round(_maxrss_mb()),
     }

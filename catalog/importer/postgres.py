@@ -20,9 +20,12 @@ import threading
 from collections.abc import Iterable
 from contextlib import nullcontext
 
+import psycopg
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models
 from django.db.models.expressions import CombinedExpression
+from psycopg.adapt import Dumper
+from psycopg.pq import Format
 
 from catalog.importer.deferred import GinMerges
 from catalog.importer.planning import (
@@ -78,6 +81,8 @@ def copy_rows(
 # New papers on PostgreSQL (see NewPaperStaging): a temporary table of this
 # transaction, dropped as soon as the papers are written.
 _STAGING_TABLE = "importer_staging"
+# The abstracts' vectors AbstractVectors computed, staged beside it by id.
+_VECTORS_TABLE = "importer_staging_vectors"
 # Paper columns computed by the database as new papers are written.
 _COMPUTED_COLUMNS = ("search_vector", "head_vector")
 # New papers are written this many at a time, and their abstracts' vectors
@@ -87,6 +92,8 @@ PAPERS_PER_CHUNK = 5000
 # Vectors computed ahead of the writes, at most (chunks): bounds the memory
 # they take when planning or writing lags.
 _CHUNKS_AHEAD = 40
+# work_mem for writing new papers (see _raise_sort_memory()).
+_SORT_MEMORY_KB = 64 * 1024
 
 
 def _paper_expression_sql(expression, using: str) -> tuple[str, list]:
@@ -115,6 +122,27 @@ def _search_vector_parts():
             "followed by the abstract's; update NewPaperStaging with it."
         )
     return head, whole.rhs
+
+
+class _VectorDumper(Dumper):
+    """A tsvector in PostgreSQL's binary form (as AbstractVectors reads it),
+    written to a binary COPY as it is."""
+
+    format = Format.BINARY
+
+    def dump(self, obj):
+        return obj
+
+
+def binary_vectors(cursor) -> int:
+    """tsvector's oid, with _VectorDumper registered for it on the cursor
+    (a Django cursor; not on its connection, which outlives the import): a
+    binary COPY through it then writes vectors read in binary."""
+    cursor.execute("SELECT 'tsvector'::regtype::oid")
+    oid = cursor.fetchone()[0]
+    dumper = type("TsvectorDumper", (_VectorDumper,), {"oid": oid})
+    cursor.cursor.adapters.register_dumper(None, dumper)
+    return oid
 
 
 class AbstractVectors:
@@ -150,9 +178,14 @@ class AbstractVectors:
         # connections[using] is this thread's own connection, in autocommit.
         connection = connections[self.using]
         try:
-            with connection.cursor() as cursor:
+            connection.ensure_connection()
+            # Binary: tsvector's wire form, read back as it is (as text it
+            # costs printing, quoting and parsing again), which needs a
+            # cursor that binds parameters on the server (Django's bind them
+            # on the client).
+            with psycopg.Cursor(connection.connection) as cursor:
                 for abstracts in self._chunks:
-                    cursor.execute(self._sql, [*self._params, abstracts])
+                    cursor.execute(self._sql, [*self._params, abstracts], binary=True)
                     if not self._put([row[0] for row in cursor.fetchall()]):
                         return
         except Exception as error:  # the import computes the rest itself
@@ -169,8 +202,8 @@ class AbstractVectors:
                 continue
         return False
 
-    def next_chunk(self) -> list[str] | None:
-        """The next chunk's vectors (as text), in order; None when the
+    def next_chunk(self) -> list[bytes] | None:
+        """The next chunk's vectors (in binary), in order; None when the
         helper failed (the import's connection computes them)."""
         if self._failed:
             return None
@@ -181,6 +214,19 @@ class AbstractVectors:
             return None
         return item
 
+    def stage(self, cursor, ids: list[int], oid: int) -> None:
+        """COPY the next chunk's vectors, those of the papers `ids`, into
+        the vectors' staging table (tsvector's `oid`, see binary_vectors());
+        nothing when the helper failed."""
+        vectors = self.next_chunk()
+        if vectors is None:
+            return
+        statement = f"COPY {_VECTORS_TABLE} (id, vector) FROM STDIN (FORMAT BINARY)"
+        with cursor.cursor.copy(statement) as copy:
+            copy.set_types(["int8", oid])
+            for pk, vector in zip(ids, vectors, strict=True):
+                copy.write_row((pk, vector))
+
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
@@ -190,9 +236,9 @@ class NewPaperStaging:
     """New papers on PostgreSQL, written with their search vectors and
     imported values computed by the database.
 
-    Chunk by chunk, in id order: a chunk's rows (with their abstracts'
-    vectors from AbstractVectors, as text, in the staged search_vector) are
-    copied into a temporary table, and one INSERT ... SELECT writes them to
+    Chunk by chunk, in id order: a chunk's rows are copied into a temporary
+    table, their abstracts' vectors from AbstractVectors (in binary) into
+    another, and one INSERT ... SELECT writes them to
     the papers' table, adding the head vector (title and author names,
     computed once), concatenating it with the abstract's and building the
     imported values.
@@ -246,12 +292,12 @@ class NewPaperStaging:
         def quote_column(attname):
             return quote(Paper._meta.get_field(attname).column)
 
-        staging = quote(_STAGING_TABLE)
+        staging, vectors = quote(_STAGING_TABLE), quote(_VECTORS_TABLE)
         names = [quote_column(name) for name in columns]
         head_sql, head_params = _paper_expression_sql(self.head, self.using)
         # The abstract's vector: staged when the helper computed it, else
         # computed here (COALESCE evaluates its second argument only then).
-        abstract_vector = f"COALESCE({self.paper_table}.search_vector, {self.vector_sql})"
+        abstract_vector = f"COALESCE(staged.vector, {self.vector_sql})"
         select = {name: f"{self.paper_table}.{quote_column(name)}" for name in columns}
         select["imported_values"] = self._imported_values_sql(select)
         # The head vector in a LATERAL subquery that is not flattened
@@ -262,36 +308,44 @@ class NewPaperStaging:
             f"SELECT {', '.join(select[name] for name in columns)}, "
             f"head.vector, head.vector || {abstract_vector} "
             f"FROM {staging} AS {self.paper_table} "
+            f"LEFT JOIN {vectors} AS staged ON staged.id = {self.paper_table}.id "
             f"CROSS JOIN LATERAL (SELECT {head_sql} AS vector OFFSET 0) AS head "
             f"ORDER BY {self.paper_table}.id"
         )
         with self.connection.cursor() as cursor:
+            _raise_sort_memory(cursor)
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
-                f"SELECT {', '.join(names)}, search_vector "
-                f"FROM {self.paper_table} WITH NO DATA"
+                f"SELECT {', '.join(names)} FROM {self.paper_table} WITH NO DATA"
             )
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {vectors} (id bigint, vector tsvector) ON COMMIT DROP"
+            )
+            oid = binary_vectors(cursor) if self.vectors is not None else None
             for number, ids in enumerate(self.chunk_ids):
                 if number:
-                    cursor.execute(f"TRUNCATE {staging}")
+                    cursor.execute(f"TRUNCATE {staging}, {vectors}")
                 chunk = [next(rows) for _ in ids]
                 assert [row[0] for row in chunk] == ids, "rows out of id order"
-                vectors = self.vectors.next_chunk() if self.vectors else None
-                copy_rows(
-                    Paper,
-                    [*columns, "search_vector"],
-                    (
-                        (*row, vector)
-                        for row, vector in zip(chunk, vectors or [None] * len(ids), strict=True)
-                    ),
-                    self.using,
-                    table=_STAGING_TABLE,
-                )
+                copy_rows(Paper, columns, chunk, self.using, table=_STAGING_TABLE)
+                if self.vectors is not None:
+                    self.vectors.stage(cursor, ids, oid)
                 cursor.execute(insert, [*self.vector_params, *head_params])
                 self.merges.written(len(ids))
-            cursor.execute(f"DROP TABLE {staging}")
+            cursor.execute(f"DROP TABLE {staging}, {vectors}")
         # The last papers' entries merged while the import writes the rest.
         self.merges.request()
+
+
+def _raise_sort_memory(cursor) -> None:
+    """Memory for sorting a chunk of staged papers into id order, for the
+    rest of the transaction: ~25 MB of wide rows, which the default 4 MB
+    sorted on disk (an external merge per chunk)."""
+    cursor.execute(
+        "SELECT set_config('work_mem', %s, true) FROM pg_settings "
+        "WHERE name = 'work_mem' AND setting::bigint < %s",
+        [f"{_SORT_MEMORY_KB}kB", _SORT_MEMORY_KB],
+    )
 
 
 def _chunked(values: list) -> list[list]:

@@ -45,11 +45,24 @@ def test_new_papers_get_the_search_fields_refresh_search_index_gives():
 
 def test_vectors_computed_on_a_second_connection_chunk_by_chunk_are_the_same(monkeypatch):
     """Past one chunk of new papers, the abstracts' vectors come from a second
-    connection, as text; written chunk by chunk, they are what the
+    connection, in binary; written chunk by chunk, they are what the
     database computes itself."""
+    delivered = []
+    next_chunk = AbstractVectors.next_chunk
+
+    def spy(self):
+        vectors = next_chunk(self)
+        delivered.append(vectors)
+        return vectors
+
     monkeypatch.setattr(postgres, "PAPERS_PER_CHUNK", 4)
+    monkeypatch.setattr(AbstractVectors, "next_chunk", spy)
     import_listings(parsed(*SEED_FILES))
     assert Paper.objects.count() > 8
+    # Every chunk's vectors came from the helper (none left to the import's
+    # connection, which would give the same vectors, only slower).
+    assert len(delivered) == -(-Paper.objects.count() // 4)
+    assert all(isinstance(chunk, list) and chunk for chunk in delivered)
     assert_search_fields_are_those_refresh_search_index_gives()
     assert not vector_threads()
 
