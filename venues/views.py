@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.http import QueryDict
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
@@ -43,8 +45,9 @@ class VenueDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
             page_obj=page_or_404(
                 paper_paginator(papers, count=total), self.request.GET.get("page")
             ),
-            # Rendered once per catalog version by the template.
-            chart=year_chart(years, reverse("catalog:paper-list"), venue=venue.slug),
+            # Rendered once per catalog version by the template, which calls
+            # this only then.
+            chart=partial(year_chart, years, reverse("catalog:paper-list"), venue=venue.slug),
             exports=export_links(QueryDict(), venue=venue.slug),
             feed_url=reverse("catalog:venue-feed", args=[venue.slug]),
             **kwargs,
