@@ -3,7 +3,6 @@ from functools import partial
 
 from django.db.models import Q
 from django.http import QueryDict
-from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from catalog import counts
@@ -14,7 +13,7 @@ from catalog.selectors import paper_paginator
 from core.cache import get_or_compute
 from core.charts import year_chart
 from core.pagination import page_or_404
-from core.slugs import slug_urls
+from core.slugs import fixed_url, slug_url, slug_urls
 from core.template_values import TemplateValues
 from core.views import CachedPageMixin, CleanParametersMixin, IndexSortMixin
 from people.models import Person, PersonAlias
@@ -131,7 +130,7 @@ class PersonDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
             # calls these (templates call what they are given) only when
             # they are not in the cache.
             chart=partial(
-                year_chart, aggregates["years"], reverse("catalog:paper-list"), author=person.slug
+                year_chart, aggregates["years"], fixed_url("catalog:paper-list"), author=person.slug
             ),
             sidebar=partial(
                 sidebar_html,
@@ -147,6 +146,6 @@ class PersonDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
             coauthors=aggregates["coauthors"],
             venues=aggregates["venues"],
             exports=export_links(QueryDict(), author=person.slug),
-            feed_url=reverse("catalog:person-feed", args=[person.slug]),
+            feed_url=slug_url("catalog:person-feed", person.slug),
             **kwargs,
         )
