@@ -165,6 +165,20 @@ class PaperFilter(django_filters.FilterSet):
 
     # -- state -----------------------------------------------------------
 
+    @classmethod
+    def _form_class(cls, build):
+        form_class = cls.__dict__.get("_built_form_class")
+        if form_class is None:
+            form_class = cls._built_form_class = build()
+        return form_class
+
+    def get_form_class(self):
+        # django-filter builds a form class (type() with a field per filter)
+        # for every FilterSet, so every request. These filters' fields depend
+        # on nothing but their declaration (no querysets of choices), and a
+        # form copies its class's fields for each instance: one class serves.
+        return self._form_class(super().get_form_class)
+
     def is_valid(self):
         # Asked a few dozen times a page (each value(), the sort, active(),
         # the cache keys), and the bound data never changes: the form's
