@@ -78,7 +78,7 @@ def person_aggregates(person) -> dict:
     their_papers = Authorship.objects.filter(person=person).order_by("-paper_id").values("paper_id")
     if total > COAUTHOR_PAPERS:
         their_papers = their_papers[:COAUTHOR_PAPERS]
-    coauthors = counts.top_authors(their_papers, COAUTHORS_SHOWN, exclude=person.pk)
+    coauthors = counts.top_authors(their_papers, COAUTHORS_SHOWN, exclude=person.pk, bounded=True)
     # The URLs around the slugs resolved once each, not once per entry (75
     # reads of the script prefix and URL configuration were half of this).
     person_url, venue_url = slug_urls("people:detail"), slug_urls("venues:detail")
