@@ -301,28 +301,40 @@ def _sql(queryset) -> tuple[str, tuple]:
         return "SELECT NULL WHERE 1 = 0", ()
 
 
-def _top_authors_sql(paper_ids, limit: int, active=(), exclude: int | None = None):
+def _top_authors_sql(
+    paper_ids, limit: int, active=(), exclude: int | None = None, bounded: bool = False
+):
     """top_authors() as CTEs, a SELECT of (slug, name, n, first) rows from
     them and the parameters of each."""
     pool_sql, pool_params = _sql(paper_ids)
     ctes, select = _top_counted_sql("s", tuple(active))
+    # A bounded pool on PostgreSQL as an array: one index scan looks up
+    # every id (= ANY), where IN (…) made it a semi-join rescanning the
+    # index once per id (a person's 1,000 newest papers: 11-14 -> 9-12 ms
+    # median under load ~4.5, interleaved runs).
+    in_pool = f"IN ({pool_sql})"
+    if bounded and connection.vendor == "postgresql":
+        in_pool = f"= ANY(ARRAY({pool_sql}))"
     ctes = f"""
         s AS (
             SELECT a.person_id, COUNT(*) AS n FROM {Authorship._meta.db_table} a
-            WHERE a.paper_id IN ({pool_sql}) AND a.person_id <> %s GROUP BY a.person_id
+            WHERE a.paper_id {in_pool} AND a.person_id <> %s GROUP BY a.person_id
         ), {ctes}"""
     params = [*pool_params, -1 if exclude is None else exclude, limit - 1, *active]
     return ctes, params, select
 
 
-def top_authors(paper_ids, limit: int, active=(), exclude: int | None = None):
+def top_authors(
+    paper_ids, limit: int, active=(), exclude: int | None = None, bounded: bool = False
+):
     """(slug, name, papers among `paper_ids`) of the `limit` people with the
     most of those papers (then by name), the `active` slugs first and always
     (0 when they have none), never the person whose id is `exclude`.
-    `paper_ids`: a queryset of paper ids (`.values("pk")`), sliced or not.
+    `paper_ids`: a queryset of paper ids (`.values("pk")`), sliced or not;
+    `bounded` when it is known to hold at most a thousand or so.
     One query: authorships are grouped by person from the (paper, person)
     index, and only the top rows read people."""
-    ctes, params, select = _top_authors_sql(paper_ids, limit, active, exclude)
+    ctes, params, select = _top_authors_sql(paper_ids, limit, active, exclude, bounded)
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {ctes} {select} ORDER BY 4, 3 DESC, 2, 1", params)
         return _first_of_each([row[:3] for row in cursor.fetchall()], limit)

@@ -165,6 +165,29 @@ class PaperFilter(django_filters.FilterSet):
 
     # -- state -----------------------------------------------------------
 
+    @classmethod
+    def _form_class(cls, build):
+        form_class = cls.__dict__.get("_built_form_class")
+        if form_class is None:
+            form_class = cls._built_form_class = build()
+        return form_class
+
+    def get_form_class(self):
+        # django-filter builds a form class (type() with a field per filter)
+        # for every FilterSet, so every request. These filters' fields depend
+        # on nothing but their declaration (no querysets of choices), and a
+        # form copies its class's fields for each instance: one class serves.
+        return self._form_class(super().get_form_class)
+
+    def is_valid(self):
+        # Asked a few dozen times a page (each value(), the sort, active(),
+        # the cache keys), and the bound data never changes: the form's
+        # answer once (each asking went through the form and its errors).
+        valid = self.__dict__.get("_valid")
+        if valid is None:
+            valid = self._valid = super().is_valid()
+        return valid
+
     def value(self, name):
         """The cleaned value of `name`, or None when absent or invalid."""
         self.is_valid()
@@ -242,6 +265,14 @@ class PaperFilter(django_filters.FilterSet):
         return messages
 
     def active(self) -> ActiveFilters:
+        # The same for the whole request (the view, its paginator and the
+        # facets each ask): built once.
+        active = self.__dict__.get("_active")
+        if active is None:
+            active = self._active = self._read_active()
+        return active
+
+    def _read_active(self) -> ActiveFilters:
         return ActiveFilters(
             search=self.search,
             venues=tuple(self.value("venue") or ()),

@@ -11,10 +11,10 @@ from functools import lru_cache
 from urllib.parse import quote_plus
 
 from django.http import QueryDict
-from django.urls import reverse
 
 from catalog.exports import FORMATS
 from catalog.filters import SORTS
+from core.slugs import fixed_url
 
 # The list parameters an export takes: exactly the list page's, without `page`.
 EXPORT_PARAMETERS = ("q", "venue", "year", "year_from", "year_to", "author", "award", "sort")
@@ -121,6 +121,6 @@ def export_links(params: QueryDict, **fixed) -> list[tuple[str, str]]:
         query.setlist(key, [value])
     suffix = f"?{query.urlencode()}" if query else ""
     return [
-        (fmt.label, reverse("catalog:list-export", args=[fmt.extension]) + suffix)
+        (fmt.label, fixed_url("catalog:list-export", fmt.extension) + suffix)
         for fmt in FORMATS.values()
     ]

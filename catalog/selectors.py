@@ -124,7 +124,7 @@ def list_paginator(
         walk_sort_index=members,
         # A search stays a subquery: its matches are better read from the
         # full-text index once than tested paper by paper.
-        walk_from=filterset.walk_queryset() if members and not active.search else None,
+        walk_from=filterset.walk_queryset if members and not active.search else None,
         **kwargs,
     )
 

@@ -66,7 +66,9 @@ class DeferredJoinPaginator(Paginator):
     `members`: the ids of the results (a values queryset) when the caller
     has them cheaper than the filtered queryset does, for the walk;
     `walk_from`: instead, the results themselves as the walk should filter
-    them (membership tests already in IsTrue()), without a subquery of ids.
+    them (membership tests already in IsTrue()), without a subquery of ids;
+    or a function returning them, called only when a page walks (building
+    the filters again costs as much as running the walk).
     `walk_sort_index`, `page_rows` and `estimated`: see the module docstring."""
 
     def __init__(
@@ -136,6 +138,8 @@ class DeferredJoinPaginator(Paginator):
             return self.page_rows(queryset, bottom, top)
         if self._walks_sort_index(top):
             walk, members = self.walk_from, self.members
+            if callable(walk):
+                walk = walk()
             if walk is None:
                 if members is None:
                     members = queryset.order_by().values("pk")

@@ -1,8 +1,8 @@
 from dataclasses import dataclass
+from functools import partial
 
 from django.db.models import Q
 from django.http import QueryDict
-from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from catalog import counts
@@ -13,10 +13,11 @@ from catalog.selectors import paper_paginator
 from core.cache import get_or_compute
 from core.charts import year_chart
 from core.pagination import page_or_404
-from core.slugs import slug_url
+from core.slugs import fixed_url, slug_url, slug_urls
 from core.template_values import TemplateValues
 from core.views import CachedPageMixin, CleanParametersMixin, IndexSortMixin
 from people.models import Person, PersonAlias
+from people.sidebar import sidebar_html
 
 
 class PersonListView(CleanParametersMixin, IndexSortMixin, ListView):
@@ -77,16 +78,17 @@ def person_aggregates(person) -> dict:
     their_papers = Authorship.objects.filter(person=person).order_by("-paper_id").values("paper_id")
     if total > COAUTHOR_PAPERS:
         their_papers = their_papers[:COAUTHOR_PAPERS]
-    coauthors = counts.top_authors(their_papers, COAUTHORS_SHOWN, exclude=person.pk)
+    coauthors = counts.top_authors(their_papers, COAUTHORS_SHOWN, exclude=person.pk, bounded=True)
+    # The URLs around the slugs resolved once each, not once per entry (75
+    # reads of the script prefix and URL configuration were half of this).
+    person_url, venue_url = slug_urls("people:detail"), slug_urls("venues:detail")
     return {
         "years": dict(sorted(years.items())),
         "total": total,
         # The number of papers co-authors were counted in, when not all.
         "coauthor_papers": COAUTHOR_PAPERS if total > COAUTHOR_PAPERS else None,
-        "coauthors": [
-            Counted(name, slug_url("people:detail", slug), n) for slug, name, n in coauthors
-        ],
-        "venues": [Counted(name, slug_url("venues:detail", slug), n) for slug, name, n in venues],
+        "coauthors": [Counted(name, person_url(slug), n) for slug, name, n in coauthors],
+        "venues": [Counted(name, venue_url(slug), n) for slug, name, n in venues],
         "venue_count": venue_count,
     }
 
@@ -124,16 +126,26 @@ class PersonDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
             ),
             # The chart and the sidebar are hundreds of links for the most
             # prolific author, which cost more to render than the page's
-            # papers: the template caches them by the catalog version.
-            chart=year_chart(
-                aggregates["years"], reverse("catalog:paper-list"), author=person.slug
+            # papers: the template caches them by the catalog version, and
+            # calls these (templates call what they are given) only when
+            # they are not in the cache.
+            chart=partial(
+                year_chart, aggregates["years"], fixed_url("catalog:paper-list"), author=person.slug
             ),
+            sidebar=partial(
+                sidebar_html,
+                person.name,
+                paper_count=aggregates["total"],
+                coauthors=aggregates["coauthors"],
+                coauthors_shown=COAUTHORS_SHOWN,
+                coauthor_papers=aggregates["coauthor_papers"],
+                venues=aggregates["venues"],
+                venue_count=aggregates["venue_count"],
+            ),
+            # The page's description names the first of each.
             coauthors=aggregates["coauthors"],
-            coauthors_shown=COAUTHORS_SHOWN,
-            coauthor_papers=aggregates["coauthor_papers"],
             venues=aggregates["venues"],
-            venue_count=aggregates["venue_count"],
             exports=export_links(QueryDict(), author=person.slug),
-            feed_url=reverse("catalog:person-feed", args=[person.slug]),
+            feed_url=slug_url("catalog:person-feed", person.slug),
             **kwargs,
         )

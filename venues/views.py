@@ -1,5 +1,6 @@
+from functools import partial
+
 from django.http import QueryDict
-from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from catalog import counts
@@ -9,6 +10,7 @@ from catalog.selectors import paper_paginator
 from core.cache import get_or_compute
 from core.charts import year_chart
 from core.pagination import page_or_404
+from core.slugs import fixed_url, slug_url
 from core.views import CachedPageMixin, CleanParametersMixin, IndexSortMixin
 from venues.models import Venue
 
@@ -43,9 +45,10 @@ class VenueDetailView(CleanParametersMixin, CachedPageMixin, DetailView):
             page_obj=page_or_404(
                 paper_paginator(papers, count=total), self.request.GET.get("page")
             ),
-            # Rendered once per catalog version by the template.
-            chart=year_chart(years, reverse("catalog:paper-list"), venue=venue.slug),
+            # Rendered once per catalog version by the template, which calls
+            # this only then.
+            chart=partial(year_chart, years, fixed_url("catalog:paper-list"), venue=venue.slug),
             exports=export_links(QueryDict(), venue=venue.slug),
-            feed_url=reverse("catalog:venue-feed", args=[venue.slug]),
+            feed_url=slug_url("catalog:venue-feed", venue.slug),
             **kwargs,
         )

@@ -7,10 +7,10 @@ for an unknown slug) have no object, and so no twin.
 """
 
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html
 
 from api.adapter import LIST_PARAMETERS
+from core.slugs import fixed_url, slug_url
 
 register = template.Library()
 
@@ -33,10 +33,10 @@ def twin_url(request, context) -> str | None:
             if key not in LIST_PARAMETERS:
                 del query[key]
         suffix = f"?{query.urlencode()}" if query else ""
-        return reverse("api:paper-list") + suffix
+        return fixed_url("api:paper-list") + suffix
     shown = context.get("object")
     if match.view_name in DETAIL_TWINS and getattr(shown, "slug", None):
-        return reverse(DETAIL_TWINS[match.view_name], args=[shown.slug])
+        return slug_url(DETAIL_TWINS[match.view_name], shown.slug)
     return None
 
 
