@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Case, Count, Q, Value, When
 
 from catalog import counts
@@ -21,7 +22,7 @@ from catalog.links import ListLinks, toggled
 from catalog.models import Award, SearchRow
 from catalog.search import uses_postgres
 from catalog.search.estimate import LATEST_YEARS_ORDER, Newest, pool_years, read_newest, rounded
-from core.cache import get_or_compute
+from core.cache import cache_key, get_or_compute
 from core.template_values import TemplateValues
 from venues.models import Venue
 
@@ -99,6 +100,13 @@ def facet_counts(version: int | None, filterset: PaperFilter) -> FacetCounts:
     return get_or_compute(
         FACET_COUNTS, version, filterset.cache_parts(), lambda: count_facets(filterset)
     )
+
+
+def facet_counts_cached(version: int | None, filterset: PaperFilter) -> bool:
+    """Whether facet_counts() of these filters is in the cache."""
+    if version is None:
+        return False
+    return cache.get(cache_key(FACET_COUNTS, version, *filterset.cache_parts())) is not None
 
 
 def list_counts(

@@ -8,6 +8,7 @@ front, so its number of queries does not grow with the number of papers
 from functools import cached_property
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
@@ -27,6 +28,7 @@ from catalog.facets import (
     ResultTotal,
     chips,
     facet_counts,
+    facet_counts_cached,
     facet_entries,
     list_counts,
     unknown_slugs,
@@ -108,12 +110,23 @@ class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
         return paper_filter(self.request.GET, queryset=self.get_queryset())
 
     def page_key(self):
-        # A page whose facets are deferred is not kept in the page cache:
-        # once they are counted (the fragment's request caches them), the
-        # same URL shows them inline, also without JavaScript.
-        if isinstance(self.__dict__.get("list_counts"), ResultTotal):
+        key = super().page_key()
+        # A page whose facets were deferred is cached apart (cached_page()).
+        if key and isinstance(self.__dict__.get("list_counts"), ResultTotal):
+            return key + DEFERRED_PAGE
+        return key
+
+    def cached_page(self):
+        """The page with its facets, else the one with them deferred as long
+        as they are still not counted: once the fragment (or the facets'
+        page) has counted them, the page is built again with them inline,
+        also for a browser without JavaScript."""
+        content, key = super().cached_page(), self.page_key()
+        if content is not None or key is None:
+            return content
+        if facet_counts_cached(self.catalog_version, self.get_filterset(self.filterset_class)):
             return None
-        return super().page_key()
+        return cache.get(key + DEFERRED_PAGE)
 
     @cached_property
     def list_counts(self) -> FacetCounts | ResultTotal:
@@ -165,6 +178,10 @@ class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
             export_links=export_links(params),
         )
         return context
+
+
+# The page cache key's suffix for a list page whose facets were deferred.
+DEFERRED_PAGE = ":deferred-facets"
 
 
 def shown_names(counts: FacetCounts | ResultTotal, active) -> dict[str, dict[str, str]]:

@@ -44,8 +44,7 @@ class CachedPageMixin:
         looked = getattr(settings, "PAPERSHELF_CACHE_PAGES", True)
         if looked:
             self.catalog_version = catalog_version()
-            key = self.page_key()
-            content = cache.get(key) if key else None
+            content = self.cached_page()
             if content is not None:
                 return HttpResponse(content)
         with consistent_snapshot() as fresh:
@@ -55,6 +54,11 @@ class CachedPageMixin:
             if isinstance(response, SimpleTemplateResponse):
                 response.render()
         return response
+
+    def cached_page(self) -> bytes | None:
+        """This URL's page as cached for the catalog version (None: not cached)."""
+        key = self.page_key()
+        return cache.get(key) if key else None
 
     def page_key(self) -> str | None:
         if self.catalog_version is None or not getattr(settings, "PAPERSHELF_CACHE_PAGES", True):

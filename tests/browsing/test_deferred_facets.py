@@ -232,3 +232,23 @@ def test_a_deferred_search_reads_only_its_results(client, limit):
     # One read, of the results alone: not of the papers without the year
     # filter, nor without the venues (the facets' pools).
     assert len(reads) == 1 and reads[0].count("newest.*") == 1, reads
+
+
+def test_a_deferred_page_is_cached_until_its_facets_are_counted(client, limit):
+    url = "/papers/?q=language"
+    first, _ = get(client, url)
+    assert first.context["facets_urls"]
+    # Asked again: from the page cache (the catalog version is the one query),
+    # not counted again, as long as nobody has counted its facets.
+    again, queries = get(client, url)
+    assert queries == 1
+    assert again.content == first.content
+    assert client.get(f"{FRAGMENT}?q=language").status_code == 200
+    # Once counted, the page is built again with them inline, and that one
+    # is the page cached.
+    after, _ = get(client, url)
+    assert after.context["facets_urls"] is None
+    assert 'class="facet"' in sidebar(after)
+    cached, queries = get(client, url)
+    assert queries == 1
+    assert cached.content == after.content
