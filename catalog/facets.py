@@ -22,7 +22,7 @@ from catalog.links import ListLinks, toggled
 from catalog.models import Award, SearchRow
 from catalog.search import uses_postgres
 from catalog.search.estimate import LATEST_YEARS_ORDER, Newest, pool_years, read_newest, rounded
-from core.cache import cache_key, get_or_compute
+from core.cache import TIMEOUT, cache_key, get_or_compute
 from core.template_values import TemplateValues
 from venues.models import Venue
 
@@ -90,8 +90,9 @@ class FacetsDeferred(Exception):
         self.total = total
 
 
-# The cache entry of a filter set's FacetCounts (per catalog version).
-FACET_COUNTS = "facet-counts"
+# The cache entries of a filter set's FacetCounts, and of its ResultTotal
+# when its facets were deferred (per catalog version).
+FACET_COUNTS, RESULT_TOTAL = "facet-counts", "result-total"
 
 
 def facet_counts(version: int | None, filterset: PaperFilter) -> FacetCounts:
@@ -116,15 +117,30 @@ def list_counts(
     entry) or cheap, else only the number of results (ResultTotal) and the
     facets are fetched apart. Cheap: at most `inline_up_to` results (None:
     always), or counted exactly from the kept totals in one query. Cheap
-    counts are cached as facet_counts() caches them."""
+    counts are cached as facet_counts() caches them, the number of results
+    alone under RESULT_TOTAL."""
 
-    def compute():
-        return count_facets(filterset, inline_up_to=inline_up_to)
-
+    if version is None:
+        try:
+            return count_facets(filterset, inline_up_to=inline_up_to)
+        except FacetsDeferred as deferred:
+            return deferred.total
+    parts = filterset.cache_parts()
+    keys = cache_key(FACET_COUNTS, version, *parts), cache_key(RESULT_TOTAL, version, *parts)
+    cached = cache.get_many(keys)
+    # The facet counts when someone has counted them, else the number of
+    # results alone when it was counted before: every page of these results
+    # then reads only its rows, as when the facet counts are cached.
+    found = cached.get(keys[0]) or cached.get(keys[1])
+    if found is not None:
+        return found
     try:
-        return get_or_compute(FACET_COUNTS, version, filterset.cache_parts(), compute)
+        counted = count_facets(filterset, inline_up_to=inline_up_to)
     except FacetsDeferred as deferred:
+        cache.set(keys[1], deferred.total, TIMEOUT)
         return deferred.total
+    cache.set(keys[0], counted, TIMEOUT)
+    return counted
 
 
 def _counted(model, relation: str, pool, active: Q, limit: int | None = None):

@@ -252,3 +252,18 @@ def test_a_deferred_page_is_cached_until_its_facets_are_counted(client, limit):
     cached, queries = get(client, url)
     assert queries == 1
     assert cached.content == after.content
+
+
+@pytest.mark.parametrize("query", DEFERRED)
+def test_other_pages_of_deferred_results_do_not_count_them_again(client, limit, query):
+    first, _ = get(client, f"/papers/?{query}")
+    with CaptureQueriesContext(connection) as captured:
+        other = client.get(f"/papers/?{query}&sort=oldest")
+    assert other.context["facets_urls"]
+    assert other.context["total_shown"] == first.context["total_shown"]
+    # The number of results comes from the cache: no year count, no read of
+    # the newest matches; the catalog version, the rows and their relations.
+    statements = [q["sql"] for q in captured if q["sql"] not in ("BEGIN", "COMMIT")]
+    counting = ("year_key", "GROUP BY", "newest")
+    assert not any(word in sql for sql in statements for word in counting), statements
+    assert len(statements) <= 5, statements
