@@ -121,9 +121,12 @@ class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
         as they are still not counted: once the fragment (or the facets'
         page) has counted them, the page is built again with them inline,
         also for a browser without JavaScript."""
-        content, key = super().cached_page(), self.page_key()
-        if content is not None or key is None:
+        content = super().cached_page()
+        if content is not None:
             return content
+        key = self.page_key()
+        if key is None:
+            return None
         if facet_counts_cached(self.catalog_version, self.get_filterset(self.filterset_class)):
             return None
         return cache.get(key + DEFERRED_PAGE)
