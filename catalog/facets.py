@@ -463,17 +463,6 @@ def _scaled(sampled, total: int):
     return [(slug, name, round(n * scale)) for slug, name, n in sampled], SAMPLE
 
 
-class _Prefixed:
-    """ListLinks whose URLs start with `base` (the list's path): for the
-    facets' own page, whose links lead back to the list."""
-
-    def __init__(self, links: ListLinks, base: str):
-        self.links, self.base = links, base
-
-    def url(self, **changes) -> str:
-        return self.base + self.links.url(**changes)
-
-
 @dataclass
 class FacetEntry(TemplateValues):
     label: str
@@ -488,7 +477,7 @@ def facet_entries(counts: FacetCounts, active: ActiveFilters, params, base: str 
     """Facet entries (label, count, active, URL) by facet, for the template;
     `params` are the request's parameters, which the links keep. The URLs
     are query strings (the list's page), or `base` + one."""
-    links = _Prefixed(ListLinks(params), base) if base else ListLinks(params)
+    links = ListLinks(params, base)
     author_entries = [
         FacetEntry(
             name,

@@ -58,11 +58,14 @@ class ListLinks:
     list page has a hundred-odd facet links; copying and encoding the whole
     query for each cost a tenth of the page's time). The same strings as
     changing a copy of the QueryDict: kept parameters in their order, the
-    changed ones last, in the order given."""
+    changed ones last, in the order given. The URLs are query strings (for
+    the list's own page), or start with `base` (the list's path, for links
+    to it from another page)."""
 
-    def __init__(self, params: QueryDict | None):
+    def __init__(self, params: QueryDict | None, base: str = ""):
         self.lists = [(key, values) for key, values in params.lists()] if params else []
         self.kept: dict[tuple[str, ...], str] = {}
+        self.base = base
 
     def url(self, **changes) -> str:
         names = tuple(changes)
@@ -77,7 +80,7 @@ class ListLinks:
             if values is not None
         )
         encoded = "&".join(part for part in (kept, changed) if part)
-        return f"?{encoded}" if encoded else "?"
+        return f"{self.base}?{encoded}" if encoded else f"{self.base}?"
 
 
 def toggled(active, slug: str) -> list[str] | None:

@@ -263,7 +263,7 @@ class PaperFacetsView(CleanParametersMixin, CachedPageMixin, TemplateView):
             chips=chips(active, names, params),
             problems=filterset.problems() + unknown_values(active, names),
             search=active.search,
-            list_url=list_path + ListLinks(params).url().removesuffix("?"),
+            list_url=ListLinks(params, list_path).url().removesuffix("?"),
             **total_context(counts),
             **kwargs,
         )
