@@ -76,7 +76,34 @@ class HomeView(CleanParametersMixin, CachedPageMixin, TemplateView):
         )
 
 
-class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
+class ListFiltersMixin:
+    """For the paper list and its facets' page: the context the active
+    filters give (chips, problems, the links' parameters), and a 301 when
+    they name old slugs (a merge or a renamed slug), found while building
+    it. The page is then discarded unrendered, so it is not cached either."""
+
+    moved = None
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        return self.moved or response
+
+    def filters_context(self, filterset: PaperFilter, names: dict) -> dict:
+        """`names`: slug to name of the active values (FacetCounts.names()).
+        Only slugs that name no one can have moved."""
+        active, params = filterset.active(), self.request.GET
+        unknown = unknown_slugs(active, names)
+        if any(unknown.values()):
+            self.moved = moved_list_response(self.request, unknown)
+        return {
+            "link_parts": link_parts(params),
+            "chips": chips(active, names, params),
+            "problems": filterset.problems() + unknown_values(active, names),
+            "search": active.search,
+        }
+
+
+class PaperListView(ListFiltersMixin, CleanParametersMixin, CachedPageMixin, FilterView):
     """The paper list: the FilterSet filters and sorts, the facet counts
     (cached per catalog version) give the number of results, the templates
     render rows, chips and facets (the facets fragment cached too).
@@ -91,14 +118,6 @@ class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
     # Invalid values are ignored (and reported), not turned into an empty list.
     strict = False
     template_name = "catalog/paper_list.html"
-
-    # A 301 for filters naming old slugs, found while building the context.
-    moved = None
-
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        # The page is discarded unrendered, so it is not cached either.
-        return self.moved or response
 
     def get_queryset(self):
         return Paper.objects.for_list()
@@ -151,12 +170,6 @@ class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
         filterset, params, counts = self.filterset, self.request.GET, self.list_counts
         active = filterset.active()
         deferred = isinstance(counts, ResultTotal)
-        names = shown_names(counts, active)
-        unknown = unknown_slugs(active, names)
-        if any(unknown.values()):
-            # Only slugs that name no one can have moved: a merge or a renamed
-            # slug. The facet counts (or active_names()) name every live one.
-            self.moved = moved_list_response(self.request, unknown)
         context.update(
             facets_urls=deferred_facets_urls(params) if deferred else None,
             # Lazy: built only when the facets fragment is not in the cache.
@@ -164,11 +177,9 @@ class PaperListView(CleanParametersMixin, CachedPageMixin, FilterView):
             if deferred
             else SimpleLazyObject(lambda: facet_entries(counts, active, params)),
             # The facets fragment (a hundred-odd links, which cost as much to
-            # render as the rows) is cached by the catalog version and these.
-            link_parts=link_parts(params),
-            chips=chips(active, names, params),
-            problems=filterset.problems() + unknown_values(active, names),
-            search=active.search,
+            # render as the rows) is cached by the catalog version and
+            # `link_parts`.
+            **self.filters_context(filterset, shown_names(counts, active)),
             search_words=filterset.search_words,
             sort_links=sort_links(params, filterset.sort_key, bool(active.search)),
             **total_context(counts),
@@ -219,7 +230,7 @@ def deferred_facets_urls(params) -> dict[str, str]:
     }
 
 
-class PaperFacetsView(CleanParametersMixin, CachedPageMixin, TemplateView):
+class PaperFacetsView(ListFiltersMixin, CleanParametersMixin, CachedPageMixin, TemplateView):
     """The facets of the paper list with the same parameters (a list whose
     counts were deferred links here): as the HTML fragment the list's
     script puts in place of its placeholder (`fragment`), or as a page of
@@ -230,7 +241,6 @@ class PaperFacetsView(CleanParametersMixin, CachedPageMixin, TemplateView):
     inline; the fragment is the list's own cached sidebar."""
 
     fragment = False
-    moved = None
 
     def get_template_names(self):
         if self.fragment:
@@ -243,26 +253,15 @@ class PaperFacetsView(CleanParametersMixin, CachedPageMixin, TemplateView):
         response.headers["X-Robots-Tag"] = "noindex"
         return response
 
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        return self.moved or response
-
     def get_context_data(self, **kwargs):
         params = self.request.GET
         filterset = paper_filter(params)
         counts, active = facet_counts(self.catalog_version, filterset), filterset.active()
-        names = counts.names()
-        unknown = unknown_slugs(active, names)
-        if any(unknown.values()):
-            self.moved = moved_list_response(self.request, unknown)
         list_path = reverse("catalog:paper-list")
         base = "" if self.fragment else list_path
         return super().get_context_data(
             facets=SimpleLazyObject(lambda: facet_entries(counts, active, params, base)),
-            link_parts=link_parts(params),
-            chips=chips(active, names, params),
-            problems=filterset.problems() + unknown_values(active, names),
-            search=active.search,
+            **self.filters_context(filterset, counts.names()),
             list_url=ListLinks(params, list_path).url().removesuffix("?"),
             **total_context(counts),
             **kwargs,
