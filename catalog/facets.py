@@ -103,11 +103,17 @@ def facet_counts(version: int | None, filterset: PaperFilter) -> FacetCounts:
     )
 
 
+def _cache_keys(version: int, filterset: PaperFilter) -> tuple[str, str]:
+    """The cache keys of these filters' FacetCounts and of their ResultTotal."""
+    parts = filterset.cache_parts()
+    return cache_key(FACET_COUNTS, version, *parts), cache_key(RESULT_TOTAL, version, *parts)
+
+
 def facet_counts_cached(version: int | None, filterset: PaperFilter) -> bool:
     """Whether facet_counts() of these filters is in the cache."""
     if version is None:
         return False
-    return cache.get(cache_key(FACET_COUNTS, version, *filterset.cache_parts())) is not None
+    return cache.get(_cache_keys(version, filterset)[0]) is not None
 
 
 def list_counts(
@@ -119,14 +125,12 @@ def list_counts(
     always), or counted exactly from the kept totals in one query. Cheap
     counts are cached as facet_counts() caches them, the number of results
     alone under RESULT_TOTAL."""
-
     if version is None:
         try:
             return count_facets(filterset, inline_up_to=inline_up_to)
         except FacetsDeferred as deferred:
             return deferred.total
-    parts = filterset.cache_parts()
-    keys = cache_key(FACET_COUNTS, version, *parts), cache_key(RESULT_TOTAL, version, *parts)
+    keys = _cache_keys(version, filterset)
     cached = cache.get_many(keys)
     # The facet counts when someone has counted them, else the number of
     # results alone when it was counted before: every page of these results

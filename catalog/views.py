@@ -48,7 +48,7 @@ from catalog.selectors import (
 from core.charts import year_chart
 from core.pagination import page_or_404
 from core.redirects import moved_list_response
-from core.slugs import slug_base
+from core.slugs import fixed_url, slug_base
 from core.views import CachedPageMixin, CleanParametersMixin, IndexSortMixin
 
 RELATED_PAPERS = 6
@@ -225,8 +225,8 @@ def deferred_facets_urls(params) -> dict[str, str]:
     query.pop("page", None)
     suffix = f"?{query.urlencode()}" if query else ""
     return {
-        "fragment": reverse("catalog:paper-facets-fragment") + suffix,
-        "page": reverse("catalog:paper-facets") + suffix,
+        "fragment": fixed_url("catalog:paper-facets-fragment") + suffix,
+        "page": fixed_url("catalog:paper-facets") + suffix,
     }
 
 
