@@ -198,9 +198,15 @@ def highlight_text(text: str, words) -> str:
             else:
                 spans.append((origin[start], origin[end - 1] + 1))
             start = folded.find(word, end)
+    return marked(text, spans)
+
+
+def marked(text: str, spans) -> str:
+    """`text` escaped, with the (start, end) `spans` (overlapping or not, in
+    any order) in <mark>."""
     if not spans:
         return escape(text, quote=False)
-    spans.sort()
+    spans = sorted(spans)
     merged = [list(spans[0])]
     for start, end in spans[1:]:
         if start <= merged[-1][1]:
