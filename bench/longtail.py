@@ -348,16 +348,24 @@ def run_distinct(client, counter, name: str, urls: list[str], target, max_second
     return row
 
 
-def run_after_writes(client, counter, writer: Writer, params: dict, max_seconds) -> list[Row]:
-    pages = popular_pages(params)
-    rows = {name: Row(f"after a write: {name}", AFTER_WRITE_TARGET_MS) for name in pages}
+def run_after_writes(
+    client,
+    counter,
+    writer: Writer,
+    pages: dict[str, str],
+    max_seconds,
+    label: str = "after a write",
+    target: float | None = AFTER_WRITE_TARGET_MS,
+) -> list[Row]:
+    """One write, then each of `pages` (name -> URL) once; repeated."""
+    rows = {name: Row(f"{label}: {name}", target) for name in pages}
     deadline = time.perf_counter() + max_seconds
     for _ in range(AFTER_WRITE_REPEATS):
         writer.write()
         for name, url in pages.items():
             timed_get(client, counter, rows[name], url)
         if time.perf_counter() > deadline:
-            rows["list"].note = f"stopped after {max_seconds:.0f}s"
+            next(iter(rows.values())).note = f"stopped after {max_seconds:.0f}s"
             break
     return list(rows.values())
 
@@ -424,15 +432,9 @@ def run_fragments(client, counter, writer: Writer, pools: Pools, max_seconds) ->
             max_seconds,
         ),
     ]
-    after = Row("facets fragment after a write: common-word search", None)
-    deadline = time.perf_counter() + max_seconds
-    for _ in range(AFTER_WRITE_REPEATS):
-        writer.write()
-        timed_get(client, counter, after, fragment_url(COMMON_WORD_SEARCH))
-        if time.perf_counter() > deadline:
-            after.note = f"stopped after {max_seconds:.0f}s"
-            break
-    return [*rows, after]
+    common_word = {"common-word search": fragment_url(COMMON_WORD_SEARCH)}
+    label = "facets fragment after a write"
+    return rows + run_after_writes(client, counter, writer, common_word, max_seconds, label, None)
 
 
 def bench_longtail_pages(params: dict, pools: Pools, options) -> LongTail:
@@ -453,7 +455,7 @@ def bench_longtail_pages(params: dict, pools: Pools, options) -> LongTail:
             name = "distinct filter combinations"
             rows += [run_distinct(client, counter, name, pools.filters, FILTER_TARGET_MS, seconds)]
             log_row(rows[-1])
-            rows += run_after_writes(client, counter, writer, params, seconds)
+            rows += run_after_writes(client, counter, writer, popular_pages(params), seconds)
             rows += run_mixed(client, counter, writer, pools, params, options)
             rows += run_fragments(client, counter, writer, pools, seconds)
     finally:
