@@ -257,6 +257,13 @@ class PaperFilter(django_filters.FilterSet):
 
     def queryset_without(self, *names):
         """The papers matching every active filter except `names` (unsorted)."""
+        if not (names or self._hashed_membership or self.search):
+            # Every filter: the list's own results without their order (no
+            # annotation without a search; the model's default order, as
+            # the filters give it), not the filters applied again.
+            queryset = self.qs.all()
+            queryset.query.clear_ordering(force=True, clear_default=False)
+            return queryset
         self.is_valid()
         queryset = self.queryset.all()
         for name, value in self.form.cleaned_data.items():
