@@ -347,7 +347,10 @@ def top_authors(
         return _first_of_each([row[:3] for row in cursor.fetchall()], limit)
 
 
-# How many of the catalog's most prolific people proven_top_sql() counts.
+# How many of the catalog's most prolific people proven_top_sql() counts:
+# FIRST_CANDIDATES, and CANDIDATES only when they do not prove the top (each
+# candidate is an index range of scattered rows: 100 cost ~3,000 buffers).
+FIRST_CANDIDATES = 30
 CANDIDATES = 100
 
 
@@ -358,39 +361,44 @@ def by_years_only(active: ActiveFilters) -> bool:
     )
 
 
-def proven_top_sql(active: ActiveFilters, limit: int) -> tuple[str, list, str]:
+def proven_top_sql(
+    active: ActiveFilters, limit: int, candidates: int | None = None, name: str = ""
+) -> tuple[str, list, str]:
     """For results defined by years alone (by_years_only()): CTEs, their
     parameters and a SELECT of the top `limit` people's (slug, name, n, 1)
-    rows, exact when the CTE `proof` says `proven`.
+    rows, exact when the CTE `proof` (`proof{name}`) says `proven`.
 
-    Nobody has more papers in some years than in all: the CANDIDATES people
+    Nobody has more papers in some years than in all: the `candidates`
+    (default CANDIDATES) people
     with most papers are counted in these years (their kept per-year
     totals), and when the limit-th count among them beats the papers of
     the next person in the catalog, nobody else can reach the top. Else
     (narrow or old years, ties) `proven` is false. About a hundred index
     ranges, where counting a sample of 1,000 results' authorships probes
     the authorships of each."""
+    candidates = CANDIDATES if candidates is None else candidates
     years, year_params = _conditions(active, venue=False, exact_year=True)
     people, ranked = Person._meta.db_table, f"{PERSON_COUNTS} WHERE papers > 0"
     order = "ORDER BY papers DESC, person_id"
+    counted, top_n = f"counted{name}", f"top_n{name}"
     ctes = f"""
-        counted AS (
+        {counted} AS (
             SELECT k.person_id, (
                 SELECT COALESCE(SUM(c.papers), 0) FROM {PERSON_YEARS} c
                 WHERE c.person_id = k.person_id AND {years}
             ) AS n FROM (SELECT person_id FROM {ranked} {order} LIMIT %s) k
         ),
-        top_n AS (SELECT n FROM counted ORDER BY n DESC LIMIT 1 OFFSET %s),
-        proof AS (
-            SELECT b.papers IS NULL OR b.papers < COALESCE((SELECT n FROM top_n), 0) AS proven
+        {top_n} AS (SELECT n FROM {counted} ORDER BY n DESC LIMIT 1 OFFSET %s),
+        proof{name} AS (
+            SELECT b.papers IS NULL OR b.papers < COALESCE((SELECT n FROM {top_n}), 0) AS proven
             FROM (SELECT 1 AS one) o
             LEFT JOIN (SELECT papers FROM {ranked} {order} LIMIT 1 OFFSET %s) b ON TRUE
         )"""
     select = f"""
         SELECT (SELECT slug FROM {people} WHERE id = k.person_id),
-            (SELECT name FROM {people} WHERE id = k.person_id), k.n, 1 FROM counted k
-        WHERE k.n > 0 AND k.n >= COALESCE((SELECT n FROM top_n), 0)"""
-    return ctes, [*year_params, CANDIDATES, limit - 1, CANDIDATES], select
+            (SELECT name FROM {people} WHERE id = k.person_id), k.n, 1 FROM {counted} k
+        WHERE k.n > 0 AND k.n >= COALESCE((SELECT n FROM {top_n}), 0)"""
+    return ctes, [*year_params, candidates, limit - 1, candidates], select
 
 
 def _authors_facet_sql(
@@ -409,12 +417,25 @@ def _authors_facet_sql(
     condition, guard_params = guard
     if not by_years_only(active):
         return ctes, params, f"SELECT * FROM ({sampled}) s WHERE {condition}", guard_params
-    proof_ctes, proof_params, proven = proven_top_sql(active, limit)
-    select = f"""
-        SELECT * FROM ({proven}) p WHERE (SELECT proven FROM proof)
-        UNION ALL SELECT * FROM ({sampled}) s WHERE NOT (SELECT proven FROM proof) AND {condition}
-        UNION ALL SELECT 'proven', NULL, 0, 2 WHERE (SELECT proven FROM proof)"""
-    return f"{ctes}, {proof_ctes}", [*params, *proof_params], select, guard_params
+    # Proofs in turn, each tried only when those before it failed (a
+    # one-time filter evaluates its AND from the left, each CTE on demand).
+    stages = sorted({min(FIRST_CANDIDATES, CANDIDATES), CANDIDATES})
+    failed, selects = [], []
+    for stage, candidates in enumerate(stages):
+        proof_ctes, proof_params, proven = proven_top_sql(active, limit, candidates, f"_{stage}")
+        ctes, params = f"{ctes}, {proof_ctes}", [*params, *proof_params]
+        holds = " AND ".join([*failed, f"(SELECT proven FROM proof_{stage})"])
+        selects.append(f"SELECT * FROM ({proven}) p{stage} WHERE {holds}")
+        failed.append(f"NOT (SELECT proven FROM proof_{stage})")
+    proven_any = " OR ".join(f"(SELECT proven FROM proof_{n})" for n in range(len(stages)))
+    select = "\n        UNION ALL ".join(
+        [
+            *selects,
+            f"SELECT * FROM ({sampled}) s WHERE {' AND '.join(failed)} AND {condition}",
+            f"SELECT 'proven', NULL, 0, 2 WHERE {proven_any}",
+        ]
+    )
+    return ctes, params, select, guard_params
 
 
 def _sample_guard(active: ActiveFilters, sample_up_to: int | None) -> tuple[str, list]:
@@ -442,6 +463,7 @@ def cell_facets(
     With `sample_up_to`, `paper_ids`' authors are counted only for results
     of at most that many papers (the list defers bigger ones' facets; the
     grouping is most of this query's time), else "authors" is empty.
+    "people": the active authors' (slug, name, 0), always (their names).
     One round trip, not four: on a busy machine each one waits for the
     database's turn."""
     if active.authors:
@@ -455,6 +477,14 @@ def cell_facets(
     condition, year_params = _conditions(active, venue=True, exact_year=False)
     guard = _sample_guard(active, sample_up_to)
     ctes, params, authors, people_params = _authors_facet_sql(active, paper_ids, limit, guard)
+    # The active authors' names, also when the sample that counts them is
+    # skipped (the list's chips name them without a query of their own).
+    named = ""
+    if active.authors:
+        marks = ", ".join(["%s"] * len(active.authors))
+        named = f"""
+        UNION ALL SELECT 'people', slug, name, 0, 0, NULL FROM {Person._meta.db_table}
+        WHERE slug IN ({marks})"""
     # The years once, as a CTE: the rows and the guard's number of results.
     sql = f"""WITH years AS (
             SELECT c.year_key, SUM(c.papers) AS n FROM {_cells(active, years_only=True)} c
@@ -463,11 +493,18 @@ def cell_facets(
         SELECT 'venues', v.*, CAST(NULL AS INTEGER) FROM ({venues[0]}) v
         UNION ALL SELECT 'awards', w.*, NULL FROM ({awards[0]}) w
         UNION ALL SELECT 'authors', t.*, NULL FROM ({authors}) t
-        UNION ALL SELECT 'years', NULL, NULL, n, 0, year_key FROM years
+        UNION ALL SELECT 'years', NULL, NULL, n, 0, year_key FROM years{named}
         ORDER BY 1, 5, 4 DESC, 3, 2
     """
-    params = [*year_params, *params, *venues[1], *awards[1], *people_params]
-    result = {"venues": [], "awards": [], "authors": [], "years": {}, "proven": False}
+    params = [*year_params, *params, *venues[1], *awards[1], *people_params, *active.authors]
+    result = {
+        "venues": [],
+        "awards": [],
+        "authors": [],
+        "years": {},
+        "proven": False,
+        "people": [],
+    }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for facet, slug, name, n, _, year in cursor.fetchall():

@@ -61,12 +61,20 @@ class Stretch:
         return self.before <= bottom and top <= self.before + self.size
 
 
-def month_cells() -> list[tuple[int, int, int]]:
-    """(year or 0, YYYYMM or 0, papers) of every non-empty cell."""
-    sql = f"SELECT year_key, month_key, papers FROM {MONTH_CELLS} WHERE papers <> 0"
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return [tuple(row) for row in cursor.fetchall()]
+def month_cells(version=None) -> list[tuple[int, int, int]]:
+    """(year or 0, YYYYMM or 0, papers) of every non-empty cell; cached per
+    catalog `version` (None: not cached): a few hundred rows that every deep
+    page of the catalog version would read again."""
+    key = cache_key("month-cells", version) if version is not None else None
+    found = cache.get(key) if key else None
+    if found is None:
+        sql = f"SELECT year_key, month_key, papers FROM {MONTH_CELLS} WHERE papers <> 0"
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            found = [tuple(row) for row in cursor.fetchall()]
+        if key:
+            cache.set(key, found, TIMEOUT)
+    return found
 
 
 def _month_range(month_key: int) -> tuple[datetime.date, datetime.date]:
@@ -184,7 +192,7 @@ class DeepPageRows:
                 ids = ids.filter(_after(checkpoint))
                 bottom, top = bottom - passed * CHECKPOINT_EVERY, top - passed * CHECKPOINT_EVERY
         elif bottom >= DEEP_FROM:
-            for stretch in STRETCHES[self.sort_key](month_cells(), bottom):
+            for stretch in STRETCHES[self.sort_key](month_cells(self.version), bottom):
                 if stretch.holds(bottom, top):
                     ids = ids.filter(stretch.condition)
                     bottom, top = bottom - stretch.before, top - stretch.before

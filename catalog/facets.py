@@ -257,9 +257,9 @@ def _from_cells(
     per_year = rows["years"]
     total = per_year.get(active.year, 0) if active.year else sum(per_year.values())
     if inline_up_to is not None and not (kept or rows["proven"]) and total > inline_up_to:
-        # The venue and award rows name the active ones; an author's is in
-        # the skipped sample.
-        names = None if active.authors else _names(rows["venues"], [], rows["awards"])
+        # The venue and award rows name the active ones, the people rows
+        # the active authors (their sample is skipped).
+        names = _names(rows["venues"], rows["people"], rows["awards"])
         raise FacetsDeferred(ResultTotal(total, names=names))
     authors, sample = rows["authors"], 0
     if kept or rows["proven"] or total <= min(SAMPLE, EXACT_UP_TO):

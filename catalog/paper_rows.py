@@ -23,6 +23,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from html import escape
 
+from django.db import connections
+from django.db.models import Field
+from django.db.models.expressions import RawSQL
 from django.db.models.query import BaseIterable, ValuesIterable
 from django.utils.safestring import SafeData, SafeString
 
@@ -93,27 +96,28 @@ class PaperRow:
 class PaperRowIterable(BaseIterable):
     """Yields a PaperRow per paper of a queryset (see PaperQuerySet.for_list()):
     its ROW_VALUES (and annotations) as plain values, its authors and awards
-    read in one query (catalog.paper_relations.authors_and_awards()), like
-    prefetch_related() but without building model instances. The venue is
+    in the same query on PostgreSQL (RELATIONS), elsewhere read in one more
+    (catalog.paper_relations.authors_and_awards()), like prefetch_related()
+    but without building model instances. The venue is
     joined here, when rows are read, so that the queries derived from the
     list (ids, counts) do not carry the join."""
 
     def __iter__(self):
         queryset = self.queryset
-        values = queryset.values(*ROW_VALUES, *queryset.query.annotation_select)
-        papers = list(ValuesIterable(values))
+        inline = _inlines_relations(queryset)
+        names = (*ROW_VALUES, *queryset.query.annotation_select)
+        if inline:
+            # Each paper's authors and awards as JSON columns of its row
+            # (RELATIONS): the page in one round trip instead of two.
+            queryset = queryset.annotate(**_relations_columns(queryset))
+            names = (*names, *RELATIONS)
+        papers = list(ValuesIterable(queryset.values(*names)))
         if not papers:
             return
-        model, db = self.queryset.model, self.queryset.db
-        ids = [values["id"] for values in papers]
-        authors, awards = defaultdict(lambda: ([], [])), defaultdict(list)
-        # One query of plain rows for both (building two ORM queries cost
-        # more than running them).
-        author_rows, award_rows = authors_and_awards(model, ids, db)
-        for paper_id, name, slug, _, position in author_rows:
-            authors[paper_id][position is None].append((name, slug))
-        for paper_id, name, slug in award_rows:
-            awards[paper_id].append((name, slug))
+        if inline:
+            authors, awards = _inline_relations(papers)
+        else:
+            authors, awards = _read_relations(self.queryset, papers)
         for values in papers:
             pk = values.pop("id")
             placed, unplaced = authors.get(pk, ((), ()))
@@ -131,6 +135,86 @@ class PaperRowIterable(BaseIterable):
                 awards=awards.get(pk, []),
                 extra=values,
             )
+
+
+# The JSON columns a row reads its relations from on PostgreSQL: its authors
+# as [name, slug, position] in author order (position unknown last, then
+# by authorship), its awards as [name, slug] by name, the order
+# catalog.paper_relations.authors_and_awards() reads them in. People and
+# awards are read by primary key, authorship by authorship (for a page of
+# papers a join made PostgreSQL hash all the people: paper_relations).
+RELATIONS = {
+    "_row_authors": """(
+        SELECT json_agg(json_build_array(
+            (SELECT p.name FROM {people} p WHERE p.id = a.person_id),
+            (SELECT p.slug FROM {people} p WHERE p.id = a.person_id),
+            a.position) ORDER BY a.position NULLS LAST, a.id)
+        FROM {authorships} a WHERE a.paper_id = {papers}.id)""",
+    "_row_awards": """(
+        SELECT json_agg(json_build_array(w.name, w.slug) ORDER BY w.name)
+        FROM {paper_awards} pa JOIN {awards} w ON w.id = pa.award_id
+        WHERE pa.paper_id = {papers}.id)""",
+}
+
+
+def _inlines_relations(queryset) -> bool:
+    """Whether the rows of `queryset` read their relations as RELATIONS
+    columns: on PostgreSQL (json_agg), for a plain query (no grouping,
+    DISTINCT or UNION, which JSON columns cannot take part in)."""
+    query = queryset.query
+    return (
+        connections[queryset.db].vendor == "postgresql"
+        and query.group_by is None
+        and not query.distinct
+        and not query.combinator
+    )
+
+
+def _relations_columns(queryset) -> dict:
+    """RELATIONS as annotations of `queryset`'s rows (their tables filled in)."""
+    meta = queryset.model._meta
+    authorship = meta.get_field("authorships").related_model
+    tables = {
+        "papers": connections[queryset.db].ops.quote_name(meta.db_table),
+        "authorships": authorship._meta.db_table,
+        "people": authorship._meta.get_field("person").related_model._meta.db_table,
+        "paper_awards": meta.get_field("awards").remote_field.through._meta.db_table,
+        "awards": meta.get_field("awards").related_model._meta.db_table,
+    }
+    # A plain Field: psycopg gives json as Python values already (JSONField
+    # would decode them again).
+    return {
+        name: RawSQL(sql.format(**tables), (), output_field=Field())
+        for name, sql in RELATIONS.items()
+    }
+
+
+def _inline_relations(papers: list[dict]) -> tuple[dict, dict]:
+    """Authors ((placed, unplaced) (name, slug) lists) and awards ((name, slug)
+    list) by paper id, from the RELATIONS columns (taken out of `papers`)."""
+    authors, awards = {}, {}
+    for values in papers:
+        pk = values["id"]
+        placed, unplaced = [], []
+        for name, slug, position in values.pop("_row_authors") or ():
+            (unplaced if position is None else placed).append((name, slug))
+        authors[pk] = (placed, unplaced)
+        awards[pk] = [(name, slug) for name, slug in values.pop("_row_awards") or ()]
+    return authors, awards
+
+
+def _read_relations(queryset, papers: list[dict]) -> tuple[dict, dict]:
+    """_inline_relations()'s answer, read in a query of its own (one query
+    of plain rows for both: building two ORM queries cost more than
+    running them)."""
+    ids = [values["id"] for values in papers]
+    authors, awards = defaultdict(lambda: ([], [])), defaultdict(list)
+    author_rows, award_rows = authors_and_awards(queryset.model, ids, queryset.db)
+    for paper_id, name, slug, _, position in author_rows:
+        authors[paper_id][position is None].append((name, slug))
+    for paper_id, name, slug in award_rows:
+        awards[paper_id].append((name, slug))
+    return authors, awards
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 
 from catalog.models import Authorship, DeletedPaper, Paper
 from catalog.paper_relations import authors_and_awards
@@ -134,6 +135,36 @@ def test_list_rows_read_the_authors_and_awards_the_orm_prefetches():
         assert row.placed + row.unplaced == authors
         assert all(a.position is None for a in paper.authorships.all()[len(row.placed) :])
         assert row.awards == awards
+
+
+def test_list_rows_inline_their_relations_on_postgresql_as_the_second_query_reads_them(
+    monkeypatch, django_assert_num_queries
+):
+    """On PostgreSQL a page's rows carry their authors and awards as JSON
+    columns (paper_rows.RELATIONS): one query, the same rows as reading the
+    relations in a query of their own (SQLite's way); a query that groups
+    (annotations that aggregate) keeps that way there too."""
+    from catalog import paper_rows
+
+    oral, best = make_award("Oral"), make_award("Best Paper")
+    people = [make_person(name) for name in ("Ada", "Zed", "Bo")]
+    for i in range(5):
+        make_paper(authors=people[i % 3 :], awards=[[oral, best], [], [best]][i % 3])
+    first = Paper.objects.order_by("pk").first()
+    Authorship.objects.create(paper=first, person=make_person("Dee"), position=None)
+    make_paper()
+    inline = connection.vendor == "postgresql"
+    with django_assert_num_queries(1 if inline else 2):
+        rows = list(Paper.objects.for_list().order_by("pk"))
+    monkeypatch.setattr(paper_rows, "_inlines_relations", lambda queryset: False)
+    with django_assert_num_queries(2):
+        read = list(Paper.objects.for_list().order_by("pk"))
+    assert rows == read and len(rows) == 6 and rows[0].unplaced == [("Dee", "dee")]
+    grouped = Paper.objects.for_list().annotate(n=Count("authorships")).order_by("pk")
+    monkeypatch.undo()
+    assert [(row.pk, row.placed, row.extra) for row in grouped] == [
+        (row.pk, row.placed, {"n": len(row.placed) + len(row.unplaced)}) for row in read
+    ]
 
 
 def test_every_public_model_has_a_url():

@@ -4,6 +4,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from catalog.facet_html import facets_html
+from catalog.list_html import list_body
 from catalog.paper_rows import rows_html, shown_rows
 from catalog.rendering import highlight_text, plain_text, render_rich_text, render_snippet
 
@@ -48,3 +49,9 @@ def facets_sidebar(facets):
     """The list's facets (catalog.facets.facet_entries()) as the sidebar,
     written in Python (catalog/facet_html.py)."""
     return facets_html(facets)
+
+
+@register.simple_tag(takes_context=True)
+def paper_list_body(context):
+    """The paper list's content block, written in Python (catalog/list_html.py)."""
+    return list_body(context)

@@ -132,6 +132,25 @@ def test_top_authors_of_years_are_exact_when_proven_else_the_sample(
         assert rows["authors"] == counts.top_authors(sample, 2)
 
 
+@pytest.mark.parametrize("query", list(PROVEN_FROM))
+@pytest.mark.parametrize(("first", "then"), [(1, 2), (2, 3), (1, 100), (3, 2)])
+def test_a_first_proof_from_fewer_candidates_then_the_full_one(
+    catalog, monkeypatch, query, first, then
+):
+    """FIRST_CANDIDATES are tried first, CANDIDATES when they prove nothing:
+    proven when either proves the top (exact), else the sample, as with
+    CANDIDATES alone."""
+    monkeypatch.setattr(counts, "FIRST_CANDIDATES", first)
+    monkeypatch.setattr(counts, "CANDIDATES", then)
+    filterset = paper_filter(QueryDict(query))
+    every_result = filterset.queryset_without().values("pk")
+    sample = filterset.queryset_without().order_by("-id").values("pk")[:3]
+    rows = counts.cell_facets(filterset.active(), sample, 2)
+    assert rows["proven"] == (then >= PROVEN_FROM[query])  # the larger proof decides
+    expected = every_result if rows["proven"] else sample
+    assert rows["authors"] == counts.top_authors(expected, 2)
+
+
 def test_an_award_with_an_author_is_counted_from_the_papers(catalog):
     active = paper_filter(QueryDict("award=oral&author=stella-biderman")).active()
     assert not counts.cells_answer(active)

@@ -109,3 +109,26 @@ def test_filtered_lists_and_other_orders_keep_the_plain_offset():
     assert not deep_pages.served(deep_pages.ActiveFilters(), "upvotes")
     assert not deep_pages.served(deep_pages.ActiveFilters(year=2020), "newest")
     assert not deep_pages.served(deep_pages.ActiveFilters(search="model"), "oldest")
+
+
+def test_the_month_cells_are_read_once_per_catalog_version(client, monkeypatch):
+    """Deep pages newest or oldest first start from the kept month cells,
+    read once per catalog version (cached), read again after a write."""
+    synthetic_catalog()
+    monkeypatch.setattr(deep_pages, "DEEP_FROM", 0)
+
+    def month_reads(sort, page):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/papers/", {"sort": sort, "page": page})
+        assert response.status_code == 200
+        cells = "SELECT year_key, month_key, papers FROM catalog_monthcount"
+        return sum(cells in query["sql"] for query in captured)
+
+    with override_settings(PAPERSHELF_CACHE_PAGES=False):
+        assert month_reads("newest", 3) == 1
+        assert month_reads("oldest", 2) == 0
+        paper = Paper.objects.filter(year__isnull=False).first()
+        paper.year += 1
+        paper.save()
+        assert month_reads("newest", 3) == 1
+        assert listed(client, "newest") == expected("newest")

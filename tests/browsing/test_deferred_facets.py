@@ -267,3 +267,21 @@ def test_other_pages_of_deferred_results_do_not_count_them_again(client, limit, 
     counting = ("year_key", "GROUP BY", "newest")
     assert not any(word in sql for sql in statements for word in counting), statements
     assert len(statements) <= 5, statements
+
+
+@pytest.mark.parametrize(
+    "query", ["author=stella-biderman", "author=stella-biderman&venue=arxiv&year_from=2020"]
+)
+def test_a_deferred_author_list_names_the_author_from_its_one_cells_query(client, limit, query):
+    """The cells query names the active author even when it skips the
+    sample that counts her co-authors: the chip needs no query of its own,
+    on the first page or on a later one (the number of results cached)."""
+    for url in (f"/papers/?{query}", f"/papers/?{query}&sort=title"):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.context["facets_urls"], "not deferred"
+        assert "Author: Stella Biderman" in [chip.label for chip in response.context["chips"]]
+        # Not selectors.active_names()' query.
+        assert not [q["sql"] for q in captured if 'AS "parameter"' in q["sql"]]
+    no_one = counts.cell_facets(ActiveFilters(authors=("no-such-person",)), None, 5)
+    assert no_one["people"] == []

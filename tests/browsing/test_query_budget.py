@@ -46,3 +46,20 @@ def test_query_count_does_not_grow_with_the_catalog(client, url, budget_catalog)
         f"{url}: {with_one} queries with 1 paper, {with_hundred} with 100"
     )
     assert with_hundred <= BUDGET[url], f"{url}: {with_hundred} queries, budget {BUDGET[url]}"
+
+
+def test_the_list_builds_one_filterset_per_request(client, monkeypatch, budget_catalog):
+    """cached_page() and FilterView.get() share the view's FilterSet."""
+    from catalog import views
+
+    built = []
+    real = views.paper_filter
+
+    def counting(*args, **kwargs):
+        built.append(args)
+        return real(*args, **kwargs)
+
+    budget_catalog(1)
+    monkeypatch.setattr(views, "paper_filter", counting)
+    assert client.get("/papers/?venue=no-such-venue&year_from=2020").status_code == 200
+    assert len(built) == 1
