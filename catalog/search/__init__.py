@@ -155,6 +155,9 @@ def relevance_page_rows(
     from `rows_from` (what a list row shows), without ranking every match
     (PostgreSQL only: see postgres.py). `order_by`: the tie-break (newest
     first)."""
-    segments = postgres.Segments(searched, unsearched, query_words(q), order_by, total)
+    words = query_words(q)
+    segments = postgres.PageSQL.of(unsearched, words, order_by, total)
+    if segments is None:  # filters that join: built from the querysets
+        segments = postgres.Segments(searched, unsearched, words, order_by, total)
     rows = rows_from.filter(pk__in=segments.page_ids(bottom, top))
     return rows.annotate(rank=segments.rank(bottom, top)).order_by("-rank", *order_by)
