@@ -11,6 +11,7 @@ templates show, without queries.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -331,6 +332,16 @@ class _Pool:
         return [(slug, name, rounded(n * scale)) for slug, name, n in rows]
 
 
+def _over(filterset: PaperFilter, queryset) -> PaperFilter:
+    """The same bound filters over `queryset` (a model with the papers'
+    filtered fields), sharing the validated form: a new FilterSet deep-copies
+    its filters and validates its form again."""
+    over = copy.copy(filterset)
+    over.queryset = queryset
+    over.__dict__.pop("_qs", None)
+    return over
+
+
 class SearchFacets:
     """The facets of a search, whose work does not grow with its matches.
 
@@ -357,7 +368,7 @@ class SearchFacets:
         # (catalog.models.SearchRow), the same filters over them.
         self.pool_filterset = filterset
         if uses_postgres():
-            self.pool_filterset = PaperFilter(data=filterset.data, queryset=SearchRow.objects.all())
+            self.pool_filterset = _over(filterset, SearchRow.objects.all())
         self._venue_ids = None
         # The results, and the papers without each active filter that has a
         # facet: read together, in one query.

@@ -125,8 +125,10 @@ class PaperListView(ListFiltersMixin, CleanParametersMixin, CachedPageMixin, Fil
     def get_filterset(self, filterset_class):
         # Always bound (an empty query string is a valid, empty filter), so
         # the default sort and the facets work the same with or without
-        # parameters.
-        return paper_filter(self.request.GET, queryset=self.get_queryset())
+        # parameters. Built once a request: cached_page() asks for it first.
+        if "_filterset" not in self.__dict__:
+            self._filterset = paper_filter(self.request.GET, queryset=self.get_queryset())
+        return self._filterset
 
     def page_key(self):
         key = super().page_key()
