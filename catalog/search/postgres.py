@@ -264,7 +264,9 @@ class PageSQL:
         None when its query is not over its own table alone."""
         query = unsearched.query
         table = unsearched.model._meta.db_table
-        if set(query.alias_map) - {table} or query.extra or query.combinator:
+        # Joins the filters trimmed stay in alias_map, unreferenced.
+        joined = {alias for alias in query.alias_map if query.alias_refcount.get(alias)}
+        if joined - {table} or query.extra or query.combinator:
             return None
         compiler = query.get_compiler(connection=connection)
         try:

@@ -15,7 +15,7 @@ from catalog import search
 from catalog.models import NEWEST_ORDER, Paper
 from catalog.selectors import paper_filter
 from people.models import Person
-from tests.factories import make_paper, make_papers, make_person
+from tests.factories import make_paper, make_papers, make_person, make_venue
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
@@ -189,3 +189,25 @@ def test_page_sql_leaves_filters_that_join_to_the_querysets():
     filterset = paper_filter({"q": "owl", "venue": ["a", "b"]})
     unsearched = filterset.queryset_without("q")
     assert search.postgres.PageSQL.of(unsearched, ["owl"], NEWEST_ORDER, 10) is None
+
+
+def test_a_venue_of_many_results_is_read_by_id(client, monkeypatch):
+    # PostgreSQL: the segments filter a venue by its id, not by a subquery
+    # on its slug, so the planner knows its size; the same pages.
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's relevance segments")
+    monkeypatch.setattr(search.postgres, "RANK_WINDOW", 7)
+    monkeypatch.setattr(search.postgres, "SORTED_ROWS", 0)
+    build_tiers()
+    venue = make_venue("Owl Conference")
+    Paper.objects.update(venue=venue)
+    expected, seen = expected_order(), []
+    for page in (1, 2, 3, 4):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(URL, {"q": "owlsdottir", "venue": venue.slug, "page": page})
+        seen += titles(response)
+        segments = [q["sql"] for q in captured.captured_queries if "head_count" in q["sql"]]
+        assert len(segments) == 1
+        inner = segments[0][segments[0].index("WITH head_count") :]
+        assert "venues_venue" not in inner and f'"venue_id" IN ({venue.pk})' in inner
+    assert seen == expected
