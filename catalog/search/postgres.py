@@ -18,7 +18,9 @@ Each segment is read in index order (newest first) or whole when small,
 and stops after what the page needs: a page of "model" (every paper at
 100,000) reads a few hundred rows, where ranking every match read every
 match's 1.7 KB vector (about a second). `Segments.rank()` is the same order
-as a per-row expression.
+as a per-row expression. A page is read through `PageSQL`, the same
+statement written as SQL around the filters' WHERE clause (compiled once),
+unless the filters join another table; `Segments` builds it from querysets.
 """
 
 from __future__ import annotations
