@@ -11,6 +11,7 @@ templates show, without queries.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -35,6 +36,14 @@ TOP_VENUES = 25
 # catalog) or every authorship of every match grouped.
 EXACT_UP_TO = 1000
 SAMPLE = 1000
+# A search whose facets may be deferred (list_counts()) and which the planner
+# expects to match at least QUICK_MATCHES papers is sampled from its newest
+# QUICK_SAMPLE matches first; that estimate is the page's number of results
+# when it is over QUICK_MARGIN times the inline limit, else the pool is read
+# as usual. ("model" at 100,000 papers: 251 rows walked instead of 1,001.)
+QUICK_MATCHES = 10 * EXACT_UP_TO
+QUICK_SAMPLE = 250
+QUICK_MARGIN = 2
 
 
 @dataclass(frozen=True)
@@ -293,15 +302,18 @@ class _Pool:
         self.filterset, self.without = filterset, without
         self.queryset, self.unsearched = querysets
         self.newest = newest
-        self.small = len(self.newest.rows) <= EXACT_UP_TO
+        cut = newest.cut_at is not None and len(newest.rows) >= newest.cut_at
+        self.small = len(self.newest.rows) <= EXACT_UP_TO and not cut
         self._years = None
 
     @property
     def years(self):
         """Its YearEstimate (catalog.search.estimate): exact when small."""
         if self._years is None:
+            # A pool cut short is never exact, however few rows it read.
+            exact_up_to = EXACT_UP_TO if self.small else 0
             self._years = pool_years(
-                self.filterset, self.without, self.newest, self.unsearched, (EXACT_UP_TO, SAMPLE)
+                self.filterset, self.without, self.newest, self.unsearched, (exact_up_to, SAMPLE)
             )
         return self._years
 
@@ -318,6 +330,16 @@ class _Pool:
             return rows
         scale = self.years.total / len(self.sample)
         return [(slug, name, rounded(n * scale)) for slug, name, n in rows]
+
+
+def _over(filterset: PaperFilter, queryset) -> PaperFilter:
+    """The same bound filters over `queryset` (a model with the papers'
+    filtered fields), sharing the validated form: a new FilterSet deep-copies
+    its filters and validates its form again."""
+    over = copy.copy(filterset)
+    over.queryset = queryset
+    over.__dict__.pop("_qs", None)
+    return over
 
 
 class SearchFacets:
@@ -346,7 +368,7 @@ class SearchFacets:
         # (catalog.models.SearchRow), the same filters over them.
         self.pool_filterset = filterset
         if uses_postgres():
-            self.pool_filterset = PaperFilter(data=filterset.data, queryset=SearchRow.objects.all())
+            self.pool_filterset = _over(filterset, SearchRow.objects.all())
         self._venue_ids = None
         # The results, and the papers without each active filter that has a
         # facet: read together, in one query.
@@ -364,18 +386,30 @@ class SearchFacets:
         if inline_up_to is None:
             self._read(querysets)
             return
-        self._read({(): querysets[()]})
+        # A search the planner expects to match many papers is first read
+        # only up to QUICK_SAMPLE: enough to estimate a total far over the
+        # limit (the usual case of a common word), for a quarter of the walk.
+        self._read({(): querysets[()]}, quick=True)
         results = self.pool()
+        cut = results.newest.cut_at is not None and not results.small
+        if cut and results.years.total < QUICK_MARGIN * inline_up_to:  # too close to tell
+            self._read({(): querysets[()]})
+            results = self.pool()
         if results.years.total > inline_up_to:
             raise FacetsDeferred(ResultTotal(results.years.total, not results.small))
         self._read({without: pair for without, pair in querysets.items() if without != ()})
 
-    def _read(self, querysets: dict) -> None:
+    def _read(self, querysets: dict, quick: bool = False) -> None:
         """The pools of `querysets` (name -> (papers, the same unsearched)),
-        read in one query."""
+        read in one query; `quick`: read_newest()'s, with QUICK_MATCHES and
+        QUICK_SAMPLE."""
         if not querysets:
             return
-        newest = read_newest(querysets, max(SAMPLE, EXACT_UP_TO + 1))
+        newest = read_newest(
+            querysets,
+            max(SAMPLE, EXACT_UP_TO + 1),
+            quick=(QUICK_MATCHES, QUICK_SAMPLE) if quick else None,
+        )
         self.pools.update(
             (without, _Pool(self.filterset, without, newest[without], pair))
             for without, pair in querysets.items()

@@ -125,15 +125,10 @@ class PaperListView(ListFiltersMixin, CleanParametersMixin, CachedPageMixin, Fil
     def get_filterset(self, filterset_class):
         # Always bound (an empty query string is a valid, empty filter), so
         # the default sort and the facets work the same with or without
-        # parameters. One per request: cached_page() asks for it first,
-        # then FilterView.get() (building and validating it twice cost a
-        # millisecond).
-        filterset = self.__dict__.get("_filterset")
-        if filterset is None:
-            filterset = self._filterset = paper_filter(
-                self.request.GET, queryset=self.get_queryset()
-            )
-        return filterset
+        # parameters. Built once a request: cached_page() asks for it first.
+        if "_filterset" not in self.__dict__:
+            self._filterset = paper_filter(self.request.GET, queryset=self.get_queryset())
+        return self._filterset
 
     def page_key(self):
         key = super().page_key()

@@ -33,7 +33,7 @@ SQLite it is FTS5's bm25() over the whole result (sqlite.py).
 
 from __future__ import annotations
 
-from django.db.models import FloatField, Value
+from django.db.models import Expression, FloatField, Value
 
 from catalog.search import postgres, sqlite
 from catalog.search.index import (
@@ -111,11 +111,41 @@ def annotate_rank(queryset, q: str, *, order_by, unsearched=None):
     if not words:
         return queryset.annotate(rank=Value(float(REST_TIER), output_field=FloatField()))
     if uses_postgres():
-        segments = postgres.Segments(
-            queryset, queryset if unsearched is None else unsearched, words, order_by
-        )
-        return queryset.annotate(rank=segments.rank())
+
+        def rank():
+            segments = postgres.Segments(
+                queryset, queryset if unsearched is None else unsearched, words, order_by
+            )
+            return segments.rank()
+
+        # Built only when a query selects or orders by it: the list reads its
+        # pages segment by segment (relevance_page_rows()), and the ranking
+        # expression (subqueries compiled to SQL) cost a few milliseconds of
+        # Python on every search page that never ran it.
+        return queryset.annotate(rank=BuiltWhenCompiled(rank, FloatField()))
     return queryset.annotate(rank=sqlite.rank(words, (TITLE_TIER, HEAD_TIER, REST_TIER)))
+
+
+class BuiltWhenCompiled(Expression):
+    """The expression `build()` returns, built (once) and resolved against the
+    query only when that query is compiled to SQL. It may not join: it is
+    resolved while the query is being compiled."""
+
+    def __init__(self, build, output_field):
+        super().__init__(output_field=output_field)
+        self.build = build
+        self.built = None
+
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
+        return self.copy()
+
+    def as_sql(self, compiler, connection):
+        if self.built is None:
+            self.built = self.build()
+        resolved = self.built.resolve_expression(compiler.query, allow_joins=False)
+        return compiler.compile(resolved)
 
 
 def relevance_page_rows(
@@ -125,6 +155,9 @@ def relevance_page_rows(
     from `rows_from` (what a list row shows), without ranking every match
     (PostgreSQL only: see postgres.py). `order_by`: the tie-break (newest
     first)."""
-    segments = postgres.Segments(searched, unsearched, query_words(q), order_by, total)
+    words = query_words(q)
+    segments = postgres.PageSQL.of(unsearched, words, order_by, total)
+    if segments is None:  # filters that join: built from the querysets
+        segments = postgres.Segments(searched, unsearched, words, order_by, total)
     rows = rows_from.filter(pk__in=segments.page_ids(bottom, top))
     return rows.annotate(rank=segments.rank(bottom, top)).order_by("-rank", *order_by)

@@ -85,6 +85,9 @@ class Newest:
     year, published_on) each."""
 
     rows: list[tuple]
+    # The limit the rows were read up to when smaller than the pools' usual
+    # one (read_newest()'s `quick`): then as many rows may not be all of them.
+    cut_at: int | None = None
 
     @property
     def ids(self) -> list[int]:
@@ -94,32 +97,52 @@ class Newest:
         return Counter(row[2] for row in self.rows[:size])
 
 
-def read_newest(pools: dict, limit: int) -> dict:
+def read_newest(pools: dict, limit: int, *, quick: tuple[float, int] | None = None) -> dict:
     """At most `limit` papers of each of `pools` (name -> (queryset, the same
     without the search)), newest years first, as Newest by name: one query
     for all of them (and on PostgreSQL one EXPLAIN: walks()), and a second
-    for a pool whose year floor (year_floor_offset()) left it short."""
-    plans = walks(list(pools.values()), limit)
-    found = _read(list(pools.values()), limit, plans)
+    for a pool whose year floor (year_floor_offset()) left it short.
+
+    `quick` (matches, smaller limit): a pool the planner expects at least
+    `matches` matches of is read only up to the smaller limit (its Newest
+    then says so: `cut_at`)."""
+    planned = planned_rows(list(pools.values())) if quick is not None else None
+    limits = [limit] * len(pools)
+    if planned is not None:
+        rows, _ = planned
+        limits = [quick[1] if matches >= quick[0] else limit for matches, _ in rows]
+    plans = walks(list(pools.values()), limits, planned)
+    found = _read(list(pools.values()), limits, plans)
     short = [
         index
         for index, (_, floor) in enumerate(plans)
-        if floor is not None and len(found[index]) < limit
+        if floor is not None and len(found[index]) < limits[index]
     ]
     if short:
-        again = _read([list(pools.values())[i] for i in short], limit, [(False, None)] * len(short))
+        again = _read(
+            [list(pools.values())[i] for i in short],
+            [limits[i] for i in short],
+            [(False, None)] * len(short),
+        )
         for position, index in enumerate(short):
             found[index] = again[position]
     return {
-        name: Newest(sorted(found[index], key=_latest_first)) for index, name in enumerate(pools)
+        name: Newest(
+            sorted(found[index], key=_latest_first),
+            cut_at=limits[index] if limits[index] < limit else None,
+        )
+        for index, name in enumerate(pools)
     }
 
 
-def _read(pools: list[tuple], limit: int, plans: list[tuple]) -> dict[int, list[tuple]]:
-    """Rows (id, venue id, year, date) of each pool by its index, read as its
-    plan says (walk or collect, and the year floor): one query."""
+def _read(pools: list[tuple], limits: list[int], plans: list[tuple]) -> dict[int, list[tuple]]:
+    """Rows (id, venue id, year, date) of each pool by its index, at most its
+    limit, read as its plan says (walk or collect, and the year floor): one
+    query."""
     branches, params = [], []
-    for index, ((pool, unsearched), (walk, floor)) in enumerate(zip(pools, plans, strict=True)):
+    for index, ((pool, unsearched), (walk, floor), limit) in enumerate(
+        zip(pools, plans, limits, strict=True)
+    ):
         order = LATEST_YEARS_ORDER if walk else unindexed(LATEST_YEARS_ORDER)
         if floor is not None:
             # The year of the pool's floor-th newest paper, searched or not.
@@ -142,24 +165,19 @@ def _read(pools: list[tuple], limit: int, plans: list[tuple]) -> dict[int, list[
     return found
 
 
-def walks(pools: list[tuple], limit: int) -> list[tuple[bool, int | None]]:
-    """For each (searched, unsearched) pool, whether to read its newest
-    matches by walking the year index (True) rather than collecting every
-    match from the GIN index and sorting them: walk_is_cheaper() with the
-    planner's estimates of its matches, its papers and the catalog's papers
-    (one EXPLAIN, no execution); and, collecting, from which of its newest
-    papers on (year_floor_offset()). SQLite: always the walk (its FTS5 test
-    does not read a vector)."""
-    walk = [(True, None)] * len(pools)
+def planned_rows(pools: list[tuple]) -> tuple[list[tuple[float, float]], float] | None:
+    """The planner's estimates of each (searched, unsearched) pool's matches
+    and papers, and of the catalog's papers: one EXPLAIN, not executed.
+    None on SQLite or when unknown."""
     if connection.vendor != "postgresql" or not pools:
-        return walk
+        return None
     branches, params = [], []
     for searched, unsearched in pools:
         for queryset in (searched, unsearched):
             try:
                 sql, branch_params = queryset.order_by().values("pk").query.sql_with_params()
             except EmptyResultSet:
-                return walk
+                return None
             branches.append(f"SELECT 1 FROM ({sql}) AS b{len(branches)}")
             params += list(branch_params)
     catalog = pools[0][1].model._meta.db_table
@@ -170,13 +188,29 @@ def walks(pools: list[tuple], limit: int) -> list[tuple[bool, int | None]]:
     plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
     rows = [node.get("Plan Rows", 0) for node in plan.get("Plans", [])]
     if plan.get("Node Type") != "Append" or len(rows) != len(branches):
-        return walk
+        return None
     *rows, catalog_rows = rows
+    return list(zip(rows[::2], rows[1::2], strict=True)), catalog_rows
+
+
+def walks(pools: list[tuple], limits: list[int], planned=None) -> list[tuple[bool, int | None]]:
+    """For each (searched, unsearched) pool, whether to read its newest
+    `limits[i]` matches by walking the year index (True) rather than
+    collecting every match from the GIN index and sorting them:
+    walk_is_cheaper() with the planner's estimates (planned_rows(), or
+    `planned` when already read); and, collecting, from which of its newest
+    papers on (year_floor_offset()). SQLite: always the walk (its FTS5 test
+    does not read a vector)."""
+    if planned is None:
+        planned = planned_rows(pools)
+    if planned is None:
+        return [(True, None)] * len(pools)
+    rows, catalog_rows = planned
     return [
         (True, None)
         if walk_is_cheaper(matches, papers, catalog_rows, limit)
         else (False, year_floor_offset(matches, papers, limit))
-        for matches, papers in zip(rows[::2], rows[1::2], strict=True)
+        for (matches, papers), limit in zip(rows, limits, strict=True)
     ]
 
 

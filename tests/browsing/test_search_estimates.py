@@ -197,9 +197,9 @@ def test_a_year_floor_reads_the_same_newest_matches(monkeypatch, floor):
     build(per_year=20, rate=0.3)
     searched = Paper.objects.search("model")
     pools = {"results": (searched, Paper.objects.all())}
-    monkeypatch.setattr(estimate, "walks", lambda pools, limit: [(False, None)])
+    monkeypatch.setattr(estimate, "walks", lambda pools, limits, planned: [(False, None)])
     expected = estimate.read_newest(pools, 60)["results"].rows
-    monkeypatch.setattr(estimate, "walks", lambda pools, limit: [(False, floor)])
+    monkeypatch.setattr(estimate, "walks", lambda pools, limits, planned: [(False, floor)])
     with CaptureQueriesContext(connection) as captured:
         assert estimate.read_newest(pools, 60)["results"].rows == expected
     assert len(captured) == (2 if floor < 300 else 1)
@@ -211,3 +211,50 @@ def test_the_year_floor_expects_three_times_the_matches_needed():
     assert year_floor_offset(20_000, 100_000, 1001) == 15_015
     # In 10%: the floor would keep 30,030 of them, more than a quarter.
     assert year_floor_offset(10_000, 100_000, 1001) is None
+
+
+QUICK = 50  # QUICK_SAMPLE in these tests
+
+
+@pytest.fixture
+def quick_sample(monkeypatch, settings, small_bounds):
+    # Every search counts as common to the planner; deferred over BOUND.
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner's estimate of a search's matches")
+    monkeypatch.setattr(facet_module, "QUICK_MATCHES", 0)
+    monkeypatch.setattr(facet_module, "QUICK_SAMPLE", QUICK)
+    settings.PAPERSHELF_FACETS_INLINE_UP_TO = BOUND
+
+
+def newest_reads(captured) -> list[int]:
+    """The limits of the newest-matches reads among the captured queries."""
+    return [
+        int(re.search(r"LIMIT (\d+)\) AS newest", q["sql"]).group(1))
+        for q in captured.captured_queries
+        if ") AS newest" in q["sql"]
+    ]
+
+
+def test_a_common_word_is_estimated_from_a_quick_sample(client, quick_sample):
+    true = build(per_year=100, rate=0.3)  # ~720 matches: over twice the limit
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(URL, {"q": "model"})
+    assert newest_reads(captured) == [QUICK]
+    assert response.context["facets_urls"] is not None  # deferred
+    assert abs(response.context["total"] - true) <= 0.15 * true, (response.context["total"], true)
+    assert "of about " in response.content.decode()
+
+
+def test_a_quick_sample_near_the_limit_is_read_as_usual(client, quick_sample):
+    build(per_year=10, rate=0.9)  # ~216 matches: over the limit, under twice it
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(URL, {"q": "model"})
+    assert newest_reads(captured) == [QUICK, BOUND + 1]
+    assert response.context["facets_urls"] is not None
+    # A word the quick read finds whole: exact, its facets inline.
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(URL, {"q": "zebra"})
+    assert newest_reads(captured)[0] == QUICK
+    assert response.context["total"] == len(YEARS)
+    assert response.context["facets_urls"] is None
+    assert "about" not in response.content.decode()

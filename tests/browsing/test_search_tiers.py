@@ -12,8 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog import search
-from catalog.models import Paper
-from tests.factories import make_paper, make_papers, make_person
+from catalog.models import NEWEST_ORDER, Paper
+from catalog.selectors import paper_filter
+from people.models import Person
+from tests.factories import make_paper, make_papers, make_person, make_venue
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
@@ -143,3 +145,69 @@ def test_a_year_filter_counts_only_that_years_tiers(client):
     expected = [t for t in expected_order() if Paper.objects.get(title=t).year == 2005]
     assert titles(response) == expected
     assert response.context["total"] == len(expected)
+
+
+@pytest.mark.parametrize("sorted_rows", [0, 2000])
+@pytest.mark.parametrize(
+    "params", [{}, {"year_from": 2005}, {"year": 2003}, {"author": "wol-owlsdottir"}]
+)
+def test_page_sql_reads_what_the_segments_querysets_read(monkeypatch, params, sorted_rows):
+    # PostgreSQL: the pages written as SQL around the filters (PageSQL)
+    # list the same papers with the same ranks as the segments built from
+    # querysets, on both sides of the ranking window and the head tier.
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's relevance segments")
+    monkeypatch.setattr(search.postgres, "RANK_WINDOW", 7)
+    monkeypatch.setattr(search.postgres, "SORTED_ROWS", sorted_rows)
+    build_tiers()
+    if "author" in params:
+        params = {"author": Person.objects.get(name="Wol Owlsdottir").slug}
+    filterset = paper_filter({"q": "owlsdottir", **params})
+    unsearched, searched = filterset.queryset_without("q"), filterset.queryset_without()
+    total, words = searched.count(), ["owlsdottir"]
+    assert total > 0  # more than the window (7) but for the one year
+    for sparse in (True, False):
+        monkeypatch.setattr(search.postgres, "head_walk_is_cheaper", lambda *a, s=sparse: not s)
+        by_sql = search.postgres.PageSQL.of(unsearched, words, NEWEST_ORDER, total)
+        by_querysets = search.postgres.Segments(searched, unsearched, words, NEWEST_ORDER, total)
+        for bottom, top in [(0, 5), (5, 12), (3, 7), (7, 30), (30, max(31, total + 5))]:
+            read = [
+                [
+                    (paper.pk, paper.rank)
+                    for paper in Paper.objects.filter(pk__in=segments.page_ids(bottom, top))
+                    .annotate(rank=segments.rank(bottom, top))
+                    .order_by("-rank", *NEWEST_ORDER)
+                ]
+                for segments in (by_sql, by_querysets)
+            ]
+            assert read[0] == read[1] and (read[0] or bottom >= total), (bottom, top)
+
+
+def test_page_sql_leaves_filters_that_join_to_the_querysets():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's relevance segments")
+    filterset = paper_filter({"q": "owl", "venue": ["a", "b"]})
+    unsearched = filterset.queryset_without("q")
+    assert search.postgres.PageSQL.of(unsearched, ["owl"], NEWEST_ORDER, 10) is None
+
+
+def test_a_venue_of_many_results_is_read_by_id(client, monkeypatch):
+    # PostgreSQL: the segments filter a venue by its id, not by a subquery
+    # on its slug, so the planner knows its size; the same pages.
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's relevance segments")
+    monkeypatch.setattr(search.postgres, "RANK_WINDOW", 7)
+    monkeypatch.setattr(search.postgres, "SORTED_ROWS", 0)
+    build_tiers()
+    venue = make_venue("Owl Conference")
+    Paper.objects.update(venue=venue)
+    expected, seen = expected_order(), []
+    for page in (1, 2, 3, 4):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(URL, {"q": "owlsdottir", "venue": venue.slug, "page": page})
+        seen += titles(response)
+        segments = [q["sql"] for q in captured.captured_queries if "head_count" in q["sql"]]
+        assert len(segments) == 1
+        inner = segments[0][segments[0].index("WITH head_count") :]
+        assert "venues_venue" not in inner and f'"venue_id" IN ({venue.pk})' in inner
+    assert seen == expected
