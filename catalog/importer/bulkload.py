@@ -13,7 +13,10 @@ them again from their own definitions (pg_get_indexdef()) before it commits.
 DDL is transactional: an import that fails gets them back with its rollback.
 The GIN indexes stay: the writer merges their entries in bulk already, on a
 second connection while it writes (catalog.importer.deferred), where a build
-would be as much work, done after the writes.
+would be as much work, done after the writes. The foreign keys between these
+tables go and come back the same way (foreign_keys()): adding a key checks
+every row in one join, where each written row was checked on its own at
+commit (an authorship twice).
 
 The price is the lock. Dropping an index locks its table (ACCESS EXCLUSIVE)
 until the import commits, so pages reading those tables wait for the import
@@ -62,70 +65,99 @@ def is_bulk(new_papers: int, using: str) -> bool:
         return cursor.fetchone()[0] <= new_papers
 
 
-def secondary_indexes(using: str) -> list[tuple[str, str]]:
+def _tables() -> list[str]:
+    return [model._meta.db_table for model in BULK_MODELS]
+
+
+def _owns_bulk_tables(cursor) -> bool:
+    cursor.execute(
+        "SELECT bool_and(pg_has_role(relowner, 'USAGE')) FROM pg_class "
+        "WHERE oid = ANY(%s::text[]::regclass[])",
+        [_tables()],
+    )
+    return bool(cursor.fetchone()[0])
+
+
+def secondary_indexes(cursor) -> list[tuple[str, str]]:
     """(name, definition) of the bulk tables' secondary indexes, those a bulk
     load drops: not GIN, neither unique nor a constraint's, valid, not the
-    table's CLUSTER index; none unless this role owns every bulk table."""
-    tables = [model._meta.db_table for model in BULK_MODELS]
-    with connections[using].cursor() as cursor:
-        cursor.execute(
-            "SELECT bool_and(pg_has_role(relowner, 'USAGE')) FROM pg_class "
-            "WHERE oid = ANY(%s::text[]::regclass[])",
-            [tables],
-        )
-        if not cursor.fetchone()[0]:
-            return []
-        cursor.execute(
-            "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), "
-            "pg_get_indexdef(i.indexrelid) "
-            "|| COALESCE(' TABLESPACE ' || quote_ident(s.spcname), '') "
-            "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = c.relam "
-            "LEFT JOIN pg_tablespace s ON s.oid = c.reltablespace "
-            "WHERE i.indrelid = ANY(%s::text[]::regclass[]) AND am.amname <> 'gin' "
-            "AND NOT i.indisunique "
-            "AND NOT i.indisprimary AND NOT i.indisexclusion AND NOT i.indisclustered "
-            "AND i.indisvalid AND i.indisready AND i.indislive "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = i.indexrelid) "
-            "ORDER BY i.indrelid, c.relname",
-            [tables],
-        )
-        return cursor.fetchall()
+    table's CLUSTER index."""
+    cursor.execute(
+        "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), "
+        "pg_get_indexdef(i.indexrelid) "
+        "|| COALESCE(' TABLESPACE ' || quote_ident(s.spcname), '') "
+        "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = c.relam "
+        "LEFT JOIN pg_tablespace s ON s.oid = c.reltablespace "
+        "WHERE i.indrelid = ANY(%s::text[]::regclass[]) AND am.amname <> 'gin' "
+        "AND NOT i.indisunique "
+        "AND NOT i.indisprimary AND NOT i.indisexclusion AND NOT i.indisclustered "
+        "AND i.indisvalid AND i.indisready AND i.indislive "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = i.indexrelid) "
+        "ORDER BY i.indrelid, c.relname",
+        [_tables()],
+    )
+    return cursor.fetchall()
 
 
-class SetAsideIndexes:
-    """The bulk tables' secondary indexes, dropped by drop() and created
-    again by rebuild(), both in the import's transaction."""
+def foreign_keys(cursor) -> list[tuple[str, str, str]]:
+    """(table, name, definition) of the validated foreign keys from one bulk
+    table to another (a paper's authorships to the paper and the person,
+    ...), those a bulk load drops: each of their rows would otherwise be
+    checked one by one at commit, where adding the key back checks them all
+    in one join. Keys to other tables stay (dropping one would lock the
+    other table too, e.g. the users)."""
+    cursor.execute(
+        "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid) "
+        "FROM pg_constraint WHERE contype = 'f' AND convalidated "
+        "AND conrelid = ANY(%s::text[]::regclass[]) AND confrelid = ANY(%s::text[]::regclass[]) "
+        "ORDER BY conrelid, conname",
+        [_tables(), _tables()],
+    )
+    return cursor.fetchall()
 
-    def __init__(self, using: str, indexes: list[tuple[str, str]]):
+
+class SetAside:
+    """The bulk tables' secondary indexes and foreign keys between them,
+    dropped by drop() and added again by rebuild(), both in the import's
+    transaction."""
+
+    def __init__(self, using: str, indexes: list[tuple[str, str]], keys: list[tuple[str, ...]]):
         self.using = using
         self.indexes = indexes
+        self.foreign_keys = keys
 
     @classmethod
-    def drop(cls, using: str) -> SetAsideIndexes | None:
-        """Drop the secondary indexes; None when there are none to drop or
-        their tables stayed locked by others past LOCK_WAIT (then nothing
-        changed)."""
-        indexes = secondary_indexes(using)
-        if not indexes:
-            return None
+    def drop(cls, using: str) -> SetAside | None:
+        """Drop them; None when this role does not own the bulk tables or
+        they stayed locked by others past LOCK_WAIT (then nothing changed)."""
+        connection = connections[using]
+        # Checks the import's transaction left pending would forbid the drop.
+        connection.check_constraints()
+        with connection.cursor() as cursor:
+            if not _owns_bulk_tables(cursor):
+                return None
+            indexes, keys = secondary_indexes(cursor), foreign_keys(cursor)
         try:
             # A savepoint: a drop that times out leaves the import as it was.
-            with transaction.atomic(using=using), connections[using].cursor() as cursor:
+            with transaction.atomic(using=using), connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
                     [LOCK_WAIT],
                 )
                 lock_timeout = cursor.fetchone()[0]
-                cursor.execute("DROP INDEX " + ", ".join(name for name, _ in indexes))
+                for table, name, _ in keys:
+                    cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+                if indexes:
+                    cursor.execute("DROP INDEX " + ", ".join(name for name, _ in indexes))
                 cursor.execute("SELECT set_config('lock_timeout', %s, true)", [lock_timeout])
         except OperationalError as error:
             logger.warning("Indexes kept during the import (tables busy): %s", error)
             return None
-        return cls(using, indexes)
+        return cls(using, indexes, keys)
 
     def rebuild(self) -> None:
-        """Create the indexes again, as they were."""
+        """Create the indexes and add the foreign keys again, as they were."""
         connection = connections[self.using]
         # A table with deferred foreign-key checks pending cannot be indexed:
         # they run now (as Django's check_constraints() runs them), not at
@@ -139,3 +171,5 @@ class SetAsideIndexes:
             )
             for _, definition in self.indexes:
                 cursor.execute(definition)
+            for table, name, definition in self.foreign_keys:
+                cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")

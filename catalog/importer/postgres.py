@@ -27,7 +27,7 @@ from django.db.models.expressions import CombinedExpression
 from psycopg.adapt import Dumper
 from psycopg.pq import Format
 
-from catalog.importer.bulkload import SetAsideIndexes, is_bulk
+from catalog.importer.bulkload import SetAside, is_bulk
 from catalog.importer.deferred import GinMerges
 from catalog.importer.planning import (
     COLUMN_FIELDS,
@@ -391,7 +391,7 @@ class PostgresWriter(CatalogWriter):
         self._new_ids: dict[int, int] = {}
         self._staging: NewPaperStaging | None = None
         self._merges: GinMerges | None = None
-        self._set_aside: SetAsideIndexes | None = None
+        self._set_aside: SetAside | None = None
 
     def begin(self) -> None:
         compress_quickly(self.using)
@@ -407,7 +407,7 @@ class PostgresWriter(CatalogWriter):
         the new papers' ids and have a second connection compute their
         abstracts' vectors from now on (AbstractVectors)."""
         if new_drafts and is_bulk(len(new_drafts), self.using):
-            self._set_aside = SetAsideIndexes.drop(self.using)
+            self._set_aside = SetAside.drop(self.using)
         if new_drafts:
             ids = allocate_ids(Paper, len(new_drafts), self.using)
             self._new_ids = {id(draft): pk for draft, pk in zip(new_drafts, ids, strict=True)}

@@ -8,7 +8,7 @@ import pytest
 from django.db import DatabaseError, connection
 
 from catalog.importer import bulkload, service
-from catalog.importer.bulkload import BULK_MODELS, SetAsideIndexes, is_bulk
+from catalog.importer.bulkload import BULK_MODELS, SetAside, is_bulk
 from catalog.importer.service import import_listings
 from catalog.models import Authorship, Paper
 from people.models import Person
@@ -27,27 +27,35 @@ pytestmark = [
 
 
 def indexes() -> dict[str, str]:
-    """{index name: definition} of every index of the bulk tables."""
+    """{index name: definition} of every index of the bulk tables, and
+    {constraint name: definition} of their constraints."""
+    tables = [model._meta.db_table for model in BULK_MODELS]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)",
-            [[model._meta.db_table for model in BULK_MODELS]],
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [tables]
         )
-        return dict(cursor.fetchall())
+        found = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT conname, conrelid::regclass::text || ' ' || pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE conrelid = ANY(%s::text[]::regclass[])",
+            [tables],
+        )
+        return found | dict(cursor.fetchall())
 
 
 @pytest.fixture
 def set_aside(monkeypatch):
-    """The indexes each import set aside (None for an import that kept them)."""
+    """(index names, foreign keys) each import set aside (None for an import
+    that kept them)."""
     dropped = []
-    drop = SetAsideIndexes.drop.__func__
+    drop = SetAside.drop.__func__
 
     def recorded(cls, using):
         result = drop(cls, using)
-        dropped.append(result and [name for name, _ in result.indexes])
+        dropped.append(result and ([name for name, _ in result.indexes], result.foreign_keys))
         return result
 
-    monkeypatch.setattr(SetAsideIndexes, "drop", classmethod(recorded))
+    monkeypatch.setattr(SetAside, "drop", classmethod(recorded))
     return dropped
 
 
@@ -60,13 +68,31 @@ def test_a_bulk_load_builds_the_indexes_again_as_they_were(settings, set_aside):
     assert Paper.objects.count() == 135
     # The b-trees of the papers, search rows, authorships, sources, revisions
     # and people went; the GIN indexes (merged in bulk) and the unique ones stayed.
-    [dropped] = set_aside
+    [(dropped, keys)] = set_aside
     assert "public.paper_newest_idx" in dropped and "public.revision_paper_idx" in dropped
     assert "public.authorship_person_paper_idx" in dropped
     assert not [name for name in dropped if "gin" in name or "unique" in name or "pkey" in name]
+    # So did the foreign keys between those tables, not those to others.
+    definitions = {(table, definition) for table, _, definition in keys}
+    person = "FOREIGN KEY (person_id) REFERENCES people_person(id) DEFERRABLE INITIALLY DEFERRED"
+    assert ("catalog_authorship", person) in definitions
+    assert not [d for d in definitions if "auth_user" in d[1] or "venues_venue" in d[1]]
     assert indexes() == before
     assert_kept_tables_are_recounted_ones()
     assert_search_fields_are_those_refresh_search_index_gives()
+
+
+def test_checks_pending_in_the_transaction_do_not_stop_a_bulk_load(settings, set_aside):
+    settings.PAPERSHELF_IMPORT_BULK_FROM = 100
+    before = indexes()
+    # Written in the same transaction: its foreign-key checks still pending.
+    make_paper("Already there", authors=["Stella Biderman"], year=2020)
+
+    import_listings(parsed(*SEED_FILES))
+
+    assert set_aside[0] and Paper.objects.count() == 136
+    assert indexes() == before
+    assert_kept_tables_are_recounted_ones()
 
 
 def test_a_failure_after_the_drop_leaves_nothing_and_the_indexes_back(settings, monkeypatch):
@@ -83,6 +109,8 @@ def test_a_failure_after_the_drop_leaves_nothing_and_the_indexes_back(settings, 
         import_listings(parsed(*SEED_FILES))
 
     assert "paper_newest_idx" in before and "paper_newest_idx" not in seen["indexes"]
+    fk = "catalog_authorship_paper_id_aba761e3_fk_catalog_paper_id"
+    assert fk in before and fk not in seen["indexes"]
     assert indexes() == before
     assert Paper.objects.count() == 0 and Authorship.objects.count() == 0
     assert Person.objects.count() == 0
