@@ -12,8 +12,9 @@ after it has read what it checks against and before it writes, and creates
 them again from their own definitions (pg_get_indexdef()) before it commits.
 DDL is transactional: an import that fails gets them back with its rollback.
 The GIN indexes stay: the writer merges their entries in bulk already, on a
-second connection while it writes (catalog.importer.deferred), where a build
-would be as much work, done after the writes. The foreign keys between these
+second connection while it writes (catalog.importer.deferred), and building
+them after the writes costs more (at 100,000 papers 39 s of CPU for the
+three, against 24 to 30 s of merges beside the writes). The foreign keys between these
 tables go and come back the same way (foreign_keys()): adding a key checks
 every row in one join, where each written row was checked on its own at
 commit (an authorship twice).
