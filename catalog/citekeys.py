@@ -30,6 +30,25 @@ ANONYMOUS = "anon"
 MAX_BASE_LENGTH = 60
 _PARTICLES = frozenset(str(prefix) for prefix in CONSTANTS.prefixes)
 _NON_KEY = re.compile(r"[^a-z0-9]")
+# Words nameparser reads as more than a given name or a surname.
+_SPECIAL_WORDS = frozenset(
+    str(word)
+    for words in (
+        CONSTANTS.titles,
+        CONSTANTS.suffix_acronyms,
+        CONSTANTS.suffix_not_acronyms,
+        CONSTANTS.conjunctions,
+        CONSTANTS.prefixes,
+    )
+    for word in words
+)
+# Letters, or letters joined by hyphens ("Ivanov-Black"): no initials,
+# nicknames, quotes, digits or commas.
+_LETTERS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def _plain_word(word: str) -> bool:
+    return _LETTERS.fullmatch(word) is not None and word.lower() not in _SPECIAL_WORDS
 
 
 # Names repeat heavily across a catalog and nameparser is slow: memoised.
@@ -44,6 +63,15 @@ def split_name(name: str) -> tuple[str, str]:
     words = name.split(" ")
     if len(words) == 1 or all(word.lower() in _PARTICLES for word in words[:-1]):
         return name, ""
+    if len(words) == 2 and all(_plain_word(word) for word in words):
+        # "Given Family", neither word one nameparser treats apart: what it
+        # gives, without its parse (most of an import's citation keys' time).
+        return words[1], words[0]
+    return split_by_nameparser(name, words)
+
+
+def split_by_nameparser(name: str, words: list[str]) -> tuple[str, str]:
+    """split_name() of a name of several words, by nameparser."""
     family = HumanName(name).last
     if family and name.endswith(family) and len(family) < len(name):
         return family, name[: -len(family)].strip()

@@ -189,6 +189,12 @@ CACHES = {
 # facets' exact bound (catalog.facets.EXACT_UP_TO), beyond which they sample.
 PAPERSHELF_FACETS_INLINE_UP_TO = env_int("PAPERSHELF_FACETS_INLINE_UP_TO", default=1000)
 
+# An import on PostgreSQL of at least this many new papers, and no fewer than
+# the catalog holds, drops the secondary indexes of the tables it fills and
+# builds them again before it commits, locking those tables meanwhile
+# (catalog.importer.bulkload). 0: never.
+PAPERSHELF_IMPORT_BULK_FROM = env_int("PAPERSHELF_IMPORT_BULK_FROM", default=10_000)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The title-sort index carries the title (INCLUDE) so PostgreSQL answers deep

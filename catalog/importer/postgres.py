@@ -27,6 +27,7 @@ from django.db.models.expressions import CombinedExpression
 from psycopg.adapt import Dumper
 from psycopg.pq import Format
 
+from catalog.importer.bulkload import SetAside, is_bulk
 from catalog.importer.deferred import GinMerges
 from catalog.importer.planning import (
     COLUMN_FIELDS,
@@ -390,6 +391,7 @@ class PostgresWriter(CatalogWriter):
         self._new_ids: dict[int, int] = {}
         self._staging: NewPaperStaging | None = None
         self._merges: GinMerges | None = None
+        self._set_aside: SetAside | None = None
 
     def begin(self) -> None:
         compress_quickly(self.using)
@@ -397,10 +399,15 @@ class PostgresWriter(CatalogWriter):
 
     def finish(self) -> None:
         self._merges.finish()
+        if self._set_aside is not None:
+            self._set_aside.rebuild()
 
     def planning(self, new_drafts: list):
-        """Allocate the new papers' ids and have a second connection compute
-        their abstracts' vectors from now on (AbstractVectors)."""
+        """Set the secondary indexes aside for a bulk load (bulkload), allocate
+        the new papers' ids and have a second connection compute their
+        abstracts' vectors from now on (AbstractVectors)."""
+        if new_drafts and is_bulk(len(new_drafts), self.using):
+            self._set_aside = SetAside.drop(self.using)
         if new_drafts:
             ids = allocate_ids(Paper, len(new_drafts), self.using)
             self._new_ids = {id(draft): pk for draft, pk in zip(new_drafts, ids, strict=True)}

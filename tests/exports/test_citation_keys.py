@@ -1,9 +1,14 @@
 """Citation keys: surname + year + first significant title word,
 suffixed on a collision, stored once and never changed."""
 
-import pytest
+import json
+from pathlib import Path
 
-from catalog.citekeys import citation_key_base, next_free_key, split_name
+import pytest
+from nameparser.config import CONSTANTS
+
+from bench.textgen import TextGen
+from catalog.citekeys import citation_key_base, next_free_key, split_by_nameparser, split_name
 from catalog.models import Paper
 from tests.factories import make_paper
 from tests.importer.test_import_service import blog_entry, listing_from_text
@@ -40,6 +45,49 @@ def test_names_split_into_family_and_given():
     assert split_name("Van der Sluijs") == ("Van der Sluijs", "")
     assert split_name("USVSN Sai Prashanth") == ("Prashanth", "USVSN Sai")
     assert split_name("Biderman") == ("Biderman", "")
+
+
+TWO_WORD_NAMES = [
+    "Ava Ivanov-Black",
+    "Jean-Luc Picard",
+    "Dr Smith",
+    "John Jr",
+    "Mary Iii",
+    "Van Helsing",
+    "Anna de",
+    "Sir Lancelot",
+    "Kim Phd",
+    "Ann Et",
+    "J. Smith",
+    "J Smith",
+    "O'Brien Kelly",
+    "Ana Núñez",
+    "Li Wei",
+    "Ms Marvel",
+    "Mr Bean",
+    "Bob Esq",
+    "Stella Biderman",
+    "Lee-Ann Mc-Cann",
+]
+
+
+def test_two_plain_words_split_as_nameparser_splits_them():
+    """split_name() skips nameparser for "Given Family" of plain words: the
+    same split, for the seed catalog's people, generated names and names
+    with titles, suffixes, particles, initials and hyphens."""
+    fixture = Path(__file__).resolve().parents[2] / "fixtures" / "catalog.json"
+    seeded = [
+        r["fields"]["name"]
+        for r in json.loads(fixture.read_text())
+        if r["model"] == "people.person"
+    ]
+    text = TextGen(seed=11, sentences=10)
+    names = TWO_WORD_NAMES + seeded + [text.person_name(i) for i in range(3000)]
+    particles = {str(prefix) for prefix in CONSTANTS.prefixes}
+    for name in names:
+        words = " ".join(name.split()).split(" ")
+        if len(words) == 2 and words[0].lower() not in particles:
+            assert split_name(name) == split_by_nameparser(" ".join(words), words), name
 
 
 def test_two_papers_with_the_same_base_get_distinct_keys_that_never_change(db):

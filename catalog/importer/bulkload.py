@@ -1,0 +1,176 @@
+"""Secondary b-tree indexes set aside while a bulk load writes, on PostgreSQL.
+
+An import that writes more new papers than the catalog holds (a first load,
+say) spends much of its database time keeping the indexes of the tables it
+fills up to date, row by row: 17 b-trees on the papers alone, more on the
+search rows, authorships, sources, revisions and people. Sorting the loaded
+table once per index costs a fraction of that (at 100,000 papers: writing
+the papers took 38 s of the server's CPU with them, 22 s without, and
+building them again 6 s). So such an import drops the tables' secondary
+b-trees (neither unique nor behind a constraint: only queries rely on them)
+after it has read what it checks against and before it writes, and creates
+them again from their own definitions (pg_get_indexdef()) before it commits.
+DDL is transactional: an import that fails gets them back with its rollback.
+The GIN indexes stay: the writer merges their entries in bulk already, on a
+second connection while it writes (catalog.importer.deferred), and building
+them after the writes costs more (at 100,000 papers 39 s of CPU for the
+three, against 24 to 30 s of merges beside the writes). The foreign keys between these
+tables go and come back the same way (foreign_keys()): adding a key checks
+every row in one join, where each written row was checked on its own at
+commit (an authorship twice).
+
+The price is the lock. Dropping an index locks its table (ACCESS EXCLUSIVE)
+until the import commits, so pages reading those tables wait for the import
+(a minute or more at 100,000 papers) instead of reading the catalog as it
+was. Hence the rule (is_bulk()): at least settings.PAPERSHELF_IMPORT_BULK_FROM
+new papers, and no fewer than the papers already there. Any other import
+keeps every index and locks no table. The drop waits at most LOCK_WAIT for
+the tables (a long query reading them, say); past it the import goes on
+with the indexes in place.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import OperationalError, connections, transaction
+
+from catalog.models import Authorship, Paper, PaperSource, SearchRow
+from history.models import PaperRevision
+from people.models import Person, PersonAlias
+
+logger = logging.getLogger(__name__)
+
+# The tables a bulk load fills, whose secondary indexes it rebuilds.
+BULK_MODELS = (Paper, SearchRow, Authorship, Paper.awards.through, PaperSource, PaperRevision)
+BULK_MODELS += (Person, PersonAlias)
+# How long the drop waits for the tables' locks before giving up on it.
+LOCK_WAIT = "5s"
+# Memory for building each index (the default 64 MB sorts in several passes).
+_BUILD_MEMORY_KB = 512 * 1024
+
+
+def is_bulk(new_papers: int, using: str) -> bool:
+    """Whether an import of `new_papers` new papers rebuilds the indexes:
+    at least PAPERSHELF_IMPORT_BULK_FROM of them (0: never), and at least
+    as many as the papers already there (counted up to that many)."""
+    least = settings.PAPERSHELF_IMPORT_BULK_FROM
+    if least <= 0 or new_papers < least:
+        return False
+    table = connections[using].ops.quote_name(Paper._meta.db_table)
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) AS paper", [new_papers + 1]
+        )
+        return cursor.fetchone()[0] <= new_papers
+
+
+def _tables() -> list[str]:
+    return [model._meta.db_table for model in BULK_MODELS]
+
+
+def _owns_bulk_tables(cursor) -> bool:
+    cursor.execute(
+        "SELECT bool_and(pg_has_role(relowner, 'USAGE')) FROM pg_class "
+        "WHERE oid = ANY(%s::text[]::regclass[])",
+        [_tables()],
+    )
+    return bool(cursor.fetchone()[0])
+
+
+def secondary_indexes(cursor) -> list[tuple[str, str]]:
+    """(name, definition) of the bulk tables' secondary indexes, those a bulk
+    load drops: not GIN, neither unique nor a constraint's, valid, not the
+    table's CLUSTER index."""
+    cursor.execute(
+        "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), "
+        "pg_get_indexdef(i.indexrelid) "
+        "|| COALESCE(' TABLESPACE ' || quote_ident(s.spcname), '') "
+        "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = c.relam "
+        "LEFT JOIN pg_tablespace s ON s.oid = c.reltablespace "
+        "WHERE i.indrelid = ANY(%s::text[]::regclass[]) AND am.amname <> 'gin' "
+        "AND NOT i.indisunique "
+        "AND NOT i.indisprimary AND NOT i.indisexclusion AND NOT i.indisclustered "
+        "AND i.indisvalid AND i.indisready AND i.indislive "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = i.indexrelid) "
+        "ORDER BY i.indrelid, c.relname",
+        [_tables()],
+    )
+    return cursor.fetchall()
+
+
+def foreign_keys(cursor) -> list[tuple[str, str, str]]:
+    """(table, name, definition) of the validated foreign keys from one bulk
+    table to another (a paper's authorships to the paper and the person,
+    ...), those a bulk load drops: each of their rows would otherwise be
+    checked one by one at commit, where adding the key back checks them all
+    in one join. Keys to other tables stay (dropping one would lock the
+    other table too, e.g. the users)."""
+    cursor.execute(
+        "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid) "
+        "FROM pg_constraint WHERE contype = 'f' AND convalidated "
+        "AND conrelid = ANY(%s::text[]::regclass[]) AND confrelid = ANY(%s::text[]::regclass[]) "
+        "ORDER BY conrelid, conname",
+        [_tables(), _tables()],
+    )
+    return cursor.fetchall()
+
+
+class SetAside:
+    """The bulk tables' secondary indexes and foreign keys between them,
+    dropped by drop() and added again by rebuild(), both in the import's
+    transaction."""
+
+    def __init__(self, using: str, indexes: list[tuple[str, str]], keys: list[tuple[str, ...]]):
+        self.using = using
+        self.indexes = indexes
+        self.foreign_keys = keys
+
+    @classmethod
+    def drop(cls, using: str) -> SetAside | None:
+        """Drop them; None when this role does not own the bulk tables or
+        they stayed locked by others past LOCK_WAIT (then nothing changed)."""
+        connection = connections[using]
+        # Checks the import's transaction left pending would forbid the drop.
+        connection.check_constraints()
+        with connection.cursor() as cursor:
+            if not _owns_bulk_tables(cursor):
+                return None
+            indexes, keys = secondary_indexes(cursor), foreign_keys(cursor)
+        try:
+            # A savepoint: a drop that times out leaves the import as it was.
+            with transaction.atomic(using=using), connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
+                    [LOCK_WAIT],
+                )
+                lock_timeout = cursor.fetchone()[0]
+                for table, name, _ in keys:
+                    cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+                if indexes:
+                    cursor.execute("DROP INDEX " + ", ".join(name for name, _ in indexes))
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [lock_timeout])
+        except OperationalError as error:
+            logger.warning("Indexes kept during the import (tables busy): %s", error)
+            return None
+        return cls(using, indexes, keys)
+
+    def rebuild(self) -> None:
+        """Create the indexes and add the foreign keys again, as they were."""
+        connection = connections[self.using]
+        # A table with deferred foreign-key checks pending cannot be indexed:
+        # they run now (as Django's check_constraints() runs them), not at
+        # commit, and later writes are deferred again.
+        connection.check_constraints()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('maintenance_work_mem', %s, true) FROM pg_settings "
+                "WHERE name = 'maintenance_work_mem' AND setting::bigint < %s",
+                [f"{_BUILD_MEMORY_KB}kB", _BUILD_MEMORY_KB],
+            )
+            for _, definition in self.indexes:
+                cursor.execute(definition)
+            for table, name, definition in self.foreign_keys:
+                cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")

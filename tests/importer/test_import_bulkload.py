@@ -1,0 +1,161 @@
+"""A bulk load on PostgreSQL (catalog.importer.bulkload): the secondary
+indexes of the tables it fills are dropped while it writes and built again
+before it commits, exactly as they were; a failure brings them back with the
+rollback; an import that is not a bulk load, or cannot lock the tables in
+time, keeps them."""
+
+import pytest
+from django.db import DatabaseError, connection
+
+from catalog.importer import bulkload, service
+from catalog.importer.bulkload import BULK_MODELS, SetAside, is_bulk
+from catalog.importer.service import import_listings
+from catalog.models import Authorship, Paper
+from people.models import Person
+from tests.factories import make_paper
+from tests.importer.seed_listings import SEED_FILES
+from tests.importer.test_import_bulk_upkeep import assert_kept_tables_are_recounted_ones
+from tests.importer.test_import_postgres import (
+    assert_search_fields_are_those_refresh_search_index_gives,
+)
+from tests.importer.test_import_service import parsed
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
+]
+
+
+def indexes() -> dict[str, str]:
+    """{index name: definition} of every index of the bulk tables, and
+    {constraint name: definition} of their constraints."""
+    tables = [model._meta.db_table for model in BULK_MODELS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [tables]
+        )
+        found = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT conname, conrelid::regclass::text || ' ' || pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE conrelid = ANY(%s::text[]::regclass[])",
+            [tables],
+        )
+        return found | dict(cursor.fetchall())
+
+
+@pytest.fixture
+def set_aside(monkeypatch):
+    """(index names, foreign keys) each import set aside (None for an import
+    that kept them)."""
+    dropped = []
+    drop = SetAside.drop.__func__
+
+    def recorded(cls, using):
+        result = drop(cls, using)
+        dropped.append(result and ([name for name, _ in result.indexes], result.foreign_keys))
+        return result
+
+    monkeypatch.setattr(SetAside, "drop", classmethod(recorded))
+    return dropped
+
+
+def test_a_bulk_load_builds_the_indexes_again_as_they_were(settings, set_aside):
+    settings.PAPERSHELF_IMPORT_BULK_FROM = 100
+    before = indexes()
+
+    import_listings(parsed(*SEED_FILES))
+
+    assert Paper.objects.count() == 135
+    # The b-trees of the papers, search rows, authorships, sources, revisions
+    # and people went; the GIN indexes (merged in bulk) and the unique ones stayed.
+    [(dropped, keys)] = set_aside
+    assert "public.paper_newest_idx" in dropped and "public.revision_paper_idx" in dropped
+    assert "public.authorship_person_paper_idx" in dropped
+    assert not [name for name in dropped if "gin" in name or "unique" in name or "pkey" in name]
+    # So did the foreign keys between those tables, not those to others.
+    definitions = {(table, definition) for table, _, definition in keys}
+    person = "FOREIGN KEY (person_id) REFERENCES people_person(id) DEFERRABLE INITIALLY DEFERRED"
+    assert ("catalog_authorship", person) in definitions
+    assert not [d for d in definitions if "auth_user" in d[1] or "venues_venue" in d[1]]
+    assert indexes() == before
+    assert_kept_tables_are_recounted_ones()
+    assert_search_fields_are_those_refresh_search_index_gives()
+
+
+def test_checks_pending_in_the_transaction_do_not_stop_a_bulk_load(settings, set_aside):
+    settings.PAPERSHELF_IMPORT_BULK_FROM = 100
+    before = indexes()
+    # Written in the same transaction: its foreign-key checks still pending.
+    make_paper("Already there", authors=["Stella Biderman"], year=2020)
+
+    import_listings(parsed(*SEED_FILES))
+
+    assert set_aside[0] and Paper.objects.count() == 136
+    assert indexes() == before
+    assert_kept_tables_are_recounted_ones()
+
+
+def test_a_failure_after_the_drop_leaves_nothing_and_the_indexes_back(settings, monkeypatch):
+    settings.PAPERSHELF_IMPORT_BULK_FROM = 100
+    before = indexes()
+    seen = {}
+
+    def fail(*args, **kwargs):
+        seen["indexes"] = indexes()
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(service, "record_papers", fail)
+    with pytest.raises(DatabaseError):
+        import_listings(parsed(*SEED_FILES))
+
+    assert "paper_newest_idx" in before and "paper_newest_idx" not in seen["indexes"]
+    fk = "catalog_authorship_paper_id_aba761e3_fk_catalog_paper_id"
+    assert fk in before and fk not in seen["indexes"]
+    assert indexes() == before
+    assert Paper.objects.count() == 0 and Authorship.objects.count() == 0
+    assert Person.objects.count() == 0
+    assert_kept_tables_are_recounted_ones()
+
+
+def test_a_bulk_load_needs_enough_new_papers_and_no_fewer_than_there_are(settings):
+    settings.PAPERSHELF_IMPORT_BULK_FROM = 3
+    assert not is_bulk(2, connection.alias)
+    assert is_bulk(3, connection.alias)
+    for title in ("One", "Two", "Three", "Four"):
+        make_paper(title)
+    assert not is_bulk(3, connection.alias)
+    assert is_bulk(4, connection.alias)
+    settings.PAPERSHELF_IMPORT_BULK_FROM = 0
+    assert not is_bulk(1000, connection.alias)
+
+
+def test_an_import_into_a_bigger_catalog_keeps_its_indexes(settings, set_aside):
+    settings.PAPERSHELF_IMPORT_BULK_FROM = 100
+    import_listings(parsed(*SEED_FILES))
+    assert set_aside[0]
+    settings.PAPERSHELF_IMPORT_BULK_FROM = 1
+    import_listings(parsed(*SEED_FILES[:1]))
+    # Nothing new in a re-import: the bulk rule is not even asked.
+    assert len(set_aside) == 1
+
+
+def test_tables_locked_by_another_transaction_keep_their_indexes(settings, monkeypatch, set_aside):
+    """A long query reading a table holds the drop up: past LOCK_WAIT the
+    import writes with the indexes in place."""
+    settings.PAPERSHELF_IMPORT_BULK_FROM = 100
+    monkeypatch.setattr(bulkload, "LOCK_WAIT", "50ms")
+    before = indexes()
+    reader = connection.get_new_connection(connection.get_connection_params())
+    try:
+        reader.execute("BEGIN")
+        reader.execute(f"SELECT count(*) FROM {Person._meta.db_table}")
+        import_listings(parsed(*SEED_FILES))
+    finally:
+        reader.close()
+
+    assert set_aside == [None]
+    assert Paper.objects.count() == 135 and indexes() == before
+    assert_kept_tables_are_recounted_ones()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        assert cursor.fetchone()[0] == "0"
