@@ -223,12 +223,10 @@ def total_context(counts: FacetCounts | ResultTotal) -> dict:
 def deferred_facets_urls(params) -> dict[str, str]:
     """The URLs of the facets of the list with `params` (its page aside):
     "fragment" for the list's script, "page" for a browser without it."""
-    query = params.copy()
-    query.pop("page", None)
-    suffix = f"?{query.urlencode()}" if query else ""
+    views = {"fragment": "catalog:paper-facets-fragment", "page": "catalog:paper-facets"}
     return {
-        "fragment": fixed_url("catalog:paper-facets-fragment") + suffix,
-        "page": fixed_url("catalog:paper-facets") + suffix,
+        kind: ListLinks(params, fixed_url(view)).url().removesuffix("?")
+        for kind, view in views.items()
     }
 
 
