@@ -6,7 +6,7 @@ catalog/facet_html.py); what the template still did around them (the
 filter form, the chips, the count and sort links, pagination, exports and
 the cached facets fragment) was some eighty nodes, their lookups and
 autoescaping: a tenth of a filter page's Python time. This is the same
-HTML, byte for byte (tests/test_list_html.py renders both).
+HTML, byte for byte (tests/browsing/test_list_body.py renders both).
 
 Every value is escaped as the templates' autoescaping escapes it
 (conditional_escape(): safe strings as they are, anything else escaped);
