@@ -61,7 +61,7 @@ def fill_relations(papers, db: str) -> None:
     by_id = {paper.pk: paper for paper in papers}
     found = {kind: defaultdict(list) for kind in (AUTHOR, AWARD, SOURCE)}
     for kind, paper_id, pk, text, number, line, equal, person_id, name, slug in _rows(
-        _SQL, _tables(meta), list(by_id), db
+        _SQL, relation_tables(meta), list(by_id), db
     ):
         if kind == AUTHOR:
             row = authorship.from_db(
@@ -124,7 +124,7 @@ def authors_and_awards(model, paper_ids, db: str) -> tuple[list, list]:
     ids = list(paper_ids)
     if not ids:
         return [], []
-    rows = _rows(_NAMED_SQL, _tables(model._meta), ids, db)
+    rows = _rows(_NAMED_SQL, relation_tables(model._meta), ids, db)
     authors, awards = [], []
     for kind, paper_id, name, slug, equal, position, _ in rows:
         if kind == AUTHOR:
@@ -134,9 +134,10 @@ def authors_and_awards(model, paper_ids, db: str) -> tuple[list, list]:
     return authors, awards
 
 
-def _tables(meta) -> dict[str, str]:
+def relation_tables(meta) -> dict[str, str]:
     """The relations' tables of the paper model `meta` describes, by the
-    names the queries above give them (each query uses those it needs)."""
+    names the queries above and catalog.paper_rows.RELATIONS give them
+    (each query uses those it needs)."""
     authorship = meta.get_field("authorships").related_model
     return {
         "authorships": authorship._meta.db_table,

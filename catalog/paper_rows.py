@@ -29,7 +29,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.query import BaseIterable, ValuesIterable
 from django.utils.safestring import SafeData, SafeString
 
-from catalog.paper_relations import authors_and_awards
+from catalog.paper_relations import authors_and_awards, relation_tables
 from catalog.rendering import highlight_text, render_rich_text, render_snippet
 from core.slugs import slug_url, slug_urls
 from core.template_values import TemplateValues
@@ -173,13 +173,9 @@ def _inlines_relations(queryset) -> bool:
 def _relations_columns(queryset) -> dict:
     """RELATIONS as annotations of `queryset`'s rows (their tables filled in)."""
     meta = queryset.model._meta
-    authorship = meta.get_field("authorships").related_model
     tables = {
+        **relation_tables(meta),
         "papers": connections[queryset.db].ops.quote_name(meta.db_table),
-        "authorships": authorship._meta.db_table,
-        "people": authorship._meta.get_field("person").related_model._meta.db_table,
-        "paper_awards": meta.get_field("awards").remote_field.through._meta.db_table,
-        "awards": meta.get_field("awards").related_model._meta.db_table,
     }
     # A plain Field: psycopg gives json as Python values already (JSONField
     # would decode them again).
