@@ -575,6 +575,7 @@ def cell_facets(
         named = f"""
         UNION ALL SELECT 'people', slug, name, 0, 0, NULL FROM {Person._meta.db_table}
         WHERE slug IN ({marks})"""
+    scope, scope_params = _scope_sql(active)
     # The years once, as a CTE: the rows and the guard's number of results.
     sql = f"""WITH years AS (
             SELECT c.year_key, SUM(c.papers) AS n FROM {_cells(active, years_only=True)} c
@@ -583,10 +584,11 @@ def cell_facets(
         SELECT 'venues', v.*, CAST(NULL AS INTEGER) FROM ({venues[0]}) v
         UNION ALL SELECT 'awards', w.*, NULL FROM ({awards[0]}) w
         UNION ALL SELECT 'authors', t.*, NULL FROM ({authors}) t
-        UNION ALL SELECT 'years', NULL, NULL, n, 0, year_key FROM years{named}
+        UNION ALL SELECT 'years', NULL, NULL, n, 0, year_key FROM years{named}{scope}
         ORDER BY 1, 5, 4 DESC, 3, 2
     """
     params = [*year_params, *params, *venues[1], *awards[1], *people_params, *active.authors]
+    params += scope_params
     result = {
         "venues": [],
         "awards": [],
@@ -594,6 +596,7 @@ def cell_facets(
         "years": {},
         "proven": False,
         "people": [],
+        "scope": {},
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -601,12 +604,52 @@ def cell_facets(
             if facet == "years":
                 if n:
                     result["years"][year or None] = n
+            elif facet == "scope":
+                result["scope"][slug] = n
             elif facet == "authors" and slug == "proven" and name is None:
                 result["proven"] = True
             else:
                 result[facet].append((slug, name, n))
     result["authors"] = _first_of_each(result["authors"], limit)
     return result
+
+
+def _scope_sql(active: ActiveFilters) -> tuple[str, list]:
+    """For results of an author or an award (and at most one venue): UNION ALL
+    branches of cell_facets() giving ('scope', 'years', …) the number of papers
+    of the venue (or catalog) in the year filters, and ('scope', 'all', …) of
+    the venue (or catalog) in all years: what a page of the results walks
+    along a sort index of the venue (or catalog) to find its papers; and
+    ('scope', 'members', …) the author's or award's papers, which the page
+    reads otherwise (catalog.selectors.walk_scope()). Nothing for other
+    results."""
+    if not (active.authors or active.award) or len(active.venues) > 1:
+        return "", []
+    unnamed = ActiveFilters(
+        venues=active.venues, year=active.year, year_from=active.year_from, year_to=active.year_to
+    )
+    in_years, years_params = _conditions(unnamed, venue=True, exact_year=True)
+    in_venue, venue_params = _conditions(
+        ActiveFilters(venues=active.venues), venue=True, exact_year=True
+    )
+    cells = PAPER_CELLS if active.venues else MONTH_CELLS
+    if active.authors:
+        people = Person._meta.db_table
+        members = f"""SELECT papers FROM {PERSON_COUNTS}
+            WHERE person_id = (SELECT id FROM {people} WHERE slug = %s)"""
+        member = active.authors[0]
+    else:
+        awards = Award._meta.db_table
+        members = f"""SELECT SUM(papers) FROM {AWARD_CELLS}
+            WHERE award_id = (SELECT id FROM {awards} WHERE slug = %s)"""
+        member = active.award[:100]
+    sql = f"""
+        UNION ALL SELECT 'scope', 'years', NULL,
+            (SELECT COALESCE(SUM(c.papers), 0) FROM {cells} c WHERE {in_years}), 0, NULL
+        UNION ALL SELECT 'scope', 'all', NULL,
+            (SELECT COALESCE(SUM(c.papers), 0) FROM {VENUE_TOTALS} c WHERE {in_venue}), 0, NULL
+        UNION ALL SELECT 'scope', 'members', NULL, COALESCE(({members}), 0), 0, NULL"""
+    return sql, [*years_params, *venue_params, member]
 
 
 def _array_text(ids) -> str:

@@ -62,6 +62,9 @@ class FacetCounts:
     # Whether `total` is an estimate, and the years whose count is one.
     total_estimated: bool = False
     estimated_years: frozenset = frozenset()
+    # For results of an author or award: the papers of their venue (or the
+    # catalog) in their years ("years") and in all ("all"), counts.cell_facets().
+    scope: dict = field(default_factory=dict, compare=False)
 
     def names(self) -> dict[str, dict[str, str]]:
         """Slug to name of the counted venues, authors and awards (the active
@@ -284,6 +287,7 @@ def _from_cells(
         authors=authors,
         total=total,
         samples={"authors": sample} if sample else {},
+        scope=rows["scope"],
     )
 
 
