@@ -304,7 +304,14 @@ def _first_of_each(rows, limit: int | None = None):
     return result[:limit]
 
 
+# A pool of no papers (SQL, parameters), for cell_facets() not to sample.
+NO_PAPERS = ("SELECT CAST(NULL AS BIGINT) WHERE 1 = 0", ())
+
+
 def _sql(queryset) -> tuple[str, tuple]:
+    """The SQL of a queryset, or of NO_PAPERS."""
+    if queryset is NO_PAPERS:
+        return queryset
     try:
         return queryset.query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing

@@ -205,6 +205,24 @@ def test_past_its_bounds_the_sum_gives_way_to_the_sample(catalog, monkeypatch, b
     assert sampled["years"] == summed["years"] and sampled["venues"] == summed["venues"]
 
 
+@pytest.mark.parametrize("query", ["venue=icml&year_to=2022", "year=2022"])
+@pytest.mark.parametrize("ties", [1, counts.SUMMED_TIES])
+def test_a_list_counts_the_top_authors_of_venues_and_years_without_a_sample(
+    catalog, monkeypatch, query, ties
+):
+    """A list (with its inline limit) builds no sample for results the kept
+    cells sum: their top authors come from the sum, or, when it gives way
+    (too many ties), from counting every result (one more query); exact
+    either way, as counting every result's authorships."""
+    monkeypatch.setattr(counts, "SUMMED_TIES", ties)
+    filterset = paper_filter(QueryDict(query))
+    every_result = filterset.queryset_without().values("pk")
+    listed = facets.count_facets(filterset, inline_up_to=1000)
+    assert listed.authors == counts.top_authors(every_result, facets.TOP_AUTHORS)
+    assert "authors" not in listed.samples
+    assert listed == facets.count_facets(paper_filter(QueryDict(query)))
+
+
 @pytest.mark.parametrize("query", ["", "venue=icml", "author=leo-gao&year=2022", "award=oral"])
 def test_other_results_are_not_summed(query):
     assert not counts.summable(paper_filter(QueryDict(query)).active())
