@@ -62,6 +62,9 @@ class FacetCounts:
     # Whether `total` is an estimate, and the years whose count is one.
     total_estimated: bool = False
     estimated_years: frozenset = frozenset()
+    # For results of an author or award: the papers of their venue (or the
+    # catalog) in their years ("years") and in all ("all"), counts.cell_facets().
+    scope: dict = field(default_factory=dict, compare=False)
 
     def names(self) -> dict[str, dict[str, str]]:
         """Slug to name of the counted venues, authors and awards (the active
@@ -261,7 +264,16 @@ def _from_cells(
     limit = TOP_AUTHORS + len(active.authors)  # active authors first, never dropped
     kept = counts.kept_top_people(active)
     pool = filterset.queryset_without().order_by()
-    newest = None if kept else pool.order_by(*LATEST_YEARS_ORDER).values("pk")[:SAMPLE]
+    # For a list of venues and years, the kept cells sum its top authors
+    # wherever the sample would count them (counts.summable()): no sample
+    # to build and compile (a millisecond of Python), and in the rare
+    # case the sum gives way (ties), one more query counts them below.
+    unsampled = inline_up_to is not None and inline_up_to <= EXACT_UP_TO
+    unsampled = unsampled and counts.summable(active)
+    if kept or unsampled:
+        newest = None if kept else counts.NO_PAPERS
+    else:
+        newest = pool.order_by(*LATEST_YEARS_ORDER).values("pk")[:SAMPLE]
     rows = counts.cell_facets(active, newest, limit, sample_up_to=inline_up_to)
     per_year = rows["years"]
     total = per_year.get(active.year, 0) if active.year else sum(per_year.values())
@@ -271,8 +283,10 @@ def _from_cells(
         names = _names(rows["venues"], rows["people"], rows["awards"])
         raise FacetsDeferred(ResultTotal(total, names=names))
     authors, sample = rows["authors"], 0
-    if kept or rows["proven"] or total <= min(SAMPLE, EXACT_UP_TO):
-        pass  # exact: from the kept totals, proven from them, or every result counted
+    if kept or rows["proven"]:
+        pass  # exact: from the kept totals, proven or summed from them
+    elif total <= min(SAMPLE, EXACT_UP_TO) and not unsampled:
+        pass  # exact: every result counted
     elif total <= EXACT_UP_TO:  # exact, but more than the sample counted
         authors = counts.top_authors(pool.values("pk"), limit, active.authors)
     else:
@@ -284,6 +298,7 @@ def _from_cells(
         authors=authors,
         total=total,
         samples={"authors": sample} if sample else {},
+        scope=rows["scope"],
     )
 
 

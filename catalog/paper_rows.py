@@ -142,13 +142,13 @@ class PaperRowIterable(BaseIterable):
 # by authorship), its awards as [name, slug] by name, the order
 # catalog.paper_relations.authors_and_awards() reads them in. People and
 # awards are read by primary key, authorship by authorship (for a page of
-# papers a join made PostgreSQL hash all the people: paper_relations).
+# papers a join made PostgreSQL hash all the people: paper_relations), each
+# person once (name and slug in one lookup: ~100 fewer index probes a page).
 RELATIONS = {
     "_row_authors": """(
-        SELECT json_agg(json_build_array(
-            (SELECT p.name FROM {people} p WHERE p.id = a.person_id),
-            (SELECT p.slug FROM {people} p WHERE p.id = a.person_id),
-            a.position) ORDER BY a.position NULLS LAST, a.id)
+        SELECT json_agg((
+            SELECT json_build_array(p.name, p.slug, a.position) FROM {people} p
+            WHERE p.id = a.person_id) ORDER BY a.position NULLS LAST, a.id)
         FROM {authorships} a WHERE a.paper_id = {papers}.id)""",
     "_row_awards": """(
         SELECT json_agg(json_build_array(w.name, w.slug) ORDER BY w.name)

@@ -135,11 +135,24 @@ def list_paginator(
         estimated=estimated,
         rows_from=Paper.objects.for_list(),
         walk_sort_index=members,
+        walk_scope=walk_scope(counts, filterset.sort_key),
         # A search stays a subquery: its matches are better read from the
         # full-text index once than tested paper by paper.
         walk_from=filterset.walk_queryset if members and not active.search else None,
         **kwargs,
     )
+
+
+def walk_scope(counts, sort_key: str) -> tuple[int, int] | None:
+    """For results of an author or award, from the facet counts
+    (FacetCounts.scope; None when they do not say): how many papers a page
+    ranges over when it walks the sort index (core/pagination.py), those of
+    the venue (or catalog) in the years for the orders that keep years
+    together (newest, oldest first), else in all years; and how many papers
+    the author or award has (what the page reads otherwise)."""
+    scope = getattr(counts, "scope", None) or {}
+    walked = scope.get("years" if sort_key in ("newest", "oldest") else "all")
+    return None if walked is None else (walked, scope.get("members", 0))
 
 
 def result_count(filterset: PaperFilter) -> int:

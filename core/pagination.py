@@ -22,7 +22,12 @@ read the second way: the planner is kept from turning the membership test
 into a join by asking `(id IN (…)) IS TRUE`, which PostgreSQL answers from
 a hashed set while it walks the index (1 ms for that author).
 Smaller results or deep pages keep the first way, whose cost is bounded by
-the number of matches.
+the number of matches, unless the caller knows how many papers the walk
+ranges over and how many the author or award has (`walk_scope`: a venue's
+papers in some years, say, and the author's) and the walk is the shorter
+read: an author's 213 papers in one venue since 2015 were
+found by probing all 2,482 of the author's papers (12 ms), where the walk
+along the venue's newest-first index passes ~1,200 entries (~2 ms).
 
 `page_rows`, when set, replaces both steps: a callable (queryset, bottom,
 top) returning the page's rows — relevance-sorted search pages use it
@@ -44,6 +49,12 @@ from django.http import Http404
 
 WALK_MIN_MATCHES = 500
 WALK_SPREAD = 20
+# With `walk_scope`, a page walks too when it passes (an estimate: the
+# results spread evenly) at most WALK_ENTRIES index entries, or at most
+# WALK_PER_MEMBER per paper of the author or award, each of which the other
+# way reads from the table (an index entry walked costs ~1/10 of that).
+WALK_ENTRIES = 2000
+WALK_PER_MEMBER = 4
 # How far past an estimated number of pages a page number is still read.
 ESTIMATE_SLACK = 2
 
@@ -69,7 +80,8 @@ class DeferredJoinPaginator(Paginator):
     them (membership tests already in IsTrue()), without a subquery of ids;
     or a function returning them, called only when a page walks (building
     the filters again costs as much as running the walk).
-    `walk_sort_index`, `page_rows` and `estimated`: see the module docstring."""
+    `walk_sort_index`, `walk_scope`, `page_rows` and `estimated`: see the
+    module docstring."""
 
     def __init__(
         self,
@@ -83,11 +95,13 @@ class DeferredJoinPaginator(Paginator):
         estimated=False,
         members=None,
         walk_from=None,
+        walk_scope=None,
         **kwargs,
     ):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.rows_from = rows_from
         self.walk_sort_index = walk_sort_index
+        self.walk_scope = walk_scope
         self.members = members
         self.walk_from = walk_from
         self.page_rows = page_rows
@@ -109,11 +123,15 @@ class DeferredJoinPaginator(Paginator):
         return number
 
     def _walks_sort_index(self, top) -> bool:
-        return (
-            self.walk_sort_index
-            and self.count >= WALK_MIN_MATCHES
-            and top * WALK_SPREAD <= self.count
-        )
+        if not self.walk_sort_index:
+            return False
+        if self.count >= WALK_MIN_MATCHES and top * WALK_SPREAD <= self.count:
+            return True
+        if self.walk_scope is None or not self.count:
+            return False
+        scope, members = self.walk_scope
+        walked = top * scope / self.count
+        return walked <= max(WALK_ENTRIES, WALK_PER_MEMBER * members)
 
     def page(self, number):
         number = self.validate_number(number)

@@ -114,6 +114,7 @@ def test_top_authors_of_years_are_exact_when_proven_else_the_sample(
     result's authorships gives (the obvious way); when not, the sample's
     counts come instead, as before."""
     monkeypatch.setattr(counts, "CANDIDATES", candidates)
+    monkeypatch.setattr(counts, "SUMMED_UP_TO", 0)  # the proofs, not the kept cells' sum
     filterset = paper_filter(QueryDict(query))
     active = filterset.active()
     assert counts.by_years_only(active)
@@ -142,6 +143,7 @@ def test_a_first_proof_from_fewer_candidates_then_the_full_one(
     CANDIDATES alone."""
     monkeypatch.setattr(counts, "FIRST_CANDIDATES", first)
     monkeypatch.setattr(counts, "CANDIDATES", then)
+    monkeypatch.setattr(counts, "SUMMED_UP_TO", 0)
     filterset = paper_filter(QueryDict(query))
     every_result = filterset.queryset_without().values("pk")
     sample = filterset.queryset_without().order_by("-id").values("pk")[:3]
@@ -149,6 +151,103 @@ def test_a_first_proof_from_fewer_candidates_then_the_full_one(
     assert rows["proven"] == (then >= PROVEN_FROM[query])  # the larger proof decides
     expected = every_result if rows["proven"] else sample
     assert rows["authors"] == counts.top_authors(expected, 2)
+
+
+SUMMABLE = [
+    "venue=icml&year_to=2022",
+    "venue=neurips&year_from=2021&year_to=2022",
+    "venue=icml&venue=neurips&year=2022",
+    "venue=icml&venue=neurips",
+    "venue=no-such-venue&year=2022",
+    "year=2022",
+    "year_from=2022",
+    "year_from=2021&year_to=2022",
+]
+
+
+@pytest.mark.parametrize("query", SUMMABLE)
+def test_top_authors_of_venues_and_years_are_summed_from_the_kept_cells(
+    catalog, monkeypatch, query
+):
+    """Results of venues and years: the top authors summed from the kept
+    per-person cells (migration 0023 indexes them by venue and year) equal
+    counting every result's authorships (the obvious way), and are exact
+    (no "about") even where a sample of one paper would be taken."""
+    monkeypatch.setattr(facets, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(facets, "SAMPLE", 1)
+    filterset = paper_filter(QueryDict(query))
+    assert counts.summable(filterset.active())
+    summed = facets.count_facets(filterset)
+    assert "authors" not in summed.samples
+    every_result = filterset.queryset_without().values("pk")
+    assert summed.authors == counts.top_authors(every_result, facets.TOP_AUTHORS)
+
+
+@pytest.mark.parametrize(
+    ("bound", "value"), [("SUMMED_UP_TO", 1), ("SUMMED_CELLS", 1), ("SUMMED_TIES", 1)]
+)
+@pytest.mark.parametrize("query", ["venue=icml&year_to=2022", "year=2022"])
+def test_past_its_bounds_the_sum_gives_way_to_the_sample(catalog, monkeypatch, bound, value, query):
+    """More results, cells read or people tied at the top than the bounds
+    allow: the sample is counted instead, as before (year=2022: the proofs
+    fail with one candidate, so the sample decides there too)."""
+    monkeypatch.setattr(counts, "CANDIDATES", 1)
+    monkeypatch.setattr(counts, "FIRST_CANDIDATES", 1)
+    filterset = paper_filter(QueryDict(query))
+    sample = filterset.queryset_without().order_by("-id").values("pk")[:3]
+    summed = counts.cell_facets(filterset.active(), sample, 2)
+    assert summed["proven"]
+    assert summed["authors"] == counts.top_authors(filterset.queryset_without().values("pk"), 2)
+    monkeypatch.setattr(counts, bound, value)
+    sampled = counts.cell_facets(filterset.active(), sample, 2)
+    assert not sampled["proven"]
+    assert sampled["authors"] == counts.top_authors(sample, 2)
+    assert sampled["years"] == summed["years"] and sampled["venues"] == summed["venues"]
+
+
+@pytest.mark.parametrize("query", ["venue=icml&year_to=2022", "year=2022"])
+@pytest.mark.parametrize("ties", [1, counts.SUMMED_TIES])
+def test_a_list_counts_the_top_authors_of_venues_and_years_without_a_sample(
+    catalog, monkeypatch, query, ties
+):
+    """A list (with its inline limit) builds no sample for results the kept
+    cells sum: their top authors come from the sum, or, when it gives way
+    (too many ties), from counting every result (one more query); exact
+    either way, as counting every result's authorships."""
+    monkeypatch.setattr(counts, "SUMMED_TIES", ties)
+    filterset = paper_filter(QueryDict(query))
+    every_result = filterset.queryset_without().values("pk")
+    listed = facets.count_facets(filterset, inline_up_to=1000)
+    assert listed.authors == counts.top_authors(every_result, facets.TOP_AUTHORS)
+    assert "authors" not in listed.samples
+    assert listed == facets.count_facets(paper_filter(QueryDict(query)))
+
+
+@pytest.mark.parametrize("query", ["", "venue=icml", "author=leo-gao&year=2022", "award=oral"])
+def test_other_results_are_not_summed(query):
+    assert not counts.summable(paper_filter(QueryDict(query)).active())
+
+
+def test_a_list_of_a_venue_and_years_counts_its_facets_in_one_query(client, catalog):
+    """The version, the facets with their top authors summed from the kept
+    cells, the rows (with their authors and awards on PostgreSQL, in one
+    more query elsewhere); no grouping of authorships."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/papers/?venue=icml&year_to=2022")
+    assert response.status_code == 200
+    sql = [query["sql"] for query in captured.captured_queries]
+    assert sum(counts.PERSON_CELLS in statement for statement in sql) == 1
+    assert not any(
+        "catalog_authorship" in statement
+        and "GROUP BY" in statement
+        and counts.PERSON_CELLS not in statement
+        for statement in sql
+    )
+    assert len(sql) == (3 if connection.vendor == "postgresql" else 4)
+    assert "Stella Biderman" in response.content.decode()
 
 
 def test_an_award_with_an_author_is_counted_from_the_papers(catalog):

@@ -121,6 +121,8 @@ def test_top_authors_of_big_results_are_estimated_and_say_so(client, catalog, mo
     # Results of years alone are exact when the kept totals prove their top
     # authors (test_top_authors_of_years_proven_exact...): here they cannot.
     monkeypatch.setattr(kept_counts, "CANDIDATES", 0)
+    # Nor summed from the kept cells (test_cell_facets.py): they could be.
+    monkeypatch.setattr(kept_counts, "SUMMED_UP_TO", 0)
     # ICML: Pythia (2023) and GPT-NeoX (2022), both by Stella, Leo and Hailey;
     # the newest two of the three 2022-2023 papers are sampled: Pythia and OBELICS.
     response = client.get(URL, {"year_from": "2022", "year_to": "2023"})

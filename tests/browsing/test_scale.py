@@ -284,6 +284,69 @@ def test_walking_the_sort_index_lists_the_same_papers(client, monkeypatch, url, 
     assert any(") IS TRUE" in query["sql"] for query in captured), "the walk was not taken"
 
 
+SMALL_MEMBER_RESULTS = [
+    # (URL, results, papers of the venue or catalog the walk ranges over)
+    ("/papers/?author=stella-biderman&venue=icml&year_from=2005", 45, 45),
+    ("/papers/?author=stella-biderman&year_to=2010&sort=title", 33, 90),
+    ("/papers/?award=oral&venue=icml&sort=upvotes&page=2", 60, 60),
+    ("/papers/?award=oral&year=2003&sort=oldest", 3, 5),
+]
+
+
+@pytest.mark.parametrize(("url", "results", "scope"), SMALL_MEMBER_RESULTS)
+def test_a_small_result_walks_the_sort_index_of_a_small_scope(
+    client, monkeypatch, url, results, scope, budget_catalog
+):
+    """Results of an author or award too small for the walk by their own
+    count (under WALK_MIN_MATCHES) walk the sort index when the facet counts
+    say the walk ranges over few papers (their venue's, in their years):
+    the same papers, in order, as the join."""
+    budget_catalog(60)
+    make_papers(
+        {"title": f"Someone else {i}", "year": 2000 + i % 20, "upvotes": i} for i in range(30)
+    )
+
+    def read():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        rows = [q["sql"] for q in captured if '"catalog_paper"."title" AS "title"' in q["sql"]]
+        titles = [paper.title for paper in response.context["page_obj"].object_list]
+        return titles, response.context["paginator"], rows
+
+    with override_settings(PAPERSHELF_CACHE_PAGES=False):
+        walked, paginator, rows = read()
+        assert paginator.count == results < pagination.WALK_MIN_MATCHES
+        assert paginator.walk_scope[0] == scope
+        assert any(") IS TRUE" in sql for sql in rows), "the walk was not taken"
+        cache.clear()
+        monkeypatch.setattr(pagination, "WALK_ENTRIES", 0)
+        monkeypatch.setattr(pagination, "WALK_PER_MEMBER", 0)
+        joined, _, rows = read()
+        assert not any(") IS TRUE" in sql for sql in rows)
+    assert walked == joined and walked
+
+
+@pytest.mark.parametrize(
+    ("count", "scope", "members", "top", "walks"),
+    [
+        (213, 7000, 2482, 25, True),  # 822 entries walked
+        (213, 7000, 2482, 125, True),  # 4,108 <= 4 per member
+        (213, 7000, 100, 125, False),  # 4,108 > 2,000 and 400
+        (166, 100_000, 2482, 25, False),  # 15,060 entries
+        (10, 0, 10, 10, True),  # nothing to walk past
+    ],
+)
+def test_the_walk_is_taken_when_it_passes_few_index_entries(count, scope, members, top, walks):
+    paginator = pagination.DeferredJoinPaginator(
+        [], 25, count=count, walk_sort_index=True, walk_scope=(scope, members)
+    )
+    assert paginator._walks_sort_index(top) is walks
+    assert not pagination.DeferredJoinPaginator(
+        [], 25, count=count, walk_sort_index=False, walk_scope=(scope, members)
+    )._walks_sort_index(top)
+
+
 def test_a_person_page_names_the_most_frequent_venues(client):
     stella = make_person("Stella Biderman")
     specs = []
