@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import math
 
+from django.apps import apps
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
@@ -254,6 +255,7 @@ class PageSQL:
             f"({float(REST_RANKED)}::float8 + {score('search_vector')})",
             self.plain_params,
         )
+        self.newest_by = order_by
         self.newest = self._order(order_by)
         self.read_order = self._order(unindexed(order_by)) if total <= SORTED_ROWS else self.newest
         self.head_order = self.read_order
@@ -352,7 +354,10 @@ class PageSQL:
             params += branch_params
         head, head_params = self.head
         not_head = (f"NOT ({head} AND {self.table}.head_vector IS NOT NULL)", head_params)
-        if self.total <= RANK_WINDOW:
+        narrow = self._narrow_rest(top)
+        if narrow is not None:
+            rest, rest_params = narrow
+        elif self.total <= RANK_WINDOW:
             key, key_params = self.rest_key
             rest, rest_params = self._select(
                 self.search, not_head, order=f"{key} DESC, {self.newest}"
@@ -370,6 +375,32 @@ class PageSQL:
             f"SELECT * FROM ({' UNION ALL '.join(branches)}) AS page LIMIT {top - bottom}",
             [*count_params, *params],
         )
+
+    def _narrow_rest(self, top: int) -> tuple[str, list] | None:
+        """The rest tier's ids in page_ids()'s order, read from the narrow
+        search rows (catalog.models.SearchRow) instead of the papers: the
+        same vector, date, year and id, a tenth of the heap pages (a rest of
+        1,660 matches read 1,480 of the papers' pages, 20 ms). The head
+        matches are left out by id (a hashed NOT IN: the rest is read only
+        when the head tier is under the page's end, so few of them). For a
+        search without other filters read whole and sorted (at most
+        SORTED_ROWS matches); None otherwise: the search rows have no index
+        in the newest-first order, and the filters are the papers' SQL."""
+        order = _search_row_order(self.newest_by)
+        if self.where or self.total > SORTED_ROWS or order is None:
+            return None
+        rows = connection.ops.quote_name(apps.get_model("catalog", "SearchRow")._meta.db_table)
+        head, head_params = self.head
+        plain = "plainto_tsquery(%s::regconfig, unaccent(%s))"
+        sql = (
+            f"SELECT {rows}.paper_id FROM {rows} WHERE {rows}.search_vector @@ {plain} "
+            f"AND {rows}.paper_id NOT IN (SELECT {self.table}.id FROM {self.table} WHERE {head})"
+        )
+        params = [*self.plain_params, *head_params]
+        if self.total <= RANK_WINDOW:
+            key = self.rest_key[0].replace(f"{self.table}.search_vector", f"{rows}.search_vector")
+            return f"{sql} ORDER BY {key} DESC, {order}", [*params, *self.rest_key[1]]
+        return f"{sql} ORDER BY {order} LIMIT {top}", params
 
     def rank(self, bottom: int, top: int) -> RawSQL:
         """Segments.rank(bottom, top), as SQL over the row's own columns."""
@@ -440,6 +471,27 @@ def planned_rows(querysets) -> list[float | None]:
     if plan.get("Node Type") != "Append" or len(rows) != len(querysets):
         return [None] * len(querysets)
     return rows
+
+
+# The search rows' columns of the papers' fields a newest-first order uses.
+_SEARCH_ROW_COLUMNS = {"published_on": "published_on", "year": "year", "id": "paper_id"}
+
+
+def _search_row_order(order_by) -> str | None:
+    """`order_by` (fields of the papers) over the search rows' columns, as
+    unindexed() writes it (read whole and sorted); None when it sorts by
+    another field."""
+    table = connection.ops.quote_name(apps.get_model("catalog", "SearchRow")._meta.db_table)
+    parts = []
+    for expression in order_by:
+        column = _SEARCH_ROW_COLUMNS.get(getattr(expression.expression, "name", None))
+        if column is None:
+            return None
+        nulls = " NULLS LAST" if expression.nulls_last else ""
+        nulls = " NULLS FIRST" if expression.nulls_first else nulls
+        direction = "DESC" if expression.descending else "ASC"
+        parts.append(f"({table}.{column} + 0) {direction}{nulls}")
+    return ", ".join(parts)
 
 
 def unindexed(order_by):
