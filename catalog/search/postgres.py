@@ -217,6 +217,8 @@ class Segments:
         )
 
 
+# What ranking the head window reads of each paper (PageSQL.head_key, the order).
+WINDOW_COLUMNS = ("id", "head_vector", "published_on", "year")
 # PageSQL._order()'s SQL by model, database and order.
 _COMPILED_ORDERS: dict[tuple, str] = {}
 
@@ -305,15 +307,17 @@ class PageSQL:
             parts.append(sql)
         return ", ".join(parts)
 
-    def _select(self, *conditions, order: str = "", low: int = 0, high: int | None = None):
-        """(SQL, params): the ids of the papers of the filters and `conditions`
-        ((sql, params) each), in `order`, rows low..high."""
+    def _select(
+        self, *conditions, order: str = "", low: int = 0, high: int | None = None, columns=("id",)
+    ):
+        """(SQL, params): the ids (or `columns`) of the papers of the filters
+        and `conditions` ((sql, params) each), in `order`, rows low..high."""
         where = [self.where] if self.where else []
         params = list(self.where_params)
         for sql, condition_params in conditions:
             where.append(sql)
             params += condition_params
-        text = f"SELECT {self.table}.id FROM {self.table}"
+        text = f"SELECT {', '.join(f'{self.table}.{c}' for c in columns)} FROM {self.table}"
         if where:
             text += " WHERE " + " AND ".join(f"({part})" for part in where)
         if order:
@@ -350,11 +354,16 @@ class PageSQL:
         """Segments.page_ids() (the same statement's structure)."""
         branches, params = [], []
         if bottom < min(top, RANK_WINDOW):
-            window, window_params = self._head_window()
+            # The window's rows carry what ranking them reads, under the
+            # table's name (so the key and the order read them as they are
+            # written): not read again by id.
+            window, window_params = self._select(
+                self.head, order=self.head_order, high=RANK_WINDOW, columns=WINDOW_COLUMNS
+            )
             key, key_params = self.head_key
             low, high = bottom, min(top, RANK_WINDOW)
             sql = (
-                f"SELECT {self.table}.id FROM {self.table} WHERE {self.table}.id IN ({window}) "
+                f"SELECT {self.table}.id FROM ({window}) AS {self.table} "
                 f"ORDER BY {key} DESC, {self.newest} LIMIT {high - low}"
             )
             if low:
