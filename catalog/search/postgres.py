@@ -263,11 +263,13 @@ class PageSQL:
         )
         self.newest_by = order_by
         self.newest = self._order(order_by)
-        self.read_order = self._order(unindexed(order_by)) if total <= SORTED_ROWS else self.newest
+        self.read_order = self.newest
+        if total <= SORTED_ROWS:
+            self.read_order = self._order(order_by, sorted_whole=True)
         self.head_order = self.read_order
         self.catalog_rows = None  # the planner's, known when _head_is_sparse() asked
         if total > SORTED_ROWS and self._head_is_sparse():
-            self.head_order = self._order(unindexed(order_by))
+            self.head_order = self._order(order_by, sorted_whole=True)
 
     @classmethod
     def of(cls, unsearched, words, order_by, total: int):
@@ -288,13 +290,16 @@ class PageSQL:
             where, params = "FALSE", []
         return cls(unsearched.model, where, params, words, order_by, total)
 
-    def _order(self, order_by) -> str:
+    def _order(self, order_by, sorted_whole: bool = False) -> str:
+        """`order_by` as SQL; `sorted_whole`: as unindexed() writes it."""
         # The same few orders on every search page: compiled once each (the
         # ORM's resolving and compiling cost ~0.7 ms of a page's Python).
-        key = (self.model._meta.label, connection.vendor, *(e.identity for e in order_by))
+        key = (self.model._meta.label, connection.vendor, sorted_whole)
+        key += tuple(e.identity for e in order_by)
         sql = _COMPILED_ORDERS.get(key)
         if sql is None:
-            sql = _COMPILED_ORDERS[key] = self._compile_order(order_by)
+            compiled = unindexed(order_by) if sorted_whole else order_by
+            sql = _COMPILED_ORDERS[key] = self._compile_order(compiled)
         return sql
 
     def _compile_order(self, order_by) -> str:
