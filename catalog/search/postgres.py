@@ -44,6 +44,10 @@ from catalog.search.text import Unaccent
 RANK_WINDOW = 100
 # A search with at most this many matches reads each segment whole and sorts it.
 SORTED_ROWS = 2000
+# Pages ending within this many results may read the rest tier from the search
+# rows (PageSQL._narrow_rest()): the head ids it leaves out are then always a
+# small hashed set (a NOT IN over a set too big to hash scans it for every row).
+NARROW_REST_UP_TO = 2000
 # ts_rank_cd weights {D, C, B, A}: abstract C, author names B, title A.
 WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 # ts_rank_cd normalization 32: rank / (rank + 1), a score in [0, 1), so that
@@ -411,16 +415,16 @@ class PageSQL:
         same vector, date, year and id, a tenth of the heap pages (a rest of
         1,660 matches read 1,480 of the papers' pages, 20 ms). The head
         matches are left out by id (a hashed NOT IN: the rest is read only
-        when the head tier is under the page's end, so few of them). For a
-        search without other filters, read whole and sorted: at most
-        SORTED_ROWS matches, or more when that costs less than walking the
-        papers' newest-first index and testing each paper's vector
-        (catalog.search.estimate.walk_is_cheaper(): a rest of 3,400 among
-        100,000 passed 650 papers in 8.5 ms). None otherwise: the search
-        rows have no index in that order, and the filters are the papers'
-        SQL."""
+        when the head tier ends before the page does, so at most `top` of
+        them, and `top` is at most NARROW_REST_UP_TO). For a search without
+        other filters, read whole and sorted: at most SORTED_ROWS matches,
+        or more when that costs less than walking the papers' newest-first
+        index and testing each paper's vector (catalog.search.estimate.
+        walk_is_cheaper(): a rest of 3,400 among 100,000 passed 650 papers
+        in 8.5 ms). None otherwise: the search rows have no index in that
+        order, and the filters are the papers' SQL."""
         order = _search_row_order(self.newest_by)
-        if self.where or order is None:
+        if self.where or order is None or top > NARROW_REST_UP_TO:
             return None
         if self.total > SORTED_ROWS and not self._rest_collect_is_cheaper(top):
             return None
@@ -429,7 +433,9 @@ class PageSQL:
         plain = "plainto_tsquery(%s::regconfig, unaccent(%s))"
         sql = (
             f"SELECT {rows}.paper_id FROM {rows} WHERE {rows}.search_vector @@ {plain} "
-            f"AND {rows}.paper_id NOT IN (SELECT {self.table}.id FROM {self.table} WHERE {head})"
+            f"AND {rows}.paper_id NOT IN "
+            # All of them when the rest is read (fewer than `top`).
+            f"(SELECT {self.table}.id FROM {self.table} WHERE {head} LIMIT {top})"
         )
         params = [*self.plain_params, *head_params]
         if self.total <= RANK_WINDOW:

@@ -212,6 +212,9 @@ def test_a_plain_search_reads_its_rest_tier_from_the_search_rows(monkeypatch, so
     narrow = search.postgres.PageSQL.of(unsearched, words, NEWEST_ORDER, total)
     assert "catalog_searchrow" in narrow.page_ids(60, 90).sql
     from_search_rows = read(narrow)
+    # Past NARROW_REST_UP_TO results, from the papers.
+    monkeypatch.setattr(search.postgres, "NARROW_REST_UP_TO", 89)
+    assert "catalog_searchrow" not in narrow.page_ids(60, 90).sql
     monkeypatch.setattr(search.postgres.PageSQL, "_narrow_rest", lambda self, top: None)
     wide = search.postgres.PageSQL.of(unsearched, words, NEWEST_ORDER, total)
     assert "catalog_searchrow" not in wide.page_ids(60, 90).sql
