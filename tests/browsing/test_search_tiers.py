@@ -183,6 +183,45 @@ def test_page_sql_reads_what_the_segments_querysets_read(monkeypatch, params, so
             assert read[0] == read[1] and (read[0] or bottom >= total), (bottom, top)
 
 
+@pytest.mark.parametrize("sorted_rows", [0, 2000])
+def test_a_plain_search_reads_its_rest_tier_from_the_search_rows(monkeypatch, sorted_rows):
+    # PostgreSQL: without other filters, the rest tier (a word only in the
+    # abstract) is read from the narrow search rows, collected whole (few
+    # matches, or cheaper than walking the papers' newest-first index);
+    # the same pages as read from the papers.
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's relevance segments")
+    monkeypatch.setattr(search.postgres, "RANK_WINDOW", 7)
+    monkeypatch.setattr(search.postgres, "SORTED_ROWS", sorted_rows)
+    build_tiers()
+    filterset = paper_filter({"q": "owlsdottir"})
+    unsearched, words = filterset.queryset_without("q"), ["owlsdottir"]
+    total = filterset.queryset_without().count()
+
+    def read(segments):
+        return [
+            [
+                (paper.pk, paper.rank)
+                for paper in Paper.objects.filter(pk__in=segments.page_ids(bottom, top))
+                .annotate(rank=segments.rank(bottom, top))
+                .order_by("-rank", *NEWEST_ORDER)
+            ]
+            for bottom, top in [(0, 25), (25, 50), (50, 75), (60, 61), (75, 100)]
+        ]
+
+    narrow = search.postgres.PageSQL.of(unsearched, words, NEWEST_ORDER, total)
+    assert "catalog_searchrow" in narrow.page_ids(60, 90).sql
+    from_search_rows = read(narrow)
+    # Past NARROW_REST_UP_TO results, from the papers.
+    monkeypatch.setattr(search.postgres, "NARROW_REST_UP_TO", 89)
+    assert "catalog_searchrow" not in narrow.page_ids(60, 90).sql
+    monkeypatch.setattr(search.postgres.PageSQL, "_narrow_rest", lambda self, top: None)
+    wide = search.postgres.PageSQL.of(unsearched, words, NEWEST_ORDER, total)
+    assert "catalog_searchrow" not in wide.page_ids(60, 90).sql
+    assert from_search_rows == read(wide)
+    assert [len(page) for page in from_search_rows] == [25, 25, 25, 1, 15]
+
+
 def test_page_sql_leaves_filters_that_join_to_the_querysets():
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's relevance segments")
