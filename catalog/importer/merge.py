@@ -115,6 +115,11 @@ class PaperDraft:
             cached = self.__dict__["_title_key"] = (self.title, normalise_title(self.title))
         return cached[1]
 
+    def known_title_key(self, title: str, key: str) -> None:
+        """`key` is normalise_title(`title`): kept for when the draft has that title."""
+        if self.title is title:
+            self.__dict__["_title_key"] = (title, key)
+
     @property
     def abstract_key(self) -> str:
         return abstract_key(self.abstract)
@@ -153,8 +158,10 @@ def merge_entries(entries: list[EntryRecord]) -> list[PaperDraft]:
     """Group `entries` (in listing order) into drafts, one per paper."""
     groups = _UnionFind(len(entries))
     first_by_key: dict[tuple[str, str], int] = {}
+    # Each title normalised once: for the identity keys, then for the drafts.
+    title_keys = [normalise_title(e.title) if e.title else "" for e in entries]
     for i, entry in enumerate(entries):
-        for key in _identity_keys(entry):
+        for key in _identity_keys(entry, title_keys[i]):
             if key in first_by_key:
                 groups.union(first_by_key[key], i)
             else:
@@ -169,6 +176,9 @@ def merge_entries(entries: list[EntryRecord]) -> list[PaperDraft]:
     drafts = []
     for root in sorted(members):
         draft = build_draft([entries[i] for i in members[root]])
+        titled = next((i for i in members[root] if entries[i].title), None)
+        if titled is not None:
+            draft.known_title_key(entries[titled].title, title_keys[titled])
         for i in members[root]:
             for reason in doubts.get(i, ()):
                 draft.flag(reason)
@@ -177,7 +187,7 @@ def merge_entries(entries: list[EntryRecord]) -> list[PaperDraft]:
     return drafts
 
 
-def _identity_keys(entry: EntryRecord) -> list[tuple[str, str]]:
+def _identity_keys(entry: EntryRecord, title_key: str) -> list[tuple[str, str]]:
     keys = []
     arxiv_id = entry.citation.arxiv_id if entry.citation else ""
     if arxiv_id:
@@ -185,7 +195,6 @@ def _identity_keys(entry: EntryRecord) -> list[tuple[str, str]]:
     doi = entry.citation.doi if entry.citation else ""
     if doi.startswith("10."):
         keys.append(("doi", doi_key(doi)))
-    title_key = normalise_title(entry.title) if entry.title else ""
     if title_key:
         keys.append(("title", title_key))
     return keys
