@@ -47,6 +47,11 @@ MIN_PREFIX_MATCH = 120
 _PROVISIONAL_TITLE_LENGTH = 90
 # Lowest ratio that rounds to SAME_TITLE_DOUBT_SCORE.
 _TITLE_SCORE_CUTOFF = SAME_TITLE_DOUBT_SCORE - 0.5
+# Near-duplicate titles: a block of titles sharing their first (or last) 12
+# characters up to this size is compared pair by pair; in a bigger one each
+# title is compared with this many neighbours in sorted order.
+TITLE_BLOCK_COMPARE_ALL = 500
+TITLE_NEIGHBOURS = 40
 _WORDS_RE = re.compile(r"[\W_]+")
 
 
@@ -110,6 +115,11 @@ class PaperDraft:
             cached = self.__dict__["_title_key"] = (self.title, normalise_title(self.title))
         return cached[1]
 
+    def known_title_key(self, title: str, key: str) -> None:
+        """`key` is normalise_title(`title`): kept for when the draft has that title."""
+        if self.title is title:
+            self.__dict__["_title_key"] = (title, key)
+
     @property
     def abstract_key(self) -> str:
         return abstract_key(self.abstract)
@@ -148,8 +158,10 @@ def merge_entries(entries: list[EntryRecord]) -> list[PaperDraft]:
     """Group `entries` (in listing order) into drafts, one per paper."""
     groups = _UnionFind(len(entries))
     first_by_key: dict[tuple[str, str], int] = {}
+    # Each title normalised once: for the identity keys, then for the drafts.
+    title_keys = [normalise_title(e.title) if e.title else "" for e in entries]
     for i, entry in enumerate(entries):
-        for key in _identity_keys(entry):
+        for key in _identity_keys(entry, title_keys[i]):
             if key in first_by_key:
                 groups.union(first_by_key[key], i)
             else:
@@ -164,6 +176,9 @@ def merge_entries(entries: list[EntryRecord]) -> list[PaperDraft]:
     drafts = []
     for root in sorted(members):
         draft = build_draft([entries[i] for i in members[root]])
+        titled = next((i for i in members[root] if entries[i].title), None)
+        if titled is not None:
+            draft.known_title_key(entries[titled].title, title_keys[titled])
         for i in members[root]:
             for reason in doubts.get(i, ()):
                 draft.flag(reason)
@@ -172,7 +187,7 @@ def merge_entries(entries: list[EntryRecord]) -> list[PaperDraft]:
     return drafts
 
 
-def _identity_keys(entry: EntryRecord) -> list[tuple[str, str]]:
+def _identity_keys(entry: EntryRecord, title_key: str) -> list[tuple[str, str]]:
     keys = []
     arxiv_id = entry.citation.arxiv_id if entry.citation else ""
     if arxiv_id:
@@ -180,7 +195,6 @@ def _identity_keys(entry: EntryRecord) -> list[tuple[str, str]]:
     doi = entry.citation.doi if entry.citation else ""
     if doi.startswith("10."):
         keys.append(("doi", doi_key(doi)))
-    title_key = normalise_title(entry.title) if entry.title else ""
     if title_key:
         keys.append(("title", title_key))
     return keys
@@ -217,37 +231,104 @@ def _match_titleless_by_abstract(entries, groups, doubts) -> None:
             )
 
 
-def _flag_near_duplicate_titles(drafts: list[PaperDraft]) -> None:
-    """Flag drafts whose titles almost match another's: staff decide, we do not merge."""
+def _flag_near_duplicate_titles(
+    drafts: list[PaperDraft],
+    *,
+    compare_all_up_to: int = TITLE_BLOCK_COMPARE_ALL,
+    neighbours: int = TITLE_NEIGHBOURS,
+) -> None:
+    """Flag drafts whose titles almost match another's: staff decide, we do not merge.
+
+    Two titles are compared when they share their first or their last 12
+    characters (a block). A block of up to `compare_all_up_to` titles is
+    compared pair by pair. A bigger one (they grow with the catalog: "on the
+    model" holds one title in forty) is sorted, by key for a shared
+    beginning, by reversed key for a shared ending, and each title is
+    compared with its next `neighbours`: the titles sorted between two
+    others share everything the two share at that end, so a near-duplicate
+    pair is missed only when more than `neighbours` titles of its block share
+    all of its common beginning (or ending). A typo, a changed word or an
+    added prefix or suffix leaves the pair a long common part at one end,
+    which few other titles share. Titles sharing a word that at most
+    `neighbours` titles of the block have are compared too, so a pair is
+    missed only when every word it shares is common in its block as well.
+    Flags are given in the order of the pair-by-pair comparison of every
+    block; each title costs a bounded number of comparisons.
+    """
     by_block: dict[str, list[int]] = defaultdict(list)
     keys = [d.title_key if not d.title_is_provisional else "" for d in drafts]
     for i, key in enumerate(keys):
         if key:
             by_block[key[:12]].append(i)
             by_block["$" + key[-12:]].append(i)
-    for block in by_block.values():
-        for x, i in enumerate(block[:-1]):
-            # Every later title of the block against this one in one call (the
-            # comparisons run in C: at 100,000 drafts the blocks hold millions
-            # of pairs). Same scores as fuzz.ratio(); taken in block order.
-            # score_cutoff: lower scores are not reported; those that round
-            # to the threshold are.
-            later = block[x + 1 :]
-            close = process.extract(
-                keys[i],
-                [keys[j] for j in later],
-                scorer=fuzz.ratio,
-                score_cutoff=_TITLE_SCORE_CUTOFF,
-                limit=None,
-            )
-            for _, ratio, place in sorted(close, key=lambda match: match[2]):
-                j = later[place]
-                if keys[i] == keys[j]:
-                    continue
-                score = round(ratio)
-                if score >= SAME_TITLE_DOUBT_SCORE:
-                    drafts[i].flag(f"title is {score}% similar to “{drafts[j].title}”; not merged")
-                    drafts[j].flag(f"title is {score}% similar to “{drafts[i].title}”; not merged")
+    for name, block in by_block.items():
+        if len(block) < 2:
+            continue
+        if len(block) <= compare_all_up_to:
+            close = _close_pairs_all(block, keys)
+        else:
+            close = _close_pairs_sorted(block, keys, neighbours, reverse=name.startswith("$"))
+            close.update(_close_pairs_by_word(block, keys, neighbours))
+        for (i, j), ratio in sorted(close.items()):
+            score = round(ratio)
+            if score >= SAME_TITLE_DOUBT_SCORE:
+                drafts[i].flag(f"title is {score}% similar to “{drafts[j].title}”; not merged")
+                drafts[j].flag(f"title is {score}% similar to “{drafts[i].title}”; not merged")
+
+
+def _close_pairs_all(block: list[int], keys: list[str]) -> dict[tuple[int, int], float]:
+    """Every pair of the block scoring near the threshold, {(i, j): ratio} with i < j."""
+    close = {}
+    for x, i in enumerate(block[:-1]):
+        # Every later title of the block against this one in one call (the
+        # comparisons run in C). Same scores as fuzz.ratio(); score_cutoff:
+        # lower scores are not reported; those that round to the threshold are.
+        later = block[x + 1 :]
+        for _, ratio, place in _closest(keys[i], [keys[j] for j in later]):
+            if keys[i] != keys[later[place]]:
+                close[i, later[place]] = ratio
+    return close
+
+
+def _close_pairs_sorted(
+    block: list[int], keys: list[str], neighbours: int, reverse: bool
+) -> dict[tuple[int, int], float]:
+    """Pairs near the threshold among each title's next `neighbours` in key order."""
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for i in block:
+        by_key[keys[i]].append(i)  # equal keys are never flagged: one place for all
+    order = sorted(by_key, key=(lambda key: key[::-1]) if reverse else None)
+    close = {}
+    for x, key in enumerate(order[:-1]):
+        for other, ratio, _ in _closest(key, order[x + 1 : x + 1 + neighbours]):
+            for i in by_key[key]:
+                for j in by_key[other]:
+                    close[min(i, j), max(i, j)] = ratio
+    return close
+
+
+def _close_pairs_by_word(
+    block: list[int], keys: list[str], most: int
+) -> dict[tuple[int, int], float]:
+    """Pairs near the threshold among the titles sharing a word that at most
+    `most` titles of the block have (a typo near the beginning and a change at
+    the end leave a pair far apart in sorted order, but with its other words
+    in common)."""
+    having: dict[str, list[int]] = defaultdict(list)
+    for i in block:
+        for word in set(keys[i].split()):
+            having[word].append(i)
+    close = {}
+    for group in having.values():
+        if 1 < len(group) <= most:
+            close.update(_close_pairs_all(group, keys))
+    return close
+
+
+def _closest(key: str, others: list[str]) -> list[tuple[str, float, int]]:
+    return process.extract(
+        key, others, scorer=fuzz.ratio, score_cutoff=_TITLE_SCORE_CUTOFF, limit=None
+    )
 
 
 def _first(values):

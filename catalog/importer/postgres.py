@@ -17,8 +17,8 @@ import json
 import logging
 import queue
 import threading
-from collections.abc import Iterable
-from contextlib import nullcontext
+from collections.abc import Iterable, Iterator
+from contextlib import closing, nullcontext
 
 import psycopg
 from django.core.exceptions import ImproperlyConfigured
@@ -323,19 +323,58 @@ class NewPaperStaging:
                 f"CREATE TEMPORARY TABLE {vectors} (id bigint, vector tsvector) ON COMMIT DROP"
             )
             oid = binary_vectors(cursor) if self.vectors is not None else None
-            for number, ids in enumerate(self.chunk_ids):
-                if number:
-                    cursor.execute(f"TRUNCATE {staging}, {vectors}")
-                chunk = [next(rows) for _ in ids]
-                assert [row[0] for row in chunk] == ids, "rows out of id order"
-                copy_rows(Paper, columns, chunk, self.using, table=_STAGING_TABLE)
-                if self.vectors is not None:
-                    self.vectors.stage(cursor, ids, oid)
-                cursor.execute(insert, [*self.vector_params, *head_params])
-                self.merges.written(len(ids))
+            sizes = [len(ids) for ids in self.chunk_ids]
+            with closing(built_ahead(rows, sizes)) as chunks:
+                for number, (ids, chunk) in enumerate(zip(self.chunk_ids, chunks, strict=True)):
+                    if number:
+                        cursor.execute(f"TRUNCATE {staging}, {vectors}")
+                    assert [row[0] for row in chunk] == ids, "rows out of id order"
+                    copy_rows(Paper, columns, chunk, self.using, table=_STAGING_TABLE)
+                    if self.vectors is not None:
+                        self.vectors.stage(cursor, ids, oid)
+                    cursor.execute(insert, [*self.vector_params, *head_params])
+                    self.merges.written(len(ids))
             cursor.execute(f"DROP TABLE {staging}, {vectors}")
         # The last papers' entries merged while the import writes the rest.
         self.merges.request()
+
+
+def built_ahead(rows: Iterator[tuple], sizes: list[int]) -> Iterator[list[tuple]]:
+    """`rows` in chunks of `sizes`, each built by a helper thread while the
+    previous one is written: building rows is Python (values, JSON), a write
+    is mostly the server's, so the two overlap (the connection's wait for the
+    server leaves the interpreter to the helper). At most two chunks wait."""
+    ready: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def build() -> None:
+        try:
+            for size in sizes:
+                if not put([next(rows) for _ in range(size)]):
+                    return
+        except Exception as error:  # raised again where the chunk is taken
+            put(error)
+
+    helper = threading.Thread(target=build, name="importer-rows", daemon=True)
+    helper.start()
+    try:
+        for _ in sizes:
+            item = ready.get()
+            if isinstance(item, Exception):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        helper.join()
 
 
 def _raise_sort_memory(cursor) -> None:

@@ -3,6 +3,7 @@
 import random
 from collections import defaultdict
 
+import pytest
 from rapidfuzz import fuzz
 
 from catalog.importer.merge import (
@@ -78,3 +79,77 @@ def test_the_flags_are_those_of_the_pairwise_definition_in_the_same_order():
     flag_pairwise(reference)
     assert [d.review_reasons for d in fast] == [d.review_reasons for d in reference]
     assert sum(bool(d.review_reasons) for d in fast) > 50
+
+
+def _word(rng):
+    syllables = rng.randint(2, 4)
+    return "".join(rng.choice("bcdfglmnprstv") + rng.choice("aeiou") for _ in range(syllables))
+
+
+def _near_duplicate(title, rng, vocabulary):
+    """A variant of the kinds listings produce: a typo, one word changed, a
+    word added or dropped at the start or the end."""
+    words = title.split()
+    kind = rng.choice(["typo", "word", "suffix", "prefix", "drop-last"])
+    if kind == "typo":
+        place = rng.randrange(len(title))
+        return title[:place] + rng.choice("aeiouxz") + title[place + rng.randint(0, 1) :]
+    if kind == "word":
+        words[rng.randrange(len(words))] = rng.choice(vocabulary)
+    elif kind == "suffix":
+        words.append(rng.choice(vocabulary))
+    elif kind == "prefix":
+        words.insert(0, rng.choice(vocabulary).title())
+    else:
+        words.pop()
+    return " ".join(words)
+
+
+def generated_titles(seed, count=1500, planted=120):
+    """Titles in a few big blocks (shared beginnings and endings, as the
+    generated benchmark catalogue has), with near-duplicates planted among them."""
+    rng = random.Random(seed)
+    vocabulary = [_word(rng) for _ in range(400)]
+    openings = ["On the Role of", "Towards Better", "Learning to"]
+    endings = ["at Scale", "for Language Models", ""]
+    titles = []
+    for _ in range(count):
+        middle = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(3, 7)))
+        titles.append(f"{rng.choice(openings)} {middle} {rng.choice(endings)}".strip())
+    for _ in range(planted):
+        place = rng.randrange(len(titles) + 1)
+        titles.insert(place, _near_duplicate(rng.choice(titles), rng, vocabulary))
+    return titles
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_sorted_neighbours_flag_what_the_pairwise_definition_flags(seed):
+    # Blocks far bigger than compared pair by pair: each title meets only its
+    # 40 neighbours in key order (shared beginning) or reversed-key order.
+    titles = generated_titles(seed)
+    fast, reference = drafts_titled(*titles), drafts_titled(*titles)
+    _flag_near_duplicate_titles(fast, compare_all_up_to=50)
+    flag_pairwise(reference)
+    assert [d.review_reasons for d in fast] == [d.review_reasons for d in reference]
+    assert sum(bool(d.review_reasons) for d in reference) > 100
+
+
+def test_a_pair_differing_at_both_ends_inside_a_crowd_is_the_known_miss():
+    # More titles than `neighbours` share the pair's whole common beginning
+    # ("on the role of x", and sort between the two), every word the pair
+    # shares is in more than `neighbours` titles of the block, and the pair
+    # shares no ending: the pairwise definition flags it, the blocking does not.
+    crowd = [f"On the Role of Xc{n:03d} in Large Language Models" for n in range(30)]
+    pair = [
+        "On the Role of Xb in Large Language Models",
+        "On the Role of Xz in Large Language Modes",
+    ]
+    titles = [pair[0], *crowd, pair[1]]
+    fast, reference = drafts_titled(*titles), drafts_titled(*titles)
+    flag_pairwise(reference)
+    _flag_near_duplicate_titles(fast, compare_all_up_to=10, neighbours=5)
+    assert "Modes" in reference[0].review_reasons[-1]
+    assert not any("Modes" in reason for reason in fast[0].review_reasons)
+    # With room for the crowd, the same call finds it.
+    _flag_near_duplicate_titles(fast, compare_all_up_to=10, neighbours=40)
+    assert "Modes" in fast[0].review_reasons[-1]
