@@ -356,8 +356,9 @@ class PageSQL:
         self.catalog_rows = rows[2]
         return not head_walk_is_cheaper(rows[0], rows[1], rows[2], RANK_WINDOW)
 
-    def _head_window(self):
-        return self._select(self.head, order=self.head_order, high=RANK_WINDOW)
+    def _head_window(self, columns=("id",)):
+        """The head tier's newest RANK_WINDOW rows (their `columns`): those ranked."""
+        return self._select(self.head, order=self.head_order, high=RANK_WINDOW, columns=columns)
 
     def page_ids(self, bottom: int, top: int) -> RawSQL:
         """Segments.page_ids() (the same statement's structure)."""
@@ -366,9 +367,7 @@ class PageSQL:
             # The window's rows carry what ranking them reads, under the
             # table's name (so the key and the order read them as they are
             # written): not read again by id.
-            window, window_params = self._select(
-                self.head, order=self.head_order, high=RANK_WINDOW, columns=WINDOW_COLUMNS
-            )
+            window, window_params = self._head_window(columns=WINDOW_COLUMNS)
             key, key_params = self.head_key
             low, high = bottom, min(top, RANK_WINDOW)
             sql = (
