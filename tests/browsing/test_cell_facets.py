@@ -7,6 +7,7 @@ import datetime
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
 
 from catalog import counts, facets
@@ -312,3 +313,16 @@ def test_list_links_equal_changing_a_copy_of_the_parameters(query):
         assert links.url(**change) == copied_url(params, **change)
         assert list_url(params, **change) == copied_url(params, **change)
     assert list_url(None, year=2020) == "?year=2020"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a PostgreSQL index (SQLite keeps the plain key)"
+)
+def test_the_person_years_key_carries_the_counts_for_index_only_sums():
+    """Summing a candidate's years (proven_top_sql()) reads the key alone."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'catalog_personyear_pkey'"
+        )
+        (definition,) = cursor.fetchone()
+    assert definition.endswith("(person_id, year_key) INCLUDE (papers)")
