@@ -23,7 +23,6 @@ import django_filters
 from django import forms
 from django.db.models import F, Q, Subquery
 from django.db.models.functions import Lower
-from django.http import QueryDict
 
 from catalog.models import (
     EARLIEST_YEAR,
@@ -98,6 +97,17 @@ def _own_copy(filter_: django_filters.Filter) -> django_filters.Filter:
     return own
 
 
+class _DeclaredFilters(dict):
+    """A FilterSet's base_filters, which FilterSet.__init__ deep-copies for
+    each FilterSet (field arguments, method proxies and all: a tenth of a
+    filtered list's Python time). These filters keep no per-request state
+    but the parent and model __init__ sets on the copies, so each copy is
+    shallow, with a method proxy of its own; the declarations never change."""
+
+    def __deepcopy__(self, memo):
+        return {name: _own_copy(filter_) for name, filter_ in self.items()}
+
+
 @dataclass(frozen=True)
 class ActiveFilters:
     """The list parameters that passed validation, as plain values: what the
@@ -140,24 +150,9 @@ class PaperFilter(django_filters.FilterSet):
     # (walk_queryset()) rather than joining.
     _hashed_membership = False
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
-        # django_filters.FilterSet.__init__, but for the copies of the
-        # filters: it deep-copies every declared filter for each FilterSet
-        # (field arguments, method proxies and all), a tenth of a filtered
-        # list's Python time. These filters keep no per-request state but
-        # the parent and model set below, so a shallow copy with a method
-        # proxy of its own serves; the declarations are never changed.
-        if queryset is None:
-            queryset = self._meta.model._default_manager.all()
-        self.is_bound = data is not None
-        self.data = data or QueryDict()
-        self.queryset = queryset
-        self.request = request
-        self.form_prefix = prefix
-        self.filters = {name: _own_copy(filter_) for name, filter_ in self.base_filters.items()}
-        for filter_ in self.filters.values():
-            filter_.model = queryset.model
-            filter_.parent = self
+    @classmethod
+    def get_filters(cls):
+        return _DeclaredFilters(super().get_filters())
 
     # -- filters ---------------------------------------------------------
 

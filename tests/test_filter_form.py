@@ -24,7 +24,7 @@ def test_filtersets_share_one_form_class_but_not_their_values_or_errors():
 
 def test_filtersets_own_their_filters_and_leave_the_declarations_alone():
     """Each FilterSet's filters are copies whose method proxies find the
-    method on that FilterSet (PaperFilter.__init__ copies shallowly)."""
+    method on that FilterSet (PaperFilter.base_filters copies shallowly)."""
     first = PaperFilter(data=QueryDict("venue=icml"))
     second = PaperFilter(data=QueryDict("venue=neurips"))
     for name, declared in PaperFilter.base_filters.items():
