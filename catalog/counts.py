@@ -266,13 +266,22 @@ def venue_years(venue) -> tuple[dict[int, int], int]:
     return dict(sorted(years.items())), total
 
 
+def _slug_and_name(alias: str) -> str:
+    """The slug and name of the person `alias`.person_id, as two scalar
+    subqueries: read for the rows kept only (as a join, the planner hashed
+    all the people: 60,000 at 100,000 papers)."""
+    people = Person._meta.db_table
+    return (
+        f"(SELECT slug FROM {people} WHERE id = {alias}.person_id), "
+        f"(SELECT name FROM {people} WHERE id = {alias}.person_id)"
+    )
+
+
 def _top_counted_sql(counted: str, active: tuple[str, ...], name: str = "") -> tuple[str, str]:
     """CTEs and a SELECT of the top rows of `counted` (a CTE of person_id, n):
     those with at least the limit-th count (parameter) and the `active` slugs
-    (their parameters), with their slug and name, active ones first.
-    People are read by scalar subqueries, for the rows kept only: as a join,
-    the planner hashed all of them (60,000 at 100,000 papers). `name`: a
-    suffix of the CTEs' names, for two of these in one query."""
+    (their parameters), with their slug and name (_slug_and_name()),
+    active ones first. `name`: a suffix of the CTEs' names, for two of these in one query."""
     people = Person._meta.db_table
     marks = ", ".join(["%s"] * len(active)) or "NULL"
     cut, chosen, kept = f"cut{name}", f"chosen{name}", f"kept{name}"
@@ -288,8 +297,7 @@ def _top_counted_sql(counted: str, active: tuple[str, ...], name: str = "") -> t
             SELECT id, 0, 0 FROM {chosen}
         )"""
     select = f"""
-        SELECT (SELECT slug FROM {people} WHERE id = {kept}.person_id),
-            (SELECT name FROM {people} WHERE id = {kept}.person_id), n, first FROM {kept}"""
+        SELECT {_slug_and_name(kept)}, n, first FROM {kept}"""
     return ctes, select
 
 
@@ -397,7 +405,7 @@ def proven_top_sql(
     the authorships of each."""
     candidates = CANDIDATES if candidates is None else candidates
     years, year_params = _conditions(active, venue=False, exact_year=True)
-    people, ranked = Person._meta.db_table, f"{PERSON_COUNTS} WHERE papers > 0"
+    ranked = f"{PERSON_COUNTS} WHERE papers > 0"
     order = "ORDER BY papers DESC, person_id"
     counted, top_n = f"counted{name}", f"top_n{name}"
     ctes = f"""
@@ -414,8 +422,7 @@ def proven_top_sql(
             LEFT JOIN (SELECT papers FROM {ranked} {order} LIMIT 1 OFFSET %s) b ON TRUE
         )"""
     select = f"""
-        SELECT (SELECT slug FROM {people} WHERE id = k.person_id),
-            (SELECT name FROM {people} WHERE id = k.person_id), k.n, 1 FROM {counted} k
+        SELECT {_slug_and_name("k")}, k.n, 1 FROM {counted} k
         WHERE k.n > 0 AND k.n >= COALESCE((SELECT n FROM {top_n}), 0)"""
     return ctes, [*year_params, candidates, limit - 1, candidates], select
 
@@ -446,7 +453,6 @@ def _summed_top_sql(active: ActiveFilters, limit: int) -> tuple[str, list, str, 
     if not years:
         cells = PERSON_VENUES
     where, params = _conditions(active, venue=True, exact_year=True)
-    people = Person._meta.db_table
     ctes = f"""
         summed_cells AS (SELECT c.person_id, c.papers FROM {cells} c WHERE {where} LIMIT %s),
         summed AS (SELECT person_id, SUM(papers) AS n FROM summed_cells GROUP BY person_id),
@@ -456,8 +462,7 @@ def _summed_top_sql(active: ActiveFilters, limit: int) -> tuple[str, list, str, 
             ORDER BY n DESC LIMIT %s
         )"""
     select = f"""
-        SELECT (SELECT slug FROM {people} WHERE id = t.person_id),
-            (SELECT name FROM {people} WHERE id = t.person_id), n, 1 FROM summed_top t"""
+        SELECT {_slug_and_name("t")}, n, 1 FROM summed_top t"""
     complete = (
         f"(SELECT COUNT(*) FROM summed_cells) <= {SUMMED_CELLS:d} "
         f"AND (SELECT COUNT(*) FROM summed_top) <= {SUMMED_TIES:d}"
