@@ -32,7 +32,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import CharField, F, Func, Q, Value
 from django.db.models.functions import Lower
@@ -41,7 +40,7 @@ from django.db.models.lookups import GreaterThan
 from catalog.counts import MONTH_CELLS, NONE
 from catalog.filters import ActiveFilters
 from catalog.models import Paper
-from core.cache import TIMEOUT, cache_key
+from core.cache import get_or_compute
 
 # Shallower pages are cheap as they are: no extra query for them.
 DEEP_FROM = 1000
@@ -65,16 +64,14 @@ def month_cells(version=None) -> list[tuple[int, int, int]]:
     """(year or 0, YYYYMM or 0, papers) of every non-empty cell; cached per
     catalog `version` (None: not cached): a few hundred rows that every deep
     page of the catalog version would read again."""
-    key = cache_key("month-cells", version) if version is not None else None
-    found = cache.get(key) if key else None
-    if found is None:
+
+    def read() -> list[tuple[int, int, int]]:
         sql = f"SELECT year_key, month_key, papers FROM {MONTH_CELLS} WHERE papers <> 0"
         with connection.cursor() as cursor:
             cursor.execute(sql)
-            found = [tuple(row) for row in cursor.fetchall()]
-        if key:
-            cache.set(key, found, TIMEOUT)
-    return found
+            return [tuple(row) for row in cursor.fetchall()]
+
+    return get_or_compute("month-cells", version, (), read)
 
 
 def _month_range(month_key: int) -> tuple[datetime.date, datetime.date]:
@@ -144,17 +141,17 @@ def title_checkpoint(number: int, version) -> tuple[str, int] | None:
     from 1) of the title order, None past the end: one walk of the title
     index as far as that row (what the plain OFFSET costs), cached per catalog
     version (None: not cached), so that later pages start from it."""
-    key = cache_key("title-checkpoint", version, str(number)) if version is not None else None
-    found = cache.get(key) if key else None
-    if found is None:
+
+    def walk() -> tuple:
         table = connection.ops.quote_name(Paper._meta.db_table)
         sql = f"SELECT LOWER(title), id FROM {table} ORDER BY LOWER(title), id LIMIT 1 OFFSET %s"
         with connection.cursor() as cursor:
             cursor.execute(sql, [number * CHECKPOINT_EVERY - 1])
             row = cursor.fetchone()
-        found = ("row", tuple(row)) if row else ("none",)
-        if key:
-            cache.set(key, found, TIMEOUT)
+        # Past the end is an answer too (None would read as not cached).
+        return ("row", tuple(row)) if row else ("none",)
+
+    found = get_or_compute("title-checkpoint", version, (str(number),), walk)
     return found[1] if found[0] == "row" else None
 
 
