@@ -68,10 +68,12 @@ def one_round(client, urls: list[str], timer: SQLTimer) -> list[tuple]:
     results = []
     for url in urls:
         sql_before, count_before = timer.ms, timer.count
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         page_ms = (time.perf_counter() - started) * 1000
-        results.append((url, page_ms, timer.ms - sql_before, timer.count - count_before, response))
+        cpu_ms = (time.process_time() - cpu) * 1000
+        queries = timer.count - count_before
+        results.append((url, page_ms, timer.ms - sql_before, queries, response, cpu_ms))
     return results
 
 
@@ -84,7 +86,7 @@ def _summary(label: str, values: list[float]) -> str:
 
 def dump(results: list[tuple], path: str) -> None:
     with open(path, "w") as out:
-        for url, _, _, queries, response in results:
+        for url, _, _, queries, response, _ in results:
             content = response.content
             record = {
                 "url": url,
@@ -151,7 +153,10 @@ def run(args) -> None:
             print(_summary("page", pages))
             print(_summary("SQL", sql))
             print(_summary("Python", [p - s for p, s in zip(pages, sql, strict=True)]))
-            for url, page_ms, sql_ms, queries, _ in sorted(results, key=lambda r: -r[1])[
+            # The process's own CPU time: what the load of other processes
+            # changes least (waiting for the CPU is not counted).
+            print(_summary("CPU", [r[5] for r in results]))
+            for url, page_ms, sql_ms, queries, *_ in sorted(results, key=lambda r: -r[1])[
                 : args.slowest
             ]:
                 print(f"    {page_ms:6.1f} ms (SQL {sql_ms:5.1f}, {queries} queries) {url}")
