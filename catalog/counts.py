@@ -490,12 +490,21 @@ def _authors_facet_sql(
     # not used (a one-time filter evaluates its AND from the left).
     small, small_params = summed_guard
     used = f"{small} AND {complete}"
-    select = f"""
+    summed_select = f"""
         SELECT * FROM ({summed}) summed_rows WHERE {used}
-        UNION ALL SELECT 'proven', NULL, 0, 2 WHERE {used}
+        UNION ALL SELECT 'proven', NULL, 0, 2 WHERE {used}"""
+    summed_select_params = [*small_params, *small_params]
+    if not select:  # nothing else to count (_sampled_authors_sql())
+        return summed_ctes, summed_params, summed_select, summed_select_params
+    select = f"""{summed_select}
         UNION ALL SELECT * FROM ({select}) other_rows WHERE NOT ({used})"""
-    select_params = [*small_params, *small_params, *select_params, *small_params]
-    return f"{ctes}, {summed_ctes}", [*params, *summed_params], select, select_params
+    select_params = [*summed_select_params, *select_params, *small_params]
+    return _joined(ctes, summed_ctes), [*params, *summed_params], select, select_params
+
+
+def _joined(*ctes: str) -> str:
+    """CTEs (without WITH) joined with commas, the empty ones left out."""
+    return ", ".join(cte for cte in ctes if cte)
 
 
 def _sampled_authors_sql(
@@ -509,9 +518,16 @@ def _sampled_authors_sql(
     if paper_ids is None:
         people_sql, people_params = _top_people_sql(limit, *active.venues)
         return "", [], f"SELECT t.*, 1 FROM ({people_sql}) t", people_params
-    ctes, params, sampled = _top_authors_sql(paper_ids, limit, active.authors)
+    # No sample (NO_PAPERS) and no active author: the sample's CTEs and rows
+    # would count nothing, and their text alone cost the planner ~0.5 ms.
+    empty = paper_ids is NO_PAPERS and not active.authors
+    ctes, params, sampled = "", [], ""
+    if not empty:
+        ctes, params, sampled = _top_authors_sql(paper_ids, limit, active.authors)
     condition, guard_params = guard
     if not by_years_only(active):
+        if empty:
+            return "", [], "", []
         return ctes, params, f"SELECT * FROM ({sampled}) s WHERE {condition}", guard_params
     # Proofs in turn, each tried only when those before it failed (a
     # one-time filter evaluates its AND from the left, each CTE on demand).
@@ -519,19 +535,15 @@ def _sampled_authors_sql(
     failed, selects = [], []
     for stage, candidates in enumerate(stages):
         proof_ctes, proof_params, proven = proven_top_sql(active, limit, candidates, f"_{stage}")
-        ctes, params = f"{ctes}, {proof_ctes}", [*params, *proof_params]
+        ctes, params = _joined(ctes, proof_ctes), [*params, *proof_params]
         holds = " AND ".join([*failed, f"(SELECT proven FROM proof_{stage})"])
         selects.append(f"SELECT * FROM ({proven}) p{stage} WHERE {holds}")
         failed.append(f"NOT (SELECT proven FROM proof_{stage})")
     proven_any = " OR ".join(f"(SELECT proven FROM proof_{n})" for n in range(len(stages)))
-    select = "\n        UNION ALL ".join(
-        [
-            *selects,
-            f"SELECT * FROM ({sampled}) s WHERE {' AND '.join(failed)} AND {condition}",
-            f"SELECT 'proven', NULL, 0, 2 WHERE {proven_any}",
-        ]
-    )
-    return ctes, params, select, guard_params
+    if not empty:
+        selects.append(f"SELECT * FROM ({sampled}) s WHERE {' AND '.join(failed)} AND {condition}")
+    selects.append(f"SELECT 'proven', NULL, 0, 2 WHERE {proven_any}")
+    return ctes, params, "\n        UNION ALL ".join(selects), [] if empty else guard_params
 
 
 def _sample_guard(active: ActiveFilters, sample_up_to: int | None) -> tuple[str, list]:

@@ -251,6 +251,25 @@ def test_a_list_of_a_venue_and_years_counts_its_facets_in_one_query(client, cata
     assert "Stella Biderman" in response.content.decode()
 
 
+@pytest.mark.parametrize("query", ["venue=icml&year_to=2022", "year=2022"])
+def test_a_list_of_venues_and_years_counts_its_facets_without_reading_authorships(
+    client, catalog, settings, query
+):
+    """With the production inline limit, its top authors come from the kept
+    cells (summed, or proven for years): the one facets query leaves out
+    the sample, which would count no papers, so it does not name the
+    authorship table at all."""
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAPERSHELF_FACETS_INLINE_UP_TO = facets.EXACT_UP_TO
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/papers/?{query}")
+    assert response.status_code == 200
+    facet_queries = [q["sql"] for q in captured.captured_queries if "WITH years" in q["sql"]]
+    assert len(facet_queries) == 1
+    assert "catalog_authorship" not in facet_queries[0]
+
+
 def test_an_award_with_an_author_is_counted_from_the_papers(catalog):
     active = paper_filter(QueryDict("award=oral&author=stella-biderman")).active()
     assert not counts.cells_answer(active)
