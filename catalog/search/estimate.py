@@ -387,9 +387,11 @@ def catalog_years(filterset, without: tuple[str, ...], newest: Newest, size: int
         grouped = pool.values("year").annotate(n=Count("pk")).values_list("year", "n")
         per_year_sql, per_year_params = grouped.query.sql_with_params()
     *_, oldest, last_date = newest.rows[size - 1]
-    partial = pool.filter(_down_to(oldest, last_date, newest.rows[size - 1][0])).values("pk")
+    partial = pool.filter(_down_to(oldest, last_date, newest.rows[size - 1][0]))
     try:
-        partial_sql, partial_params = partial.query.sql_with_params()
+        partial_sql, partial_params = _same_shape_sql(
+            partial, ("pks",), lambda: partial.values("pk")
+        )
     except EmptyResultSet:
         partial_sql, partial_params = "SELECT 1 WHERE 1 = 0", ()
     sql = (
