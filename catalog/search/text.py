@@ -41,6 +41,8 @@ def fold(text: str) -> str:
     loop in Python (seven times faster on the seed catalog's abstracts)."""
     if not text:
         return ""
+    if text.isascii():  # no transliteration, decomposition or marks: only case
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
     if not decomposed.isascii():  # ASCII has no combining marks
         decomposed = decomposed.translate(_COMBINING_MARKS)

@@ -1,0 +1,48 @@
+"""The shortcuts a list row's text takes, against the slow, obvious definitions:
+parse()'s test for markup (substrings, not a regular expression) and fold()
+of ASCII text (lowercasing only)."""
+
+import re
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from catalog import rendering
+from catalog.search import fold
+from core.slugs import _TRANSLITERATE
+
+MARKUP = re.compile(r"[$\\]|``|''")
+# Texts made mostly of what markup is made of, so that hypothesis meets it.
+MARKUP_ALPHABET = st.sampled_from(["$", "\\", "`", "'", "a", " ", "(", ")", "é"])
+
+
+def has_markup(text: str) -> bool:
+    return any(mark in text for mark in rendering._MARKUP)
+
+
+@given(st.text(MARKUP_ALPHABET) | st.text())
+def test_the_markup_test_agrees_with_the_regular_expression(text):
+    assert has_markup(text) == bool(MARKUP.search(text))
+
+
+def test_text_with_markup_is_still_parsed():
+    for text in ("a $x$ b", "\\emph{a} b", "``quoted''", "it''s"):
+        assert rendering.parse(text) != [rendering.Piece("text", text)], text
+    assert rendering.parse("plain text") == [rendering.Piece("text", "plain text")]
+
+
+def obvious_fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def test_fold_of_every_ascii_character_is_the_obvious_fold():
+    ascii_text = "".join(chr(c) for c in range(128))
+    assert ascii_text.isascii()
+    assert fold(ascii_text) == obvious_fold(ascii_text) == ascii_text.lower()
+
+
+@given(st.text(st.characters(max_codepoint=127)))
+def test_fold_of_ascii_text_is_the_obvious_fold(text):
+    assert fold(text) == obvious_fold(text)
