@@ -37,14 +37,7 @@ _OTHERS_RE = re.compile(
     re.IGNORECASE,
 )
 _ET_AL_RE = re.compile(r",?\s*\bet\.?\s*al\b\.?", re.IGNORECASE)
-# Separators: `\s*[,;]\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+`, written to open
-# with one character class so that the engine skips to the candidates rather
-# than trying both branches at every character (twice as fast, same splits).
-_ITEM_SEPARATOR_RE = re.compile(
-    r"[\s,;](?:(?<=[,;])\s*(?:(?:and|&)\s+)?"
-    r"|(?<=\s)\s*[,;]\s*(?:(?:and|&)\s+)?"
-    r"|(?<=\s)\s*(?:and|&)\s+)"
-)
+_ITEM_SEPARATOR_RE = re.compile(r"\s*[,;]\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+")
 # "*" marks equal contribution; other footnote marks (dagger, double dagger,
 # section) carry no meaning we keep.
 _MARK_DELETIONS = str.maketrans("", "", "*\u2217\u2020\u2021\u00a7")
@@ -116,7 +109,11 @@ def _author_parts(item: str) -> tuple[str, bool, bool, dict, str] | None:
     """(name, equal contribution, surname only, records by place, casefolded
     name) of a list item; None if it is not a name."""
     equal = "*" in item or "\u2217" in item
-    tokens = item.translate(_MARK_DELETIONS).split()
+    return _name_parts(item.translate(_MARK_DELETIONS).split(), equal)
+
+
+def _name_parts(tokens: list[str], equal: bool) -> tuple[str, bool, bool, dict, str] | None:
+    """_author_parts() of the item's words, footnote marks taken out."""
     name = " ".join(tokens)
     if not _NAME_SHAPE_RE.match(name):
         return None
@@ -144,9 +141,8 @@ def is_surname_only(name: str) -> bool:
     return bool(tokens) and _tokens_are_surname(tokens)
 
 
-def _is_given_name_like(item: str) -> bool:
+def _is_given_name_like(tokens: list[str]) -> bool:
     """One capitalised word, maybe with initials: "Aarohi", "Aarohi K."."""
-    tokens = item.split()
     if not tokens or _is_initial(tokens[0]) or not tokens[0][0].isupper():
         return False
     return all(_is_initial(t) for t in tokens[1:])
@@ -162,23 +158,23 @@ class _Item(NamedTuple):
     words: int  # words of plain
     # Can be the surname of an inverted first author: one word, or a surname only.
     surname_like: bool
-    given_like: bool  # _is_given_name_like(plain)
+    given_like: bool  # _is_given_name_like(plain's words)
     # _author_parts(item): (name, equal, surname only, records by place), None if not a name.
     parts: tuple[str, bool, bool, dict, str] | None
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _item(item: str) -> _Item:
-    plain, equal = _strip_marks(item)
-    words = len(plain.split())
+    equal = "*" in item or "\u2217" in item
+    tokens = item.translate(_MARK_DELETIONS).split()  # footnote marks out
     return _Item(
         kind=_item_kind(item),
-        plain=plain,
+        plain=" ".join(tokens),
         equal=equal,
-        words=words,
-        surname_like=words == 1 or is_surname_only(plain),
-        given_like=_is_given_name_like(plain),
-        parts=_author_parts(item),
+        words=len(tokens),
+        surname_like=len(tokens) == 1 or (bool(tokens) and _tokens_are_surname(tokens)),
+        given_like=_is_given_name_like(tokens),
+        parts=_name_parts(tokens, equal),
     )
 
 
@@ -189,9 +185,32 @@ def _item_kind(item: str) -> int:
     return 2 if _INITIALS_RE.match(item) else 0
 
 
+def _separated(text: str) -> list[str]:
+    """_ITEM_SEPARATOR_RE.split(text), up to empty items and the items' outer
+    spaces, for text with no whitespace but single spaces (clean text).
+
+    Without ";" and "&" the separators are "," with the spaces around it and
+    an "and " right after it, and " and "; str.split finds them several times
+    faster than the regular expression (same items: fuzzed against it).
+    """
+    if ";" in text or "&" in text:
+        return _ITEM_SEPARATOR_RE.split(text)
+    pieces = text.split(",")
+    items = pieces[0].split(" and ")
+    for piece in pieces[1:]:
+        if piece.startswith(" "):
+            piece = piece[1:]
+        if piece.startswith("and "):
+            piece = piece[4:]
+        items.extend(piece.split(" and "))
+    return items
+
+
 def _split_items(text: str) -> list[str]:
+    """The items of a list (names, or an APA list's surnames and initials put
+    together); `text` has no whitespace but single spaces."""
     merged: list[str] = []
-    for item in _ITEM_SEPARATOR_RE.split(text):
+    for item in _separated(text):
         item = item.strip()
         if not item:
             continue
@@ -205,12 +224,6 @@ def _split_items(text: str) -> list[str]:
         else:
             merged.append(item)
     return merged
-
-
-def _strip_marks(item: str) -> tuple[str, bool]:
-    """(name without footnote marks, whether it had an equal-contribution mark)."""
-    equal = "*" in item or "\u2217" in item
-    return squash_whitespace(item.translate(_MARK_DELETIONS)), equal
 
 
 def _inverted_first_author(items: list[str], plain: str, truncated: bool) -> tuple[bool, str]:
@@ -305,15 +318,14 @@ def _author_list(
         parts = _item(item).parts
         if parts is None:
             return AuthorListParse((), False, None, (*notes, f"not a name: {item!r}"), ok=False)
-        author = _record(parts, position)
-        key = parts[4]
-        if key not in seen:  # an "incl." name already in the list is not repeated
-            seen.add(key)
-            authors.append(author)
+        if parts[4] not in seen:  # an "incl." name already in the list is not repeated
+            seen.add(parts[4])
+            authors.append(parts[3].get(position) or _record(parts, position))
     if not authors:
         return AuthorListParse((), False, None, (*notes, "no author names"), ok=False)
-    positioned = sum(1 for a in authors if a.position is not None)
-    declared = positioned + others if others is not None else None
+    declared = None
+    if others is not None:
+        declared = sum(1 for a in authors if a.position is not None) + others
     return AuthorListParse(tuple(authors), not truncated, declared, notes)
 
 
