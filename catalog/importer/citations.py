@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from catalog.importer.names import parse_clean_author_list
@@ -103,13 +104,17 @@ def _citation_shape(paragraph: str) -> tuple[int, tuple[int, int]] | None:
     """(opening quote's index, title span) when looks_like_citation(), else None."""
     if len(paragraph) > _MAX_CITATION:
         return None
-    opening = _OPEN_QUOTE_RE.search(paragraph, 0, _MAX_AUTHOR_PART)
-    if not opening or opening.start() == 0:
+    if paragraph.isascii():  # '"' is its only opening quote: str.find outruns the regex
+        open_at = paragraph.find('"', 0, _MAX_AUTHOR_PART)
+    else:
+        opening = _OPEN_QUOTE_RE.search(paragraph, 0, _MAX_AUTHOR_PART)
+        open_at = opening.start() if opening else -1
+    if open_at <= 0:
         return None
-    author_part = paragraph[: opening.start()].rstrip()
+    author_part = paragraph[:open_at].rstrip()
     if not author_part or author_part[-1] not in ".),:":
         return None
-    span = _title_span(paragraph, opening.start())
+    span = _title_span(paragraph, open_at)
     if span is None or not _ALNUM_RE.search(paragraph, span[1] + 1):
         return None
     if "(" in author_part:
@@ -119,7 +124,7 @@ def _citation_shape(paragraph: str) -> tuple[int, tuple[int, int]] | None:
     lower = [w for w in lower if w.rstrip(",.;") not in {"van", "der", "de", "von", "la", "le"}]
     if len(lower) > max(1, len(words) // 10):
         return None
-    return opening.start(), span
+    return open_at, span
 
 
 def _title_span(text: str, open_at: int) -> tuple[int, int] | None:
@@ -133,8 +138,7 @@ def _title_span(text: str, open_at: int) -> tuple[int, int] | None:
     """
     start = open_at + 1
     fallback = None
-    for match in _CLOSE_QUOTE_RE.finditer(text, start):
-        end = match.start()
+    for end in _closing_quotes(text, start):
         after = text[end + 1 : end + 2]
         ends_word = after == "" or after.isspace() or after in ".,;:"
         if end > start and text[end - 1] in ".!?," and ends_word:
@@ -142,6 +146,18 @@ def _title_span(text: str, open_at: int) -> tuple[int, int] | None:
         if fallback is None and end > start and ends_word:
             fallback = end
     return (start, fallback) if fallback is not None else None
+
+
+def _closing_quotes(text: str, start: int) -> Iterator[int]:
+    """Indexes of the closing quotes from start on."""
+    if text.isascii():  # '"' is its only closing quote: str.find outruns the regex
+        end = text.find('"', start)
+        while end >= 0:
+            yield end
+            end = text.find('"', end + 1)
+    else:
+        for match in _CLOSE_QUOTE_RE.finditer(text, start):
+            yield match.start()
 
 
 def _clean_title(raw: str) -> str:

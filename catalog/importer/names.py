@@ -152,6 +152,7 @@ class _Item(NamedTuple):
     """What the list parser asks of one list item, computed once per distinct
     item: names repeat heavily across a catalog."""
 
+    text: str  # the item as the list writes it
     kind: int  # 1 for a name suffix ("Jr."), 2 for initials only ("S."), else 0
     plain: str  # without footnote marks
     equal: bool  # an equal-contribution mark
@@ -168,6 +169,7 @@ def _item(item: str) -> _Item:
     equal = "*" in item or "\u2217" in item
     tokens = item.translate(_MARK_DELETIONS).split()  # footnote marks out
     return _Item(
+        text=item,
         kind=_item_kind(item),
         plain=" ".join(tokens),
         equal=equal,
@@ -206,27 +208,27 @@ def _separated(text: str) -> list[str]:
     return items
 
 
-def _split_items(text: str) -> list[str]:
+def _split_items(text: str) -> list[_Item]:
     """The items of a list (names, or an APA list's surnames and initials put
     together); `text` has no whitespace but single spaces."""
-    merged: list[str] = []
-    for item in _separated(text):
-        item = item.strip()
-        if not item:
+    merged: list[_Item] = []
+    for written in _separated(text):
+        written = written.strip()
+        if not written:
             continue
-        kind = _item(item).kind
-        if merged and kind == 1:
+        item = _item(written)
+        if merged and item.kind == 1:
             # "John Smith, Jr." is one name.
-            merged[-1] = f"{merged[-1]} {item}"
-        elif merged and kind == 2 and len(merged[-1].split()) == 1:
+            merged[-1] = _item(f"{merged[-1].text} {written}")
+        elif merged and item.kind == 2 and len(merged[-1].text.split()) == 1:
             # APA: "Biderman, S., Raff, E." -> "S. Biderman", "E. Raff".
-            merged[-1] = f"{item} {merged[-1]}"
+            merged[-1] = _item(f"{written} {merged[-1].text}")
         else:
             merged.append(item)
     return merged
 
 
-def _inverted_first_author(items: list[str], plain: str, truncated: bool) -> tuple[bool, str]:
+def _inverted_first_author(items: list[_Item], plain: str, truncated: bool) -> tuple[bool, str]:
     """Whether items[0:2] is one MLA-inverted name ("Srivastava, Aarohi").
 
     Returns (inverted, note). A pair of single words is ambiguous: surname
@@ -235,13 +237,13 @@ def _inverted_first_author(items: list[str], plain: str, truncated: bool) -> tup
     """
     if len(items) < 2:
         return False, ""
-    first, second = _item(items[0]), _item(items[1])
+    first, second = items[0], items[1]
     if not first.surname_like or not second.given_like:
         return False, ""
     rest = items[2:]
     if rest:
         # "Biderman, Stella, and Edward Raff": the rest are full names.
-        if all(_item(i).words >= 2 for i in rest):
+        if all(i.words >= 2 for i in rest):
             return True, ""
         return False, ""
     if second.words > 1:
@@ -264,7 +266,7 @@ def parse_clean_author_list(main: str) -> AuthorListParse:
     """parse_author_list_detailed of text clean_text() already cleaned."""
     # Cheap substring tests guard each regular expression: most lists have
     # no "incl.", no "others", no "et al.".
-    incl_names: list[str] = []
+    incl_names: list[_Item] = []
     cut = False
     if "(" in main:
         for match in _INCL_RE.finditer(main):
@@ -296,15 +298,15 @@ def parse_clean_author_list(main: str) -> AuthorListParse:
     if note:
         notes = (note,)
     if inverted:
-        given, surname = _item(items[1]), _item(items[0])
+        surname, given = items[0], items[1]
         marks = "*" if given.equal or surname.equal else ""
-        items = [f"{given.plain} {surname.plain}{marks}", *items[2:]]
+        items = [_item(f"{given.plain} {surname.plain}{marks}"), *items[2:]]
     return _author_list(items, incl_names, truncated, others, notes)
 
 
 def _author_list(
-    items: list[str],
-    incl_names: list[str],
+    items: list[_Item],
+    incl_names: list[_Item],
     truncated: bool,
     others: int | None,
     notes: tuple[str, ...],
@@ -315,9 +317,10 @@ def _author_list(
     if incl_names:
         places = [*places, *((None, item) for item in incl_names)]
     for position, item in places:
-        parts = _item(item).parts
+        parts = item.parts
         if parts is None:
-            return AuthorListParse((), False, None, (*notes, f"not a name: {item!r}"), ok=False)
+            note = f"not a name: {item.text!r}"
+            return AuthorListParse((), False, None, (*notes, note), ok=False)
         if parts[4] not in seen:  # an "incl." name already in the list is not repeated
             seen.add(parts[4])
             authors.append(parts[3].get(position) or _record(parts, position))
