@@ -299,6 +299,8 @@ def venue_families(text: str) -> frozenset[str]:
     return frozenset(families)
 
 
+# Header and citation venues pair up the same ways again and again.
+@functools.lru_cache(maxsize=1 << 14)
 def venue_conflict(header_venue: str, citation_venue: str) -> bool:
     """Whether a blog header's venue contradicts the citation's venue (see
     the module docstring for the rule)."""
