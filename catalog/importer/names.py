@@ -109,17 +109,21 @@ def _author_parts(item: str) -> tuple[str, bool, bool, dict, str] | None:
     """(name, equal contribution, surname only, records by place, casefolded
     name) of a list item; None if it is not a name."""
     equal = "*" in item or "\u2217" in item
-    return _name_parts(item.translate(_MARK_DELETIONS).split(), equal)
+    tokens = item.translate(_MARK_DELETIONS).split()
+    return _name_parts(tokens, equal, bool(tokens) and _tokens_are_surname(tokens))
 
 
-def _name_parts(tokens: list[str], equal: bool) -> tuple[str, bool, bool, dict, str] | None:
-    """_author_parts() of the item's words, footnote marks taken out."""
+def _name_parts(
+    tokens: list[str], equal: bool, surname: bool
+) -> tuple[str, bool, bool, dict, str] | None:
+    """_author_parts() of the item's words, footnote marks taken out;
+    surname: whether they are a surname only."""
     name = " ".join(tokens)
     if not _NAME_SHAPE_RE.match(name):
         return None
     if not all(not t.islower() or t in _PARTICLES for t in tokens):
         return None
-    return name, equal, _tokens_are_surname(tokens), {}, name.casefold()
+    return name, equal, surname, {}, name.casefold()
 
 
 def bibtex_author(name: str, position: int | None) -> AuthorRecord | None:
@@ -168,15 +172,16 @@ class _Item(NamedTuple):
 def _item(item: str) -> _Item:
     equal = "*" in item or "\u2217" in item
     tokens = item.translate(_MARK_DELETIONS).split()  # footnote marks out
+    surname = bool(tokens) and _tokens_are_surname(tokens)
     return _Item(
         text=item,
         kind=_item_kind(item),
         plain=" ".join(tokens),
         equal=equal,
         words=len(tokens),
-        surname_like=len(tokens) == 1 or (bool(tokens) and _tokens_are_surname(tokens)),
+        surname_like=len(tokens) == 1 or surname,
         given_like=_is_given_name_like(tokens),
-        parts=_name_parts(tokens, equal),
+        parts=_name_parts(tokens, equal, surname),
     )
 
 

@@ -388,6 +388,8 @@ def _blog_blocks(
         plain = plain and chunk_plain
         # _non_blank_lines inlined: this loop runs once per line of the listing.
         for number, line in enumerate(lines, start=first):
+            if not line:  # most blank lines: nothing to strip
+                continue
             line = line.strip()
             if not line:
                 continue
@@ -452,7 +454,7 @@ def _parse_blog(
         except ListingError as error:
             _fail(skipped, error, skip_bad)
             parsed.append(error)
-    poster = _common_poster(halves)
+    poster = tuple(_common_poster(halves))
     entries = [
         _blog_entry(parts, source_file, poster)
         for parts in parsed
@@ -522,11 +524,11 @@ def _blog_parts(block: _BlogBlock, half: str | None, index: int, source_file: st
     )
 
 
-def _blog_entry(parts: _BlogParts, source_file: str, poster_words: list[str]) -> EntryRecord:
+def _blog_entry(parts: _BlogParts, source_file: str, poster_words: tuple[str, ...]) -> EntryRecord:
     reasons: list[str] = []
     venue_name = poster = ""
     if parts.half is not None:
-        venue_name, poster, guessed = _split_header(parts.half, tuple(poster_words))
+        venue_name, poster, guessed = _split_header(parts.half, poster_words)
         if guessed:
             reasons.append(f"poster name guessed from header '{parts.half}'")
     reasons += parts.reasons
