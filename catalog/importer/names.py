@@ -42,7 +42,6 @@ _ITEM_SEPARATOR_RE = re.compile(r"\s*[,;]\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+")
 # section) carry no meaning we keep.
 _MARK_DELETIONS = str.maketrans("", "", "*\u2217\u2020\u2021\u00a7")
 _INITIALS_RE = re.compile(r"^(?:[A-Z]\.\s*-?\s*)+$")
-_INITIAL_RE = re.compile(r"^[A-Z]\.?$")
 _NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['\u2019.\-])*"
 _NAME_SHAPE_RE = re.compile(rf"^{_NAME_WORD}(?: {_NAME_WORD}){{0,5}}$")
 
@@ -81,7 +80,12 @@ class AuthorListParse:
 
 
 def _is_initial(token: str) -> bool:
-    return bool(_INITIAL_RE.match(token))
+    r"""One capital letter, maybe with a dot: "S", "S." (the test of
+    ^[A-Z]\.?$ without the regular expression: run for every word of every
+    new name)."""
+    if token.endswith("\n"):  # where $ matches too
+        token = token[:-1]
+    return 0 < len(token) <= 2 and "A" <= token[0] <= "Z" and token[1:] in ("", ".")
 
 
 def _author(item: str, position: int | None) -> AuthorRecord | None:
@@ -110,15 +114,15 @@ def _author_parts(item: str) -> tuple[str, bool, bool, dict, str] | None:
     name) of a list item; None if it is not a name."""
     equal = "*" in item or "\u2217" in item
     tokens = item.translate(_MARK_DELETIONS).split()
-    return _name_parts(tokens, equal, bool(tokens) and _tokens_are_surname(tokens))
+    surname = bool(tokens) and _tokens_are_surname(tokens)
+    return _name_parts(tokens, " ".join(tokens), equal, surname)
 
 
 def _name_parts(
-    tokens: list[str], equal: bool, surname: bool
+    tokens: list[str], name: str, equal: bool, surname: bool
 ) -> tuple[str, bool, bool, dict, str] | None:
-    """_author_parts() of the item's words, footnote marks taken out;
-    surname: whether they are a surname only."""
-    name = " ".join(tokens)
+    """_author_parts() of the item's words (footnote marks taken out) and
+    their join; surname: whether they are a surname only."""
     if not _NAME_SHAPE_RE.match(name):
         return None
     if not all(not t.islower() or t in _PARTICLES for t in tokens):
@@ -173,15 +177,16 @@ def _item(item: str) -> _Item:
     equal = "*" in item or "\u2217" in item
     tokens = item.translate(_MARK_DELETIONS).split()  # footnote marks out
     surname = bool(tokens) and _tokens_are_surname(tokens)
+    plain = " ".join(tokens)
     return _Item(
-        text=item,
-        kind=_item_kind(item),
-        plain=" ".join(tokens),
-        equal=equal,
-        words=len(tokens),
-        surname_like=len(tokens) == 1 or surname,
-        given_like=_is_given_name_like(tokens),
-        parts=_name_parts(tokens, equal, surname),
+        item,
+        _item_kind(item),
+        plain,
+        equal,
+        len(tokens),
+        len(tokens) == 1 or surname,
+        _is_given_name_like(tokens),
+        _name_parts(tokens, plain, equal, surname),
     )
 
 
