@@ -263,9 +263,9 @@ def _parse_clean_citation(
     authors = parse_clean_author_list(text[:open_at].rstrip())
     arxiv_id, doi, year, awards, pages, venue_text = _citation_tail(text[span[1] + 1 :])
 
-    notes = list(authors.notes)
+    notes = authors.notes
     if not authors.ok:
-        notes.append("citation authors unparseable")
+        notes = (*notes, "citation authors unparseable")
     citation = CitationRecord(
         text=text,
         authors=authors.authors,
@@ -279,7 +279,7 @@ def _parse_clean_citation(
         awards=awards,
         pages=pages,
     )
-    return CitationParse(citation, tuple(notes), ok=bool(title))
+    return CitationParse(citation, notes, ok=bool(title))
 
 
 def parse_citation(text: str) -> CitationRecord:

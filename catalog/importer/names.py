@@ -227,10 +227,12 @@ def _split_items(text: str) -> list[_Item]:
         if not written:
             continue
         item = _item(written)
-        if merged and item.kind == 1:
+        if not item.kind or not merged:
+            merged.append(item)
+        elif item.kind == 1:
             # "John Smith, Jr." is one name.
             merged[-1] = _item(f"{merged[-1].text} {written}")
-        elif merged and item.kind == 2 and len(merged[-1].text.split()) == 1:
+        elif len(merged[-1].text.split()) == 1:  # item.kind == 2
             # APA: "Biderman, S., Raff, E." -> "S. Biderman", "E. Raff".
             merged[-1] = _item(f"{written} {merged[-1].text}")
         else:
