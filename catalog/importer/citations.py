@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from catalog.importer.names import parse_author_list_detailed
+from catalog.importer.names import parse_clean_author_list
 from catalog.importer.records import CitationRecord
 from catalog.importer.text import clean_text
 from catalog.importer.venues import PREPRINT_SERVERS, venues_mentioned
@@ -96,23 +97,34 @@ def looks_like_citation(paragraph: str) -> bool:
     A citation has a quoted title with something after it (venue, year), and
     before the quote an author list: capitalised names, "and", "et al.".
     """
+    return _citation_shape(paragraph) is not None
+
+
+def _citation_shape(paragraph: str) -> tuple[int, tuple[int, int]] | None:
+    """(opening quote's index, title span) when looks_like_citation(), else None."""
     if len(paragraph) > _MAX_CITATION:
-        return False
-    opening = _OPEN_QUOTE_RE.search(paragraph, 0, _MAX_AUTHOR_PART)
-    if not opening or opening.start() == 0:
-        return False
-    author_part = paragraph[: opening.start()].rstrip()
+        return None
+    if paragraph.isascii():  # '"' is its only opening quote: str.find outruns the regex
+        open_at = paragraph.find('"', 0, _MAX_AUTHOR_PART)
+    else:
+        opening = _OPEN_QUOTE_RE.search(paragraph, 0, _MAX_AUTHOR_PART)
+        open_at = opening.start() if opening else -1
+    if open_at <= 0:
+        return None
+    author_part = paragraph[:open_at].rstrip()
     if not author_part or author_part[-1] not in ".),:":
-        return False
-    span = _title_span(paragraph, opening.start())
+        return None
+    span = _title_span(paragraph, open_at)
     if span is None or not _ALNUM_RE.search(paragraph, span[1] + 1):
-        return False
+        return None
     if "(" in author_part:
         author_part = _PARENTHESES_RE.sub(" ", author_part)
     words = author_part.split()
     lower = [w for w in words if w[0].islower() and w.rstrip(",.;") not in _AUTHOR_PART_WORDS]
     lower = [w for w in lower if w.rstrip(",.;") not in {"van", "der", "de", "von", "la", "le"}]
-    return len(lower) <= max(1, len(words) // 10)
+    if len(lower) > max(1, len(words) // 10):
+        return None
+    return open_at, span
 
 
 def _title_span(text: str, open_at: int) -> tuple[int, int] | None:
@@ -126,8 +138,7 @@ def _title_span(text: str, open_at: int) -> tuple[int, int] | None:
     """
     start = open_at + 1
     fallback = None
-    for match in _CLOSE_QUOTE_RE.finditer(text, start):
-        end = match.start()
+    for end in _closing_quotes(text, start):
         after = text[end + 1 : end + 2]
         ends_word = after == "" or after.isspace() or after in ".,;:"
         if end > start and text[end - 1] in ".!?," and ends_word:
@@ -137,8 +148,22 @@ def _title_span(text: str, open_at: int) -> tuple[int, int] | None:
     return (start, fallback) if fallback is not None else None
 
 
+def _closing_quotes(text: str, start: int) -> Iterator[int]:
+    """Indexes of the closing quotes from start on."""
+    if text.isascii():  # '"' is its only closing quote: str.find outruns the regex
+        end = text.find('"', start)
+        while end >= 0:
+            yield end
+            end = text.find('"', end + 1)
+    else:
+        for match in _CLOSE_QUOTE_RE.finditer(text, start):
+            yield match.start()
+
+
 def _clean_title(raw: str) -> str:
-    title = clean_text(raw)
+    """The title from its quoted text, a slice of clean_text() output: cleaning
+    it only strips its ends (clean text has single spaces only)."""
+    title = raw.strip()
     if title.endswith((".", ",")):
         title = title[:-1].rstrip()
     # The outer closing quote can swallow a nested one: “... “Science in the
@@ -165,11 +190,21 @@ def _citation_tail(rest: str) -> tuple[str, str, int | None, tuple[str, ...], st
     if ("arxiv" in lowered or "abs/" in lowered) and (match := _ARXIV_RE.search(rest)):
         arxiv_id = match.group(1)
         rest = rest[: match.start()] + rest[match.end() :]
+    return (arxiv_id, *_tail_without_arxiv_id(rest, "rxiv" in lowered))
+
+
+# Without its arXiv id, which differs from paper to paper, a preprint's tail
+# ("arXiv preprint (2022).") repeats too.
+@functools.lru_cache(maxsize=1 << 14)
+def _tail_without_arxiv_id(
+    rest: str, rxiv: bool
+) -> tuple[str, int | None, tuple[str, ...], str, str]:
+    """(doi, year, awards, pages, venue text) of _citation_tail()."""
     doi = ""
     if "10." in rest and (match := _DOI_RE.search(rest)):
         doi = match.group(1).rstrip(".")
         rest = rest[: match.start()] + rest[match.end() :]
-    if "rxiv" in lowered and (match := _PREPRINT_ID_RE.search(rest)):
+    if rxiv and (match := _PREPRINT_ID_RE.search(rest)):
         server = match.group(1)
         doi = doi or f"{server} {match.group(2)}"
         rest = rest[: match.start()] + server + rest[match.end() :]
@@ -193,23 +228,44 @@ def _citation_tail(rest: str) -> tuple[str, str, int | None, tuple[str, ...], st
         pages = clean_text(match.group(1))
         venue_part = venue_part[: match.start()]
 
-    return arxiv_id, doi, year, awards, pages, _tidy_venue(venue_part)
+    return doi, year, awards, pages, _tidy_venue(venue_part)
 
 
 def parse_citation_detailed(text: str) -> CitationParse:
     """parse_citation, with review notes and a success flag."""
-    text = clean_text(text)
-    opening = _OPEN_QUOTE_RE.search(text)
-    span = _title_span(text, opening.start()) if opening and len(text) <= _MAX_CITATION else None
-    if span is None:
-        return CitationParse(CitationRecord(text=text, authors_complete=False), ok=False)
+    return _parse_clean_citation(clean_text(text))
+
+
+def read_citation(paragraph: str, cleaned: str) -> CitationParse | None:
+    """parse_citation_detailed(paragraph) if looks_like_citation(paragraph),
+    else None; `cleaned` is clean_text(paragraph). The quote and title found
+    by the test serve the parse when cleaning changed nothing."""
+    shape = _citation_shape(paragraph)
+    if shape is None:
+        return None
+    return _parse_clean_citation(cleaned, shape if cleaned == paragraph else None)
+
+
+def _parse_clean_citation(
+    text: str, shape: tuple[int, tuple[int, int]] | None = None
+) -> CitationParse:
+    if shape is None:
+        opening = _OPEN_QUOTE_RE.search(text)
+        if opening is None or len(text) > _MAX_CITATION:
+            return CitationParse(CitationRecord(text=text, authors_complete=False), ok=False)
+        span = _title_span(text, opening.start())
+        if span is None:
+            return CitationParse(CitationRecord(text=text, authors_complete=False), ok=False)
+        shape = opening.start(), span
+    open_at, span = shape
     title = _clean_title(text[span[0] : span[1]])
-    authors = parse_author_list_detailed(text[: opening.start()])
+    # A slice of clean text: clean_text() would only strip its end.
+    authors = parse_clean_author_list(text[:open_at].rstrip())
     arxiv_id, doi, year, awards, pages, venue_text = _citation_tail(text[span[1] + 1 :])
 
-    notes = list(authors.notes)
+    notes = authors.notes
     if not authors.ok:
-        notes.append("citation authors unparseable")
+        notes = (*notes, "citation authors unparseable")
     citation = CitationRecord(
         text=text,
         authors=authors.authors,
@@ -223,7 +279,7 @@ def parse_citation_detailed(text: str) -> CitationParse:
         awards=awards,
         pages=pages,
     )
-    return CitationParse(citation, tuple(notes), ok=bool(title))
+    return CitationParse(citation, notes, ok=bool(title))
 
 
 def parse_citation(text: str) -> CitationRecord:
@@ -243,6 +299,8 @@ def venue_families(text: str) -> frozenset[str]:
     return frozenset(families)
 
 
+# Header and citation venues pair up the same ways again and again.
+@functools.lru_cache(maxsize=1 << 14)
 def venue_conflict(header_venue: str, citation_venue: str) -> bool:
     """Whether a blog header's venue contradicts the citation's venue (see
     the module docstring for the rule)."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from nameparser.config import CONSTANTS
 
@@ -41,7 +42,6 @@ _ITEM_SEPARATOR_RE = re.compile(r"\s*[,;]\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+")
 # section) carry no meaning we keep.
 _MARK_DELETIONS = str.maketrans("", "", "*\u2217\u2020\u2021\u00a7")
 _INITIALS_RE = re.compile(r"^(?:[A-Z]\.\s*-?\s*)+$")
-_INITIAL_RE = re.compile(r"^[A-Z]\.?$")
 _NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['\u2019.\-])*"
 _NAME_SHAPE_RE = re.compile(rf"^{_NAME_WORD}(?: {_NAME_WORD}){{0,5}}$")
 
@@ -80,7 +80,12 @@ class AuthorListParse:
 
 
 def _is_initial(token: str) -> bool:
-    return bool(_INITIAL_RE.match(token))
+    r"""One capital letter, maybe with a dot: "S", "S." (the test of
+    ^[A-Z]\.?$ without the regular expression: run for every word of every
+    new name)."""
+    if token.endswith("\n"):  # where $ matches too
+        token = token[:-1]
+    return 0 < len(token) <= 2 and "A" <= token[0] <= "Z" and token[1:] in ("", ".")
 
 
 def _author(item: str, position: int | None) -> AuthorRecord | None:
@@ -91,8 +96,10 @@ def _author(item: str, position: int | None) -> AuthorRecord | None:
     "USVSN", "M." pass; "the", "community", "preprint", "42" do not.
     """
     parts = _author_parts(item)
-    if parts is None:
-        return None
+    return None if parts is None else _record(parts, position)
+
+
+def _record(parts: tuple[str, bool, bool, dict, str], position: int | None) -> AuthorRecord:
     # Records are immutable: one per name and place is shared by every entry.
     record = parts[3].get(position)
     if record is None:
@@ -102,17 +109,25 @@ def _author(item: str, position: int | None) -> AuthorRecord | None:
 
 # Names repeat heavily across a catalog: the per-name work is memoised.
 @functools.lru_cache(maxsize=1 << 16)
-def _author_parts(item: str) -> tuple[str, bool, bool, dict] | None:
-    """(name, equal contribution, surname only, records by place) of a list
-    item; None if it is not a name."""
+def _author_parts(item: str) -> tuple[str, bool, bool, dict, str] | None:
+    """(name, equal contribution, surname only, records by place, casefolded
+    name) of a list item; None if it is not a name."""
     equal = "*" in item or "\u2217" in item
     tokens = item.translate(_MARK_DELETIONS).split()
-    name = " ".join(tokens)
+    surname = bool(tokens) and _tokens_are_surname(tokens)
+    return _name_parts(tokens, " ".join(tokens), equal, surname)
+
+
+def _name_parts(
+    tokens: list[str], name: str, equal: bool, surname: bool
+) -> tuple[str, bool, bool, dict, str] | None:
+    """_author_parts() of the item's words (footnote marks taken out) and
+    their join; surname: whether they are a surname only."""
     if not _NAME_SHAPE_RE.match(name):
         return None
     if not all(not t.islower() or t in _PARTICLES for t in tokens):
         return None
-    return name, equal, _tokens_are_surname(tokens), {}
+    return name, equal, surname, {}, name.casefold()
 
 
 def bibtex_author(name: str, position: int | None) -> AuthorRecord | None:
@@ -134,15 +149,47 @@ def is_surname_only(name: str) -> bool:
     return bool(tokens) and _tokens_are_surname(tokens)
 
 
-def _is_given_name_like(item: str) -> bool:
+def _is_given_name_like(tokens: list[str]) -> bool:
     """One capitalised word, maybe with initials: "Aarohi", "Aarohi K."."""
-    tokens = item.split()
     if not tokens or _is_initial(tokens[0]) or not tokens[0][0].isupper():
         return False
     return all(_is_initial(t) for t in tokens[1:])
 
 
+class _Item(NamedTuple):
+    """What the list parser asks of one list item, computed once per distinct
+    item: names repeat heavily across a catalog."""
+
+    text: str  # the item as the list writes it
+    kind: int  # 1 for a name suffix ("Jr."), 2 for initials only ("S."), else 0
+    plain: str  # without footnote marks
+    equal: bool  # an equal-contribution mark
+    words: int  # words of plain
+    # Can be the surname of an inverted first author: one word, or a surname only.
+    surname_like: bool
+    given_like: bool  # _is_given_name_like(plain's words)
+    # _author_parts(item): (name, equal, surname only, records by place), None if not a name.
+    parts: tuple[str, bool, bool, dict, str] | None
+
+
 @functools.lru_cache(maxsize=1 << 16)
+def _item(item: str) -> _Item:
+    equal = "*" in item or "\u2217" in item
+    tokens = item.translate(_MARK_DELETIONS).split()  # footnote marks out
+    surname = bool(tokens) and _tokens_are_surname(tokens)
+    plain = " ".join(tokens)
+    return _Item(
+        item,
+        _item_kind(item),
+        plain,
+        equal,
+        len(tokens),
+        len(tokens) == 1 or surname,
+        _is_given_name_like(tokens),
+        _name_parts(tokens, plain, equal, surname),
+    )
+
+
 def _item_kind(item: str) -> int:
     """1 for a name suffix ("Jr."), 2 for initials only ("S."), else 0."""
     if item.casefold() in _SUFFIXES:
@@ -150,32 +197,50 @@ def _item_kind(item: str) -> int:
     return 2 if _INITIALS_RE.match(item) else 0
 
 
-def _split_items(text: str) -> list[str]:
-    merged: list[str] = []
-    for item in _ITEM_SEPARATOR_RE.split(text):
-        item = item.strip()
-        if not item:
+def _separated(text: str) -> list[str]:
+    """_ITEM_SEPARATOR_RE.split(text), up to empty items and the items' outer
+    spaces, for text with no whitespace but single spaces (clean text).
+
+    Without ";" and "&" the separators are "," with the spaces around it and
+    an "and " right after it, and " and "; str.split finds them several times
+    faster than the regular expression (same items: fuzzed against it).
+    """
+    if ";" in text or "&" in text:
+        return _ITEM_SEPARATOR_RE.split(text)
+    pieces = text.split(",")
+    items = pieces[0].split(" and ")
+    for piece in pieces[1:]:
+        if piece.startswith(" "):
+            piece = piece[1:]
+        if piece.startswith("and "):
+            piece = piece[4:]
+        items.extend(piece.split(" and "))
+    return items
+
+
+def _split_items(text: str) -> list[_Item]:
+    """The items of a list (names, or an APA list's surnames and initials put
+    together); `text` has no whitespace but single spaces."""
+    merged: list[_Item] = []
+    for written in _separated(text):
+        written = written.strip()
+        if not written:
             continue
-        kind = _item_kind(item)
-        if merged and kind == 1:
+        item = _item(written)
+        if not item.kind or not merged:
+            merged.append(item)
+        elif item.kind == 1:
             # "John Smith, Jr." is one name.
-            merged[-1] = f"{merged[-1]} {item}"
-        elif merged and kind == 2 and len(merged[-1].split()) == 1:
+            merged[-1] = _item(f"{merged[-1].text} {written}")
+        elif len(merged[-1].text.split()) == 1:  # item.kind == 2
             # APA: "Biderman, S., Raff, E." -> "S. Biderman", "E. Raff".
-            merged[-1] = f"{item} {merged[-1]}"
+            merged[-1] = _item(f"{written} {merged[-1].text}")
         else:
             merged.append(item)
     return merged
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _strip_marks(item: str) -> tuple[str, bool]:
-    """(name without footnote marks, whether it had an equal-contribution mark)."""
-    equal = "*" in item or "\u2217" in item
-    return squash_whitespace(item.translate(_MARK_DELETIONS)), equal
-
-
-def _inverted_first_author(items: list[str], plain: str, truncated: bool) -> tuple[bool, str]:
+def _inverted_first_author(items: list[_Item], plain: str, truncated: bool) -> tuple[bool, str]:
     """Whether items[0:2] is one MLA-inverted name ("Srivastava, Aarohi").
 
     Returns (inverted, note). A pair of single words is ambiguous: surname
@@ -184,22 +249,21 @@ def _inverted_first_author(items: list[str], plain: str, truncated: bool) -> tup
     """
     if len(items) < 2:
         return False, ""
-    first, second = (_strip_marks(i)[0] for i in items[:2])
-    if len(first.split()) != 1 and not is_surname_only(first):
-        return False, ""
-    if not _is_given_name_like(second):
+    first, second = items[0], items[1]
+    if not first.surname_like or not second.given_like:
         return False, ""
     rest = items[2:]
     if rest:
         # "Biderman, Stella, and Edward Raff": the rest are full names.
-        if all(len(_strip_marks(i)[0].split()) >= 2 for i in rest):
+        if all(i.words >= 2 for i in rest):
             return True, ""
         return False, ""
-    if len(second.split()) > 1:
+    if second.words > 1:
         return True, ""  # "Srivastava, Aarohi K." has initials: a given name
     # Joined by "and" ("Radev and Avigad") it is two people.
     if re.search(r"\s(?:and|&)\s", plain) or not (truncated or "," in plain):
         return False, ""
+    first, second = first.plain, second.plain
     if second.casefold() in _COMMON_SURNAMES:
         return False, f"ambiguous author list '{first}, {second}': read as two surnames"
     return True, f"ambiguous author list '{first}, {second}': read as '{second} {first}'"
@@ -207,55 +271,77 @@ def _inverted_first_author(items: list[str], plain: str, truncated: bool) -> tup
 
 def parse_author_list_detailed(text: str) -> AuthorListParse:
     """parse_author_list, with review notes and a success flag."""
-    main = clean_text(text)
+    return parse_clean_author_list(clean_text(text))
+
+
+def parse_clean_author_list(main: str) -> AuthorListParse:
+    """parse_author_list_detailed of text clean_text() already cleaned."""
     # Cheap substring tests guard each regular expression: most lists have
     # no "incl.", no "others", no "et al.".
-    incl_names: list[str] = []
+    incl_names: list[_Item] = []
+    cut = False
     if "(" in main:
         for match in _INCL_RE.finditer(main):
             incl_names.extend(_split_items(match.group(1).strip().rstrip(".,;")))
         main = _INCL_RE.sub(" ", main)
+        cut = True
     others = None
     lowered = main.lower()
     has_others = "other" in lowered or "more" in lowered
     if has_others and (others_match := _OTHERS_RE.search(main)) is not None:
         others = int(others_match.group(1))
         main = _OTHERS_RE.sub(" ", main)
+        cut = True
     et_al = False
     if "al" in lowered and "et" in lowered and _ET_AL_RE.search(main):
         et_al = True
         main = _ET_AL_RE.sub(" ", main)
-    main = squash_whitespace(main).strip(" ,;:")
+        cut = True
+    if cut:  # clean text has no whitespace to squash but where a part was cut out
+        main = squash_whitespace(main)
+    main = main.strip(" ,;:")
     if main.endswith(".") and not _is_initial(main.rsplit(None, 1)[-1]):
         main = main[:-1].rstrip(" ,;")
     truncated = et_al or others is not None or bool(incl_names)
 
     items = _split_items(main)
-    notes: list[str] = []
+    notes: tuple[str, ...] = ()
     inverted, note = _inverted_first_author(items, main, truncated)
     if note:
-        notes.append(note)
+        notes = (note,)
     if inverted:
-        surname = items[0]
-        marks = "*" if _strip_marks(items[1])[1] or _strip_marks(surname)[1] else ""
-        items = [f"{_strip_marks(items[1])[0]} {_strip_marks(surname)[0]}{marks}", *items[2:]]
+        surname, given = items[0], items[1]
+        marks = "*" if given.equal or surname.equal else ""
+        items = [_item(f"{given.plain} {surname.plain}{marks}"), *items[2:]]
+    return _author_list(items, incl_names, truncated, others, notes)
 
+
+def _author_list(
+    items: list[_Item],
+    incl_names: list[_Item],
+    truncated: bool,
+    others: int | None,
+    notes: tuple[str, ...],
+) -> AuthorListParse:
     authors: list[AuthorRecord] = []
     seen: set[str] = set()
-    places = [*enumerate(items, start=1), *((None, item) for item in incl_names)]
+    places = enumerate(items, start=1)
+    if incl_names:
+        places = [*places, *((None, item) for item in incl_names)]
     for position, item in places:
-        author = _author(item, position)
-        if author is None:
-            return AuthorListParse((), False, None, (*notes, f"not a name: {item!r}"), ok=False)
-        key = author.name.casefold()
-        if key not in seen:  # an "incl." name already in the list is not repeated
-            seen.add(key)
-            authors.append(author)
+        parts = item.parts
+        if parts is None:
+            note = f"not a name: {item.text!r}"
+            return AuthorListParse((), False, None, (*notes, note), ok=False)
+        if parts[4] not in seen:  # an "incl." name already in the list is not repeated
+            seen.add(parts[4])
+            authors.append(parts[3].get(position) or _record(parts, position))
     if not authors:
         return AuthorListParse((), False, None, (*notes, "no author names"), ok=False)
-    positioned = sum(1 for a in authors if a.position is not None)
-    declared = positioned + others if others is not None else None
-    return AuthorListParse(tuple(authors), not truncated, declared, tuple(notes))
+    declared = None
+    if others is not None:
+        declared = sum(1 for a in authors if a.position is not None) + others
+    return AuthorListParse(tuple(authors), not truncated, declared, notes)
 
 
 def parse_author_list(text: str) -> tuple[tuple[AuthorRecord, ...], bool, int | None]:

@@ -177,9 +177,13 @@ def clean_abstract(paragraphs: Iterable[str]) -> str:
     joined back with a space. A paragraph repeating an earlier one word for
     word is kept once: scraped pages sometimes render the abstract twice.
     """
+    return join_paragraphs([clean_text(raw) for raw in paragraphs])
+
+
+def join_paragraphs(paragraphs: list[str]) -> str:
+    """clean_abstract() of paragraphs clean_text() already cleaned."""
     kept: list[str] = []
-    for raw in paragraphs:
-        paragraph = clean_text(raw)
+    for paragraph in paragraphs:
         if not paragraph:
             continue
         if kept and kept[-1][-1] not in _SENTENCE_END and paragraph[0].islower():
