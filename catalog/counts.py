@@ -38,6 +38,19 @@ VENUE_TOTALS = "catalog_venuetotal"  # venue_key, papers
 PERSON_YEARS = "catalog_personyear"  # person_id, year_key, papers
 PERSON_VENUES = "catalog_personvenue"  # person_id, venue_key, papers
 ROW_COUNTS = "catalog_rowcount"  # name (people_person, venues_venue), n
+# Every kept table, with its key columns: what recount_statements() rewrites
+# and differences() compares.
+KEPT_TABLES = {
+    PAPER_CELLS: "venue_key, year_key",
+    AWARD_CELLS: "award_id, venue_key, year_key",
+    PERSON_COUNTS: "person_id",
+    PERSON_CELLS: "person_id, venue_key, year_key",
+    MONTH_CELLS: "year_key, month_key",
+    VENUE_TOTALS: "venue_key",
+    PERSON_YEARS: "person_id, year_key",
+    PERSON_VENUES: "person_id, venue_key",
+    ROW_COUNTS: "name",
+}
 # The month of published_on as YYYYMM (0 without a date), as migration 0016 keeps it.
 MONTH_KEY = {
     "postgresql": "COALESCE(CAST(to_char(published_on, 'YYYYMM') AS integer), 0)",
@@ -788,23 +801,19 @@ def person_totals(person, limit: int):
     return per_year, sorted(shown, key=lambda row: (-row[2], row[1], row[0])), venue_count
 
 
-def recount_statements() -> list[str]:
-    """SQL that recounts the kept tables from the catalog, from scratch."""
+def recount_statements(vendor: str | None = None) -> list[str]:
+    """SQL that recounts the kept tables from the catalog, from scratch (on
+    `vendor`'s SQL, the default connection's unless given). The per-person
+    years and venues are summed from the person cells just counted, which
+    hold the same authorships: one join of authorships and papers, not three
+    (a bulk import recounts a whole catalog this way, catalog.importer.bulkload)."""
     papers, authorships = Paper._meta.db_table, Authorship._meta.db_table
     paper_awards = Paper.awards.through._meta.db_table
     return [
-        f"DELETE FROM {PAPER_CELLS}",
-        f"DELETE FROM {AWARD_CELLS}",
-        f"DELETE FROM {PERSON_COUNTS}",
-        f"DELETE FROM {PERSON_CELLS}",
-        f"DELETE FROM {MONTH_CELLS}",
-        f"DELETE FROM {VENUE_TOTALS}",
-        f"DELETE FROM {PERSON_YEARS}",
-        f"DELETE FROM {PERSON_VENUES}",
-        f"DELETE FROM {ROW_COUNTS}",
+        *(f"DELETE FROM {table}" for table in KEPT_TABLES),
         f"INSERT INTO {MONTH_CELLS} (year_key, month_key, papers) "
-        f"SELECT COALESCE(year, {NONE}), {MONTH_KEY[connection.vendor]}, COUNT(*) FROM {papers} "
-        "GROUP BY 1, 2",
+        f"SELECT COALESCE(year, {NONE}), {MONTH_KEY[vendor or connection.vendor]}, COUNT(*) "
+        f"FROM {papers} GROUP BY 1, 2",
         f"INSERT INTO {PAPER_CELLS} (venue_key, year_key, papers) "
         f"SELECT COALESCE(venue_id, {NONE}), COALESCE(year, {NONE}), COUNT(*) FROM {papers} "
         "GROUP BY 1, 2",
@@ -819,11 +828,9 @@ def recount_statements() -> list[str]:
         f"INSERT INTO {VENUE_TOTALS} (venue_key, papers) "
         f"SELECT COALESCE(venue_id, {NONE}), COUNT(*) FROM {papers} GROUP BY 1",
         f"INSERT INTO {PERSON_YEARS} (person_id, year_key, papers) "
-        f"SELECT a.person_id, COALESCE(p.year, {NONE}), COUNT(*) "
-        f"FROM {authorships} a JOIN {papers} p ON p.id = a.paper_id GROUP BY 1, 2",
+        f"SELECT person_id, year_key, SUM(papers) FROM {PERSON_CELLS} GROUP BY 1, 2",
         f"INSERT INTO {PERSON_VENUES} (person_id, venue_key, papers) "
-        f"SELECT a.person_id, COALESCE(p.venue_id, {NONE}), COUNT(*) "
-        f"FROM {authorships} a JOIN {papers} p ON p.id = a.paper_id GROUP BY 1, 2",
+        f"SELECT person_id, venue_key, SUM(papers) FROM {PERSON_CELLS} GROUP BY 1, 2",
         *(
             f"INSERT INTO {ROW_COUNTS} (name, n) SELECT '{table}', COUNT(*) FROM {table}"
             for table in (Person._meta.db_table, Venue._meta.db_table)
@@ -834,25 +841,14 @@ def recount_statements() -> list[str]:
 def differences() -> list[str]:
     """How the kept counts differ from counting the catalog (empty when exact),
     one line per differing row."""
-    tables = {
-        PAPER_CELLS: "venue_key, year_key",
-        AWARD_CELLS: "award_id, venue_key, year_key",
-        PERSON_COUNTS: "person_id",
-        PERSON_CELLS: "person_id, venue_key, year_key",
-        MONTH_CELLS: "year_key, month_key",
-        VENUE_TOTALS: "venue_key",
-        PERSON_YEARS: "person_id, year_key",
-        PERSON_VENUES: "person_id, venue_key",
-        ROW_COUNTS: "name",
-    }
-    kept = {table: _rows(table, keys) for table, keys in tables.items()}
+    kept = {table: _rows(table, keys) for table, keys in KEPT_TABLES.items()}
     with transaction.atomic(), connection.cursor() as cursor:
         for statement in recount_statements():
             cursor.execute(statement)
-        counted = {table: _rows(table, keys) for table, keys in tables.items()}
+        counted = {table: _rows(table, keys) for table, keys in KEPT_TABLES.items()}
         transaction.set_rollback(True)
     lines = []
-    for table in tables:
+    for table in KEPT_TABLES:
         for key in sorted(set(kept[table]) | set(counted[table])):
             if kept[table].get(key) != counted[table].get(key):
                 lines.append(

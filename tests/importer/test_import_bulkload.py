@@ -27,8 +27,9 @@ pytestmark = [
 
 
 def indexes() -> dict[str, str]:
-    """{index name: definition} of every index of the bulk tables, and
-    {constraint name: definition} of their constraints."""
+    """{index name: definition} of every index of the bulk tables,
+    {constraint name: definition} of their constraints and {trigger name:
+    whether enabled} of their triggers."""
     tables = [model._meta.db_table for model in BULK_MODELS]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -40,7 +41,14 @@ def indexes() -> dict[str, str]:
             "FROM pg_constraint WHERE conrelid = ANY(%s::text[]::regclass[])",
             [tables],
         )
-        return found | dict(cursor.fetchall())
+        found |= dict(cursor.fetchall())
+        # And each trigger of theirs, enabled or not ("O" or "D").
+        cursor.execute(
+            "SELECT tgname, tgenabled FROM pg_trigger WHERE NOT tgisinternal "
+            "AND tgrelid = ANY(%s::text[]::regclass[])",
+            [tables],
+        )
+        return found | {name: f"trigger {state}" for name, state in cursor.fetchall()}
 
 
 @pytest.fixture
@@ -52,7 +60,9 @@ def set_aside(monkeypatch):
 
     def recorded(cls, using):
         result = drop(cls, using)
-        dropped.append(result and ([name for name, _ in result.indexes], result.foreign_keys))
+        dropped.append(
+            result and ([name for name, _ in result.indexes], result.foreign_keys, result.triggers)
+        )
         return result
 
     monkeypatch.setattr(SetAside, "drop", classmethod(recorded))
@@ -68,7 +78,7 @@ def test_a_bulk_load_builds_the_indexes_again_as_they_were(settings, set_aside):
     assert Paper.objects.count() == 135
     # The b-trees of the papers, search rows, authorships, sources, revisions
     # and people went; the GIN indexes (merged in bulk) and the unique ones stayed.
-    [(dropped, keys)] = set_aside
+    [(dropped, keys, triggers)] = set_aside
     assert "public.paper_newest_idx" in dropped and "public.revision_paper_idx" in dropped
     assert "public.authorship_person_paper_idx" in dropped
     assert not [name for name in dropped if "gin" in name or "unique" in name or "pkey" in name]
@@ -77,6 +87,12 @@ def test_a_bulk_load_builds_the_indexes_again_as_they_were(settings, set_aside):
     person = "FOREIGN KEY (person_id) REFERENCES people_person(id) DEFERRABLE INITIALLY DEFERRED"
     assert ("catalog_authorship", person) in definitions
     assert not [d for d in definitions if "auth_user" in d[1] or "venues_venue" in d[1]]
+    # The kept counts' triggers were off (recounted instead); those of the
+    # catalog version and the search rows stayed on.
+    names = {name for _, name in triggers}
+    assert {"catalog_authorship_person_cells_insert", "catalog_paper_counts_insert"} <= names
+    assert "catalog_authorship_personyear_insert" in names
+    assert not [name for name in names if "version" in name or "search_rows" in name]
     assert indexes() == before
     assert_kept_tables_are_recounted_ones()
     assert_search_fields_are_those_refresh_search_index_gives()
@@ -111,6 +127,8 @@ def test_a_failure_after_the_drop_leaves_nothing_and_the_indexes_back(settings, 
     assert "paper_newest_idx" in before and "paper_newest_idx" not in seen["indexes"]
     fk = "catalog_authorship_paper_id_aba761e3_fk_catalog_paper_id"
     assert fk in before and fk not in seen["indexes"]
+    trigger = "catalog_authorship_person_cells_insert"
+    assert (before[trigger], seen["indexes"][trigger]) == ("trigger O", "trigger D")
     assert indexes() == before
     assert Paper.objects.count() == 0 and Authorship.objects.count() == 0
     assert Person.objects.count() == 0
