@@ -168,8 +168,6 @@ DATABASES = {
     )
 }
 
-# `import_listings --fixture` builds its fixture in this private in-memory
-# database, so the fixture never depends on what the real database holds.
 # Page queries are short; PostgreSQL's JIT compiles a query whose estimated
 # cost passes jit_above_cost, which for a guarded facets query can take a
 # second (measured 1.7 s) to save milliseconds.
@@ -177,6 +175,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 
+# `import_listings --fixture` builds its fixture in this private in-memory
+# database, so the fixture never depends on what the real database holds.
 DATABASES["fixture_build"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
 
 # The cache of pages and counts (core/cache.py): local memory in each process
