@@ -268,10 +268,11 @@ def _from_cells(
     # wherever the sample would count them (counts.summable()): no sample
     # to build and compile (a millisecond of Python), and in the rare
     # case the sum gives way (ties), one more query counts them below.
-    unsampled = inline_up_to is not None and inline_up_to <= EXACT_UP_TO
-    unsampled = unsampled and counts.summable(active)
-    if kept or unsampled:
-        newest = None if kept else counts.NO_PAPERS
+    unsampled = inline_up_to is not None and inline_up_to <= EXACT_UP_TO and counts.summable(active)
+    if kept:
+        newest = None
+    elif unsampled:
+        newest = counts.NO_PAPERS
     else:
         newest = pool.order_by(*LATEST_YEARS_ORDER).values("pk")[:SAMPLE]
     rows = counts.cell_facets(active, newest, limit, sample_up_to=inline_up_to)
