@@ -462,8 +462,11 @@ def _summed_top_sql(active: ActiveFilters, limit: int) -> tuple[str, list, str, 
     the catalog's size: from an estimate of a third of the summed people,
     each read twice, it compiled the query (JIT, 1.7 s)."""
     years = active.year or active.year_from or active.year_to
-    cells = PERSON_CELLS if active.venues and years else PERSON_YEARS
-    if not years:
+    if active.venues and years:
+        cells = PERSON_CELLS
+    elif years:
+        cells = PERSON_YEARS
+    else:
         cells = PERSON_VENUES
     where, params = _conditions(active, venue=True, exact_year=True)
     ctes = f"""
