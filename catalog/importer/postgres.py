@@ -448,9 +448,12 @@ class PostgresWriter(CatalogWriter):
         self._merges = GinMerges(self.using)
 
     def finish(self) -> None:
-        self._merges.finish()
+        # The kept counts and b-trees first: the helper's last merge of the
+        # GIN indexes (requested after the last papers) goes on meanwhile,
+        # on the other core, where this connection waited for it.
         if self._set_aside is not None:
             self._set_aside.rebuild()
+        self._merges.finish()
 
     def planning(self, new_drafts: list):
         """Set the secondary indexes aside for a bulk load (bulkload), allocate
