@@ -28,6 +28,21 @@ def head_vector_expression():
     )
 
 
+def for_ascii_text(expression):
+    """`expression` without its unaccent() calls: the same value wherever the
+    text it reads is ASCII, since unaccent's rules map no ASCII character
+    (see search.postgres.unaccented()), without unaccent's pass over it."""
+    if isinstance(expression, Unaccent):
+        return for_ascii_text(expression.get_source_expressions()[0])
+    if not hasattr(expression, "get_source_expressions"):
+        return expression  # F(), Value(): nothing below
+    expression = expression.copy()
+    expression.set_source_expressions(
+        [for_ascii_text(source) for source in expression.get_source_expressions()]
+    )
+    return expression
+
+
 def search_fields_update(model) -> dict:
     """update() keyword arguments that recompute the stored vectors from the row
     (`head_vector` only where the model has it: migration 0003's does not)."""

@@ -4,11 +4,14 @@ before it commits, exactly as they were; a failure brings them back with the
 rollback; an import that is not a bulk load, or cannot lock the tables in
 time, keeps them."""
 
+import threading
+
 import pytest
 from django.db import DatabaseError, connection
 
 from catalog.importer import bulkload, service
 from catalog.importer.bulkload import BULK_MODELS, SetAside, is_bulk
+from catalog.importer.deferred import GinMerges
 from catalog.importer.service import import_listings
 from catalog.models import Authorship, Paper
 from people.models import Person
@@ -177,3 +180,38 @@ def test_tables_locked_by_another_transaction_keep_their_indexes(settings, monke
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('lock_timeout')")
         assert cursor.fetchone()[0] == "0"
+
+
+def test_the_b_trees_are_built_while_the_helper_merges_the_last_entries(settings, monkeypatch):
+    """A bulk load's connection recounts and builds the b-trees before it
+    waits for the GIN helper's last merge (so the two run side by side), and
+    merges what is left itself after that."""
+    settings.PAPERSHELF_IMPORT_BULK_FROM = 100
+    events = []
+    rebuild, merge, stop = SetAside.rebuild, GinMerges._merge, GinMerges.stop
+
+    def rebuilding(self):
+        events.append("rebuild")
+        rebuild(self)
+
+    def merging(self, cursor):
+        events.append(("merge", threading.current_thread().name))
+        merge(self, cursor)
+
+    def stopping(self):
+        events.append("stop")
+        stop(self)
+
+    monkeypatch.setattr(SetAside, "rebuild", rebuilding)
+    monkeypatch.setattr(GinMerges, "_merge", merging)
+    monkeypatch.setattr(GinMerges, "stop", stopping)
+    before = indexes()
+
+    import_listings(parsed(*SEED_FILES))
+
+    assert ("merge", "importer-gin") in events
+    assert events.index("rebuild") < events.index("stop")
+    assert events.index("rebuild") < events.index(("merge", "MainThread"))
+    assert indexes() == before
+    assert_kept_tables_are_recounted_ones()
+    assert_search_fields_are_those_refresh_search_index_gives()

@@ -4,6 +4,7 @@ connection (postgres.AbstractVectors)."""
 
 import threading
 
+import psycopg
 import pytest
 from django.db import DatabaseError, connection, transaction
 
@@ -12,6 +13,7 @@ from catalog.importer.postgres import AbstractVectors, NewPaperStaging
 from catalog.importer.service import import_listings
 from catalog.importer.writing import PortableWriter
 from catalog.models import Paper
+from catalog.search import for_ascii_text, search_fields_update
 from people.models import Person
 from tests.importer.seed_listings import SEED_FILES
 from tests.importer.test_import_service import parsed
@@ -65,6 +67,61 @@ def test_vectors_computed_on_a_second_connection_chunk_by_chunk_are_the_same(mon
     assert all(isinstance(chunk, list) and chunk for chunk in delivered)
     assert_search_fields_are_those_refresh_search_index_gives()
     assert not vector_threads()
+
+
+def test_unaccent_maps_no_ascii_character():
+    """What for_ascii_text() relies on: unaccent() returns ASCII text as it is."""
+    every_ascii_character = "".join(chr(code) for code in range(1, 128))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT unaccent(%s)", [every_ascii_character])
+        assert cursor.fetchone()[0] == every_ascii_character
+
+
+def test_the_helper_leaves_unaccent_out_for_ascii_abstracts_only(monkeypatch):
+    """ASCII abstracts' vectors are computed without unaccent(), the others
+    with it; both are the vectors the database computes itself."""
+    executed = []
+    compute = AbstractVectors._compute
+
+    def spy(self):
+        execute = psycopg.Cursor.execute
+
+        def recording(cursor, query, params=None, **options):
+            if threading.current_thread().name == "importer-vectors" and "unnest" in str(query):
+                executed.append((query, params))
+            return execute(cursor, query, params, **options)
+
+        with monkeypatch.context() as patched:
+            patched.setattr(psycopg.Cursor, "execute", recording)
+            return compute(self)
+
+    monkeypatch.setattr(postgres, "PAPERS_PER_CHUNK", 4)
+    monkeypatch.setattr(AbstractVectors, "_compute", spy)
+    import_listings(parsed(*SEED_FILES))
+    assert executed
+    flags = [flag for _, params in executed for flag in params[-1]]
+    abstracts = [text for _, params in executed for text in params[-2]]
+    assert flags == [text.isascii() for text in abstracts]
+    assert any(flags) and not all(flags)
+    assert all("unaccent" in query for query, _ in executed)
+    assert_search_fields_are_those_refresh_search_index_gives()
+
+
+def test_for_ascii_text_gives_the_same_vectors_over_ascii_text():
+    head = search_fields_update(Paper)["head_vector"]
+    plain = for_ascii_text(head)
+    assert "unaccent(" in str(Paper.objects.annotate(vector=head).query)
+    assert "unaccent(" not in str(Paper.objects.annotate(vector=plain).query)
+    papers = Paper.objects.annotate(with_unaccent=head, without=plain)
+    import_listings(parsed(*SEED_FILES))
+    ascii_heads = [
+        (a, b)
+        for title, names, a, b in papers.values_list(
+            "title", "author_names", "with_unaccent", "without"
+        )
+        if (title + names).isascii()
+    ]
+    assert ascii_heads and all(a == b for a, b in ascii_heads)
 
 
 def test_when_the_second_connection_fails_the_import_computes_the_vectors(monkeypatch):
