@@ -1,6 +1,7 @@
 """Distinct searches, each asked once: the long tail a cache cannot help.
 
-    DJANGO_SETTINGS_MODULE=bench.settings python -m bench.distinct_searches [--n 150]
+    DJANGO_SETTINGS_MODULE=bench.settings python -m bench.distinct_searches \
+        [--n 150] [--repeat 1] [--slowest K] [--pool] [--dump FILE] [--profile N]
 
 Run against a generated catalog (bench/generate.py). Draws `--n` searches of
 1-3 consecutive words from the catalog's own titles (deterministic for
@@ -10,12 +11,22 @@ facet queries (GROUP BY) and the rest (rows, ranking and relevance-tier
 counts, the catalog version).
 `--slowest K` prints the pages whose non-facet SQL took longest, with their
 slowest statements.
+`--pool` asks the long tail's wrk search URLs instead (bench.longtail's
+pools, as bench.run draws them), with the production cache on and emptied
+before each round, and prints the CPU a page costs this process and the
+PostgreSQL backend serving it (what the throughput through gunicorn pays).
+`--dump FILE` (with --pool) writes each URL with its status, a digest of
+its page and the papers it lists, to compare two versions of the code.
+`--profile N` (with --pool) runs one round under cProfile and prints the N
+functions with most time of their own and most time in all.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import random
 import re
 import statistics
@@ -98,17 +109,80 @@ def run(n: int, seed: int, slowest: int) -> None:
             print(f"    {ms:6.1f} ms  {sql}")
 
 
+def backend_cpu_ms() -> float:
+    """The CPU time (user + system) of the PostgreSQL backend serving this
+    process's connection, in ms: from /proc, so the server must run on this
+    machine (0 when it cannot be read)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def run_pool(args) -> None:
+    """The long tail's wrk search URLs, once per round (module docstring)."""
+    from django.db import connection
+    from django.test import Client
+
+    from bench.distinct_filters import SQLTimer, _summary, dump, one_round
+    from bench.longtail import make_pools
+
+    urls = make_pools(150, 2000, rounds=2).wrk_searches[0][: args.n]
+    client, timer = Client(), SQLTimer()
+    with connection.execute_wrapper(timer):
+        one_round(client, urls[-10:], timer)  # warm up: imports, connections
+        if args.profile:
+            # In process CPU time: the waits for the database left out.
+            profiler = cProfile.Profile(time.process_time)
+            profiler.runcall(one_round, client, urls, timer)
+            profiler.dump_stats("/tmp/distinct_searches.prof")
+            for order in ("tottime", "cumulative"):
+                pstats.Stats(profiler).sort_stats(order).print_stats(args.profile)
+            return
+        for _ in range(args.repeat):
+            backend = backend_cpu_ms()
+            cpu = time.process_time()
+            results = one_round(client, urls, timer)
+            cpu = (time.process_time() - cpu) * 1000 / len(urls)
+            backend = (backend_cpu_ms() - backend) / len(urls)
+            load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+            print(f"{len(results)} distinct searches (wrk pool), load {load}")
+            print(_summary("page", [r[1] for r in results]))
+            print(_summary("SQL", [r[2] for r in results]))
+            queries = statistics.mean(r[3] for r in results)
+            print(
+                f"  CPU a page: Python {cpu:.1f} ms, PostgreSQL {backend:.1f} ms;"
+                f" {queries:.2f} queries"
+            )
+    if args.dump:
+        dump(results, args.dump)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=150)
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--slowest", type=int, default=0)
+    parser.add_argument("--pool", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--dump", default="")
+    parser.add_argument("--profile", type=int, default=0)
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     import django
 
     django.setup()
-    run(args.n, args.seed, args.slowest)
+    if args.pool:
+        run_pool(args)
+    else:
+        run(args.n, args.seed, args.slowest)
     return 0
 
 

@@ -711,6 +711,22 @@ def _pairs_sql(pairs: list[tuple]) -> tuple[str, list]:
     return "SELECT NULL, NULL WHERE 1 = 0", []
 
 
+def _samples_sql(samples: dict) -> dict[str, tuple[str, list]]:
+    """_pairs_sql() of each facet's sample, written once for equal samples
+    (a search without other filters samples the same papers for all three
+    facets: two of its three pairs of 1,000-id arrays were written again)."""
+    parts: dict[str, tuple[str, list]] = {}
+    written: list[tuple[list, tuple[str, list]]] = []
+    for facet in FACETS:
+        pairs = list(samples.get(facet, ()))
+        part = next((part for seen, part in written if seen == pairs), None)
+        if part is None:
+            part = _pairs_sql(pairs)
+            written.append((pairs, part))
+        parts[facet] = part
+    return parts
+
+
 def sample_facets(samples: dict, limit: int, active=None) -> dict[str, list]:
     """Venues, awards and the top `limit` authors of papers already read, as
     (slug, name, count) rows by facet ("venues", "awards", "authors"), most
@@ -720,7 +736,7 @@ def sample_facets(samples: dict, limit: int, active=None) -> dict[str, list]:
     none); the active venues and award come back as "active_venues" and
     "active_awards" (slug, name, 0) rows, for their names."""
     active = active or ActiveFilters()
-    parts = {facet: _pairs_sql(list(samples.get(facet, ()))) for facet in FACETS}
+    parts = _samples_sql(samples)
     venues, awards = Venue._meta.db_table, Award._meta.db_table
     paper_awards = Paper.awards.through._meta.db_table
     ctes, select = _top_counted_sql("authors", tuple(active.authors))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db.models import Case, Count, Q, Value, When
@@ -333,11 +334,12 @@ class _Pool:
             )
         return self._years
 
-    @property
+    @cached_property
     def sample(self) -> list[tuple]:
-        """(id, venue id) of its papers (small) or of its sample."""
+        """(id, venue id) of its papers (small) or of its sample. Once: a
+        search without other filters is the pool of all three facets."""
         rows = self.newest.rows if self.small else self.newest.rows[:SAMPLE]
-        return [(pk, venue_id) for pk, venue_id, *_ in rows]
+        return [row[:2] for row in rows]
 
     def scaled(self, rows):
         """Counts in the sample scaled to its estimated number of papers

@@ -21,6 +21,7 @@ from catalog.counts import (
     PERSON_YEARS,
     ROW_COUNTS,
     VENUE_TOTALS,
+    _samples_sql,
 )
 from catalog.models import Authorship, Paper
 from people.models import Person
@@ -248,3 +249,14 @@ def test_recount_catalog_reports_and_repairs_counts_written_without_triggers(cat
     out = StringIO()
     call_command("recount_catalog", "--check", stdout=out)
     assert "The counts are exact." in out.getvalue()
+
+
+def test_equal_facet_samples_are_written_once():
+    """A search without other filters samples the same papers for every
+    facet: their arrays are written once and shared, different samples
+    apart."""
+    same = [(1, 10), (2, None)]
+    parts = _samples_sql({"venues": same, "awards": list(same), "authors": [(3, 10)]})
+    assert parts["venues"] is parts["awards"]
+    assert parts["authors"] is not parts["venues"]
+    assert parts["authors"][1] != parts["venues"][1]

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from catalog.rendering import _folded_with_origin, highlight_text, marked
+from catalog.search import fold
 
 
 def reference(text: str, words) -> str:
@@ -51,3 +52,27 @@ def test_repeated_and_overlapping_words_are_marked_once_each():
 )
 def test_the_same_marks_as_the_regular_expressions(text, words):
     assert highlight_text(text, words) == reference(text, words)
+
+
+def reference_origin(text: str) -> list[int]:
+    """Each folded character's original index, folding one character at a
+    time (what _folded_with_origin() kept as a list of every index)."""
+    origin = []
+    for index, char in enumerate(text):
+        origin.extend([index] * len(fold(char) or char))
+    return origin
+
+
+@given(st.text(alphabet="aZ.<ßﬁçÉ…ǅ\u0301Ω ", max_size=40))
+def test_the_folded_text_maps_back_to_each_original_character(text):
+    folded, origin = _folded_with_origin(text)
+    assert folded == "".join(fold(char) or char for char in text)
+    expected = reference_origin(text)
+    if origin is None:
+        assert expected == list(range(len(text)))
+    else:
+        assert [origin[index] for index in range(len(folded))] == expected
+
+
+def test_a_snippet_between_ellipses_marks_the_words_after_them():
+    assert highlight_text("…graph nets…", ["nets"]) == "…graph <mark>nets</mark>…"

@@ -128,7 +128,7 @@ def read_newest(pools: dict, limit: int, *, quick: tuple[float, int] | None = No
             found[index] = again[position]
     return {
         name: Newest(
-            sorted(found[index], key=_latest_first),
+            sorted(found[index], key=_latest_first, reverse=True),
             cut_at=limits[index] if limits[index] < limit else None,
         )
         for index, name in enumerate(pools)
@@ -166,8 +166,11 @@ def _read(pools: list[tuple], limits: list[int], plans: list[tuple]) -> dict[int
     if branches:
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(branches), params)
-            for index, *row in cursor.fetchall():
-                found[index].append(tuple(row[:4]))
+            # Each row is (index, id, venue id, year, date): the slice is the
+            # row's tuple (a star-unpacked list sliced and made a tuple again
+            # cost 0.4 ms of a search page's Python for its 1,001 rows).
+            for row in cursor.fetchall():
+                found[row[0]].append(row[1:])
     return found
 
 
@@ -310,12 +313,13 @@ def walk_is_cheaper(matches: float, papers: float, catalog_rows: float, limit: i
 
 
 def _latest_first(row) -> tuple:
-    """LATEST_YEARS_ORDER in Python (a UNION's rows keep no order)."""
+    """LATEST_YEARS_ORDER in Python (a UNION's rows keep no order), sorted
+    in reverse: a missing year or date sorts first (True), then the newest.
+    Dates compare as they are, not as day numbers (a third less time)."""
     pk, _, year, published_on = row
     if isinstance(published_on, str):  # SQLite, read without Django's converters
         published_on = date.fromisoformat(published_on)
-    day = published_on.toordinal() if published_on else 0
-    return (year is not None, -(year or 0), published_on is not None, -day, -pk)
+    return (year is None, year or 0, published_on is None, published_on or date.min, pk)
 
 
 @dataclass(frozen=True)
