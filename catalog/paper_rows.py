@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from html import escape
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import Field
 from django.db.models.expressions import RawSQL
@@ -109,9 +110,8 @@ class PaperRowIterable(BaseIterable):
         if inline:
             # Each paper's authors and awards as JSON columns of its row
             # (RELATIONS): the page in one round trip instead of two.
-            queryset = queryset.annotate(**_relations_columns(queryset))
             names = (*names, *RELATIONS)
-        papers = list(ValuesIterable(queryset.values(*names)))
+        papers = _row_values(queryset, names, inline)
         if not papers:
             return
         if inline:
@@ -155,6 +155,83 @@ RELATIONS = {
         FROM {paper_awards} pa JOIN {awards} w ON w.id = pa.award_id
         WHERE pa.paper_id = {papers}.id)""",
 }
+
+
+# The SQL of rows' reads by the shape of their query (_row_values()).
+_ROW_SQL: dict[tuple, tuple[str, tuple]] = {}
+_ROW_SQL_KEPT = 500
+
+
+def _row_values(queryset, names: tuple, inline: bool) -> list[dict]:
+    """The `names` values of `queryset`'s rows (with the RELATIONS columns
+    when `inline`), as ValuesIterable gives them. Built and compiled
+    through the ORM once per shape of the query (its WHERE's text, order,
+    columns): every page of distinct filters compiled its rows' read anew,
+    a tenth of its Python time; a page of the same shape only compiles its
+    WHERE, whose parameters are then the read's (checked when built)."""
+    shape = _row_shape(queryset, names, inline)
+    cached = _ROW_SQL.get(shape[0]) if shape else None
+    if cached is None:
+        read = queryset.annotate(**_relations_columns(queryset)) if inline else queryset
+        read = read.values(*names)
+        if shape:
+            cached = _same_shape_sql(read.query, queryset.db, shape)
+        if cached is None:
+            return list(ValuesIterable(read))
+    sql, columns = cached
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, shape[1])
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _row_shape(queryset, names: tuple, inline: bool) -> tuple[tuple, list] | None:
+    """(the cache key of the read of `names` from `queryset`, its WHERE's
+    parameters), or None when it is not cached: a query with anything but
+    filters and an order (annotations, grouping, slicing, extra SQL)."""
+    query = queryset.query
+    if (
+        query.annotations
+        or query.extra
+        or query.extra_tables
+        or query.combinator
+        or query.distinct
+        or query.group_by is not None
+        or query.is_sliced
+        or query.select_for_update
+        or query.values_select
+    ):
+        return None
+    try:
+        where, params = query.get_compiler(using=queryset.db).compile(query.where)
+    except (EmptyResultSet, FullResultSet):
+        return None
+    order = tuple(item if isinstance(item, str) else item.identity for item in query.order_by)
+    key = (
+        queryset.db,
+        query.model._meta.label,
+        names,
+        inline,
+        where,
+        order,
+        query.standard_ordering,
+        query.default_ordering,
+    )
+    return key, list(params)
+
+
+def _same_shape_sql(query, using: str, shape: tuple[tuple, list]) -> tuple[str, tuple] | None:
+    """(SQL, its columns) of the values `query`, kept under `shape`'s key when
+    its parameters are its WHERE's alone and its values need no conversion
+    (else None: read through the ORM)."""
+    compiler = query.get_compiler(using=using)
+    sql, params = compiler.as_sql()
+    columns = (*query.extra_select, *query.values_select, *query.annotation_select)
+    if list(params) != shape[1] or compiler.get_converters([s[0] for s in compiler.select]):
+        return None
+    if len(_ROW_SQL) >= _ROW_SQL_KEPT:  # distinct query shapes: bounded
+        _ROW_SQL.clear()
+    _ROW_SQL[shape[0]] = (sql, columns)
+    return sql, columns
 
 
 def _inlines_relations(queryset) -> bool:
