@@ -27,7 +27,9 @@ from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import Field
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import In
 from django.db.models.query import BaseIterable, ValuesIterable
+from django.db.models.sql import Query
 from django.utils.safestring import SafeData, SafeString
 
 from catalog.paper_relations import authors_and_awards, relation_tables
@@ -189,34 +191,58 @@ def _row_shape(queryset, names: tuple, inline: bool) -> tuple[tuple, list] | Non
     parameters), or None when it is not cached: a query with anything but
     filters and an order (annotations, grouping, slicing, extra SQL)."""
     query = queryset.query
-    if (
+    if not _plain(query) or query.is_sliced or query.values_select:
+        return None
+    try:
+        where, params = _where_shape(query, queryset.db)
+    except (EmptyResultSet, FullResultSet, ValueError):
+        # Nothing or everything matches, or a subquery refers to an outer
+        # query (not compiled alone): read through the ORM.
+        return None
+    key = (queryset.db, query.model._meta.label, names, inline, where, *_order_shape(query))
+    return key, list(params)
+
+
+def _plain(query) -> bool:
+    """Whether `query` has nothing but filters, an order and a slice."""
+    return not (
         query.annotations
         or query.extra
         or query.extra_tables
         or query.combinator
         or query.distinct
         or query.group_by is not None
-        or query.is_sliced
         or query.select_for_update
-        or query.values_select
-    ):
-        return None
-    try:
-        where, params = query.get_compiler(using=queryset.db).compile(query.where)
-    except (EmptyResultSet, FullResultSet):
-        return None
-    order = tuple(item if isinstance(item, str) else item.identity for item in query.order_by)
-    key = (
-        queryset.db,
-        query.model._meta.label,
-        names,
-        inline,
-        where,
-        order,
-        query.standard_ordering,
-        query.default_ordering,
     )
-    return key, list(params)
+
+
+def _order_shape(query) -> tuple:
+    order = tuple(item if isinstance(item, str) else item.identity for item in query.order_by)
+    return order, query.standard_ordering, query.default_ordering
+
+
+def _where_shape(query, using: str) -> tuple:
+    """(what tells `query`'s WHERE from others, its parameters). A page's rows
+    are filtered by `pk IN (its ids' subquery)`: for that WHERE, the
+    subquery's own WHERE, columns, order and slice (a third of compiling
+    all of it: no ORDER BY or FROM to resolve); else the compiled WHERE."""
+    where = query.where
+    lookup = where.children[0] if len(where.children) == 1 and not where.negated else None
+    inner = getattr(lookup, "rhs", None)
+    if isinstance(lookup, In) and isinstance(inner, Query) and _plain(inner):
+        inner_where, params = inner.get_compiler(using=using).compile(inner.where)
+        shape = (
+            lookup.lhs.identity,
+            inner.model._meta.label,
+            tuple(column.identity for column in inner.select),
+            inner.values_select,
+            inner_where,
+            *_order_shape(inner),
+            inner.low_mark,
+            inner.high_mark,
+        )
+        return shape, params
+    return query.get_compiler(using=using).compile(where)
 
 
 def _same_shape_sql(query, using: str, shape: tuple[tuple, list]) -> tuple[str, tuple] | None:
