@@ -162,6 +162,9 @@ RELATIONS = {
 # The SQL of rows' reads by the shape of their query (_row_values()).
 _ROW_SQL: dict[tuple, tuple[str, tuple]] = {}
 _ROW_SQL_KEPT = 500
+# The reads (database, model, columns) whose values need converting (SQLite's
+# booleans): never kept, so neither keyed nor compiled twice.
+_CONVERTED: set[tuple] = set()
 
 
 def _row_values(queryset, names: tuple, inline: bool) -> list[dict]:
@@ -192,6 +195,8 @@ def _row_shape(queryset, names: tuple, inline: bool) -> tuple[tuple, list] | Non
     filters and an order (annotations, grouping, slicing, extra SQL)."""
     query = queryset.query
     if not _plain(query) or query.is_sliced or query.values_select:
+        return None
+    if (queryset.db, query.model._meta.label, names) in _CONVERTED:
         return None
     try:
         where, params = _where_shape(query, queryset.db)
@@ -252,7 +257,11 @@ def _same_shape_sql(query, using: str, shape: tuple[tuple, list]) -> tuple[str, 
     compiler = query.get_compiler(using=using)
     sql, params = compiler.as_sql()
     columns = (*query.extra_select, *query.values_select, *query.annotation_select)
-    if list(params) != shape[1] or compiler.get_converters([s[0] for s in compiler.select]):
+    if compiler.get_converters([column for column, *_ in compiler.select]):
+        db, label, names, *_ = shape[0]
+        _CONVERTED.add((db, label, names))
+        return None
+    if list(params) != shape[1]:
         return None
     if len(_ROW_SQL) >= _ROW_SQL_KEPT:  # distinct query shapes: bounded
         _ROW_SQL.clear()

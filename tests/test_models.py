@@ -178,6 +178,7 @@ def test_list_rows_of_one_shape_are_read_with_the_sql_compiled_for_the_first(
     from catalog import paper_rows
 
     monkeypatch.setattr(paper_rows, "_ROW_SQL", {})
+    monkeypatch.setattr(paper_rows, "_CONVERTED", set())
     venues = [make_venue("ICML"), make_venue("NeurIPS")]
     for i in range(8):
         make_paper(f"Paper {i}", venue=venues[i % 2], year=2015 + i, authors=[make_person(f"A{i}")])
@@ -200,8 +201,9 @@ def test_list_rows_of_one_shape_are_read_with_the_sql_compiled_for_the_first(
         finally:
             monkeypatch.undo()
             monkeypatch.setattr(paper_rows, "_ROW_SQL", kept)
+            monkeypatch.setattr(paper_rows, "_CONVERTED", converted)
 
-    kept = paper_rows._ROW_SQL
+    kept, converted = paper_rows._ROW_SQL, paper_rows._CONVERTED
     first = read(page(venues[0], 2015))
     assert first == through_orm(page(venues[0], 2015)) and len(first) == 2
     postgresql = connection.vendor == "postgresql"
@@ -218,6 +220,8 @@ def test_list_rows_of_one_shape_are_read_with_the_sql_compiled_for_the_first(
     assert read(page(venues[1], 2015, "year")) == through_orm(page(venues[1], 2015, "year"))
     assert read(page(venues[0], 2015, bottom=2)) == through_orm(page(venues[0], 2015, bottom=2))
     assert len(kept) == (3 if postgresql else 0)
+    # SQLite's rows are converted (booleans): known after the first read.
+    assert len(converted) == (0 if postgresql else 1)
 
 
 def test_every_public_model_has_a_url():
