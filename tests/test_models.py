@@ -167,6 +167,63 @@ def test_list_rows_inline_their_relations_on_postgresql_as_the_second_query_read
     ]
 
 
+def test_list_rows_of_one_shape_are_read_with_the_sql_compiled_for_the_first(
+    monkeypatch, django_assert_num_queries
+):
+    """Rows' reads are compiled once per shape of their query (WHERE text,
+    order, columns): a read of the same shape with other values runs the
+    kept statement with its own parameters, and gives what the ORM gives;
+    another shape (order, filter) gets its own statement. On SQLite the
+    values need converting (booleans), so nothing is kept there."""
+    from catalog import paper_rows
+
+    monkeypatch.setattr(paper_rows, "_ROW_SQL", {})
+    monkeypatch.setattr(paper_rows, "_CONVERTED", set())
+    venues = [make_venue("ICML"), make_venue("NeurIPS")]
+    for i in range(8):
+        make_paper(f"Paper {i}", venue=venues[i % 2], year=2015 + i, authors=[make_person(f"A{i}")])
+
+    def page(venue, year_from, order="-year", bottom=0):
+        ids = (
+            Paper.objects.filter(venue=venue, year__gte=year_from)
+            .order_by(order, "pk")
+            .values("pk")[bottom : bottom + 2]
+        )
+        return Paper.objects.for_list().filter(pk__in=ids).order_by(order, "pk")
+
+    def read(queryset):
+        return [(row.pk, row.title, row.venue_slug, row.placed) for row in queryset]
+
+    def through_orm(queryset):
+        monkeypatch.setattr(paper_rows, "_row_shape", lambda *args: None)
+        try:
+            return read(queryset)
+        finally:
+            monkeypatch.undo()
+            monkeypatch.setattr(paper_rows, "_ROW_SQL", kept)
+            monkeypatch.setattr(paper_rows, "_CONVERTED", converted)
+
+    kept, converted = paper_rows._ROW_SQL, paper_rows._CONVERTED
+    first = read(page(venues[0], 2015))
+    assert first == through_orm(page(venues[0], 2015)) and len(first) == 2
+    postgresql = connection.vendor == "postgresql"
+    assert len(kept) == (1 if postgresql else 0)
+    with django_assert_num_queries(1 if postgresql else 2):
+        same_shape = read(page(venues[1], 2018))
+    assert same_shape == through_orm(page(venues[1], 2018))
+    assert [pk for pk, *_ in same_shape] == list(
+        Paper.objects.filter(venue=venues[1], year__gte=2018)
+        .order_by("-year", "pk")
+        .values_list("pk", flat=True)[:2]
+    )
+    assert len(kept) == (1 if postgresql else 0)
+    assert read(page(venues[1], 2015, "year")) == through_orm(page(venues[1], 2015, "year"))
+    assert read(page(venues[0], 2015, bottom=2)) == through_orm(page(venues[0], 2015, bottom=2))
+    assert len(kept) == (3 if postgresql else 0)
+    # SQLite's rows are converted (booleans): known after the first read.
+    assert len(converted) == (0 if postgresql else 1)
+
+
 def test_every_public_model_has_a_url():
     paper = make_paper("Pythia", venue=make_venue("ICML"), authors=["Stella Biderman"])
     award = make_award("Oral Presentation")
