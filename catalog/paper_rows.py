@@ -33,6 +33,7 @@ from django.db.models.sql import Query
 from django.utils.safestring import SafeData, SafeString
 
 from catalog.paper_relations import authors_and_awards, relation_tables
+from catalog.query_shapes import ShapeStatements, filters_and_order_only
 from catalog.rendering import highlight_text, render_rich_text, render_snippet
 from core.slugs import slug_url, slug_urls
 from core.template_values import TemplateValues
@@ -159,9 +160,9 @@ RELATIONS = {
 }
 
 
-# The SQL of rows' reads by the shape of their query (_row_values()).
-_ROW_SQL: dict[tuple, tuple[str, tuple]] = {}
-_ROW_SQL_KEPT = 500
+# The SQL of rows' reads, and their columns, by the shape of their query
+# (_row_values()).
+_ROW_SQL = ShapeStatements()
 # The reads (database, model, columns) whose values need converting (SQLite's
 # booleans): never kept, so neither keyed nor compiled twice.
 _CONVERTED: set[tuple] = set()
@@ -180,7 +181,7 @@ def _row_values(queryset, names: tuple, inline: bool) -> list[dict]:
         read = queryset.annotate(**_relations_columns(queryset)) if inline else queryset
         read = read.values(*names)
         if shape:
-            cached = _same_shape_sql(read.query, queryset.db, shape)
+            cached = _kept_row_sql(read.query, queryset.db, shape)
         if cached is None:
             return list(ValuesIterable(read))
     sql, columns = cached
@@ -194,7 +195,7 @@ def _row_shape(queryset, names: tuple, inline: bool) -> tuple[tuple, list] | Non
     parameters), or None when it is not cached: a query with anything but
     filters and an order (annotations, grouping, slicing, extra SQL)."""
     query = queryset.query
-    if not _plain(query) or query.is_sliced or query.values_select:
+    if not filters_and_order_only(query) or query.is_sliced or query.values_select:
         return None
     if (queryset.db, query.model._meta.label, names) in _CONVERTED:
         return None
@@ -206,19 +207,6 @@ def _row_shape(queryset, names: tuple, inline: bool) -> tuple[tuple, list] | Non
         return None
     key = (queryset.db, query.model._meta.label, names, inline, where, *_order_shape(query))
     return key, list(params)
-
-
-def _plain(query) -> bool:
-    """Whether `query` has nothing but filters, an order and a slice."""
-    return not (
-        query.annotations
-        or query.extra
-        or query.extra_tables
-        or query.combinator
-        or query.distinct
-        or query.group_by is not None
-        or query.select_for_update
-    )
 
 
 def _order_shape(query) -> tuple:
@@ -234,7 +222,7 @@ def _where_shape(query, using: str) -> tuple:
     where = query.where
     lookup = where.children[0] if len(where.children) == 1 and not where.negated else None
     inner = getattr(lookup, "rhs", None)
-    if isinstance(lookup, In) and isinstance(inner, Query) and _plain(inner):
+    if isinstance(lookup, In) and isinstance(inner, Query) and filters_and_order_only(inner):
         inner_where, params = inner.get_compiler(using=using).compile(inner.where)
         shape = (
             lookup.lhs.identity,
@@ -250,7 +238,7 @@ def _where_shape(query, using: str) -> tuple:
     return query.get_compiler(using=using).compile(where)
 
 
-def _same_shape_sql(query, using: str, shape: tuple[tuple, list]) -> tuple[str, tuple] | None:
+def _kept_row_sql(query, using: str, shape: tuple[tuple, list]) -> tuple[str, tuple] | None:
     """(SQL, its columns) of the values `query`, kept under `shape`'s key when
     its parameters are its WHERE's alone and its values need no conversion
     (else None: read through the ORM)."""
@@ -263,9 +251,7 @@ def _same_shape_sql(query, using: str, shape: tuple[tuple, list]) -> tuple[str, 
         return None
     if list(params) != shape[1]:
         return None
-    if len(_ROW_SQL) >= _ROW_SQL_KEPT:  # distinct query shapes: bounded
-        _ROW_SQL.clear()
-    _ROW_SQL[shape[0]] = (sql, columns)
+    _ROW_SQL.keep(shape[0], (sql, columns))
     return sql, columns
 
 

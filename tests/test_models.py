@@ -5,6 +5,7 @@ from django.db.models import Count
 
 from catalog.models import Authorship, DeletedPaper, Paper
 from catalog.paper_relations import authors_and_awards
+from catalog.query_shapes import ShapeStatements
 from people.models import Person
 from tests.factories import make_award, make_paper, make_person, make_venue
 from venues.models import Venue
@@ -177,7 +178,7 @@ def test_list_rows_of_one_shape_are_read_with_the_sql_compiled_for_the_first(
     values need converting (booleans), so nothing is kept there."""
     from catalog import paper_rows
 
-    monkeypatch.setattr(paper_rows, "_ROW_SQL", {})
+    monkeypatch.setattr(paper_rows, "_ROW_SQL", ShapeStatements())
     monkeypatch.setattr(paper_rows, "_CONVERTED", set())
     venues = [make_venue("ICML"), make_venue("NeurIPS")]
     for i in range(8):

@@ -45,6 +45,7 @@ from django.db.models import Count, F, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from catalog import counts
+from catalog.query_shapes import ShapeStatements, filters_and_order_only
 from catalog.search.postgres import unindexed
 
 # The order samples are taken in: the latest years first, as the oldest-first
@@ -205,8 +206,7 @@ def planned_rows(pools: list[tuple]) -> tuple[list[tuple[float, float]], float] 
 
 
 # The SQL of the pools' reads by the shape of their filters (_same_shape_sql()).
-_SHAPES: dict[tuple, str] = {}
-_SHAPES_KEPT = 500
+_SHAPES = ShapeStatements()
 
 
 def _same_shape_sql(queryset, kind: tuple, build, *, cached: bool = True) -> tuple[str, list]:
@@ -222,15 +222,7 @@ def _same_shape_sql(queryset, kind: tuple, build, *, cached: bool = True) -> tup
     query = queryset.query
     table = queryset.model._meta.db_table
     joined = {alias for alias in query.alias_map if query.alias_refcount.get(alias)}
-    plain = not (
-        query.extra
-        or query.combinator
-        or query.annotations
-        or query.distinct
-        or query.group_by is not None
-        or query.is_sliced
-        or query.select_for_update
-    )
+    plain = filters_and_order_only(query) and not query.is_sliced
     if not cached or joined - {table} or not plain:
         return build().query.sql_with_params()
     compiler = query.get_compiler(connection=connection)
@@ -244,9 +236,7 @@ def _same_shape_sql(queryset, kind: tuple, build, *, cached: bool = True) -> tup
         sql, built_params = build().query.sql_with_params()
         if list(built_params) != list(params):
             return sql, built_params
-        if len(_SHAPES) >= _SHAPES_KEPT:  # distinct filter shapes: bounded
-            _SHAPES.clear()
-        _SHAPES[key] = sql
+        _SHAPES.keep(key, sql)
     return sql, list(params)
 
 

@@ -1,0 +1,25 @@
+from django.db.models import Count
+
+from catalog.models import Paper
+from catalog.query_shapes import ShapeStatements, filters_and_order_only
+
+
+def test_statements_start_afresh_when_full_and_keep_the_newest():
+    statements = ShapeStatements(kept=2)
+    statements.keep(("a",), "SELECT 1")
+    statements.keep(("b",), "SELECT 2")
+    assert (statements.get(("a",)), len(statements)) == ("SELECT 1", 2)
+    statements.keep(("c",), "SELECT 3")
+    assert statements.get(("a",)) is None and statements.get(("b",)) is None
+    assert (statements.get(("c",)), len(statements)) == ("SELECT 3", 1)
+
+
+def test_only_queries_of_filters_and_an_order_have_a_shape():
+    plain = Paper.objects.filter(year__gte=2020).order_by("-year")
+    assert filters_and_order_only(plain.query)
+    assert filters_and_order_only(plain[:25].query)
+    assert not filters_and_order_only(plain.annotate(n=Count("authorships")).query)
+    assert not filters_and_order_only(plain.distinct().query)
+    assert not filters_and_order_only(plain.extra(select={"one": "1"}).query)
+    assert not filters_and_order_only(plain.union(plain).query)
+    assert not filters_and_order_only(plain.select_for_update().query)
