@@ -251,9 +251,9 @@ def _parse_clean_citation(
 ) -> CitationParse:
     if shape is None:
         opening = _OPEN_QUOTE_RE.search(text)
-        if opening is None or len(text) > _MAX_CITATION:
-            return CitationParse(CitationRecord(text=text, authors_complete=False), ok=False)
-        span = _title_span(text, opening.start())
+        span = (
+            _title_span(text, opening.start()) if opening and len(text) <= _MAX_CITATION else None
+        )
         if span is None:
             return CitationParse(CitationRecord(text=text, authors_complete=False), ok=False)
         shape = opening.start(), span

@@ -95,7 +95,7 @@ def _author(item: str, position: int | None) -> AuthorRecord | None:
     word capitalised somewhere or a particle: "d'Ascoli", "McMillan-Major",
     "USVSN", "M." pass; "the", "community", "preprint", "42" do not.
     """
-    parts = _author_parts(item)
+    parts = _item(item).parts
     return None if parts is None else _record(parts, position)
 
 
@@ -107,22 +107,13 @@ def _record(parts: tuple[str, bool, bool, dict, str], position: int | None) -> A
     return record
 
 
-# Names repeat heavily across a catalog: the per-name work is memoised.
-@functools.lru_cache(maxsize=1 << 16)
-def _author_parts(item: str) -> tuple[str, bool, bool, dict, str] | None:
-    """(name, equal contribution, surname only, records by place, casefolded
-    name) of a list item; None if it is not a name."""
-    equal = "*" in item or "\u2217" in item
-    tokens = item.translate(_MARK_DELETIONS).split()
-    surname = bool(tokens) and _tokens_are_surname(tokens)
-    return _name_parts(tokens, " ".join(tokens), equal, surname)
-
-
 def _name_parts(
     tokens: list[str], name: str, equal: bool, surname: bool
 ) -> tuple[str, bool, bool, dict, str] | None:
-    """_author_parts() of the item's words (footnote marks taken out) and
-    their join; surname: whether they are a surname only."""
+    """(name, equal contribution, surname only, records by place, casefolded
+    name) of a list item, from its words (footnote marks taken out) and
+    their join; None if it is not a name. surname: whether the words are a
+    surname only."""
     if not _NAME_SHAPE_RE.match(name):
         return None
     if not all(not t.islower() or t in _PARTICLES for t in tokens):
@@ -168,10 +159,12 @@ class _Item(NamedTuple):
     # Can be the surname of an inverted first author: one word, or a surname only.
     surname_like: bool
     given_like: bool  # _is_given_name_like(plain's words)
-    # _author_parts(item): (name, equal, surname only, records by place), None if not a name.
+    # _name_parts(): (name, equal, surname only, records by place, casefolded
+    # name), None if not a name.
     parts: tuple[str, bool, bool, dict, str] | None
 
 
+# Names repeat heavily across a catalog: the per-item work is memoised.
 @functools.lru_cache(maxsize=1 << 16)
 def _item(item: str) -> _Item:
     equal = "*" in item or "\u2217" in item
