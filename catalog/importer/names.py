@@ -328,7 +328,7 @@ def _author_list(
             return AuthorListParse((), False, None, (*notes, note), ok=False)
         if parts[4] not in seen:  # an "incl." name already in the list is not repeated
             seen.add(parts[4])
-            authors.append(parts[3].get(position) or _record(parts, position))
+            authors.append(_record(parts, position))
     if not authors:
         return AuthorListParse((), False, None, (*notes, "no author names"), ok=False)
     declared = None
