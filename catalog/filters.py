@@ -108,6 +108,16 @@ class _DeclaredFilters(dict):
         return {name: _own_copy(filter_) for name, filter_ in self.items()}
 
 
+class _FormFields(dict):
+    """The filters' form's base_fields, which every form deep-copies (widgets,
+    validators, error messages, choices: a twentieth of a filtered list's
+    Python time). The form is only validated, never rendered or changed,
+    and validating changes no field: a shallow copy of each serves."""
+
+    def __deepcopy__(self, memo):
+        return {name: copy.copy(field) for name, field in self.items()}
+
+
 @dataclass(frozen=True)
 class ActiveFilters:
     """The list parameters that passed validation, as plain values: what the
@@ -202,7 +212,14 @@ class PaperFilter(django_filters.FilterSet):
         # for every FilterSet, so every request. These filters' fields depend
         # on nothing but their declaration (no querysets of choices), and a
         # form copies its class's fields for each instance: one class serves.
-        return self._form_class(super().get_form_class)
+        build = super().get_form_class
+
+        def shared_fields():
+            form_class = build()
+            form_class.base_fields = _FormFields(form_class.base_fields)
+            return form_class
+
+        return self._form_class(shared_fields)
 
     def is_valid(self):
         # Asked a few dozen times a page (each value(), the sort, active(),

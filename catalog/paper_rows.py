@@ -163,20 +163,56 @@ RELATIONS = {
 # The SQL of rows' reads, and their columns, by the shape of their query
 # (_row_values()).
 _ROW_SQL = ShapeStatements()
+# The same statements with their ids' WHERE and slice left out, by what the
+# rest of them depends on (RowTemplate): a shape first seen is written from
+# its template instead of compiled (most of a long tail's pages are shapes
+# first seen: each venue, year or member filter and page gives its own).
+_ROW_TEMPLATES = ShapeStatements()
 # The reads (database, model, columns) whose values need converting (SQLite's
 # booleans): never kept, so neither keyed nor compiled twice.
 _CONVERTED: set[tuple] = set()
+
+
+@dataclass(frozen=True, slots=True)
+class RowTemplate:
+    """A rows' read filtered by `pk IN (ids' subquery)`, cut around the
+    subquery's WHERE and slice: `key` says what the rest of the SQL depends
+    on (the columns, both orders, the subquery's tables and joins), `where`
+    and `limit` the SQL of this read's WHERE and slice."""
+
+    key: tuple
+    where: str
+    limit: str
+
+    def fill(self, parts: tuple[str, str, str]) -> str:
+        head, middle, tail = parts
+        return f"{head}{self.where}{middle}{self.limit}{tail}"
+
+    def cut(self, sql: str) -> tuple[str, str, str] | None:
+        """`sql` (this read's, compiled) as the three parts around the WHERE
+        and slice, or None when either is not found exactly once."""
+        if sql.count(self.where) != 1:
+            return None
+        head, _, rest = sql.partition(self.where)
+        if rest.count(self.limit) != 1:
+            return None
+        middle, _, tail = rest.partition(self.limit)
+        return head, middle, tail
 
 
 def _row_values(queryset, names: tuple, inline: bool) -> list[dict]:
     """The `names` values of `queryset`'s rows (with the RELATIONS columns
     when `inline`), as ValuesIterable gives them. Built and compiled
     through the ORM once per shape of the query (its WHERE's text, order,
-    columns): every page of distinct filters compiled its rows' read anew,
-    a tenth of its Python time; a page of the same shape only compiles its
-    WHERE, whose parameters are then the read's (checked when built)."""
+    columns), and for a read of the ids of a page once per template of
+    those shapes (RowTemplate): every page of distinct filters compiled its
+    rows' read anew, a tenth of its Python time; a page of a known shape
+    or template only compiles its WHERE, whose parameters are then the
+    read's (checked when built)."""
     shape = _row_shape(queryset, names, inline)
     cached = _ROW_SQL.get(shape[0]) if shape else None
+    if cached is None and shape:
+        cached = _templated_row_sql(shape)
     if cached is None:
         read = queryset.annotate(**_relations_columns(queryset)) if inline else queryset
         read = read.values(*names)
@@ -190,23 +226,28 @@ def _row_values(queryset, names: tuple, inline: bool) -> list[dict]:
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _row_shape(queryset, names: tuple, inline: bool) -> tuple[tuple, list] | None:
+def _row_shape(
+    queryset, names: tuple, inline: bool
+) -> tuple[tuple, list, RowTemplate | None] | None:
     """(the cache key of the read of `names` from `queryset`, its WHERE's
-    parameters), or None when it is not cached: a query with anything but
-    filters and an order (annotations, grouping, slicing, extra SQL)."""
+    parameters, its RowTemplate or None), or None when it is not cached: a
+    query with anything but filters and an order (annotations, grouping,
+    slicing, extra SQL)."""
     query = queryset.query
     if not filters_and_order_only(query) or query.is_sliced or query.values_select:
         return None
     if (queryset.db, query.model._meta.label, names) in _CONVERTED:
         return None
     try:
-        where, params = _where_shape(query, queryset.db)
+        where, params, template = _where_shape(query, queryset.db)
     except (EmptyResultSet, FullResultSet, ValueError):
         # Nothing or everything matches, or a subquery refers to an outer
         # query (not compiled alone): read through the ORM.
         return None
-    key = (queryset.db, query.model._meta.label, names, inline, where, *_order_shape(query))
-    return key, list(params)
+    read = (queryset.db, query.model._meta.label, names, inline, *_order_shape(query))
+    if template is not None:
+        template = RowTemplate((*read, *template[0]), *template[1:])
+    return (*read, where), list(params), template
 
 
 def _order_shape(query) -> tuple:
@@ -214,34 +255,59 @@ def _order_shape(query) -> tuple:
     return order, query.standard_ordering, query.default_ordering
 
 
+def _tables_shape(query) -> tuple:
+    """What tells the FROM clause of `query` from others': its tables and
+    joins in use."""
+    return tuple(
+        (alias, table.identity, getattr(table, "join_type", None))
+        for alias, table in query.alias_map.items()
+        if query.alias_refcount[alias]
+    )
+
+
 def _where_shape(query, using: str) -> tuple:
-    """(what tells `query`'s WHERE from others, its parameters). A page's rows
-    are filtered by `pk IN (its ids' subquery)`: for that WHERE, the
-    subquery's own WHERE, columns, order and slice (a third of compiling
-    all of it: no ORDER BY or FROM to resolve); else the compiled WHERE."""
+    """(what tells `query`'s WHERE from others, its parameters, its template's
+    (key, WHERE SQL, slice SQL) or None). A page's rows are filtered by `pk IN
+    (its ids' subquery)`: for that WHERE, the subquery's own WHERE, columns,
+    order and slice (a third of compiling all of it: no ORDER BY or FROM to
+    resolve), and a template without the subquery's WHERE and slice; else
+    the compiled WHERE, and no template."""
     where = query.where
     lookup = where.children[0] if len(where.children) == 1 and not where.negated else None
     inner = getattr(lookup, "rhs", None)
     if isinstance(lookup, In) and isinstance(inner, Query) and filters_and_order_only(inner):
         inner_where, params = inner.get_compiler(using=using).compile(inner.where)
-        shape = (
+        read = (
             lookup.lhs.identity,
             inner.model._meta.label,
             tuple(column.identity for column in inner.select),
             inner.values_select,
-            inner_where,
             *_order_shape(inner),
-            inner.low_mark,
-            inner.high_mark,
         )
-        return shape, params
-    return query.get_compiler(using=using).compile(where)
+        shape = (*read, inner_where, inner.low_mark, inner.high_mark)
+        limit = connections[using].ops.limit_offset_sql(inner.low_mark, inner.high_mark)
+        template = ((*read, _tables_shape(inner)), inner_where, limit) if limit else None
+        return shape, params, template
+    return (*query.get_compiler(using=using).compile(where), None)
 
 
-def _kept_row_sql(query, using: str, shape: tuple[tuple, list]) -> tuple[str, tuple] | None:
-    """(SQL, its columns) of the values `query`, kept under `shape`'s key when
-    its parameters are its WHERE's alone and its values need no conversion
-    (else None: read through the ORM)."""
+def _templated_row_sql(shape: tuple) -> tuple[str, tuple] | None:
+    """(SQL, its columns) of a read first seen, written from its template
+    when one is kept (also kept under the read's own shape)."""
+    template = shape[2]
+    kept = _ROW_TEMPLATES.get(template.key) if template is not None else None
+    if kept is None:
+        return None
+    parts, columns = kept
+    statement = (template.fill(parts), columns)
+    _ROW_SQL.keep(shape[0], statement)
+    return statement
+
+
+def _kept_row_sql(query, using: str, shape: tuple) -> tuple[str, tuple] | None:
+    """(SQL, its columns) of the values `query`, kept under `shape`'s key (and
+    its template) when its parameters are its WHERE's alone and its values
+    need no conversion (else None: read through the ORM)."""
     compiler = query.get_compiler(using=using)
     sql, params = compiler.as_sql()
     columns = (*query.extra_select, *query.values_select, *query.annotation_select)
@@ -252,6 +318,10 @@ def _kept_row_sql(query, using: str, shape: tuple[tuple, list]) -> tuple[str, tu
     if list(params) != shape[1]:
         return None
     _ROW_SQL.keep(shape[0], (sql, columns))
+    template = shape[2]
+    parts = template.cut(sql) if template is not None else None
+    if parts is not None:
+        _ROW_TEMPLATES.keep(template.key, (parts, columns))
     return sql, columns
 
 

@@ -1,6 +1,8 @@
 """PaperFilter builds its form class once: each filterset still validates
 its own parameters, and answers the same however often it is asked."""
 
+import copy
+
 import django_filters
 import pytest
 from django.http import QueryDict
@@ -37,6 +39,26 @@ def test_filtersets_own_their_filters_and_leave_the_declarations_alone():
     # Each filters by its own parameters.
     assert "icml" in str(first.qs.query) and "neurips" not in str(first.qs.query)
     assert "neurips" in str(second.qs.query) and "icml" not in str(second.qs.query)
+
+
+def test_forms_own_shallow_copies_of_the_fields_and_validate_alike():
+    """Each form's fields are its own shallow copies of the form class's (no
+    deep copy of widgets and choices: the form is only validated), and a
+    form validates exactly as a form with deep-copied fields does."""
+    queries = ["year=abc&venue=icml&venue=icml&sort=bogus", "year=2023&author=ada&q=%20x%20"]
+    forms = [PaperFilter(data=QueryDict(query)).form for query in queries]
+    declared = type(forms[0]).base_fields
+    for name, field in declared.items():
+        assert (
+            forms[0].fields[name] is not field
+            and forms[0].fields[name] is not forms[1].fields[name]
+        )
+        assert forms[0].fields[name].widget is field.widget
+    for query, form in zip(queries, forms, strict=True):
+        deep = type(form)(data=QueryDict(query))
+        deep.fields = {name: copy.deepcopy(field) for name, field in declared.items()}
+        assert form.is_valid() == deep.is_valid()
+        assert (form.errors, form.cleaned_data) == (deep.errors, deep.cleaned_data)
 
 
 @pytest.mark.parametrize(

@@ -225,6 +225,71 @@ def test_list_rows_of_one_shape_are_read_with_the_sql_compiled_for_the_first(
     assert len(converted) == (0 if postgresql else 1)
 
 
+def test_list_rows_of_a_shape_first_seen_are_written_from_its_template(
+    monkeypatch, django_assert_num_queries
+):
+    """A rows' read of a page's ids whose shape is new (other filters, another
+    page) but whose template is known (the same columns, orders and tables)
+    is written from the template, not compiled: the same SQL and rows as the
+    ORM gives. Other tables (a join the filters add) get their own
+    template. Nothing is kept on SQLite (its values need converting)."""
+    from catalog import paper_rows
+
+    monkeypatch.setattr(paper_rows, "_ROW_SQL", ShapeStatements())
+    monkeypatch.setattr(paper_rows, "_ROW_TEMPLATES", ShapeStatements())
+    monkeypatch.setattr(paper_rows, "_CONVERTED", set())
+    venues = [make_venue("ICML"), make_venue("NeurIPS")]
+    for i in range(8):
+        make_paper(f"Paper {i}", venue=venues[i % 2], year=2015 + i, authors=[make_person(f"A{i}")])
+
+    def page(bottom=0, **filters):
+        ids = Paper.objects.filter(**filters).order_by("-year", "pk").values("pk")
+        rows = Paper.objects.for_list().filter(pk__in=ids[bottom : bottom + 2])
+        return rows.order_by("-year", "pk")
+
+    def orm_sql(queryset):
+        read = queryset.annotate(**paper_rows._relations_columns(queryset))
+        sql, _ = read.values(*paper_rows.ROW_VALUES, *paper_rows.RELATIONS).query.sql_with_params()
+        return sql
+
+    def read(queryset):
+        return [(row.pk, row.title, row.venue_slug, row.placed) for row in queryset]
+
+    postgresql = connection.vendor == "postgresql"
+    first = read(page(venue=venues[0], year__gte=2015))
+    assert len(paper_rows._ROW_TEMPLATES) == (1 if postgresql else 0)
+    compiled = []
+    kept_row_sql = paper_rows._kept_row_sql
+    monkeypatch.setattr(
+        paper_rows, "_kept_row_sql", lambda *args: compiled.append(args) or kept_row_sql(*args)
+    )
+    others = [
+        page(year__lte=2020),
+        page(2, venue=venues[1]),
+        page(year=2016, venue=venues[1]),
+    ]
+    with django_assert_num_queries(len(others) if postgresql else 2 * len(others)):
+        rows = [read(queryset) for queryset in others]
+    with monkeypatch.context() as orm_only:
+        orm_only.setattr(paper_rows, "_row_shape", lambda *args: None)
+        assert rows == [read(queryset) for queryset in others]
+    assert [len(r) for r in rows] == [2, 2, 1] and len(first) == 2
+    if postgresql:
+        assert compiled == []
+        kept = [paper_rows._ROW_SQL.get(paper_rows._row_shape(q, *_names())[0]) for q in others]
+        assert [sql for sql, _ in kept] == [orm_sql(q) for q in others]
+    # A join in the ids' query (venues by slug): another template, compiled once.
+    joined = read(page(venue__slug__in=["icml", "neurips"]))
+    assert len(joined) == 2 and len(compiled) == (1 if postgresql else 0)
+    assert len(paper_rows._ROW_TEMPLATES) == (2 if postgresql else 0)
+
+
+def _names() -> tuple:
+    from catalog import paper_rows
+
+    return (*paper_rows.ROW_VALUES, *paper_rows.RELATIONS), True
+
+
 def test_every_public_model_has_a_url():
     paper = make_paper("Pythia", venue=make_venue("ICML"), authors=["Stella Biderman"])
     award = make_award("Oral Presentation")
