@@ -7,6 +7,7 @@ whole-text scan, a second parse): these compare the two on generated input.
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,7 +24,13 @@ from catalog.importer.names import (
 )
 from catalog.importer.parsing import _clean_line, _line_chunks, parse_listing
 from catalog.importer.records import AuthorRecord
-from catalog.importer.text import clean_text, prepare_listing_text, squash_whitespace
+from catalog.importer.text import (
+    _CONTROL_RE,
+    _has_controls,
+    clean_text,
+    prepare_listing_text,
+    squash_whitespace,
+)
 
 # Pieces of author lists, citations and listings, with the separators,
 # spacing and quotes the rules turn on.
@@ -148,3 +155,21 @@ def test_blog_entries_the_same_whatever_the_chunk_boundaries(monkeypatch):
     assert [e.abstract for e in whole.entries] == ["Plain.", "Two spaces.", "Tab here.", "Zoë."]
     assert [e.line for e in whole.entries] == [1, 10, 19, 28]
     assert len(whole.skipped) == 2
+
+
+# Around the bytes the control test looks for: C1 controls and no-break
+# spaces (C2 xx), the BOM and its neighbours (EF BB BF, EF BF BD, EF BB BE).
+_CONTROL_PIECES = [
+    "a", " ", "\n", "\t", "\x0c", "\x7f", "\x80", "\x85", "\x9f", "\xa0", "\xc2", "\u00e9",
+    "\ufeff", "\ufffd", "\ufefe", "\uf000", "\u0141", "\U0001f600",
+]  # fmt: skip
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(_CONTROL_PIECES), max_size=12).map("".join))
+def test_control_test_is_the_control_regex(text):
+    expected = bool(_CONTROL_RE.search(text))
+    for chunk in (1 << 22, 3):  # small chunks: characters cut at chunk ends
+        with mock.patch("catalog.importer.text._CONTROL_SCAN_CHUNK", chunk):
+            assert _has_controls(text) is expected
+            assert _has_controls(text.encode()) is expected
