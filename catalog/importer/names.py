@@ -44,6 +44,11 @@ _MARK_DELETIONS = str.maketrans("", "", "*\u2217\u2020\u2021\u00a7")
 _INITIALS_RE = re.compile(r"^(?:[A-Z]\.\s*-?\s*)+$")
 _NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['\u2019.\-])*"
 _NAME_SHAPE_RE = re.compile(rf"^{_NAME_WORD}(?: {_NAME_WORD}){{0,5}}$")
+# The names _simple_item() reads (see there).
+_SIMPLE_WORD = r"[A-Z\u00c0-\u00d6\u00d8-\u00de\u0141\u015a\u0160\u017d][^\W\d_]+(?:-[^\W\d_]+)*"
+_SIMPLE_NAME_RE = re.compile(
+    rf"{_SIMPLE_WORD}(?: (?:{_SIMPLE_WORD}|[A-Z]\.)){{0,4}} {_SIMPLE_WORD}\Z"
+)
 
 # Surnames so common, and so rarely given names, that "Jernite, Nguyen,
 # et al." is read as two surnames rather than as "Nguyen Jernite" inverted.
@@ -167,6 +172,10 @@ class _Item(NamedTuple):
 # Names repeat heavily across a catalog: the per-item work is memoised.
 @functools.lru_cache(maxsize=1 << 16)
 def _item(item: str) -> _Item:
+    return _simple_item(item) if _SIMPLE_NAME_RE.match(item) else _general_item(item)
+
+
+def _general_item(item: str) -> _Item:
     equal = "*" in item or "\u2217" in item
     tokens = item.translate(_MARK_DELETIONS).split()  # footnote marks out
     surname = bool(tokens) and _tokens_are_surname(tokens)
@@ -181,6 +190,19 @@ def _item(item: str) -> _Item:
         _is_given_name_like(tokens),
         _name_parts(tokens, plain, equal, surname),
     )
+
+
+def _simple_item(item: str) -> _Item:
+    """_item() of a name _SIMPLE_NAME_RE matches: two to six words of two or
+    more letters, each starting with a capital (Latin), hyphens inside,
+    initials ("A.") only between the first and the last: "Layla A.
+    Hill-Chen", most names. Such a name has no marks, is no suffix, initials
+    or given name alone, and passes the name-shape tests: whether it is a
+    surname only ("Van Dyke") is the one test left."""
+    tokens = item.split(" ")
+    surname = all(t.casefold() in _PARTICLES for t in tokens[:-1])
+    parts = (item, False, surname, {}, item.casefold())
+    return _Item(item, 0, item, False, len(tokens), surname, False, parts)
 
 
 def _item_kind(item: str) -> int:
@@ -200,6 +222,12 @@ def _separated(text: str) -> list[str]:
     """
     if ";" in text or "&" in text:
         return _ITEM_SEPARATOR_RE.split(text)
+    # Most lists: every comma followed by a space, "and" only as ", and ":
+    # the loop below then splits at ", " and drops each "and " after one.
+    if text.count(",") == text.count(", "):
+        joined = text.replace(", and ", ", ")
+        if " and " not in joined:
+            return joined.split(", ")
     pieces = text.split(",")
     items = pieces[0].split(" and ")
     for piece in pieces[1:]:

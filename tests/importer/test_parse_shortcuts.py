@@ -7,14 +7,30 @@ whole-text scan, a second parse): these compare the two on generated input.
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog.importer.citations import looks_like_citation, parse_citation_detailed, read_citation
-from catalog.importer.names import _ITEM_SEPARATOR_RE, _is_initial, _separated
+from catalog.importer.names import (
+    _ITEM_SEPARATOR_RE,
+    _SIMPLE_NAME_RE,
+    _general_item,
+    _is_initial,
+    _separated,
+    _simple_item,
+    parse_author_list,
+)
 from catalog.importer.parsing import _clean_line, _line_chunks, parse_listing
-from catalog.importer.text import clean_text, prepare_listing_text, squash_whitespace
+from catalog.importer.records import AuthorRecord
+from catalog.importer.text import (
+    _CONTROL_RE,
+    _has_controls,
+    clean_text,
+    prepare_listing_text,
+    squash_whitespace,
+)
 
 # Pieces of author lists, citations and listings, with the separators,
 # spacing and quotes the rules turn on.
@@ -32,6 +48,72 @@ def test_separated_splits_as_the_separator_regex(text):
     clean = squash_whitespace(text)  # the lists it is given have single spaces only
     items = [i.strip() for i in _separated(clean) if i.strip()]
     assert items == [i.strip() for i in _ITEM_SEPARATOR_RE.split(clean) if i.strip()]
+
+
+# Words of names: particles that are capitalised ("Van", "De", "Le", "St"),
+# initials, accents, hyphens, letters that casefold otherwise ("ß").
+_NAME_WORDS = [
+    "Ann", "Lee", "Van", "De", "Le", "Da", "St", "Von", "Der", "A.", "S.", "Zoë", "Müller",
+    "Łukasz", "Ørsted", "Straße", "Chen-Li", "Mc-", "X", "Jr.", "II", "der", "van", "ann",
+    "Ann*", "Ann\u2020", "O'Neil", "Ren\u00e9e", "\u00c6sa", "\u00dfen", "42",
+]  # fmt: skip
+
+
+@settings(max_examples=500)
+@given(st.lists(st.sampled_from(_NAME_WORDS), min_size=1, max_size=8).map(" ".join))
+def test_simple_names_read_as_the_general_rules_read_them(name):
+    if _SIMPLE_NAME_RE.match(name):
+        assert _simple_item(name) == _general_item(name)
+
+
+# Words of the simple shape, with letters that casefold otherwise, capitals
+# and digits of other kinds inside ("\u0130", "\u01c5", "\u00b2"), and the
+# capitalised particles.
+_simple_word = st.builds(
+    "{}{}{}".format,
+    st.sampled_from("A\u00c9\u0141Z"),
+    st.text("abz\u00df\u00e9\u0142\u03a3\u03c3\u01c5\u0130\u0131\u00b2", min_size=1, max_size=4),
+    st.sampled_from(["", "-Li", "-\u00df", "-der"]),
+)
+_simple_names = st.lists(
+    st.one_of(_simple_word, st.sampled_from(["A.", "Z.", "Van", "De", "Le", "St", "Der", "Da"])),
+    min_size=2,
+    max_size=7,
+).map(" ".join)
+
+
+@settings(max_examples=500)
+@given(_simple_names)
+def test_every_simple_name_shape_reads_as_the_general_rules(name):
+    if _SIMPLE_NAME_RE.match(name):
+        assert _simple_item(name) == _general_item(name)
+
+
+def test_tricky_names_in_author_lists():
+    cases = {
+        "Ann Lee, Van Dyke, and Le Scao.": [
+            AuthorRecord("Ann Lee", 1),
+            AuthorRecord("Van Dyke", 2, surname_only=True),
+            AuthorRecord("Le Scao", 3, surname_only=True),
+        ],
+        "Rogier Van der Sluijs and Zoë Müller-Lefèvre": [
+            AuthorRecord("Rogier Van der Sluijs", 1),
+            AuthorRecord("Zoë Müller-Lefèvre", 2),
+        ],
+        "John A. Smith, Jr., Łukasz B. C. Nowak*, and Biderman.": [
+            AuthorRecord("John A. Smith Jr.", 1),
+            AuthorRecord("Łukasz B. C. Nowak", 2, equal_contribution=True),
+            AuthorRecord("Biderman", 3, surname_only=True),
+        ],
+        "Biderman, S., Raff, E.": [AuthorRecord("S. Biderman", 1), AuthorRecord("E. Raff", 2)],
+        "Srivastava, Aarohi, and Ann Lee": [
+            AuthorRecord("Aarohi Srivastava", 1),
+            AuthorRecord("Ann Lee", 2),
+        ],
+        "Ann Lee": [AuthorRecord("Ann Lee", 1)],
+    }
+    for text, authors in cases.items():
+        assert list(parse_author_list(text)[0]) == authors, text
 
 
 @given(st.text(alphabet="AZaz.\n-É ", max_size=4))
@@ -73,3 +155,21 @@ def test_blog_entries_the_same_whatever_the_chunk_boundaries(monkeypatch):
     assert [e.abstract for e in whole.entries] == ["Plain.", "Two spaces.", "Tab here.", "Zoë."]
     assert [e.line for e in whole.entries] == [1, 10, 19, 28]
     assert len(whole.skipped) == 2
+
+
+# Around the bytes the control test looks for: C1 controls and no-break
+# spaces (C2 xx), the BOM and its neighbours (EF BB BF, EF BF BD, EF BB BE).
+_CONTROL_PIECES = [
+    "a", " ", "\n", "\t", "\x0c", "\x7f", "\x80", "\x85", "\x9f", "\xa0", "\xc2", "\u00e9",
+    "\ufeff", "\ufffd", "\ufefe", "\uf000", "\u0141", "\U0001f600",
+]  # fmt: skip
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(_CONTROL_PIECES), max_size=12).map("".join))
+def test_control_test_is_the_control_regex(text):
+    expected = bool(_CONTROL_RE.search(text))
+    for chunk in (1 << 22, 3):  # small chunks: characters cut at chunk ends
+        with mock.patch("catalog.importer.text._CONTROL_SCAN_CHUNK", chunk):
+            assert _has_controls(text) is expected
+            assert _has_controls(text.encode()) is expected
