@@ -33,7 +33,7 @@ from django.db.models.sql import Query
 from django.utils.safestring import SafeData, SafeString
 
 from catalog.paper_relations import authors_and_awards, relation_tables
-from catalog.query_shapes import ShapeStatements, filters_and_order_only
+from catalog.query_shapes import ShapeStatements, filters_and_order_only, raw_sql_annotations
 from catalog.rendering import highlight_text, render_rich_text, render_snippet
 from core.slugs import slug_url, slug_urls
 from core.template_values import TemplateValues
@@ -229,12 +229,13 @@ def _row_values(queryset, names: tuple, inline: bool) -> list[dict]:
 def _row_shape(
     queryset, names: tuple, inline: bool
 ) -> tuple[tuple, list, RowTemplate | None] | None:
-    """(the cache key of the read of `names` from `queryset`, its WHERE's
+    """(the cache key of the read of `names` from `queryset`, its
     parameters, its RowTemplate or None), or None when it is not cached: a
-    query with anything but filters and an order (annotations, grouping,
-    slicing, extra SQL)."""
+    query with anything but filters, an order and raw SQL annotations
+    (other annotations, grouping, slicing, extra SQL)."""
     query = queryset.query
-    if not filters_and_order_only(query) or query.is_sliced or query.values_select:
+    plain = filters_and_order_only(query, raw_annotations=True)
+    if not plain or query.is_sliced or query.values_select:
         return None
     if (queryset.db, query.model._meta.label, names) in _CONVERTED:
         return None
@@ -244,10 +245,16 @@ def _row_shape(
         # Nothing or everything matches, or a subquery refers to an outer
         # query (not compiled alone): read through the ORM.
         return None
+    # A search page's rank is raw SQL: its text is part of the shape (and
+    # of its template's), its parameters come first (the SELECT's, before
+    # the WHERE's).
+    annotations = raw_sql_annotations(query)
     read = (queryset.db, query.model._meta.label, names, inline, *_order_shape(query))
+    read += tuple(text for text, _ in annotations)
     if template is not None:
         template = RowTemplate((*read, *template[0]), *template[1:])
-    return (*read, where), list(params), template
+    params = [*(p for _, values in annotations for p in values), *params]
+    return (*read, where), params, template
 
 
 def _order_shape(query) -> tuple:

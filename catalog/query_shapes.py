@@ -10,6 +10,8 @@ page's Python. Only queries made of filters and an order qualify.
 
 from __future__ import annotations
 
+from django.db.models.expressions import RawSQL
+
 
 class ShapeStatements:
     """SQL (with whatever the caller keeps beside it) by query shape. At
@@ -36,12 +38,16 @@ class ShapeStatements:
         return len(self._statements)
 
 
-def filters_and_order_only(query) -> bool:
+def filters_and_order_only(query, *, raw_annotations: bool = False) -> bool:
     """Whether `query` has nothing but filters, an order and a slice: no
     annotations, extra SQL, combination, DISTINCT, grouping or locking
-    (each adds SQL or parameters a shape's key would not tell apart)."""
+    (each adds SQL or parameters a shape's key would not tell apart).
+    `raw_annotations`: annotations of raw SQL alone allowed too (the caller
+    keys by their text: raw_sql_annotations())."""
+    if raw_annotations and raw_sql_annotations(query) is None:
+        return False
     return not (
-        query.annotations
+        (query.annotations and not raw_annotations)
         or query.extra
         or query.extra_tables
         or query.combinator
@@ -49,3 +55,17 @@ def filters_and_order_only(query) -> bool:
         or query.group_by is not None
         or query.select_for_update
     )
+
+
+def raw_sql_annotations(query) -> tuple[tuple[tuple, list], ...] | None:
+    """((name, SQL text, output field class), its parameters) of each of
+    `query`'s annotations, in the order it selects them, when each is raw
+    SQL (a search's rank, written as SQL around its words); else None.
+    Their text is the shape, their parameters are the values."""
+    annotations = []
+    for name, annotation in query.annotations.items():
+        if type(annotation) is not RawSQL:
+            return None
+        field = type(annotation.output_field)
+        annotations.append(((name, annotation.sql, field), list(annotation.params)))
+    return tuple(annotations)

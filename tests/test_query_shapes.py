@@ -1,7 +1,8 @@
-from django.db.models import Count
+from django.db.models import Count, Field
+from django.db.models.expressions import RawSQL
 
 from catalog.models import Paper
-from catalog.query_shapes import ShapeStatements, filters_and_order_only
+from catalog.query_shapes import ShapeStatements, filters_and_order_only, raw_sql_annotations
 
 
 def test_statements_start_afresh_when_full_and_keep_the_newest():
@@ -23,3 +24,16 @@ def test_only_queries_of_filters_and_an_order_have_a_shape():
     assert not filters_and_order_only(plain.extra(select={"one": "1"}).query)
     assert not filters_and_order_only(plain.union(plain).query)
     assert not filters_and_order_only(plain.select_for_update().query)
+
+
+def test_raw_sql_annotations_are_a_shape_by_their_text():
+    plain = Paper.objects.filter(year__gte=2020).order_by("-year")
+    ranked = plain.annotate(rank=RawSQL("%s + 1", [2]))
+    assert not filters_and_order_only(ranked.query)
+    assert filters_and_order_only(ranked.query, raw_annotations=True)
+    assert raw_sql_annotations(ranked.query) == ((("rank", "%s + 1", Field), [2]),)
+    assert raw_sql_annotations(plain.query) == ()
+    counted = ranked.annotate(n=Count("authorships"))
+    assert raw_sql_annotations(counted.query) is None
+    assert not filters_and_order_only(counted.query, raw_annotations=True)
+    assert not filters_and_order_only(ranked.distinct().query, raw_annotations=True)

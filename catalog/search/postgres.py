@@ -32,7 +32,7 @@ from django.apps import apps
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
-from django.db.models import BooleanField, Case, F, FloatField, Func, Q, Value, When
+from django.db.models import BooleanField, Case, F, Field, FloatField, Func, Q, Value, When
 from django.db.models.expressions import ExpressionWrapper, OrderBy, RawSQL
 from django.db.models.functions import Cast
 
@@ -492,7 +492,10 @@ class PageSQL:
             ]
         sql = "CASE " + " ".join(w for w, _ in whens) + f" ELSE {default} END"
         params = [p for _, when_params in whens for p in when_params] + default_params
-        return RawSQL(sql, params, output_field=FloatField())
+        # A plain Field: every branch is float8, which psycopg gives as a
+        # float already, and a value without a converter lets the rows'
+        # read run the statement kept for its shape (catalog.paper_rows).
+        return RawSQL(sql, params, output_field=Field())
 
 
 # Head-tier papers per heap page of the papers' table (migration 0017), the

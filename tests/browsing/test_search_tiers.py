@@ -250,3 +250,54 @@ def test_a_venue_of_many_results_is_read_by_id(client, monkeypatch):
         inner = segments[0][segments[0].index("WITH head_count") :]
         assert "venues_venue" not in inner and f'"venue_id" IN ({venue.pk})' in inner
     assert seen == expected
+
+
+def test_search_pages_rows_are_read_with_the_statement_kept_for_their_shape(monkeypatch):
+    # PostgreSQL: a relevance page's rows (ranked as raw SQL around the
+    # words) are compiled once per shape; another search of the same shape
+    # runs the kept statement with its own words and reads what the ORM
+    # reads (ids, ranks, authors); another page range is another shape.
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's relevance segments")
+    from catalog import paper_rows
+    from catalog.query_shapes import ShapeStatements
+
+    monkeypatch.setattr(search.postgres, "RANK_WINDOW", 7)
+    monkeypatch.setattr(paper_rows, "_ROW_SQL", ShapeStatements())
+    monkeypatch.setattr(paper_rows, "_CONVERTED", set())
+    build_tiers(10, 10, 10)
+
+    def page(q, bottom, top):
+        filterset = paper_filter({"q": q})
+        total = filterset.queryset_without().count()
+        return search.relevance_page_rows(
+            filterset.queryset_without(),
+            filterset.queryset_without("q"),
+            q,
+            bottom,
+            top,
+            total=total,
+            rows_from=Paper.objects.for_list(),
+            order_by=NEWEST_ORDER,
+        )
+
+    def read(rows):
+        return [(row.pk, row.extra["rank"], row.placed) for row in rows]
+
+    def through_orm(rows):
+        with monkeypatch.context() as orm:
+            orm.setattr(paper_rows, "_row_shape", lambda *args: None)
+            return read(rows)
+
+    kept = paper_rows._ROW_SQL
+    first = read(page("owlsdottir", 0, 5))
+    assert first == through_orm(page("owlsdottir", 0, 5)) and len(first) == 5
+    assert len(kept) == 1
+    with CaptureQueriesContext(connection) as captured:
+        same_shape = read(page("night birds", 0, 5))
+    assert "night birds" in captured.captured_queries[-1]["sql"]
+    assert same_shape == through_orm(page("night birds", 0, 5)) and len(kept) == 1
+    night = set(Paper.objects.filter(title__startswith="Night birds").values_list("pk", flat=True))
+    assert len(same_shape) == 5 and {pk for pk, *_ in same_shape} <= night
+    assert read(page("owlsdottir", 5, 12)) == through_orm(page("owlsdottir", 5, 12))
+    assert len(kept) == 2
