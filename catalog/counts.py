@@ -394,6 +394,16 @@ SUMMED_CELLS = 25_000
 SUMMED_TIES = 500
 
 
+def _proof_stages() -> list[int]:
+    """The candidates of proven_top_sql()'s proofs, tried in turn."""
+    return sorted({min(FIRST_CANDIDATES, CANDIDATES), CANDIDATES})
+
+
+def _proven_any() -> str:
+    """SQL true when one of the proofs (CTEs proof_0, …) holds."""
+    return " OR ".join(f"(SELECT proven FROM proof_{n})" for n in range(len(_proof_stages())))
+
+
 def by_years_only(active: ActiveFilters) -> bool:
     """Whether the results are defined by year filters alone."""
     return active == ActiveFilters(
@@ -547,7 +557,7 @@ def _sampled_authors_sql(
         return ctes, params, f"SELECT * FROM ({sampled}) s WHERE {condition}", guard_params
     # Proofs in turn, each tried only when those before it failed (a
     # one-time filter evaluates its AND from the left, each CTE on demand).
-    stages = sorted({min(FIRST_CANDIDATES, CANDIDATES), CANDIDATES})
+    stages = _proof_stages()
     failed, selects = [], []
     for stage, candidates in enumerate(stages):
         proof_ctes, proof_params, proven = proven_top_sql(active, limit, candidates, f"_{stage}")
@@ -555,10 +565,9 @@ def _sampled_authors_sql(
         holds = " AND ".join([*failed, f"(SELECT proven FROM proof_{stage})"])
         selects.append(f"SELECT * FROM ({proven}) p{stage} WHERE {holds}")
         failed.append(f"NOT (SELECT proven FROM proof_{stage})")
-    proven_any = " OR ".join(f"(SELECT proven FROM proof_{n})" for n in range(len(stages)))
     if not empty:
         selects.append(f"SELECT * FROM ({sampled}) s WHERE {' AND '.join(failed)} AND {condition}")
-    selects.append(f"SELECT 'proven', NULL, 0, 2 WHERE {proven_any}")
+    selects.append(f"SELECT 'proven', NULL, 0, 2 WHERE {_proven_any()}")
     return ctes, params, "\n        UNION ALL ".join(selects), [] if empty else guard_params
 
 
@@ -616,18 +625,20 @@ def cell_facets(
         UNION ALL SELECT 'people', slug, name, 0, 0, NULL FROM {Person._meta.db_table}
         WHERE slug IN ({marks})"""
     scope, scope_params = _scope_sql(active)
+    shown, shown_params = _shown_sql(active, paper_ids, guard)
     # The years once, as a CTE: the rows and the guard's number of results.
     sql = f"""WITH years AS (
             SELECT c.year_key, SUM(c.papers) AS n FROM {_cells(active, years_only=True)} c
             WHERE {condition} GROUP BY c.year_key
         ){", " + ctes if ctes else ""}
-        SELECT 'venues', v.*, CAST(NULL AS INTEGER) FROM ({venues[0]}) v
-        UNION ALL SELECT 'awards', w.*, NULL FROM ({awards[0]}) w
+        SELECT 'venues', v.*, CAST(NULL AS INTEGER) FROM ({venues[0]}) v WHERE {shown}
+        UNION ALL SELECT 'awards', w.*, NULL FROM ({awards[0]}) w WHERE {shown}
         UNION ALL SELECT 'authors', t.*, NULL FROM ({authors}) t
         UNION ALL SELECT 'years', NULL, NULL, n, 0, year_key FROM years{named}{scope}
         ORDER BY 1, 5, 4 DESC, 3, 2
     """
-    params = [*year_params, *params, *venues[1], *awards[1], *people_params, *active.authors]
+    params = [*year_params, *params, *venues[1], *shown_params, *awards[1], *shown_params]
+    params += [*people_params, *active.authors]
     params += scope_params
     result = {
         "venues": [],
@@ -652,6 +663,17 @@ def cell_facets(
                 result[facet].append((slug, name, n))
     result["authors"] = _first_of_each(result["authors"], limit)
     return result
+
+
+def _shown_sql(active: ActiveFilters, paper_ids, guard: tuple[str, list]) -> tuple[str, list]:
+    """SQL (and parameters) true unless the list defers these facets
+    (catalog.facets._from_cells()): results of years alone, not sampled,
+    more than `guard` allows and no proof of their top authors. Their
+    venues and awards are then not counted (a deferred year's venue cells
+    were half of its query's time), and they name no active one."""
+    if paper_ids is not NO_PAPERS or not by_years_only(active) or guard[0] == "TRUE":
+        return "TRUE", []
+    return f"({guard[0]} OR {_proven_any()})", guard[1]
 
 
 def _scope_sql(active: ActiveFilters) -> tuple[str, list]:

@@ -44,7 +44,7 @@ the templates say "about" for the count and the number of pages.
 """
 
 from django.core.paginator import EmptyPage, InvalidPage, Page, Paginator
-from django.db.models import BooleanField, Func, Q
+from django.db.models import BooleanField, F, Func, OrderBy, Q
 from django.http import Http404
 
 WALK_MIN_MATCHES = 500
@@ -66,6 +66,19 @@ class IsTrue(Func):
     template = "(%(expressions)s) IS TRUE"
     output_field = BooleanField()
     conditional = True
+
+
+def _ends_with_id(order_by) -> bool:
+    """Whether an order_by() ends with the id (or pk), either way: then it is
+    a total order, whose reverse lists the same rows backwards."""
+    if not order_by:
+        return False
+    last = order_by[-1]
+    if isinstance(last, OrderBy):
+        last = last.expression
+    if isinstance(last, F):
+        last = last.name
+    return isinstance(last, str) and last.lstrip("-") in ("id", "pk")
 
 
 class DeferredJoinPaginator(Paginator):
@@ -150,6 +163,18 @@ class DeferredJoinPaginator(Paginator):
             raise EmptyPage("That page contains no results")
         return EstimatedPage(rows[: self.per_page], number, self, has_next=len(rows) > top - bottom)
 
+    def _page_ids(self, ids, bottom, top):
+        """The ids of rows `bottom` to `top` of `ids` (ordered). A page past the
+        middle of its results is read from their end in reverse order, the
+        same rows: the database walks past the fewer rows after it (page 91
+        of a year's 3,491 papers by title: 34,927 index entries filtered
+        out instead of 62,280). Only with an exact count and an order that
+        ends with the id, which no two rows share."""
+        count = self.count
+        if self.estimated or count - top >= bottom or not _ends_with_id(ids.query.order_by):
+            return ids[bottom:top]
+        return ids.reverse()[count - top : count - bottom]
+
     def _rows(self, bottom, top):
         queryset = self.object_list
         if self.page_rows is not None:
@@ -164,7 +189,7 @@ class DeferredJoinPaginator(Paginator):
                 walk = queryset.model._default_manager.filter(IsTrue(Q(pk__in=members)))
             ids = walk.order_by(*queryset.query.order_by).values("pk")[bottom:top]
         else:
-            ids = queryset.prefetch_related(None).values("pk")[bottom:top]
+            ids = self._page_ids(queryset.prefetch_related(None).values("pk"), bottom, top)
         # Not when the order uses an annotation (relevance): the rows need it.
         if self.rows_from is not None and not queryset.query.annotations:
             rows = self.rows_from.filter(pk__in=ids).order_by(*queryset.query.order_by)

@@ -154,6 +154,30 @@ def test_a_first_proof_from_fewer_candidates_then_the_full_one(
     assert rows["authors"] == counts.top_authors(expected, 2)
 
 
+@pytest.mark.parametrize(("candidates", "bound"), [(1, 0), (100, 0), (1, 1000), (1, None)])
+def test_venues_and_awards_of_deferred_years_are_not_counted(
+    catalog, monkeypatch, candidates, bound
+):
+    """Results of years alone over the inline bound whose top authors no
+    proof gives are deferred by the list (catalog.facets): their venues and
+    awards are left out of the query. Proven, or within the bound, or with
+    no bound, they are counted as before."""
+    monkeypatch.setattr(counts, "FIRST_CANDIDATES", candidates)
+    monkeypatch.setattr(counts, "CANDIDATES", candidates)
+    monkeypatch.setattr(counts, "SUMMED_UP_TO", 0)
+    active = paper_filter(QueryDict("year=2022")).active()
+    rows = counts.cell_facets(active, counts.NO_PAPERS, 2, sample_up_to=bound)
+    everything = counts.cell_facets(active, counts.NO_PAPERS, 2)
+    assert everything["venues"] and everything["awards"]
+    deferred = bound is not None and not rows["proven"] and sum(rows["years"].values()) > bound
+    assert deferred == (candidates == 1 and bound == 0)
+    assert rows["years"] == everything["years"]
+    if deferred:
+        assert rows["venues"] == rows["awards"] == []
+    else:
+        assert (rows["venues"], rows["awards"]) == (everything["venues"], everything["awards"])
+
+
 SUMMABLE = [
     "venue=icml&year_to=2022",
     "venue=neurips&year_from=2021&year_to=2022",

@@ -7,10 +7,12 @@ import re
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from catalog.models import Authorship, Paper
+from catalog.models import NEWEST_ORDER, Authorship, Paper
 from core import pagination
 from core.cache import catalog_version
 from people import views as people_views
@@ -363,3 +365,55 @@ def test_a_person_page_names_the_most_frequent_venues(client):
     assert venues.count("<li>") == 25
     # The venue with two papers comes first, then by name.
     assert re.findall(r'class="label">([^<]+)<', venues)[:3] == ["Venue 07", "Venue 00", "Venue 01"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "ordered"),
+    [
+        ("title", lambda papers: papers.order_by(Lower("title"), "id")),
+        ("oldest", lambda papers: papers.oldest_first()),
+        ("newest", lambda papers: papers.newest_first()),
+        (
+            "upvotes",
+            lambda papers: papers.order_by(F("upvotes").desc(nulls_last=True), *NEWEST_ORDER),
+        ),
+    ],
+)
+def test_pages_past_the_middle_list_the_same_papers_read_from_the_end(
+    client, budget_catalog, sort, ordered
+):
+    budget_catalog(60)
+    expected = list(ordered(Paper.objects.filter(year__gte=2000)).values_list("title", flat=True))
+    pages = -(-len(expected) // 25)
+    assert pages >= 3
+    seen, counts = [], []
+    for page in range(1, pages + 1):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/papers/?year_from=2000&sort={sort}&page={page}")
+        seen += [p.title for p in response.context["object_list"]]
+        counts.append(len(captured))
+    assert seen == expected
+    # Read from the end, the last page costs no more queries than the first.
+    assert counts[-1] <= counts[0]
+
+
+def test_a_page_past_the_middle_reads_from_the_end_of_its_order(budget_catalog):
+    budget_catalog(60)
+    papers = Paper.objects.filter(year__gte=2000).order_by(Lower("title"), "id")
+    count = papers.count()
+    paginator = pagination.DeferredJoinPaginator(papers, 5, count=count, rows_from=Paper.objects)
+    last = paginator.num_pages
+    titles = list(papers.values_list("title", flat=True))
+    for number in (1, 2, last - 1, last):
+        with CaptureQueriesContext(connection) as captured:
+            page = list(paginator.page(number))
+        assert [p.title for p in page] == titles[(number - 1) * 5 : number * 5]
+        assert len(captured) == 1
+        from_the_end = "DESC" in captured[0]["sql"]
+        assert from_the_end == ((number - 1) * 5 > count - number * 5)
+    # An order with ties (no id at its end) is always read from the start.
+    by_year = Paper.objects.filter(year__gte=2000).order_by("year")
+    tied = pagination.DeferredJoinPaginator(by_year, 5, count=count, rows_from=Paper.objects)
+    with CaptureQueriesContext(connection) as captured:
+        list(tied.page(tied.num_pages))
+    assert "DESC" not in captured[0]["sql"]
