@@ -14,6 +14,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 from django.utils.safestring import SafeString
@@ -100,6 +101,7 @@ _MATH = re.compile(r"(?<!\\)\$(?P<dollar>[^$]+?)(?<!\\)\$|\\\((?P<paren>.+?)\\\)
 _STYLED = re.compile(r"\\(?P<cmd>textit|emph|textbf|texttt|textsc|textrm|text)\{(?P<body>[^{}]*)\}")
 _ESCAPED_CHAR = re.compile(r"\\([%&_#$])")
 # Anything parse() would treat specially: $, a backslash, `` or ''.
+# (parse() tests them written out: a generator over them cost more than the tests.)
 _MARKUP = ("$", "\\", "``", "''")
 _STYLE_TAGS = {"textit": "i", "emph": "em", "textbf": "b", "texttt": "code"}
 SNIPPET_CHARS = 220
@@ -114,7 +116,7 @@ class Piece:
 
 def parse(text: str) -> list[Piece]:
     """Split listing text into plain text pieces and math pieces."""
-    if text and not any(mark in text for mark in _MARKUP):
+    if text and not ("$" in text or "\\" in text or "``" in text or "''" in text):
         # Most titles and abstracts: no math, no command, no TeX quotes or
         # escapes, so one piece as it is (what the loops below give for it).
         # Four substring tests, not a regular expression with alternatives,
@@ -184,7 +186,9 @@ def highlight_text(text: str, words) -> str:
         return ""
     if not words:
         return escape(text, quote=False)
-    folded, origin = _folded_with_origin(text)
+    # ASCII text (most names and titles) folds by lowercasing, each index
+    # its own origin; without a match, it is only escaped (no marked() call).
+    folded, origin = (text.lower(), None) if text.isascii() else _folded_with_origin(text)
     spans = []
     for word in words:
         if len(word) < 2:
@@ -201,7 +205,7 @@ def highlight_text(text: str, words) -> str:
             else:
                 spans.append((origin[start], origin[end - 1] + 1))
             start = folded.find(word, end)
-    return marked(text, spans)
+    return marked(text, spans) if spans else escape(text, quote=False)
 
 
 def marked(text: str, spans) -> str:
@@ -227,6 +231,13 @@ def marked(text: str, spans) -> str:
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    """One non-ASCII character folded (itself when it folds to nothing):
+    kept, since names repeat the same few accented letters."""
+    return fold(char) or char
 
 
 class _Origin:
@@ -269,7 +280,7 @@ def _folded_with_origin(text: str) -> tuple[str, _Origin | None]:
             starts.append(position)
             runs.append(True)
             length += start - position
-        folded_char = fold(match.group()) or match.group()
+        folded_char = _fold_char(match.group())
         parts.append(folded_char)
         folded_starts.append(length)
         starts.append(start)
@@ -305,14 +316,17 @@ def render_rich_text(text: str, words=()) -> SafeString:
 def render_snippet(text: str, words=(), limit: int = SNIPPET_CHARS) -> SafeString:
     """About `limit` characters of `text`, around the first search match when there is one."""
     pieces = parse(text)
-    plain = "".join(p.value if p.kind == "text" else f"${p.value}$" for p in pieces)
+    if len(pieces) == 1 and pieces[0].kind == "text":
+        plain = pieces[0].value  # most abstracts: one piece, no math
+    else:
+        plain = "".join(p.value if p.kind == "text" else f"${p.value}$" for p in pieces)
     if len(plain) <= limit:
         return render_pieces(pieces, words)
     start = 0
     # Folding a whole abstract costs more than the rest of the snippet: only
     # when there are words to look for.
     folded = fold(plain) if words else ""
-    hits = [folded.find(w) for w in words if len(w) >= 2 and folded.find(w) >= 0]
+    hits = [hit for hit in (folded.find(w) for w in words if len(w) >= 2) if hit >= 0]
     if hits and min(hits) > limit // 2:
         start = plain.rfind(" ", 0, min(hits) - limit // 4) + 1
     end = start + limit

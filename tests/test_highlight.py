@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog.rendering import _folded_with_origin, highlight_text, marked
+from catalog.rendering import _fold_char, _folded_with_origin, highlight_text, marked
 from catalog.search import fold
 
 
@@ -76,3 +76,11 @@ def test_the_folded_text_maps_back_to_each_original_character(text):
 
 def test_a_snippet_between_ellipses_marks_the_words_after_them():
     assert highlight_text("…graph nets…", ["nets"]) == "…graph <mark>nets</mark>…"
+
+
+def test_accented_letters_are_folded_once_then_remembered():
+    _fold_char.cache_clear()
+    assert highlight_text("Núñez Núñez", ["nunez"]) == "<mark>Núñez</mark> <mark>Núñez</mark>"
+    info = _fold_char.cache_info()
+    assert (info.misses, info.hits) == (2, 2)  # ú and ñ, each folded once
+    assert _fold_char("\u0301") == "\u0301"  # a mark alone folds to nothing: kept
