@@ -640,6 +640,13 @@ def cell_facets(
     params = [*year_params, *params, *venues[1], *shown_params, *awards[1], *shown_params]
     params += [*people_params, *active.authors]
     params += scope_params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _cell_facets_result(cursor.fetchall(), limit)
+
+
+def _cell_facets_result(rows, limit: int) -> dict:
+    """cell_facets()'s dict from its query's rows."""
     result = {
         "venues": [],
         "awards": [],
@@ -649,18 +656,16 @@ def cell_facets(
         "people": [],
         "scope": {},
     }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for facet, slug, name, n, _, year in cursor.fetchall():
-            if facet == "years":
-                if n:
-                    result["years"][year or None] = n
-            elif facet == "scope":
-                result["scope"][slug] = n
-            elif facet == "authors" and slug == "proven" and name is None:
-                result["proven"] = True
-            else:
-                result[facet].append((slug, name, n))
+    for facet, slug, name, n, _, year in rows:
+        if facet == "years":
+            if n:
+                result["years"][year or None] = n
+        elif facet == "scope":
+            result["scope"][slug] = n
+        elif facet == "authors" and slug == "proven" and name is None:
+            result["proven"] = True
+        else:
+            result[facet].append((slug, name, n))
     result["authors"] = _first_of_each(result["authors"], limit)
     return result
 
