@@ -477,10 +477,7 @@ def row_html(row: ShownRow, heading: str) -> str:
         f'<a href="{_html(row.url)}">{_html(row.title)}</a></h{heading}>\n'
     ]
     if row.authors:
-        # The authors' links written here, not by _link(): ~80 calls a page.
-        names = ", ".join(
-            [f'<a href="{_html(author.url)}">{_html(author.text)}</a>' for author in row.authors]
-        )
+        names = ", ".join(_link(author) for author in row.authors)
         including = "Including " if row.including else ""
         et_al = " et al." if row.et_al else ""
         parts.append(f'  <p class="authors">{including}{names}{et_al}</p>\n')

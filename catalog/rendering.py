@@ -186,9 +186,8 @@ def highlight_text(text: str, words) -> str:
         return ""
     if not words:
         return escape(text, quote=False)
-    # ASCII text (most names and titles) folds by lowercasing, each index
-    # its own origin; without a match, it is only escaped (no marked() call).
-    folded, origin = (text.lower(), None) if text.isascii() else _folded_with_origin(text)
+    # Without a match, the text is only escaped (no marked() call).
+    folded, origin = _folded_with_origin(text)
     spans = []
     for word in words:
         if len(word) < 2:
