@@ -111,7 +111,7 @@ class ApiView(View):
             response["Allow"] = "GET, HEAD, OPTIONS"
             return response
         check_parameters(request.GET, self.parameters)
-        state = catalog_state() if self.validated else None
+        state = catalog_state() if self.looks_up(request) else None
         if state is not None and state.not_modified(request):
             response = HttpResponseNotModified()
         else:
@@ -124,6 +124,17 @@ class ApiView(View):
             response["Last-Modified"] = state.last_modified
         patch_cache_control(response, public=True, max_age=MAX_AGE)
         return response
+
+    def looks_up(self, request) -> bool:
+        """Whether the version is read before the answer is built: for a
+        conditional request (a 304 needs nothing else) or a cached answer.
+        Otherwise the answer's snapshot reads it (fresh()), as pages do
+        (core.views.CachedPageMixin): with the cache off, a read apart was
+        one round trip more for nothing."""
+        if not self.validated:
+            return False
+        conditional = "if-none-match" in request.headers or "if-modified-since" in request.headers
+        return conditional or getattr(settings, "PAPERSHELF_CACHE_PAGES", True)
 
     def answer_key(self, request, state) -> str | None:
         """Answers are cached whole until the catalog changes: they depend only
@@ -143,7 +154,7 @@ class ApiView(View):
         if not self.validated:
             return state, self.content(request, state, **kwargs)
         with consistent_snapshot() as started:
-            if started:
+            if started or state is None:
                 state = catalog_state()
             self.state = state
             text = self.content(request, state, **kwargs)

@@ -36,6 +36,8 @@ from core.pagination import IsTrue
 from venues.models import Venue
 
 MAX_SLUGS = 20  # per repeatable parameter; more is not a person browsing
+# The filters that test membership (PaperFilter._members()), declared last.
+MEMBERSHIP_FILTERS = ("author", "award")
 
 SORTS = {
     "newest": "Newest first",
@@ -184,16 +186,30 @@ class PaperFilter(django_filters.FilterSet):
             return queryset.filter(IsTrue(Q(pk__in=paper_ids)))
         return queryset.filter(pk__in=paper_ids)
 
+    def _member_ids(self, kind: str, slug: str):
+        """The ids of the papers of the person or award `slug` (a values
+        queryset), built once a request: the list's filters and its walk
+        (walk_queryset()) both test them, and a query used inside another
+        is copied there, never changed."""
+        built = self.__dict__.setdefault("_member_querysets", {})
+        papers = built.get((kind, slug))
+        if papers is None:
+            if kind == "author":
+                papers = Authorship.objects.filter(person__slug=slug).values("paper_id")
+            else:
+                through = Paper.awards.through.objects.filter(award__slug=slug)
+                papers = through.values("paper_id")
+            built[(kind, slug)] = papers
+        return papers
+
     def filter_author(self, queryset, name, slugs):
         # All of them: one semi-join per person, so rows never multiply.
         for slug in slugs:
-            papers = Authorship.objects.filter(person__slug=slug).values("paper_id")
-            queryset = self._members(queryset, papers)
+            queryset = self._members(queryset, self._member_ids("author", slug))
         return queryset
 
     def filter_award(self, queryset, name, slug):
-        through = Paper.awards.through.objects.filter(award__slug=slug.strip()[:100])
-        return self._members(queryset, through.values("paper_id"))
+        return self._members(queryset, self._member_ids("award", slug.strip()[:100]))
 
     def no_op(self, queryset, name, value):
         return queryset  # sorting happens last, in filter_queryset()
@@ -251,7 +267,13 @@ class PaperFilter(django_filters.FilterSet):
         return requested or ("relevance" if self.search else "newest")
 
     def filter_queryset(self, queryset):
-        return self.sorted(super().filter_queryset(queryset))
+        # The membership filters come last (their fields' order): what the
+        # others give is kept for walk_queryset(), which would build it again.
+        for name, value in self.form.cleaned_data.items():
+            if name in MEMBERSHIP_FILTERS:
+                self.__dict__.setdefault("_without_members", queryset)
+            queryset = self.filters[name].filter(queryset, value)
+        return self.sorted(queryset)
 
     def sorted(self, queryset):
         key = self.sort_key
@@ -291,9 +313,16 @@ class PaperFilter(django_filters.FilterSet):
         which the planner, expecting a dozen papers a person, ran as one
         primary-key probe per paper of the author (2,482 for the most
         prolific: 13 ms of a 25-row page)."""
+        _ = self.qs  # built first, with its semi-joins: the walk starts from its filters
+        queryset = self.__dict__.get("_without_members")
         self._hashed_membership = True
         try:
-            return self.queryset_without()
+            if queryset is None:
+                return self.queryset_without()
+            queryset = queryset.all()
+            for name in MEMBERSHIP_FILTERS:
+                queryset = self.filters[name].filter(queryset, self.form.cleaned_data.get(name))
+            return queryset
         finally:
             self._hashed_membership = False
 

@@ -154,7 +154,19 @@ def test_the_version_is_read_where_the_pages_data_is_read(after_version_read):
 
 
 @override_settings(PAPERSHELF_CACHE_PAGES=False)
-def test_without_the_page_cache_the_version_is_read_once_inside(client, pythia, version_reads):
+@pytest.mark.parametrize("url", PAGES)
+def test_without_the_page_cache_the_version_is_read_once_inside(client, pythia, version_reads, url):
     reads = version_reads
-    assert client.get("/papers/pythia/").status_code == 200
+    response = client.get(url)
+    assert response.status_code == 200
     assert reads == [True]
+    if url.startswith("/api/"):
+        # The answer carries the validators of the version read inside; a
+        # conditional request still reads it first, alone, to answer 304.
+        state = core.cache.read_version()
+        assert response["ETag"] == f'"{state.version}.1"'
+        reads.clear()
+        with CaptureQueriesContext(connection) as captured:
+            again = client.get(url, headers={"if-none-match": response["ETag"]})
+        assert again.status_code == 304 and len(captured) == 1
+        assert reads == [False]

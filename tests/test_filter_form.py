@@ -77,3 +77,32 @@ def test_the_results_without_their_order_are_the_filters_applied_once_more(query
     assert filterset.is_valid()
     again = django_filters.FilterSet.filter_queryset(filterset, filterset.queryset.all())
     assert str(filterset.queryset_without().query) == str(again.query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "venue=icml&year_from=2015&author=ada",
+        "award=oral&year=2023",
+        "author=ada&author=bo&award=oral",
+        "year=abc&author=ada",
+        "venue=icml",
+        "author=&award=",
+    ],
+)
+def test_the_walk_starts_from_the_lists_own_filters_and_tests_membership_hashed(query):
+    """walk_queryset() takes what the list's filters give before the author
+    and award ones (not built again) and adds those as hashed tests: the
+    same query as every filter applied again with membership hashed."""
+    filterset = PaperFilter(data=QueryDict(query), queryset=Paper.objects.for_list())
+    walk = filterset.walk_queryset()
+    again = PaperFilter(data=QueryDict(query), queryset=Paper.objects.for_list())
+    again._hashed_membership = True
+    expected = again.queryset_without()
+    assert str(walk.query) == str(expected.query)
+    # The list itself keeps its semi-joins, built before the walk or after.
+    first = PaperFilter(data=QueryDict(query), queryset=Paper.objects.for_list())
+    plain = str(first.qs.query)
+    assert "IS TRUE" not in plain and str(filterset.qs.query) == plain
+    if "author=ada" in query or "award=oral" in query:
+        assert "IS TRUE" in str(walk.query)
