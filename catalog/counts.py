@@ -847,6 +847,14 @@ def person_totals(person, limit: int):
     return per_year, sorted(shown, key=lambda row: (-row[2], row[1], row[0])), venue_count
 
 
+def _grouped(columns: int) -> str:
+    """GROUP BY the first `columns` columns, the rows in that order: the kept
+    tables' primary keys, which take rows in key order faster (a bulk load
+    writes them all at once)."""
+    numbers = ", ".join(str(n) for n in range(1, columns + 1))
+    return f"GROUP BY {numbers} ORDER BY {numbers}"
+
+
 def recount_statements(vendor: str | None = None) -> list[str]:
     """SQL that recounts the kept tables from the catalog, from scratch (on
     `vendor`'s SQL, the default connection's unless given). The per-person
@@ -859,24 +867,24 @@ def recount_statements(vendor: str | None = None) -> list[str]:
         *(f"DELETE FROM {table}" for table in KEPT_TABLES),
         f"INSERT INTO {MONTH_CELLS} (year_key, month_key, papers) "
         f"SELECT COALESCE(year, {NONE}), {MONTH_KEY[vendor or connection.vendor]}, COUNT(*) "
-        f"FROM {papers} GROUP BY 1, 2",
+        f"FROM {papers} {_grouped(2)}",
         f"INSERT INTO {PAPER_CELLS} (venue_key, year_key, papers) "
         f"SELECT COALESCE(venue_id, {NONE}), COALESCE(year, {NONE}), COUNT(*) FROM {papers} "
-        "GROUP BY 1, 2",
+        f"{_grouped(2)}",
         f"INSERT INTO {AWARD_CELLS} (award_id, venue_key, year_key, papers) "
         f"SELECT pa.award_id, COALESCE(p.venue_id, {NONE}), COALESCE(p.year, {NONE}), COUNT(*) "
-        f"FROM {paper_awards} pa JOIN {papers} p ON p.id = pa.paper_id GROUP BY 1, 2, 3",
+        f"FROM {paper_awards} pa JOIN {papers} p ON p.id = pa.paper_id {_grouped(3)}",
         f"INSERT INTO {PERSON_COUNTS} (person_id, papers) "
-        f"SELECT person_id, COUNT(*) FROM {authorships} GROUP BY 1",
+        f"SELECT person_id, COUNT(*) FROM {authorships} {_grouped(1)}",
         f"INSERT INTO {PERSON_CELLS} (person_id, venue_key, year_key, papers) "
         f"SELECT a.person_id, COALESCE(p.venue_id, {NONE}), COALESCE(p.year, {NONE}), COUNT(*) "
-        f"FROM {authorships} a JOIN {papers} p ON p.id = a.paper_id GROUP BY 1, 2, 3",
+        f"FROM {authorships} a JOIN {papers} p ON p.id = a.paper_id {_grouped(3)}",
         f"INSERT INTO {VENUE_TOTALS} (venue_key, papers) "
-        f"SELECT COALESCE(venue_id, {NONE}), COUNT(*) FROM {papers} GROUP BY 1",
+        f"SELECT COALESCE(venue_id, {NONE}), COUNT(*) FROM {papers} {_grouped(1)}",
         f"INSERT INTO {PERSON_YEARS} (person_id, year_key, papers) "
-        f"SELECT person_id, year_key, SUM(papers) FROM {PERSON_CELLS} GROUP BY 1, 2",
+        f"SELECT person_id, year_key, SUM(papers) FROM {PERSON_CELLS} {_grouped(2)}",
         f"INSERT INTO {PERSON_VENUES} (person_id, venue_key, papers) "
-        f"SELECT person_id, venue_key, SUM(papers) FROM {PERSON_CELLS} GROUP BY 1, 2",
+        f"SELECT person_id, venue_key, SUM(papers) FROM {PERSON_CELLS} {_grouped(2)}",
         *(
             f"INSERT INTO {ROW_COUNTS} (name, n) SELECT '{table}', COUNT(*) FROM {table}"
             for table in (Person._meta.db_table, Venue._meta.db_table)
