@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from nameparser.config import CONSTANTS
 
-from catalog.importer.records import AuthorRecord
+from catalog.importer.records import AuthorRecord, frozen_record
 from catalog.importer.text import clean_text, squash_whitespace
 
 # Lower-case name particles ("le", "van", "der", "de", "von", ...).
@@ -72,7 +71,7 @@ Nilsson Eriksson Jansen
 _COMMON_SURNAMES = frozenset(name.casefold() for name in _COMMON_SURNAMES_TEXT.split())
 
 
-@dataclass(frozen=True)
+@frozen_record
 class AuthorListParse:
     """parse_author_list's result plus the doubts met on the way."""
 

@@ -6,9 +6,14 @@ whole-text scan, a second parse): these compare the two on generated input.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import pickle
 import re
+import sys
 from unittest import mock
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +28,7 @@ from catalog.importer.names import (
     parse_author_list,
 )
 from catalog.importer.parsing import _clean_line, _line_chunks, parse_listing
-from catalog.importer.records import AuthorRecord
+from catalog.importer.records import AuthorRecord, CitationRecord, EntryRecord, frozen_record
 from catalog.importer.text import (
     _CONTROL_RE,
     _has_controls,
@@ -173,3 +178,53 @@ def test_control_test_is_the_control_regex(text):
         with mock.patch("catalog.importer.text._CONTROL_SCAN_CHUNK", chunk):
             assert _has_controls(text) is expected
             assert _has_controls(text.encode()) is expected
+
+
+def test_frozen_record_behaves_as_a_frozen_dataclass():
+    """frozen_record's own __init__ builds records equal to those of
+    dataclass(frozen=True)'s, with the same defaults and errors."""
+
+    def make(decorator):
+        @decorator
+        class Record:
+            name: str
+            position: int | None
+            tags: tuple[str, ...] = ()
+            note: str = "none"
+
+        return Record
+
+    fast, plain = make(frozen_record), make(dataclasses.dataclass(frozen=True))
+    calls = [
+        (("Ann", 1), {}),
+        (("Ann",), {"position": None, "note": "x"}),
+        ((), {"tags": ("a",), "position": 2, "name": "Bo"}),
+    ]
+    for args, kwargs in calls:
+        record, reference = fast(*args, **kwargs), plain(*args, **kwargs)
+        assert repr(record) == repr(reference)
+        # Its __dict__ keeps the class's shared keys: no bigger than the reference's.
+        assert sys.getsizeof(vars(record)) <= sys.getsizeof(vars(reference))
+        assert dataclasses.astuple(record) == dataclasses.astuple(reference)
+        assert hash(record) == hash(fast(*args, **kwargs))
+        assert record == fast(*args, **kwargs) and record != fast("Other", 9)
+        assert copy.deepcopy(record) == record
+        assert dataclasses.replace(record, note="y").note == "y"
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            record.name = "Eve"
+    with pytest.raises(TypeError, match="position"):
+        fast("Ann")
+    with pytest.raises(TypeError, match="plain fields"):
+
+        @frozen_record
+        class _WithFactory:
+            names: list = dataclasses.field(default_factory=list)
+
+
+def test_listing_records_are_frozen_records():
+    record = EntryRecord("a.txt", "blog", 1, 2, title="T", citation=CitationRecord("c"))
+    assert record.abstract == "" and record.review_reasons == () and record.citation.text == "c"
+    assert AuthorRecord("Ann Lee", 1) == AuthorRecord("Ann Lee", 1, False, False)
+    assert pickle.loads(pickle.dumps(record)) == record
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        record.title = "U"
