@@ -23,9 +23,12 @@ from catalog.importer.names import (
     _SIMPLE_NAME_RE,
     _general_item,
     _is_initial,
+    _known_items,
     _separated,
     _simple_item,
+    _split_items,
     parse_author_list,
+    parse_clean_author_list,
 )
 from catalog.importer.parsing import _clean_line, _line_chunks, parse_listing
 from catalog.importer.records import AuthorRecord, CitationRecord, EntryRecord, frozen_record
@@ -92,6 +95,46 @@ _simple_names = st.lists(
 def test_every_simple_name_shape_reads_as_the_general_rules(name):
     if _SIMPLE_NAME_RE.match(name):
         assert _simple_item(name) == _general_item(name)
+
+
+# Author lists of names, with the separators and shapes the list parser
+# turns on (suffixes, initials, inverted first authors, non-names).
+_LIST_PIECES = [
+    *_NAME_WORDS, "Ann Lee", "Bo Chen", "Biderman", "Van Dyke", "Le Scao", "Aarohi", "Nguyen",
+    ", ", ", ", ", and ", " and ", ",", " , ", ";", " & ", "and", "et al.", "(incl. Tow)",
+    "and 3 others", ".", " ",
+]  # fmt: skip
+_author_lists = st.one_of(
+    st.lists(st.sampled_from(_LIST_PIECES), min_size=1, max_size=12).map(
+        lambda pieces: squash_whitespace("".join(pieces))
+    ),
+    # Well-formed lists "A, B, and C." of names and non-names.
+    st.lists(
+        st.lists(st.sampled_from(_NAME_WORDS), min_size=1, max_size=3).map(" ".join),
+        min_size=1,
+        max_size=6,
+    ).map(lambda names: ", ".join(names[:-1]) + f", and {names[-1]}." if names[1:] else names[0]),
+)
+
+
+@settings(max_examples=500)
+@given(_author_lists, _author_lists)
+def test_known_items_are_the_split_items(first, second):
+    """A list read by name lookups gives the items of the general split, the
+    first time (names read and kept) and again (names looked up)."""
+    for text in (first, second, first, second):
+        known = _known_items(text)
+        if known is not None:
+            assert known == _split_items(text)
+
+
+@settings(max_examples=500)
+@given(_author_lists, _author_lists)
+def test_author_lists_read_by_lookups_read_as_the_general_path(first, second):
+    for text in (first, second, first):
+        fast = parse_clean_author_list(text)
+        with mock.patch("catalog.importer.names._known_items", return_value=None):
+            assert parse_clean_author_list(text) == fast, text
 
 
 def test_tricky_names_in_author_lists():
