@@ -28,10 +28,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from catalog.importer.names import parse_clean_author_list
-from catalog.importer.records import CitationRecord
+from catalog.importer.records import CitationRecord, frozen_record
 from catalog.importer.text import clean_text
 from catalog.importer.venues import PREPRINT_SERVERS, venues_mentioned
 
@@ -81,7 +80,7 @@ _PARENTHESES_RE = re.compile(r"\([^()]*\)")
 _GENERIC_PREPRINT_RE = re.compile(r"\bpreprint\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class CitationParse:
     """parse_citation's record plus the doubts met on the way."""
 

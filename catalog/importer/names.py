@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from nameparser.config import CONSTANTS
 
-from catalog.importer.records import AuthorRecord
+from catalog.importer.records import AuthorRecord, frozen_record
 from catalog.importer.text import clean_text, squash_whitespace
 
 # Lower-case name particles ("le", "van", "der", "de", "von", ...).
@@ -72,7 +71,7 @@ Nilsson Eriksson Jansen
 _COMMON_SURNAMES = frozenset(name.casefold() for name in _COMMON_SURNAMES_TEXT.split())
 
 
-@dataclass(frozen=True)
+@frozen_record
 class AuthorListParse:
     """parse_author_list's result plus the doubts met on the way."""
 
@@ -239,6 +238,44 @@ def _separated(text: str) -> list[str]:
     return items
 
 
+# Names read alone (no suffix or initials joined to a neighbour), by their
+# text as a list writes them: _known_items() looks a list's names up here.
+_KNOWN_NAMES: dict[str, _Item] = {}
+_KNOWN_NAMES_MAX = 1 << 16
+
+
+def _known_items(text: str) -> list[_Item] | None:
+    """_split_items(text) of the common list shapes, "A, B, and C" and "A and
+    B", whose items are names that read alone; None for any other list.
+
+    Names repeat across a catalog: the items are looked up by their text,
+    in C, and only names not seen before are read (memoised by _item())."""
+    if ";" in text or "&" in text or text.count(",") != text.count(", "):
+        return None
+    joined = text.replace(", and ", ", ")
+    if " and " not in joined:
+        written = joined.split(", ")
+    elif "," not in joined:
+        written = joined.split(" and ")
+    else:
+        return None
+    items = list(map(_KNOWN_NAMES.get, written))
+    if all(items):
+        return items
+    for at, item in enumerate(items):
+        if item is None:
+            name = written[at]
+            if not name or name[0] == " " or name[-1] == " ":
+                return None
+            item = _item(name)
+            if item.kind or item.parts is None:
+                return None
+            if len(_KNOWN_NAMES) >= _KNOWN_NAMES_MAX:
+                _KNOWN_NAMES.clear()
+            items[at] = _KNOWN_NAMES[name] = item
+    return items
+
+
 def _split_items(text: str) -> list[_Item]:
     """The items of a list (names, or an APA list's surnames and initials put
     together); `text` has no whitespace but single spaces."""
@@ -325,7 +362,9 @@ def parse_clean_author_list(main: str) -> AuthorListParse:
         main = main[:-1].rstrip(" ,;")
     truncated = et_al or others is not None or bool(incl_names)
 
-    items = _split_items(main)
+    items = None if incl_names else _known_items(main)
+    if items is None:
+        items = _split_items(main)
     notes: tuple[str, ...] = ()
     inverted, note = _inverted_first_author(items, main, truncated)
     if note:
@@ -356,7 +395,9 @@ def _author_list(
             return AuthorListParse((), False, None, (*notes, note), ok=False)
         if parts[4] not in seen:  # an "incl." name already in the list is not repeated
             seen.add(parts[4])
-            authors.append(_record(parts, position))
+            # _record() inlined: this runs once per author of every list.
+            record = parts[3].get(position)
+            authors.append(_record(parts, position) if record is None else record)
     if not authors:
         return AuthorListParse((), False, None, (*notes, "no author names"), ok=False)
     declared = None

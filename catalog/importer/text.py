@@ -25,11 +25,13 @@ from catalog.importer.records import ListingError
 _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")
 _BINARY_CONTROL_SHARE = 0.10
 # The same characters as ASCII bytes, less CR (turned into LF first): in ASCII
-# text, a control character is one of these. bytes.translate deletes them
-# several times faster than the regular expression finds them.
-_ASCII_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-# Chunk size of the ASCII control test: bounds its temporary copies.
-_CONTROL_SCAN_CHUNK = 1 << 22
+# text, a control character is one of these. Each is looked for on its own:
+# finding one byte is memchr, a few times faster per byte, 29 times over,
+# than deleting them all with bytes.translate (a copy, a table lookup a byte).
+_ASCII_CONTROLS = [bytes([b]) for b in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)]
+# Chunk size of the control test: bounds its temporary copies, and keeps the
+# chunk in the CPU's cache for the 29 searches.
+_CONTROL_SCAN_CHUNK = 1 << 18
 
 
 # A paragraph whose last character is one of these ends a sentence; a
@@ -61,7 +63,7 @@ def _utf8_has_controls(data: bytes) -> bool:
     and DEL are single bytes in UTF-8, C1 controls are C2 80-9F and the BOM is
     EF BB BF; looking for those bytes is several times faster than running
     the regular expression over the decoded text."""
-    if len(data.translate(None, _ASCII_CONTROL_BYTES)) != len(data):
+    if any(control in data for control in _ASCII_CONTROLS):
         return True
     if data.isascii():
         return False

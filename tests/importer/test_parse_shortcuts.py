@@ -6,9 +6,14 @@ whole-text scan, a second parse): these compare the two on generated input.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import pickle
 import re
+import sys
 from unittest import mock
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,12 +23,15 @@ from catalog.importer.names import (
     _SIMPLE_NAME_RE,
     _general_item,
     _is_initial,
+    _known_items,
     _separated,
     _simple_item,
+    _split_items,
     parse_author_list,
+    parse_clean_author_list,
 )
 from catalog.importer.parsing import _clean_line, _line_chunks, parse_listing
-from catalog.importer.records import AuthorRecord
+from catalog.importer.records import AuthorRecord, CitationRecord, EntryRecord, frozen_record
 from catalog.importer.text import (
     _CONTROL_RE,
     _has_controls,
@@ -87,6 +95,46 @@ _simple_names = st.lists(
 def test_every_simple_name_shape_reads_as_the_general_rules(name):
     if _SIMPLE_NAME_RE.match(name):
         assert _simple_item(name) == _general_item(name)
+
+
+# Author lists of names, with the separators and shapes the list parser
+# turns on (suffixes, initials, inverted first authors, non-names).
+_LIST_PIECES = [
+    *_NAME_WORDS, "Ann Lee", "Bo Chen", "Biderman", "Van Dyke", "Le Scao", "Aarohi", "Nguyen",
+    ", ", ", ", ", and ", " and ", ",", " , ", ";", " & ", "and", "et al.", "(incl. Tow)",
+    "and 3 others", ".", " ",
+]  # fmt: skip
+_author_lists = st.one_of(
+    st.lists(st.sampled_from(_LIST_PIECES), min_size=1, max_size=12).map(
+        lambda pieces: squash_whitespace("".join(pieces))
+    ),
+    # Well-formed lists "A, B, and C." of names and non-names.
+    st.lists(
+        st.lists(st.sampled_from(_NAME_WORDS), min_size=1, max_size=3).map(" ".join),
+        min_size=1,
+        max_size=6,
+    ).map(lambda names: ", ".join(names[:-1]) + f", and {names[-1]}." if names[1:] else names[0]),
+)
+
+
+@settings(max_examples=500)
+@given(_author_lists, _author_lists)
+def test_known_items_are_the_split_items(first, second):
+    """A list read by name lookups gives the items of the general split, the
+    first time (names read and kept) and again (names looked up)."""
+    for text in (first, second, first, second):
+        known = _known_items(text)
+        if known is not None:
+            assert known == _split_items(text)
+
+
+@settings(max_examples=500)
+@given(_author_lists, _author_lists)
+def test_author_lists_read_by_lookups_read_as_the_general_path(first, second):
+    for text in (first, second, first):
+        fast = parse_clean_author_list(text)
+        with mock.patch("catalog.importer.names._known_items", return_value=None):
+            assert parse_clean_author_list(text) == fast, text
 
 
 def test_tricky_names_in_author_lists():
@@ -173,3 +221,53 @@ def test_control_test_is_the_control_regex(text):
         with mock.patch("catalog.importer.text._CONTROL_SCAN_CHUNK", chunk):
             assert _has_controls(text) is expected
             assert _has_controls(text.encode()) is expected
+
+
+def test_frozen_record_behaves_as_a_frozen_dataclass():
+    """frozen_record's own __init__ builds records equal to those of
+    dataclass(frozen=True)'s, with the same defaults and errors."""
+
+    def make(decorator):
+        @decorator
+        class Record:
+            name: str
+            position: int | None
+            tags: tuple[str, ...] = ()
+            note: str = "none"
+
+        return Record
+
+    fast, plain = make(frozen_record), make(dataclasses.dataclass(frozen=True))
+    calls = [
+        (("Ann", 1), {}),
+        (("Ann",), {"position": None, "note": "x"}),
+        ((), {"tags": ("a",), "position": 2, "name": "Bo"}),
+    ]
+    for args, kwargs in calls:
+        record, reference = fast(*args, **kwargs), plain(*args, **kwargs)
+        assert repr(record) == repr(reference)
+        # Its __dict__ keeps the class's shared keys: no bigger than the reference's.
+        assert sys.getsizeof(vars(record)) <= sys.getsizeof(vars(reference))
+        assert dataclasses.astuple(record) == dataclasses.astuple(reference)
+        assert hash(record) == hash(fast(*args, **kwargs))
+        assert record == fast(*args, **kwargs) and record != fast("Other", 9)
+        assert copy.deepcopy(record) == record
+        assert dataclasses.replace(record, note="y").note == "y"
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            record.name = "Eve"
+    with pytest.raises(TypeError, match="position"):
+        fast("Ann")
+    with pytest.raises(TypeError, match="plain fields"):
+
+        @frozen_record
+        class _WithFactory:
+            names: list = dataclasses.field(default_factory=list)
+
+
+def test_listing_records_are_frozen_records():
+    record = EntryRecord("a.txt", "blog", 1, 2, title="T", citation=CitationRecord("c"))
+    assert record.abstract == "" and record.review_reasons == () and record.citation.text == "c"
+    assert AuthorRecord("Ann Lee", 1) == AuthorRecord("Ann Lee", 1, False, False)
+    assert pickle.loads(pickle.dumps(record)) == record
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        record.title = "U"
