@@ -45,6 +45,9 @@ SAMPLE = 1000
 QUICK_MATCHES = 10 * EXACT_UP_TO
 QUICK_SAMPLE = 250
 QUICK_MARGIN = 2
+# A search's results read whole (FacetCounts.ids) when this many or fewer: a
+# page holds them all, and reads its rows by their ids.
+IDS_UP_TO = 25
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,9 @@ class FacetCounts:
     # For results of an author or award: the papers of their venue (or the
     # catalog) in their years ("years") and in all ("all"), counts.cell_facets().
     scope: dict = field(default_factory=dict, compare=False)
+    # A search's results' ids when its facets read them all and there are at
+    # most IDS_UP_TO (None: not known).
+    ids: tuple | None = field(default=None, compare=False)
 
     def names(self) -> dict[str, dict[str, str]]:
         """Slug to name of the counted venues, authors and awards (the active
@@ -475,6 +481,9 @@ class SearchFacets:
             samples=samples,
             total_estimated=not results.small,
             estimated_years=in_years.years.estimated,
+            ids=tuple(results.newest.ids)
+            if results.small and results.years.total <= IDS_UP_TO
+            else None,
         )
 
     def _with_active(self, pool: _Pool, rows, active_rows):

@@ -69,6 +69,8 @@ class RelevancePageRows:
     unsearched: QuerySet
     total: int
     rows_from: QuerySet
+    # Every result's id, when known (FacetCounts.ids).
+    ids: tuple | None = None
 
     def __call__(self, papers, bottom: int, top: int):
         return relevance_page_rows(
@@ -80,15 +82,19 @@ class RelevancePageRows:
             total=self.total,
             rows_from=self.rows_from,
             order_by=NEWEST_ORDER,
+            ids=self.ids,
         )
 
 
-def relevance_page_rows_for(filterset: PaperFilter, total: int, rows_from: QuerySet):
+def relevance_page_rows_for(
+    filterset: PaperFilter, total: int, rows_from: QuerySet, ids: tuple | None = None
+):
     """A RelevancePageRows for the list `filterset` (`total` results, rows as
-    `rows_from` reads them), or None when it is not sorted by relevance on
-    PostgreSQL (then its own order is cheap enough)."""
+    `rows_from` reads them; `ids`, theirs when known), or None when it is not
+    sorted by relevance on PostgreSQL (then its own order is cheap enough)."""
     if filterset.sort_key == "relevance" and filterset.search_words and uses_postgres():
-        return RelevancePageRows(filterset.search, _unsearched(filterset, total), total, rows_from)
+        unsearched = _unsearched(filterset, total)
+        return RelevancePageRows(filterset.search, unsearched, total, rows_from, ids)
     return None
 
 
@@ -115,7 +121,8 @@ def list_paginator(
     `version`: the catalog version the page is read at (what deep pages may
     cache by), None when nothing is cached."""
     estimated = counts.total_estimated  # then pages find their end themselves
-    page_rows = relevance_page_rows_for(filterset, counts.total, Paper.objects.for_list())
+    ids = getattr(counts, "ids", None)
+    page_rows = relevance_page_rows_for(filterset, counts.total, Paper.objects.for_list(), ids)
     if page_rows is not None:
         return DeferredJoinPaginator(
             papers, per_page, count=counts.total, estimated=estimated, page_rows=page_rows, **kwargs

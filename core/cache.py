@@ -51,7 +51,7 @@ TIMEOUT = 60 * 60
 
 class VersionRow(NamedTuple):
     version: int
-    changed_at: datetime.datetime
+    changed_at: datetime.datetime | None
 
 
 def catalog_db() -> str:
@@ -60,26 +60,62 @@ def catalog_db() -> str:
     return router.db_for_read(apps.get_model("catalog", "Paper"))
 
 
-def read_version(using: str | None = None) -> VersionRow | None:
-    """The catalog's version and when it changed, in one primary-key query;
-    None when unknown (a database without the version row)."""
+def read_version(using: str | None = None, *, changed_at: bool = True) -> VersionRow | None:
+    """The catalog's version and when it changed (`changed_at` False: not
+    read, None: a timestamp's conversion was a third of this read's
+    Python), in one primary-key query; None when unknown (a database
+    without the version row).
+
+    A request's first query on a connection that CONN_HEALTH_CHECKS checks:
+    this read is the check (Django's own is a SELECT 1 before it, one more
+    round trip a page): failing, the connection is closed and the version
+    read again on a new one, as after a failed check."""
+    connection = connections[using or catalog_db()]
+    column = "changed_at" if changed_at else "NULL"
+    sql = f"SELECT version, {column} FROM {VERSION_TABLE} WHERE id = 1"
+    checks = _is_health_check(connection)
     try:
-        with connections[using or catalog_db()].cursor() as cursor:
-            cursor.execute(f"SELECT version, changed_at FROM {VERSION_TABLE} WHERE id = 1")
-            row = cursor.fetchone()
+        row = _fetch_one(connection, sql)
     except DatabaseError:
-        return None
+        if not checks:
+            return None
+        connection.close()
+        try:
+            row = _fetch_one(connection, sql)
+        except DatabaseError:
+            return None
     if not row:
         return None
-    version, changed_at = row
-    if isinstance(changed_at, str):  # SQLite keeps text, in UTC
-        changed_at = datetime.datetime.fromisoformat(changed_at).replace(tzinfo=datetime.UTC)
-    return VersionRow(version, changed_at)
+    version, changed = row
+    if isinstance(changed, str):  # SQLite keeps text, in UTC
+        changed = datetime.datetime.fromisoformat(changed).replace(tzinfo=datetime.UTC)
+    return VersionRow(version, changed)
+
+
+def _fetch_one(connection, sql: str):
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()
+
+
+def _is_health_check(connection) -> bool:
+    """Whether a query now is the connection's health check (Django's, due
+    before the first query of a request), which it then counts as done."""
+    if (
+        connection.connection is None
+        or not connection.health_check_enabled
+        or connection.health_check_done
+        or connection.in_atomic_block
+        or getattr(connection, "pool", None)
+    ):
+        return False
+    connection.health_check_done = True
+    return True
 
 
 def catalog_version(using: str | None = None) -> int | None:
     """The catalog's current version, or None when it cannot be known."""
-    row = read_version(using)
+    row = read_version(using, changed_at=False)
     return row.version if row else None
 
 

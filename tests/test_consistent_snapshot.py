@@ -55,8 +55,8 @@ def after_version_read(monkeypatch):
     callbacks = []
     original = core.cache.read_version
 
-    def read_version(using=None):
-        row = original(using)
+    def read_version(using=None, **kwargs):
+        row = original(using, **kwargs)
         alias = using or core.cache.catalog_db()
         while callbacks and connections[alias].in_atomic_block:
             callbacks.pop()(alias)
@@ -108,9 +108,9 @@ def version_reads(monkeypatch):
     reads = []
     original = core.cache.read_version
 
-    def read_version(using=None):
+    def read_version(using=None, **kwargs):
         reads.append(connection.in_atomic_block)
-        return original(using)
+        return original(using, **kwargs)
 
     monkeypatch.setattr(core.cache, "read_version", read_version)
     return reads
@@ -128,8 +128,10 @@ def test_the_version_is_read_again_inside_the_pages_transaction(client, pythia, 
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     assert reads == [False]
+    # The API reads the version's time too (its answers' validators).
+    column = "changed_at" if url.startswith("/api/") else "NULL"
     assert [query["sql"] for query in captured] == [
-        "SELECT version, changed_at FROM papershelf_catalog_version WHERE id = 1"
+        f"SELECT version, {column} FROM papershelf_catalog_version WHERE id = 1"
     ]
 
 
@@ -170,3 +172,36 @@ def test_without_the_page_cache_the_version_is_read_once_inside(client, pythia, 
             again = client.get(url, headers={"if-none-match": response["ETag"]})
         assert again.status_code == 304 and len(captured) == 1
         assert reads == [False]
+
+
+@pytest.fixture
+def health_checks(monkeypatch):
+    """CONN_HEALTH_CHECKS on, and the connection's own checks (SELECT 1) counted."""
+    checks, wrapper = [], connections["default"]
+    original = type(wrapper).is_usable
+    monkeypatch.setattr(wrapper, "health_check_enabled", True)
+
+    def is_usable(self):
+        checks.append(True)
+        return original(self)
+
+    monkeypatch.setattr(type(wrapper), "is_usable", is_usable)
+    return checks
+
+
+def test_the_version_read_is_the_requests_health_check(client, pythia, health_checks):
+    client.get("/papers/")  # connected
+    assert client.get("/papers/").status_code == 200  # cached: the version alone
+    assert client.get("/papers/pythia/").status_code == 200  # built
+    assert health_checks == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a server that goes away")
+def test_a_connection_the_version_read_finds_broken_is_replaced(pythia, health_checks):
+    version = core.cache.catalog_version()
+    connection.health_check_done = False  # a new request (close_old_connections)
+    broken = connection.connection
+    broken.close()  # the server went away in between
+    assert core.cache.catalog_version() == version
+    assert connection.connection is not broken and not connection.connection.closed
+    assert health_checks == []

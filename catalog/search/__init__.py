@@ -151,15 +151,30 @@ class BuiltWhenCompiled(Expression):
 
 
 def relevance_page_rows(
-    searched, unsearched, q: str, bottom: int, top: int, *, total: int, rows_from, order_by
+    searched,
+    unsearched,
+    q: str,
+    bottom: int,
+    top: int,
+    *,
+    total: int,
+    rows_from,
+    order_by,
+    ids=None,
 ):
     """Rows bottom..top of `searched` (`total` papers) in relevance order, read
     from `rows_from` (what a list row shows), without ranking every match
     (PostgreSQL only: see postgres.py). `order_by`: the tie-break (newest
-    first)."""
+    first). `ids`: every match's id, when the caller knows them."""
     words = query_words(q)
     segments = postgres.PageSQL.of(unsearched, words, order_by, total)
     if segments is None:  # filters that join: built from the querysets
         segments = postgres.Segments(searched, unsearched, words, order_by, total)
-    rows = rows_from.filter(pk__in=segments.page_ids(bottom, top))
+    if ids is not None and bottom == 0 and len(ids) <= min(top, postgres.RANK_WINDOW):
+        # Every match is on this page, ranked whole by rank(): read by id,
+        # without the segments' statement (its planning alone cost more
+        # than reading a few rows).
+        rows = rows_from.filter(pk__in=ids)
+    else:
+        rows = rows_from.filter(pk__in=segments.page_ids(bottom, top))
     return rows.annotate(rank=segments.rank(bottom, top)).order_by("-rank", *order_by)

@@ -37,7 +37,6 @@ import json
 import math
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import date
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
@@ -128,10 +127,7 @@ def read_newest(pools: dict, limit: int, *, quick: tuple[float, int] | None = No
         for position, index in enumerate(short):
             found[index] = again[position]
     return {
-        name: Newest(
-            sorted(found[index], key=_latest_first, reverse=True),
-            cut_at=limits[index] if limits[index] < limit else None,
-        )
+        name: Newest(found[index], cut_at=limits[index] if limits[index] < limit else None)
         for index, name in enumerate(pools)
     }
 
@@ -166,13 +162,19 @@ def _read(pools: list[tuple], limits: list[int], plans: list[tuple]) -> dict[int
     found = {index: [] for index in range(len(pools))}
     if branches:
         with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(branches), params)
+            cursor.execute(" UNION ALL ".join(branches) + _LATEST_FIRST, params)
             # Each row is (index, id, venue id, year, date): the slice is the
             # row's tuple (a star-unpacked list sliced and made a tuple again
             # cost 0.4 ms of a search page's Python for its 1,001 rows).
             for row in cursor.fetchall():
                 found[row[0]].append(row[1:])
     return found
+
+
+# A UNION's rows keep no order: sorted by the database, each pool's rows in
+# LATEST_YEARS_ORDER (sorting 1,001 rows in Python with a key function cost
+# ~0.5 ms of a search page's Python). Columns: index, id, venue id, year, date.
+_LATEST_FIRST = " ORDER BY 1, 4 DESC NULLS FIRST, 5 DESC NULLS FIRST, 2 DESC"
 
 
 def planned_rows(pools: list[tuple]) -> tuple[list[tuple[float, float]], float] | None:
@@ -300,16 +302,6 @@ def walk_is_cheaper(matches: float, papers: float, catalog_rows: float, limit: i
         pages * -math.expm1(-matches / pages) + SCAN_COST * matches + MATCH_COST * sorted_matches
     )
     return walk < collect
-
-
-def _latest_first(row) -> tuple:
-    """LATEST_YEARS_ORDER in Python (a UNION's rows keep no order), sorted
-    in reverse: a missing year or date sorts first (True), then the newest.
-    Dates compare as they are, not as day numbers (a third less time)."""
-    pk, _, year, published_on = row
-    if isinstance(published_on, str):  # SQLite, read without Django's converters
-        published_on = date.fromisoformat(published_on)
-    return (year is None, year or 0, published_on is None, published_on or date.min, pk)
 
 
 @dataclass(frozen=True)

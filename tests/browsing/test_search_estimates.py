@@ -269,24 +269,33 @@ def test_a_quick_sample_near_the_limit_is_read_as_usual(client, quick_sample):
     assert "about" not in response.content.decode()
 
 
-def test_the_newest_rows_are_sorted_as_the_latest_years_order():
-    """read_newest() sorts a UNION's rows in Python: papers without a year
-    first, then the newest year; within a year those without a date first,
-    then the newest date; then the highest id."""
+@pytest.mark.parametrize("walk", [True, False])
+def test_the_newest_rows_come_in_the_latest_years_order(monkeypatch, walk):
+    """read_newest()'s rows, each pool's in LATEST_YEARS_ORDER (the database
+    sorts the UNION): papers without a year first, then the newest year;
+    within a year those without a date first, then the newest date; then
+    the highest id. Walked or collected, one pool or two."""
     day = datetime.date
-    rows = [
-        (1, None, 2020, day(2020, 5, 1)),
-        (2, 7, 2021, None),
-        (3, None, None, None),
-        (4, 7, 2021, day(2021, 1, 2)),
-        (5, None, 2021, day(2021, 1, 2)),
-        (6, 7, None, day(2019, 3, 3)),
-        (7, 7, 2020, day(2020, 5, 1)),
-        (8, 7, 2021, None),
+    dated = [
+        (2020, day(2020, 5, 1)),
+        (2021, None),
+        (None, None),
+        (2021, day(2021, 1, 2)),
+        (2021, day(2021, 1, 2)),
+        (None, day(2019, 3, 3)),
+        (2020, day(2020, 5, 1)),
+        (2021, None),
     ]
-    ordered = sorted(rows, key=estimate._latest_first, reverse=True)
-    assert [row[0] for row in ordered] == [3, 6, 8, 2, 5, 4, 7, 1]
-    # SQLite hands dates over as text: the same order.
-    as_text = [(pk, v, y, d.isoformat() if d else None) for pk, v, y, d in rows]
-    ordered = sorted(as_text, key=estimate._latest_first, reverse=True)
-    assert [row[0] for row in ordered] == [3, 6, 8, 2, 5, 4, 7, 1]
+    papers = make_papers(
+        {"title": f"Owl model {i}", "year": year, "published_on": published_on}
+        for i, (year, published_on) in enumerate(dated, 1)
+    )
+    number = {paper.pk: i for i, paper in enumerate(papers, 1)}
+    monkeypatch.setattr(estimate, "walks", lambda pools, limits, planned: [(walk, None)] * 2)
+    pools = {
+        "owl": (Paper.objects.search("owl"), Paper.objects.all()),
+        "model": (Paper.objects.search("model").filter(year=2021), Paper.objects.all()),
+    }
+    newest = estimate.read_newest(pools, 100)
+    assert [number[pk] for pk in newest["owl"].ids] == [3, 6, 8, 2, 5, 4, 7, 1]
+    assert [number[pk] for pk in newest["model"].ids] == [8, 2, 5, 4]

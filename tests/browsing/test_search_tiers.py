@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog import search
+from catalog import facets, search
 from catalog.models import NEWEST_ORDER, Paper
 from catalog.selectors import paper_filter
 from people.models import Person
@@ -301,3 +301,53 @@ def test_search_pages_rows_are_read_with_the_statement_kept_for_their_shape(monk
     assert len(same_shape) == 5 and {pk for pk, *_ in same_shape} <= night
     assert read(page("owlsdottir", 5, 12)) == through_orm(page("owlsdottir", 5, 12))
     assert len(kept) == 2
+
+
+def test_a_search_whose_matches_fit_a_page_reads_them_by_id(client):
+    # Its facets read every match's id (FacetCounts.ids): on PostgreSQL the
+    # page reads its rows by those ids, without the segments' statement,
+    # in the same order as a full ranking; more matches than a page keep
+    # the segments.
+    build_tiers(5, 5, 5)
+    expected = expected_order()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(URL, {"q": "owlsdottir"})
+    assert titles(response) == expected and response.context["total"] == 15
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert not any("WITH head_count" in sql for sql in statements)
+    counts = facets.list_counts(None, paper_filter({"q": "owlsdottir"}), None)
+    assert sorted(counts.ids) == sorted(
+        Paper.objects.search("owlsdottir").values_list("pk", flat=True)
+    )
+    build_tiers(10, 10, 10)
+    assert facets.list_counts(None, paper_filter({"q": "owlsdottir"}), None).ids is None
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(URL, {"q": "owlsdottir"})
+    assert len(titles(response)) == 25
+    with_segments = any("WITH head_count" in q["sql"] for q in captured.captured_queries)
+    assert with_segments == (connection.vendor == "postgresql")
+
+
+def test_rows_read_by_id_are_the_segments_rows():
+    build_tiers(4, 4, 4)
+    filterset = paper_filter({"q": "owlsdottir"})
+    ids = tuple(filterset.queryset_without().values_list("pk", flat=True))
+
+    def page(**kwargs):
+        rows = search.relevance_page_rows(
+            filterset.queryset_without(),
+            filterset.queryset_without("q"),
+            "owlsdottir",
+            0,
+            12,
+            total=12,
+            rows_from=Paper.objects.for_list(),
+            order_by=NEWEST_ORDER,
+            **kwargs,
+        )
+        return [(row.pk, row.extra["rank"], row.placed) for row in rows]
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's relevance segments")
+    assert page(ids=ids) == page() and len(page()) == 12
+    assert page(ids=()) == []
