@@ -731,6 +731,11 @@ def main(argv=None) -> int:
         log(f"generating {args.size} papers")
         results.generation = generate.generate(args.size, log=log)
     connection.close()
+    # Pages are served as in a server process, where config.wsgi froze what
+    # was loaded (after the import and the generation: they are not pages).
+    from core.memory import freeze_loaded_objects
+
+    freeze_loaded_objects()
     results.load.append(f"pages {load_average()}")
     bench_pages(results, args.requests, args.max_seconds, args.only)
     connection.close()

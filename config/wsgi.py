@@ -5,3 +5,9 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
+
+# What a server process loaded lives as long as it does: frozen, the
+# collector's full collections stop walking it (core.memory).
+from core.memory import freeze_loaded_objects  # noqa: E402
+
+freeze_loaded_objects()
