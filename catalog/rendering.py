@@ -100,9 +100,6 @@ _BARE_AMPERSAND = re.compile(r"&(?!#x?[0-9a-fA-F]+;|[a-zA-Z]+;)")
 _MATH = re.compile(r"(?<!\\)\$(?P<dollar>[^$]+?)(?<!\\)\$|\\\((?P<paren>.+?)\\\)", re.S)
 _STYLED = re.compile(r"\\(?P<cmd>textit|emph|textbf|texttt|textsc|textrm|text)\{(?P<body>[^{}]*)\}")
 _ESCAPED_CHAR = re.compile(r"\\([%&_#$])")
-# Anything parse() would treat specially: $, a backslash, `` or ''.
-# (parse() tests them written out: a generator over them cost more than the tests.)
-_MARKUP = ("$", "\\", "``", "''")
 _STYLE_TAGS = {"textit": "i", "emph": "em", "textbf": "b", "texttt": "code"}
 SNIPPET_CHARS = 220
 
@@ -114,9 +111,16 @@ class Piece:
     tag: str = ""  # for text: an HTML element to wrap it in, or ""
 
 
+def has_markup(text: str) -> bool:
+    """Whether `text` holds anything parse() treats specially: $, a
+    backslash, `` or ''. Written out: a generator over them cost more than
+    the four tests."""
+    return "$" in text or "\\" in text or "``" in text or "''" in text
+
+
 def parse(text: str) -> list[Piece]:
     """Split listing text into plain text pieces and math pieces."""
-    if text and not ("$" in text or "\\" in text or "``" in text or "''" in text):
+    if text and not has_markup(text):
         # Most titles and abstracts: no math, no command, no TeX quotes or
         # escapes, so one piece as it is (what the loops below give for it).
         # Four substring tests, not a regular expression with alternatives,

@@ -17,13 +17,9 @@ MARKUP = re.compile(r"[$\\]|``|''")
 MARKUP_ALPHABET = st.sampled_from(["$", "\\", "`", "'", "a", " ", "(", ")", "é"])
 
 
-def has_markup(text: str) -> bool:
-    return any(mark in text for mark in rendering._MARKUP)
-
-
 @given(st.text(MARKUP_ALPHABET) | st.text())
 def test_the_markup_test_agrees_with_the_regular_expression(text):
-    assert has_markup(text) == bool(MARKUP.search(text))
+    assert rendering.has_markup(text) == bool(MARKUP.search(text))
 
 
 def test_text_with_markup_is_still_parsed():
