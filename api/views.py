@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
 from django.db.models.functions import Lower
@@ -34,7 +33,7 @@ from api.problems import Problem, bad_parameters
 from catalog.models import Award
 from catalog.selectors import relevance_page_rows_for, result_count
 from core.cache import TIMEOUT as CACHE_TIMEOUT
-from core.cache import cache_key, consistent_snapshot, get_or_compute
+from core.cache import cache_key, consistent_snapshot, get_or_compute, pages_cached
 from core.pagination import WALK_MIN_MATCHES
 from core.redirects import moved_list_response
 from people.models import Person
@@ -134,13 +133,13 @@ class ApiView(View):
         if not self.validated:
             return False
         conditional = "if-none-match" in request.headers or "if-modified-since" in request.headers
-        return conditional or getattr(settings, "PAPERSHELF_CACHE_PAGES", True)
+        return conditional or pages_cached()
 
     def answer_key(self, request, state) -> str | None:
         """Answers are cached whole until the catalog changes: they depend only
         on the URL (host included: they hold absolute links) and the catalog,
         like the HTML pages cached by core.views.CachedPageMixin."""
-        if state is None or not getattr(settings, "PAPERSHELF_CACHE_PAGES", True):
+        if state is None or not pages_cached():
             return None
         return cache_key("api", state.version, REPRESENTATION, request.build_absolute_uri())
 

@@ -40,6 +40,7 @@ from typing import NamedTuple
 
 import psycopg
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connections, router, transaction
 
@@ -111,6 +112,13 @@ def _is_health_check(connection) -> bool:
         return False
     connection.health_check_done = True
     return True
+
+
+def pages_cached() -> bool:
+    """Whether whole pages and API answers are cached per catalog version
+    (settings.PAPERSHELF_CACHE_PAGES: on unless turned off, as the bench's
+    rendered rows do)."""
+    return getattr(settings, "PAPERSHELF_CACHE_PAGES", True)
 
 
 def catalog_version(using: str | None = None) -> int | None:

@@ -1,12 +1,11 @@
 """Page mixins every app's views share."""
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.http import HttpResponse
 from django.template.response import SimpleTemplateResponse
 
-from core.cache import TIMEOUT, cache_key, catalog_version, consistent_snapshot
+from core.cache import TIMEOUT, cache_key, catalog_version, consistent_snapshot, pages_cached
 
 
 class CleanParametersMixin:
@@ -41,7 +40,7 @@ class CachedPageMixin:
     def dispatch(self, request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return super().dispatch(request, *args, **kwargs)
-        looked = getattr(settings, "PAPERSHELF_CACHE_PAGES", True)
+        looked = pages_cached()
         if looked:
             self.catalog_version = catalog_version()
             content = self.cached_page()
@@ -61,7 +60,7 @@ class CachedPageMixin:
         return cache.get(key) if key else None
 
     def page_key(self) -> str | None:
-        if self.catalog_version is None or not getattr(settings, "PAPERSHELF_CACHE_PAGES", True):
+        if self.catalog_version is None or not pages_cached():
             return None
         # The whole URL: pages hold absolute links (canonical, metadata), so
         # one host's or scheme's page must not be served for another.
