@@ -184,9 +184,11 @@ def _in_ids(vendor: str, count: int) -> str:
     return f"IN ({', '.join(['%s'] * count)})"
 
 
-def _array_text(ids: list) -> str:
-    """PostgreSQL's text of an array of the integers `ids`."""
-    return "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+def array_text(ids) -> str:
+    """Integers (or None) as PostgreSQL array text ("{1,NULL,3}"): psycopg
+    dumps a list element by element, testing each for quotes (3 ms of a
+    search page's Python time for its three samples of 1,000 papers)."""
+    return "{" + ",".join("NULL" if pk is None else str(int(pk)) for pk in ids) + "}"
 
 
 def _rows(sql: str, tables: dict, ids: list, db: str) -> list:
@@ -201,7 +203,7 @@ def _rows(sql: str, tables: dict, ids: list, db: str) -> list:
             test = _in_ids(connection.vendor, len(chunk))
             # On PostgreSQL the array's text, written once for every branch
             # (psycopg dumps a list item by item, for each branch again).
-            params = [_array_text(chunk)] * branches if array else chunk * branches
+            params = [array_text(chunk)] * branches if array else chunk * branches
             cursor.execute(sql.format(**tables, in_ids=test), params)
             rows += cursor.fetchall()
     return rows
