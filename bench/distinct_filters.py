@@ -6,15 +6,19 @@
 Run against a generated catalog (bench/generate.py). Asks the same distinct
 filter combinations as the long tail of bench.run (bench.longtail's pools,
 same seed and sizes), each once per round, with the production cache on and
-emptied before each round, as the long tail does. Prints p50/p95 of the
-page and of its SQL (time spent waiting for the database) per round, and
-the median of the rounds' figures, with the load average.
+emptied before each round, as the long tail does, and with what was loaded
+frozen as bench.run freezes it (core.memory). Prints p50/p95 of the
+page and of its SQL (time spent waiting for the database) per round, the
+CPU a page took in this process and in the PostgreSQL backend serving it
+(what the load of other processes changes least), and the median of the
+rounds' figures, with the load average.
 
 `--dump FILE` writes each URL with its status and a digest of its page,
 and the slugs of the papers it lists in order, to compare two versions of
 the code: the same results in the same order, the same HTML.
-`--profile N` runs one round under cProfile and prints the N functions
-with most time of their own and most time in all.
+`--profile N` runs one round under cProfile, in process CPU time (the
+waits for the database left out), and prints the N functions with most
+time of their own and most time in all.
 `--url URL --times N` asks one URL N times with the facet counts and other
 per-version parts cached but not the page (bench.run's "rendered" rows).
 """
@@ -128,15 +132,19 @@ def run(args) -> None:
     if args.url:
         rendered(client, args.url, args.times)
         return
+    from bench.distinct_searches import backend_cpu_ms
+    from core.memory import freeze_loaded_objects
+
     urls = filter_urls(args.n)
     timer = SQLTimer()
     with connection.execute_wrapper(timer):
         one_round(client, urls[:10], timer)  # warm up: imports, connections
+        # As bench.run serves its pages: what was loaded frozen, so that full
+        # collections do not walk it (config.wsgi does the same).
+        freeze_loaded_objects()
         if args.profile:
-            profiler = cProfile.Profile()
-            profiler.enable()
-            one_round(client, urls, timer)
-            profiler.disable()
+            profiler = cProfile.Profile(time.process_time)
+            profiler.runcall(one_round, client, urls, timer)
             profiler.dump_stats("/tmp/distinct_filters.prof")
             stats = pstats.Stats(profiler)
             stats.sort_stats("tottime").print_stats(args.profile)
@@ -144,7 +152,9 @@ def run(args) -> None:
             return
         rounds = []
         for _ in range(args.repeat):
+            backend = backend_cpu_ms()
             results = one_round(client, urls, timer)
+            backend = (backend_cpu_ms() - backend) / len(results)
             rounds.append(results)
             pages = [r[1] for r in results]
             sql = [r[2] for r in results]
@@ -156,6 +166,8 @@ def run(args) -> None:
             # The process's own CPU time: what the load of other processes
             # changes least (waiting for the CPU is not counted).
             print(_summary("CPU", [r[5] for r in results]))
+            cpu = statistics.mean(r[5] for r in results)
+            print(f"  CPU a page (mean): Python {cpu:.1f} ms, PostgreSQL {backend:.1f} ms")
             for url, page_ms, sql_ms, queries, *_ in sorted(results, key=lambda r: -r[1])[
                 : args.slowest
             ]:

@@ -291,6 +291,29 @@ def _slug_and_name(alias: str) -> str:
     )
 
 
+def _named_top_sql(counted: str, alias: str, limit: int, where: str = "") -> str:
+    """A SELECT of (slug, name, n, 1) rows of the people in `counted` (a CTE
+    of person_id, n, read as `alias`) that pass `where`: the `limit` first in
+    the facet's order (most papers, then name, then slug), which the rows
+    are cut to here. The people tied at the limit-th count were all sent
+    back (a venue's authors of one paper each: 279 rows for 10 shown), and
+    each was looked up twice, for its slug and for its name; on PostgreSQL
+    once, in a lateral subquery (still by primary key, never a join over
+    all the people: _slug_and_name())."""
+    if connection.vendor == "postgresql":
+        people = Person._meta.db_table
+        source = (
+            f"{counted} {alias} LEFT JOIN LATERAL ("
+            f"SELECT slug, name FROM {people} WHERE id = {alias}.person_id) who ON TRUE"
+        )
+        columns = "who.slug, who.name"
+    else:
+        source, columns = f"{counted} {alias}", _slug_and_name(alias)
+    return f"""
+        SELECT {columns}, {alias}.n, 1 FROM {source} {where}
+        ORDER BY 3 DESC, 2, 1 LIMIT {limit:d}"""
+
+
 def _top_counted_sql(counted: str, active: tuple[str, ...], name: str = "") -> tuple[str, str]:
     """CTEs and a SELECT of the top rows of `counted` (a CTE of person_id, n):
     those with at least the limit-th count (parameter) and the `active` slugs
@@ -445,9 +468,8 @@ def proven_top_sql(
             FROM (SELECT 1 AS one) o
             LEFT JOIN (SELECT papers FROM {ranked} {order} LIMIT 1 OFFSET %s) b ON TRUE
         )"""
-    select = f"""
-        SELECT {_slug_and_name("k")}, k.n, 1 FROM {counted} k
-        WHERE k.n > 0 AND k.n >= COALESCE((SELECT n FROM {top_n}), 0)"""
+    where = f"WHERE k.n > 0 AND k.n >= COALESCE((SELECT n FROM {top_n}), 0)"
+    select = _named_top_sql(counted, "k", limit, where)
     return ctes, [*year_params, candidates, limit - 1, candidates], select
 
 
@@ -488,8 +510,7 @@ def _summed_top_sql(active: ActiveFilters, limit: int) -> tuple[str, list, str, 
             SELECT person_id, n FROM summed WHERE n >= COALESCE((SELECT n FROM summed_cut), 0)
             ORDER BY n DESC LIMIT %s
         )"""
-    select = f"""
-        SELECT {_slug_and_name("t")}, n, 1 FROM summed_top t"""
+    select = _named_top_sql("summed_top", "t", limit)
     complete = (
         f"(SELECT COUNT(*) FROM summed_cells) <= {SUMMED_CELLS:d} "
         f"AND (SELECT COUNT(*) FROM summed_top) <= {SUMMED_TIES:d}"

@@ -248,6 +248,32 @@ def test_a_list_counts_the_top_authors_of_venues_and_years_without_a_sample(
     assert listed == facets.count_facets(paper_filter(QueryDict(query)))
 
 
+@pytest.mark.parametrize(("query", "limit"), [("venue=icml&year_to=2022", 3), ("year=2022", 2)])
+def test_the_people_tied_at_the_last_place_shown_are_cut_in_the_query(
+    catalog, monkeypatch, query, limit
+):
+    """Summed (venues and years) or proven (years) top authors come back from
+    the database as many as are shown, those tied at the last place cut
+    there by name, then slug, not every one of them (here the people of
+    one paper each): the same authors as counting every result's
+    authorships."""
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(counts, "SUMMED_UP_TO", 5000 if "venue" in query else 0)
+    filterset = paper_filter(QueryDict(query))
+    every_result = filterset.queryset_without().values("pk")
+    with CaptureQueriesContext(connection) as captured:
+        rows = counts.cell_facets(filterset.active(), counts.NO_PAPERS, limit)
+    assert rows["proven"]
+    everyone = counts.top_authors(every_result, 100)
+    assert len(everyone) > limit + 1 and everyone[limit - 1][2] == everyone[limit][2] == 1
+    assert rows["authors"] == everyone[:limit] == counts.top_authors(every_result, limit)
+    with connection.cursor() as cursor:
+        cursor.execute(captured.captured_queries[-1]["sql"])
+        sent = [row[1:4] for row in cursor.fetchall() if row[0] == "authors"]
+    assert [row for row in sent if row != ("proven", None, 0)] == everyone[:limit]
+
+
 @pytest.mark.parametrize("query", ["", "venue=icml", "author=leo-gao&year=2022", "award=oral"])
 def test_other_results_are_not_summed(query):
     assert not counts.summable(paper_filter(QueryDict(query)).active())
