@@ -101,3 +101,41 @@ def test_a_searchs_sample_facets_run_prepared_from_the_second_search_on():
     ]
     assert first["venues"] == [(venue.slug, venue.name, 3)]
     assert second["venues"] == [(venue.slug, venue.name, 2)]
+
+
+def test_only_reads_by_a_list_of_primary_keys_count_as_by_listed_ids():
+    from catalog.models import Paper
+    from catalog.paper_rows import _by_listed_ids
+
+    assert _by_listed_ids(Paper.objects.filter(pk__in=[1, 2]).query)
+    assert _by_listed_ids(Paper.objects.filter(id__in=(3,)).query)
+    ids = Paper.objects.filter(year=2020).values("pk")
+    assert not _by_listed_ids(Paper.objects.filter(pk__in=ids).query)
+    assert not _by_listed_ids(Paper.objects.filter(pk__in=[1], year=2020).query)
+    assert not _by_listed_ids(Paper.objects.exclude(pk__in=[1]).query)
+    assert not _by_listed_ids(Paper.objects.filter(year__in=[2020]).query)
+    assert not _by_listed_ids(Paper.objects.all().query)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE: PostgreSQL")
+def test_a_search_of_few_matches_reads_its_rows_by_id_prepared(client, settings):
+    from tests.factories import make_paper
+
+    settings.PAPERSHELF_CACHE_PAGES = False
+    make_paper("Rare quokka habits")
+    make_paper("Rare wombat habits")
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get("/papers/", {"q": "quokka"})
+        second = client.get("/papers/", {"q": "wombat"})
+    assert "quokka" in first.text and "wombat" in second.text
+    rows = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith("PREPARE") and '"catalog_paper"."id" IN ($' in q["sql"]
+    ]
+    assert len(rows) == 1  # prepared for the first page, executed for both
+    name = rows[0].split()[1]
+    executed = [
+        q["sql"] for q in captured.captured_queries if q["sql"].startswith(f"EXECUTE {name}(")
+    ]
+    assert len(executed) == 2
