@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from catalog.filters import ActiveFilters
 from catalog.models import Authorship, Award, Paper
 from catalog.paper_relations import array_text
+from core import prepared
 from people.models import Person
 from venues.models import Venue
 
@@ -811,7 +812,9 @@ def sample_facets(samples: dict, limit: int, active=None) -> dict[str, list]:
     params = [*(value for facet in FACETS for value in parts[facet][1])]
     params += [limit - 1, *active.authors, *active.venues, active.award]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        # The same text for every search of these active filters' shape:
+        # prepared, its plan is kept (core.prepared).
+        prepared.execute(cursor, sql, params)
         rows = cursor.fetchall()
     result = {facet: [] for facet in (*FACETS, "active_venues", "active_awards")}
     for facet, slug, name, n, _ in rows:

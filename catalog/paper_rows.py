@@ -35,6 +35,7 @@ from django.utils.safestring import SafeData, SafeString
 from catalog.paper_relations import authors_and_awards, relation_tables
 from catalog.query_shapes import ShapeStatements, filters_and_order_only, raw_sql_annotations
 from catalog.rendering import highlight_text, render_rich_text, render_snippet
+from core import prepared
 from core.slugs import slug_url, slug_urls
 from core.template_values import TemplateValues
 
@@ -222,8 +223,27 @@ def _row_values(queryset, names: tuple, inline: bool) -> list[dict]:
             return list(ValuesIterable(read))
     sql, columns = cached
     with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, shape[1])
+        if _by_listed_ids(queryset.query):
+            # Its plan is the same whatever the ids (and a search's words):
+            # kept by the connection (core.prepared), not planned again.
+            prepared.execute(cursor, sql, shape[1])
+        else:
+            cursor.execute(sql, shape[1])
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _by_listed_ids(query) -> bool:
+    """Whether `query` reads its rows by a list of primary keys alone
+    (`pk__in=[…]`, as a search of few matches reads its page)."""
+    where = query.where
+    if len(where.children) != 1 or where.negated:
+        return False
+    lookup = where.children[0]
+    return (
+        isinstance(lookup, In)
+        and isinstance(lookup.rhs, (list, tuple, set))
+        and getattr(lookup.lhs, "target", None) == query.model._meta.pk
+    )
 
 
 def _row_shape(

@@ -1,0 +1,141 @@
+"""Statements prepared once per connection (core.prepared)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core import prepared
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def nothing_prepared(django_db_blocker):
+    """Each test starts on a connection with no statement prepared."""
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql" and connection.connection is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("DEALLOCATE ALL")
+    prepared._PREPARED.clear()
+
+
+SQL = "SELECT x * %s, 'a%%' FROM (SELECT unnest(%s::bigint[]) AS x) AS t ORDER BY x"
+
+
+def test_placeholders_are_numbered_and_percents_unescaped():
+    assert prepared.numbered(SQL) == (
+        "SELECT x * $1, 'a%' FROM (SELECT unnest($2::bigint[]) AS x) AS t ORDER BY x",
+        2,
+    )
+    assert prepared.numbered("SELECT 1") == ("SELECT 1", 0)
+
+
+def test_the_same_text_has_the_same_name():
+    assert prepared.statement_name(SQL) == prepared.statement_name(str(SQL))
+    assert prepared.statement_name(SQL) != prepared.statement_name(SQL + " ")
+
+
+def _run(params):
+    with connection.cursor() as cursor:
+        prepared.execute(cursor, SQL, params)
+        return cursor.fetchall()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE: PostgreSQL")
+def test_rows_are_those_of_the_plain_statement():
+    with connection.cursor() as cursor:
+        cursor.execute(SQL, [2, "{3,1,2}"])
+        plain = cursor.fetchall()
+    assert _run([2, "{3,1,2}"]) == plain == [(2, "a%"), (4, "a%"), (6, "a%")]
+    assert _run([10, "{5}"]) == [(50, "a%")]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE: PostgreSQL")
+def test_prepared_once_per_connection_then_executed():
+    name = prepared.statement_name(SQL)
+    with CaptureQueriesContext(connection) as first:
+        _run([1, "{1}"])
+    with CaptureQueriesContext(connection) as second:
+        assert _run([3, "{2}"]) == [(6, "a%")]
+    assert [q["sql"].split()[0] for q in first.captured_queries] == ["PREPARE", "EXECUTE"]
+    assert [q["sql"] for q in second.captured_queries] == [f"EXECUTE {name}(3, '{{2}}')"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [name])
+        assert cursor.fetchone() == (1,)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_prepares_again():
+    _run([1, "{1}"])
+    connection.close()
+    with CaptureQueriesContext(connection) as again:
+        assert _run([2, "{4}"]) == [(8, "a%")]
+    assert [q["sql"].split()[0] for q in again.captured_queries] == ["PREPARE", "EXECUTE"]
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite runs it as it is")
+def test_elsewhere_the_statement_runs_as_it_is():
+    sql = "SELECT %s * 2, 'a%%'"
+    with CaptureQueriesContext(connection) as captured, connection.cursor() as cursor:
+        prepared.execute(cursor, sql, [4])
+        assert cursor.fetchall() == [(8, "a%")]
+    assert [q["sql"] for q in captured.captured_queries] == ["SELECT 4 * 2, 'a%'"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE: PostgreSQL")
+def test_a_searchs_sample_facets_run_prepared_from_the_second_search_on():
+    from catalog import counts
+    from tests.factories import make_paper, make_venue
+
+    venue = make_venue()
+    papers = [make_paper(venue=venue) for _ in range(3)]
+    pairs = [(paper.pk, paper.venue_id) for paper in papers]
+    samples = [dict.fromkeys(counts.FACETS, pairs[:n]) for n in (3, 2)]
+    with CaptureQueriesContext(connection) as captured:
+        first, second = (counts.sample_facets(sample, 10) for sample in samples)
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == [
+        "PREPARE",
+        "EXECUTE",
+        "EXECUTE",
+    ]
+    assert first["venues"] == [(venue.slug, venue.name, 3)]
+    assert second["venues"] == [(venue.slug, venue.name, 2)]
+
+
+def test_only_reads_by_a_list_of_primary_keys_count_as_by_listed_ids():
+    from catalog.models import Paper
+    from catalog.paper_rows import _by_listed_ids
+
+    assert _by_listed_ids(Paper.objects.filter(pk__in=[1, 2]).query)
+    assert _by_listed_ids(Paper.objects.filter(id__in=(3,)).query)
+    ids = Paper.objects.filter(year=2020).values("pk")
+    assert not _by_listed_ids(Paper.objects.filter(pk__in=ids).query)
+    assert not _by_listed_ids(Paper.objects.filter(pk__in=[1], year=2020).query)
+    assert not _by_listed_ids(Paper.objects.exclude(pk__in=[1]).query)
+    assert not _by_listed_ids(Paper.objects.filter(year__in=[2020]).query)
+    assert not _by_listed_ids(Paper.objects.all().query)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE: PostgreSQL")
+def test_a_search_of_few_matches_reads_its_rows_by_id_prepared(client, settings):
+    from tests.factories import make_paper
+
+    settings.PAPERSHELF_CACHE_PAGES = False
+    make_paper("Rare quokka habits")
+    make_paper("Rare wombat habits")
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get("/papers/", {"q": "quokka"})
+        second = client.get("/papers/", {"q": "wombat"})
+    assert "quokka" in first.text and "wombat" in second.text
+    rows = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith("PREPARE") and '"catalog_paper"."id" IN ($' in q["sql"]
+    ]
+    assert len(rows) == 1  # prepared for the first page, executed for both
+    name = rows[0].split()[1]
+    executed = [
+        q["sql"] for q in captured.captured_queries if q["sql"].startswith(f"EXECUTE {name}(")
+    ]
+    assert len(executed) == 2
