@@ -167,6 +167,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Behind a connection pooler that hands each transaction to any server
+# connection (PgBouncer's transaction pooling), nothing may outlive a
+# transaction: no server-side cursors (Django's setting) and no statements
+# prepared once per connection (core.prepared reads the same setting).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "DB_TRANSACTION_POOLING", default=False
+)
 
 # Page queries are short; PostgreSQL's JIT compiles a query whose estimated
 # cost passes jit_above_cost, which for a guarded facets query can take a

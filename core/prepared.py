@@ -11,7 +11,9 @@ The statement is prepared (PREPARE, text with $1..$n) the first time a
 connection runs it and run with EXECUTE afterwards: parameters are still
 bound by the client, as every other query of the connection is. A new
 connection (CONN_MAX_AGE, a reconnect) prepares again. Elsewhere
-(SQLite) the statement runs as it is.
+(SQLite), and where the database's DISABLE_SERVER_SIDE_CURSORS says its
+connections are shared transaction by transaction (a transaction-pooling
+PgBouncer: DB_TRANSACTION_POOLING), the statement runs as it is.
 """
 
 from __future__ import annotations
@@ -52,7 +54,11 @@ def execute(cursor, sql: str, params) -> None:
     """cursor.execute(sql, params), prepared on PostgreSQL (module docstring)."""
     connection = cursor.db
     raw = connection.connection
-    if connection.vendor != "postgresql" or raw is None:
+    if (
+        connection.vendor != "postgresql"
+        or raw is None
+        or connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    ):
         cursor.execute(sql, params)
         return
     prepared = _PREPARED.setdefault(raw, set())

@@ -9,9 +9,13 @@ from django.db import connection
 from tests.security.test_deploy_settings import PRODUCTION, setting_values
 
 
+def _default_database(url: str, **env) -> dict:
+    values = setting_values(["DATABASES"], DATABASE_URL=url, **PRODUCTION, **env)
+    return ast.literal_eval(values["DATABASES"])["default"]
+
+
 def _default_options(url: str) -> dict:
-    databases = setting_values(["DATABASES"], DATABASE_URL=url, **PRODUCTION)["DATABASES"]
-    return ast.literal_eval(databases)["default"].get("OPTIONS", {})
+    return _default_database(url).get("OPTIONS", {})
 
 
 def test_postgresql_connections_turn_jit_off():
@@ -26,6 +30,13 @@ def test_options_given_in_the_url_are_kept():
 
 def test_sqlite_gets_no_postgresql_options():
     assert _default_options("sqlite:////tmp/papershelf-settings.sqlite3") == {}
+
+
+def test_transaction_pooling_turns_server_side_cursors_off():
+    url = "postgres://u:p@pooler.internal:6432/papershelf"
+    assert _default_database(url)["DISABLE_SERVER_SIDE_CURSORS"] is False
+    pooled = _default_database(url, DB_TRANSACTION_POOLING="true")
+    assert pooled["DISABLE_SERVER_SIDE_CURSORS"] is True
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")

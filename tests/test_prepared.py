@@ -74,6 +74,17 @@ def test_a_new_connection_prepares_again():
     assert [q["sql"].split()[0] for q in again.captured_queries] == ["PREPARE", "EXECUTE"]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE: PostgreSQL")
+def test_behind_transaction_pooling_nothing_is_prepared(monkeypatch):
+    # A pooler may run the next transaction on another server connection,
+    # where the statement was never prepared.
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
+    with CaptureQueriesContext(connection) as captured:
+        assert _run([2, "{3}"]) == [(6, "a%")]
+        assert _run([3, "{1}"]) == [(3, "a%")]
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == ["SELECT", "SELECT"]
+
+
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite runs it as it is")
 def test_elsewhere_the_statement_runs_as_it_is():
     sql = "SELECT %s * 2, 'a%%'"
