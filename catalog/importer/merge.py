@@ -331,8 +331,15 @@ def _closest(key: str, others: list[str]) -> list[tuple[str, float, int]]:
     )
 
 
+_EMPTY = (None, "", ())
+
+
 def _first(values):
-    return next((v for v in values if v not in (None, "", ())), None)
+    # A loop, not next() over a generator: called ~8 times a paper.
+    for value in values:
+        if value not in _EMPTY:
+            return value
+    return None
 
 
 def build_draft(entries: list[EntryRecord]) -> PaperDraft:
@@ -386,7 +393,9 @@ def build_draft(entries: list[EntryRecord]) -> PaperDraft:
     if best:
         draft.authors = best.authors
         draft.authors_complete = best.authors_complete
-        if any(not _lists_agree(c, best) for c in citations if c.authors):
+        # The richest list agrees with itself: with one citation (most
+        # papers) there is nothing to compare.
+        if any(not _lists_agree(c, best) for c in citations if c.authors and c is not best):
             draft.flag("listings give different author lists")
     else:
         draft.authors_complete = False  # no names known at all
