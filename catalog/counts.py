@@ -22,7 +22,7 @@ from django.db import connection, transaction
 
 from catalog.filters import ActiveFilters
 from catalog.models import Authorship, Award, Paper
-from catalog.paper_relations import array_text
+from catalog.paper_relations import array_text, person_by_id
 from core import prepared
 from people.models import Person
 from venues.models import Venue
@@ -299,19 +299,12 @@ def _named_top_sql(counted: str, alias: str, limit: int, where: str = "") -> str
     are cut to here. The people tied at the limit-th count were all sent
     back (a venue's authors of one paper each: 279 rows for 10 shown), and
     each was looked up twice, for its slug and for its name; on PostgreSQL
-    once, in a lateral subquery (still by primary key, never a join over
-    all the people: _slug_and_name())."""
-    if connection.vendor == "postgresql":
-        people = Person._meta.db_table
-        source = (
-            f"{counted} {alias} LEFT JOIN LATERAL ("
-            f"SELECT slug, name FROM {people} WHERE id = {alias}.person_id) who ON TRUE"
-        )
-        columns = "who.slug, who.name"
-    else:
-        source, columns = f"{counted} {alias}", _slug_and_name(alias)
+    once (paper_relations.person_by_id(): still by primary key, never a join
+    over all the people)."""
+    people = Person._meta.db_table
+    name, slug, join = person_by_id(f"{alias}.person_id", people, connection.vendor)
     return f"""
-        SELECT {columns}, {alias}.n, 1 FROM {source} {where}
+        SELECT {slug}, {name}, {alias}.n, 1 FROM {counted} {alias} {join} {where}
         ORDER BY 3 DESC, 2, 1 LIMIT {limit:d}"""
 
 

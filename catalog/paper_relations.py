@@ -101,10 +101,10 @@ def fill_relations(papers, db: str) -> None:
 
 # (kind, paper id, name, slug, equal contribution, position): each paper's
 # authors in order, then its awards by name. Each person is read by primary
-# key, authorship by authorship (_PERSON): for a hundred papers a join made
-# PostgreSQL hash all the people.
+# key, authorship by authorship (person_by_id()): for a hundred papers a join
+# made PostgreSQL hash all the people.
 _NAMED_SQL = """
-SELECT 0, a.paper_id, {person_columns}, a.equal_contribution, a.position, a.id
+SELECT 0, a.paper_id, {person_name}, {person_slug}, a.equal_contribution, a.position, a.id
 FROM {authorships} a {person_join} WHERE a.paper_id {in_ids}
 UNION ALL
 SELECT 1, pa.paper_id, w.name, w.slug, CAST(NULL AS boolean), CAST(NULL AS integer),
@@ -113,23 +113,27 @@ FROM {paper_awards} pa JOIN {awards} w ON w.id = pa.award_id WHERE pa.paper_id {
 ORDER BY 1, 2, 6 NULLS LAST, 7, 3
 """
 
-# _NAMED_SQL's author name and slug, and what they are read through: on
-# PostgreSQL a lateral subquery (OFFSET 0 keeps it one, so not a join to
-# hash), one primary-key probe per authorship for both columns (a subquery
-# per column probed twice: 2,900 -> 1,600 buffers for a page of 100
-# papers); elsewhere (SQLite: no LATERAL) a correlated subquery per column.
-_PERSON = {
-    "postgresql": (
-        "p.name, p.slug",
-        "CROSS JOIN LATERAL (SELECT p.name, p.slug FROM {people} p"
-        " WHERE p.id = a.person_id OFFSET 0) p",
-    ),
-    None: (
-        "(SELECT p.name FROM {people} p WHERE p.id = a.person_id),"
-        " (SELECT p.slug FROM {people} p WHERE p.id = a.person_id)",
+
+def person_by_id(person_id: str, people: str, vendor: str) -> tuple[str, str, str]:
+    """The name and slug of the person whose id is the SQL `person_id`, read
+    by primary key from the table `people`, and the join that reads them (to
+    follow the FROM item that `person_id` refers to; the rows are kept as
+    they are). On PostgreSQL one lateral subquery for both, which OFFSET 0
+    keeps a probe per row rather than a join the planner may hash all the
+    people for (a subquery per column probed twice: 2,900 -> 1,600 buffers
+    for an API page of 100 papers); elsewhere (SQLite: no LATERAL) a
+    correlated subquery per column, and no join."""
+    if vendor == "postgresql":
+        join = (
+            f"LEFT JOIN LATERAL (SELECT name, slug FROM {people} WHERE id = {person_id}"
+            " OFFSET 0) who ON TRUE"
+        )
+        return "who.name", "who.slug", join
+    return (
+        f"(SELECT name FROM {people} WHERE id = {person_id})",
+        f"(SELECT slug FROM {people} WHERE id = {person_id})",
         "",
-    ),
-}
+    )
 
 
 def authors_and_awards(model, paper_ids, db: str) -> tuple[list, list]:
@@ -141,9 +145,8 @@ def authors_and_awards(model, paper_ids, db: str) -> tuple[list, list]:
     if not ids:
         return [], []
     tables = relation_tables(model._meta)
-    columns, join = _PERSON.get(connections[db].vendor, _PERSON[None])
-    person = {"person_columns": columns, "person_join": join}
-    tables.update({key: text.format(**tables) for key, text in person.items()})
+    person = person_by_id("a.person_id", tables["people"], connections[db].vendor)
+    tables.update(zip(("person_name", "person_slug", "person_join"), person, strict=True))
     rows = _rows(_NAMED_SQL, tables, ids, db)
     authors, awards = [], []
     for kind, paper_id, name, slug, equal, position, _ in rows:
