@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from catalog.models import NEWEST_ORDER
 from core import prepared
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +151,45 @@ def test_a_search_of_few_matches_reads_its_rows_by_id_prepared(client, settings)
         q["sql"] for q in captured.captured_queries if q["sql"].startswith(f"EXECUTE {name}(")
     ]
     assert len(executed) == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE: PostgreSQL")
+def test_a_relevance_page_reads_its_ids_then_its_rows_by_id_prepared(client, settings):
+    # More matches than a page: the page's ids come from the segments'
+    # statement alone, then its rows by those ids, prepared once for both
+    # searches; the same papers in the same order as a full ranking.
+    import datetime
+
+    from catalog.models import Paper
+    from tests.factories import make_papers
+
+    settings.PAPERSHELF_CACHE_PAGES = False
+    day = datetime.date(2001, 1, 1)
+    make_papers(
+        [
+            {
+                "title": f"{animal} habits {i}",
+                "year": 2000 + i % 7,
+                "published_on": day.replace(year=2000 + i % 7, day=1 + i % 5),
+                "abstract": f"Seen near a {other}." if i % 3 == 0 else "",
+            }
+            for animal, other in (("Quokka", "wombat"), ("Wombat", "quokka"))
+            for i in range(30)
+        ]
+    )
+
+    def full_ranking(q):
+        papers = Paper.objects.search(q).with_rank(q).order_by("-rank", *NEWEST_ORDER)
+        return [paper.title for paper in papers[:25]]
+
+    with CaptureQueriesContext(connection) as captured:
+        pages = [client.get("/papers/", {"q": q}) for q in ("quokka", "wombat")]
+    for page, q in zip(pages, ("quokka", "wombat"), strict=True):
+        assert [row.title for row in page.context["object_list"]] == full_ranking(q)
+    statements = [q["sql"] for q in captured.captured_queries]
+    ids = [sql for sql in statements if sql.startswith("WITH head_count")]
+    assert len(ids) == 2 and not any("head_count" in sql for sql in statements if sql not in ids)
+    rows = [s for s in statements if s.startswith("PREPARE") and '"catalog_paper"."id" IN ($' in s]
+    assert len(rows) == 1
+    name = rows[0].split()[1]
+    assert len([sql for sql in statements if sql.startswith(f"EXECUTE {name}(")]) == 2

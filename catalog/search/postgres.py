@@ -580,6 +580,13 @@ def unindexed(order_by):
     ]
 
 
+def listed(ids: RawSQL) -> list[int]:
+    """The ids that `ids` (a page_ids() statement) selects, in its order."""
+    with connection.cursor() as cursor:
+        cursor.execute(ids.sql, ids.params)
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _sql(queryset):
     try:
         return queryset.query.sql_with_params()
