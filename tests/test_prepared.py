@@ -193,3 +193,36 @@ def test_a_relevance_page_reads_its_ids_then_its_rows_by_id_prepared(client, set
     assert len(rows) == 1
     name = rows[0].split()[1]
     assert len([sql for sql in statements if sql.startswith(f"EXECUTE {name}(")]) == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE: PostgreSQL")
+@pytest.mark.parametrize("bottom, top, total", [(0, 25, 30), (0, 25, 500), (100, 125, 500)])
+def test_a_prepared_rank_computes_its_tsqueries_once_not_for_every_row(bottom, top, total):
+    # The rows of a relevance page are read prepared (a generic plan after
+    # five executions): their rank's tsqueries are scalar subqueries
+    # (InitPlans, computed once), where plainto_tsquery() and to_tsquery()
+    # over parameters ran again for every row.
+    import json
+
+    from catalog.models import Paper
+    from catalog.search.postgres import PageSQL
+
+    page = PageSQL(Paper, "", [], ["quokka", "habits"], NEWEST_ORDER, total)
+    rank = page.rank(bottom, top)
+    text, count = prepared.numbered(f"SELECT {rank.sql} FROM catalog_paper")
+    assert count == len(rank.params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"PREPARE ranked AS {text}")
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        try:
+            marks = ", ".join(["%s"] * count)
+            cursor.execute(f"EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE ranked({marks})", rank.params)
+            plan = cursor.fetchone()[0]
+        finally:
+            cursor.execute("RESET plan_cache_mode")
+            cursor.execute("DEALLOCATE ranked")
+    plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+    per_row = " ".join(plan["Output"])
+    assert "tsquery(" not in per_row and "head_vector" in per_row
+    once = [node for node in plan.get("Plans", []) if node.get("Parent Relationship") == "InitPlan"]
+    assert once and all("tsquery(" in " ".join(node["Output"]) for node in once)
