@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from catalog.models import NEWEST_ORDER
 from core import prepared
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +151,78 @@ def test_a_search_of_few_matches_reads_its_rows_by_id_prepared(client, settings)
         q["sql"] for q in captured.captured_queries if q["sql"].startswith(f"EXECUTE {name}(")
     ]
     assert len(executed) == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE: PostgreSQL")
+def test_a_relevance_page_reads_its_ids_then_its_rows_by_id_prepared(client, settings):
+    # More matches than a page: the page's ids come from the segments'
+    # statement alone, then its rows by those ids, prepared once for both
+    # searches; the same papers in the same order as a full ranking.
+    import datetime
+
+    from catalog.models import Paper
+    from tests.factories import make_papers
+
+    settings.PAPERSHELF_CACHE_PAGES = False
+    day = datetime.date(2001, 1, 1)
+    make_papers(
+        [
+            {
+                "title": f"{animal} habits {i}",
+                "year": 2000 + i % 7,
+                "published_on": day.replace(year=2000 + i % 7, day=1 + i % 5),
+                "abstract": f"Seen near a {other}." if i % 3 == 0 else "",
+            }
+            for animal, other in (("Quokka", "wombat"), ("Wombat", "quokka"))
+            for i in range(30)
+        ]
+    )
+
+    def full_ranking(q):
+        papers = Paper.objects.search(q).with_rank(q).order_by("-rank", *NEWEST_ORDER)
+        return [paper.title for paper in papers[:25]]
+
+    with CaptureQueriesContext(connection) as captured:
+        pages = [client.get("/papers/", {"q": q}) for q in ("quokka", "wombat")]
+    for page, q in zip(pages, ("quokka", "wombat"), strict=True):
+        assert [row.title for row in page.context["object_list"]] == full_ranking(q)
+    statements = [q["sql"] for q in captured.captured_queries]
+    ids = [sql for sql in statements if sql.startswith("WITH head_count")]
+    assert len(ids) == 2 and not any("head_count" in sql for sql in statements if sql not in ids)
+    rows = [s for s in statements if s.startswith("PREPARE") and '"catalog_paper"."id" IN ($' in s]
+    assert len(rows) == 1
+    name = rows[0].split()[1]
+    assert len([sql for sql in statements if sql.startswith(f"EXECUTE {name}(")]) == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE: PostgreSQL")
+@pytest.mark.parametrize("bottom, top, total", [(0, 25, 30), (0, 25, 500), (100, 125, 500)])
+def test_a_prepared_rank_computes_its_tsqueries_once_not_for_every_row(bottom, top, total):
+    # The rows of a relevance page are read prepared (a generic plan after
+    # five executions): their rank's tsqueries are scalar subqueries
+    # (InitPlans, computed once), where plainto_tsquery() and to_tsquery()
+    # over parameters ran again for every row.
+    import json
+
+    from catalog.models import Paper
+    from catalog.search.postgres import PageSQL
+
+    page = PageSQL(Paper, "", [], ["quokka", "habits"], NEWEST_ORDER, total)
+    rank = page.rank(bottom, top)
+    text, count = prepared.numbered(f"SELECT {rank.sql} FROM catalog_paper")
+    assert count == len(rank.params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"PREPARE ranked AS {text}")
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        try:
+            marks = ", ".join(["%s"] * count)
+            cursor.execute(f"EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE ranked({marks})", rank.params)
+            plan = cursor.fetchone()[0]
+        finally:
+            cursor.execute("RESET plan_cache_mode")
+            cursor.execute("DEALLOCATE ranked")
+    plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+    per_row = " ".join(plan["Output"])
+    assert "tsquery(" not in per_row and "head_vector" in per_row
+    once = [node for node in plan.get("Plans", []) if node.get("Parent Relationship") == "InitPlan"]
+    assert once and all("tsquery(" in " ".join(node["Output"]) for node in once)

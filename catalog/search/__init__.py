@@ -175,6 +175,14 @@ def relevance_page_rows(
         # without the segments' statement (its planning alone cost more
         # than reading a few rows).
         rows = rows_from.filter(pk__in=ids)
-    else:
+    elif bottom < postgres.RANK_WINDOW < top:
+        # Its rank tests the head window, a subquery whose plan depends on
+        # the words: read with the segments in one statement.
         rows = rows_from.filter(pk__in=segments.page_ids(bottom, top))
+    else:
+        # The page's ids first, then its rows by them: the rows' read is
+        # then the one kept prepared for reads by ids (catalog.paper_rows),
+        # where its joins and subqueries were planned again with the
+        # segments' on every page.
+        rows = rows_from.filter(pk__in=postgres.listed(segments.page_ids(bottom, top)))
     return rows.annotate(rank=segments.rank(bottom, top)).order_by("-rank", *order_by)

@@ -267,22 +267,13 @@ class PageSQL:
         title = f"to_tsquery(%s::regconfig, {unaccented_sql(title_params[1])})"
         self.head = (f"{t}.head_vector @@ {plain}", self.plain_params)
         self.search = (f"{t}.search_vector @@ {plain}", self.plain_params)
-        weights = "'{" + ",".join(str(w) for w in WEIGHTS) + "}'::float4[]"
-
-        def score(vector):
-            return (
-                f"(ts_rank_cd({weights}, {t}.{vector}, {plain}, {NORMALIZATION}))::double precision"
-            )
-
-        self.head_key = (
-            f"(CASE WHEN {t}.head_vector @@ {title} THEN {float(HEAD_WINDOW_TITLE)}::float8 "
-            f"ELSE {float(HEAD_WINDOW)}::float8 END + {score('head_vector')})",
-            [*title_params, *self.plain_params],
-        )
-        self.rest_key = (
-            f"({float(REST_RANKED)}::float8 + {score('search_vector')})",
-            self.plain_params,
-        )
+        self.head_key, self.rest_key = self._keys(plain, title, title_params)
+        # rank()'s, each tsquery computed once a statement (a scalar subquery):
+        # the rows' read is prepared, and its generic plan computed them
+        # again for every row, three times each.
+        plain, title = f"(SELECT {plain})", f"(SELECT {title})"
+        self.rank_head = (f"{t}.head_vector @@ {plain}", self.plain_params)
+        self.rank_head_key, self.rank_rest_key = self._keys(plain, title, title_params)
         self.newest_by = order_by
         self.newest = self._order(order_by)
         self.read_order = self.newest
@@ -292,6 +283,26 @@ class PageSQL:
         self.catalog_rows = None  # the planner's, known when _head_is_sparse() asked
         if total > SORTED_ROWS and self._head_is_sparse():
             self.head_order = self._order(order_by, sorted_whole=True)
+
+    def _keys(self, plain: str, title: str, title_params: list) -> tuple[tuple, tuple]:
+        """The head window's and the rest's sort keys, (SQL, params) each,
+        around the tsqueries `plain` (every word) and `title` (in the title)."""
+        weights = "'{" + ",".join(str(w) for w in WEIGHTS) + "}'::float4[]"
+
+        def score(vector):
+            return (
+                f"(ts_rank_cd({weights}, {self.table}.{vector}, {plain}, {NORMALIZATION}))"
+                "::double precision"
+            )
+
+        head_key = (
+            f"(CASE WHEN {self.table}.head_vector @@ {title} "
+            f"THEN {float(HEAD_WINDOW_TITLE)}::float8 "
+            f"ELSE {float(HEAD_WINDOW)}::float8 END + {score('head_vector')})",
+            [*title_params, *self.plain_params],
+        )
+        rest_key = (f"({float(REST_RANKED)}::float8 + {score('search_vector')})", self.plain_params)
+        return head_key, rest_key
 
     @classmethod
     def of(cls, unsearched, words, order_by, total: int):
@@ -473,10 +484,10 @@ class PageSQL:
 
     def rank(self, bottom: int, top: int) -> RawSQL:
         """Segments.rank(bottom, top), as SQL over the row's own columns."""
-        head, head_params = self.head
-        key, key_params = self.head_key
+        head, head_params = self.rank_head
+        key, key_params = self.rank_head_key
         if self.total <= RANK_WINDOW:
-            default, default_params = self.rest_key
+            default, default_params = self.rank_rest_key
         else:
             default, default_params = f"{float(REST)}::float8", []
         if top <= RANK_WINDOW:
@@ -578,6 +589,13 @@ def unindexed(order_by):
         )
         for e in order_by
     ]
+
+
+def listed(ids: RawSQL) -> list[int]:
+    """The ids that `ids` (a page_ids() statement) selects, in its order."""
+    with connection.cursor() as cursor:
+        cursor.execute(ids.sql, ids.params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _sql(queryset):

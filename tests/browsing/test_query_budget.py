@@ -2,10 +2,13 @@
 100 (no per-row queries), within a small budget."""
 
 import pytest
+from django.db import connection
 
 from tests.query_budget import count_queries, empty_catalog
 
 pytestmark = pytest.mark.django_db
+
+SEARCH = "/papers/?q=scaling&venue=icml&author=stella-biderman&year_from=2000&award=oral"
 
 # The budget each page is held to; a change here should be a deliberate one.
 BUDGET = {
@@ -13,7 +16,7 @@ BUDGET = {
     # version its page cache is keyed on (1 query in all when cached).
     "/": 7,
     "/papers/": 8,
-    "/papers/?q=scaling&venue=icml&author=stella-biderman&year_from=2000&award=oral": 8,
+    SEARCH: 8,
     "/papers/?sort=upvotes&page=1": 8,
     # Facets from the award cells (catalog/counts.py).
     "/papers/?award=oral&year_from=2000&sort=oldest": 8,
@@ -33,6 +36,9 @@ BUDGET = {
     "/awards/": 2,
     "/awards/oral/": 5,
 }
+# On PostgreSQL a relevance page of more matches than a page reads its ids,
+# then its rows by them (prepared); with fewer, its facets read every id.
+MORE_THAN_A_PAGE = {SEARCH: 1}
 
 
 @pytest.mark.parametrize("url", list(BUDGET))
@@ -42,7 +48,8 @@ def test_query_count_does_not_grow_with_the_catalog(client, url, budget_catalog)
     empty_catalog()
     budget_catalog(100)
     with_hundred = count_queries(client, url)
-    assert with_one == with_hundred, (
+    more = MORE_THAN_A_PAGE.get(url, 0) if connection.vendor == "postgresql" else 0
+    assert with_one + more == with_hundred, (
         f"{url}: {with_one} queries with 1 paper, {with_hundred} with 100"
     )
     assert with_hundred <= BUDGET[url], f"{url}: {with_hundred} queries, budget {BUDGET[url]}"
