@@ -136,12 +136,13 @@ def foreign_keys(cursor) -> list[tuple[str, str, str]]:
     load drops: each of their rows would otherwise be checked one by one at
     commit, where adding the key back checks them all in one join. Keys to
     other tables stay (dropping one would lock the other table too, e.g. the
-    users)."""
+    users), and so do those this role could not add again (REFERENCES)."""
     referred = _tables() + [model._meta.db_table for model in KEYS_TO_MODELS]
     cursor.execute(
         "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid) "
         "FROM pg_constraint WHERE contype = 'f' AND convalidated "
         "AND conrelid = ANY(%s::text[]::regclass[]) AND confrelid = ANY(%s::text[]::regclass[]) "
+        "AND has_table_privilege(confrelid, 'REFERENCES') "
         "ORDER BY conrelid, conname",
         [_tables(), referred],
     )

@@ -149,6 +149,25 @@ def test_a_set_aside_key_comes_back_checked_against_every_row(settings, monkeypa
     assert Paper.objects.count() == 0 and indexes() == before
 
 
+def test_a_key_to_a_table_this_role_cannot_refer_to_stays(settings, set_aside):
+    """Without REFERENCES on the venues (the key could not be added again),
+    the papers' key to them stays and is checked at commit as before."""
+    settings.PAPERSHELF_IMPORT_BULK_FROM = 100
+    before = indexes()
+    with connection.cursor() as cursor:  # an owner may take a privilege from itself
+        cursor.execute("REVOKE REFERENCES ON venues_venue FROM CURRENT_USER")
+
+    import_listings(parsed(*SEED_FILES))
+
+    [(_, keys, _)] = set_aside
+    assert [name for table, name, _ in keys if table == "catalog_paper"] == []
+    assert (
+        "catalog_paper_awards",
+        "catalog_paper_awards_award_id_ba8d7f82_fk_catalog_award_id",
+    ) in {(table, name) for table, name, _ in keys}
+    assert Paper.objects.count() == 135 and indexes() == before
+
+
 def test_checks_pending_in_the_transaction_do_not_stop_a_bulk_load(settings, set_aside):
     settings.PAPERSHELF_IMPORT_BULK_FROM = 100
     before = indexes()
