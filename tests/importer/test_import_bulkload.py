@@ -7,7 +7,7 @@ time, keeps them."""
 import threading
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, IntegrityError, connection
 
 from catalog import counts
 from catalog.importer import bulkload, service
@@ -89,11 +89,19 @@ def test_a_bulk_load_builds_the_indexes_again_as_they_were(settings, set_aside):
     assert "public.catalog_personcell_by_venue_year" in dropped
     assert "public.catalog_personvenue_most" in dropped
     assert not [name for name in dropped if "gin" in name or "unique" in name or "pkey" in name]
-    # So did the foreign keys between those tables, not those to others.
+    # So did the foreign keys between those tables, and those to the venues,
+    # awards and import runs; not those to the users.
     definitions = {(table, definition) for table, _, definition in keys}
-    person = "FOREIGN KEY (person_id) REFERENCES people_person(id) DEFERRABLE INITIALLY DEFERRED"
+    deferred = "DEFERRABLE INITIALLY DEFERRED"
+    person = f"FOREIGN KEY (person_id) REFERENCES people_person(id) {deferred}"
     assert ("catalog_authorship", person) in definitions
-    assert not [d for d in definitions if "auth_user" in d[1] or "venues_venue" in d[1]]
+    venue = f"FOREIGN KEY (venue_id) REFERENCES venues_venue(id) {deferred}"
+    award = f"FOREIGN KEY (award_id) REFERENCES catalog_award(id) {deferred}"
+    run = f"FOREIGN KEY (run_id) REFERENCES history_importrun(id) {deferred}"
+    assert ("catalog_paper", venue) in definitions
+    assert ("catalog_paper_awards", award) in definitions
+    assert ("history_paperrevision", run) in definitions
+    assert not [d for d in definitions if "auth_user" in d[1]]
     # The kept counts' triggers were off (recounted instead); those of the
     # catalog version and the search rows stayed on.
     names = {name for _, name in triggers}
@@ -101,8 +109,63 @@ def test_a_bulk_load_builds_the_indexes_again_as_they_were(settings, set_aside):
     assert "catalog_authorship_personyear_insert" in names
     assert not [name for name in names if "version" in name or "search_rows" in name]
     assert indexes() == before
+    assert not_validated_foreign_keys() == []
     assert_kept_tables_are_recounted_ones()
     assert_search_fields_are_those_refresh_search_index_gives()
+
+
+def not_validated_foreign_keys() -> list[str]:
+    """The bulk tables' foreign keys PostgreSQL has not checked every row of."""
+    tables = [model._meta.db_table for model in BULK_MODELS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE contype = 'f' AND NOT convalidated "
+            "AND conrelid = ANY(%s::text[]::regclass[])",
+            [tables],
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
+def test_a_set_aside_key_comes_back_checked_against_every_row(settings, monkeypatch):
+    """A key dropped for the load is added again (validated: PostgreSQL
+    checks every row when it is added), so a row the load wrote that breaks
+    it fails the import, as the deferred check at commit would have."""
+    settings.PAPERSHELF_IMPORT_BULK_FROM = 100
+    before = indexes()
+    record_papers = service.record_papers
+
+    def orphaned(*args, **kwargs):
+        record_papers(*args, **kwargs)
+        with connection.cursor() as cursor:  # a paper of a venue that is not there
+            cursor.execute("UPDATE catalog_paper SET venue_id = -1 WHERE id = %s", [first_paper()])
+
+    def first_paper():
+        return Paper.objects.order_by("pk").values_list("pk", flat=True)[0]
+
+    monkeypatch.setattr(service, "record_papers", orphaned)
+    with pytest.raises(IntegrityError, match="venue_id"):
+        import_listings(parsed(*SEED_FILES))
+
+    assert Paper.objects.count() == 0 and indexes() == before
+
+
+def test_a_key_to_a_table_this_role_cannot_refer_to_stays(settings, set_aside):
+    """Without REFERENCES on the venues (the key could not be added again),
+    the papers' key to them stays and is checked at commit as before."""
+    settings.PAPERSHELF_IMPORT_BULK_FROM = 100
+    before = indexes()
+    with connection.cursor() as cursor:  # an owner may take a privilege from itself
+        cursor.execute("REVOKE REFERENCES ON venues_venue FROM CURRENT_USER")
+
+    import_listings(parsed(*SEED_FILES))
+
+    [(_, keys, _)] = set_aside
+    assert [name for table, name, _ in keys if table == "catalog_paper"] == []
+    assert (
+        "catalog_paper_awards",
+        "catalog_paper_awards_award_id_ba8d7f82_fk_catalog_award_id",
+    ) in {(table, name) for table, name, _ in keys}
+    assert Paper.objects.count() == 135 and indexes() == before
 
 
 def test_checks_pending_in_the_transaction_do_not_stop_a_bulk_load(settings, set_aside):
