@@ -145,7 +145,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's, each context released once rendered (core/template_backend.py).
+        "BACKEND": "core.template_backend.ReleasingTemplates",
+        # The alias Django's own backend has (engines["django"]).
+        "NAME": "django",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {

@@ -54,6 +54,12 @@ class CachedPageMixin:
                 response.render()
         return response
 
+    def head(self, request, *args, **kwargs):
+        # A method, not what View.setup() sets without one: self.head =
+        # self.get, a bound method in the view's own __dict__, made every
+        # view a reference cycle (freed, with all it holds, by the collector).
+        return self.get(request, *args, **kwargs)
+
     def cached_page(self) -> bytes | None:
         """This URL's page as cached for the catalog version (None: not cached)."""
         key = self.page_key()

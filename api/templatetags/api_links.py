@@ -7,6 +7,7 @@ for an unknown slug) have no object, and so no twin.
 """
 
 from django import template
+from django.http import QueryDict
 from django.utils.html import format_html
 
 from api.adapter import LIST_PARAMETERS
@@ -28,10 +29,12 @@ def twin_url(request, context) -> str | None:
     if match is None:
         return None
     if match.view_name == "catalog:paper-list" and context.get("page_obj") is not None:
-        query = request.GET.copy()
-        for key in list(query):
-            if key not in LIST_PARAMETERS:
-                del query[key]
+        # Built from the API's parameters rather than a copy of GET with the
+        # rest deleted: copy() deep-copies every value (a third of the tag).
+        query = QueryDict(mutable=True)
+        for key, values in request.GET.lists():
+            if key in LIST_PARAMETERS:
+                query.setlist(key, values)
         suffix = f"?{query.urlencode()}" if query else ""
         return fixed_url("api:paper-list") + suffix
     shown = context.get("object")

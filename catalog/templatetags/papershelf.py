@@ -4,7 +4,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from catalog.facet_html import facets_html
-from catalog.list_html import list_body
+from catalog.list_html import list_body, list_head, list_title
 from catalog.paper_rows import rows_html, shown_rows
 from catalog.rendering import highlight_text, plain_text, render_rich_text, render_snippet
 
@@ -55,3 +55,15 @@ def facets_sidebar(facets):
 def paper_list_body(context):
     """The paper list's content block, written in Python (catalog/list_html.py)."""
     return list_body(context)
+
+
+@register.simple_tag(takes_context=True)
+def paper_list_title(context):
+    """The paper list's title block (catalog/list_html.py)."""
+    return list_title(context)
+
+
+@register.simple_tag(takes_context=True)
+def paper_list_head(context):
+    """The paper list's head block: the facets' script, the description."""
+    return list_head(context)

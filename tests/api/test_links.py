@@ -17,6 +17,10 @@ def alternate(response):
         ("/papers/", "/api/v1/papers"),
         ("/papers/?venue=icml&q=language&page=1&utm=x", "/api/v1/papers?venue=icml&q=language"),
         (
+            "/papers/?venue=icml&utm=x&venue=iclr&q=a+b&page=1",
+            "/api/v1/papers?venue=icml&venue=iclr&q=a+b",
+        ),
+        (
             "/papers/pythia-a-suite-for-analyzing-large-language-models/",
             "/api/v1/papers/pythia-a-suite-for-analyzing-large-language-models",
         ),

@@ -1,5 +1,5 @@
-"""The paper list's content block, written in Python (catalog/list_html.py),
-is the HTML the template it replaces wrote: the same page, byte for byte,
+"""The paper list's content, title and head blocks, written in Python
+(catalog/list_html.py), are the HTML the templates they replace wrote: the same page, byte for byte,
 for lists with and without results, chips, problems, pages, searches and
 deferred facets, with the cache off and on (the facets fragment)."""
 
@@ -81,6 +81,16 @@ TEMPLATE_BODY = Template(
 """  # noqa: E501, RUF001
 )
 
+# Its title and head blocks as they were.
+TEMPLATE_TITLE = Template(
+    "{% if search %}\u201c{{ search }}\u201d \u2014 {% endif %}Papers"
+    "{% if page_obj.number > 1 %} (page {{ page_obj.number }}){% endif %}"
+)
+TEMPLATE_HEAD = Template(
+    """{% load static %}{% if facets_urls %}<script src="{% static 'js/facets.js' %}" defer></script>
+{% endif %}<meta name="description" content="{% if total %}{{ total_shown }} paper{{ total|pluralize }}{% else %}No papers{% endif %}{% for chip in chips %}{% if forloop.first %}: {% else %}; {% endif %}{{ chip.label }}{% endfor %}. Search and filter the Papershelf catalog by venue, year, author and award, and export citations.">"""  # noqa: E501
+)
+
 HOSTILE = '<b>"it\'s"</b> & co'
 URLS = [
     "/papers/",
@@ -119,6 +129,8 @@ def test_the_list_page_is_the_one_its_template_wrote(
             cache.delete_many([page, page + DEFERRED_PAGE])
         with monkeypatch.context() as patched:
             patched.setattr(papershelf, "list_body", template_body)
+            patched.setattr(papershelf, "list_title", TEMPLATE_TITLE.render)
+            patched.setattr(papershelf, "list_head", TEMPLATE_HEAD.render)
             rendered = client.get(url)
         assert written.status_code == rendered.status_code == 200, url
         assert written.content.decode() == rendered.content.decode(), url
