@@ -98,6 +98,8 @@ class ResultTotal:
     # The active values' names, as FacetCounts.names(), when the count read
     # them anyway (None: not read).
     names: dict | None = None
+    # The results' ids are never read without the facets (FacetCounts.ids).
+    ids = None
 
 
 class FacetsDeferred(Exception):

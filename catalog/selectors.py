@@ -121,8 +121,9 @@ def list_paginator(
     `version`: the catalog version the page is read at (what deep pages may
     cache by), None when nothing is cached."""
     estimated = counts.total_estimated  # then pages find their end themselves
-    ids = getattr(counts, "ids", None)
-    page_rows = relevance_page_rows_for(filterset, counts.total, Paper.objects.for_list(), ids)
+    page_rows = relevance_page_rows_for(
+        filterset, counts.total, Paper.objects.for_list(), counts.ids
+    )
     if page_rows is not None:
         return DeferredJoinPaginator(
             papers, per_page, count=counts.total, estimated=estimated, page_rows=page_rows, **kwargs
