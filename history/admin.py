@@ -158,8 +158,8 @@ class ImportRunAdmin(admin.ModelAdmin):
     def counts(self, run):
         report = run.report or {}
         return (
-            f"{len(report.get('created', []))} created, {len(report.get('updated', []))} updated, "
-            f"{len(report.get('conflicts', []))} conflicts"
+            f"{_count(report, 'created') or 0} created, {_count(report, 'updated') or 0} updated, "
+            f"{_count(report, 'conflicts') or 0} conflicts"
         )
 
     @admin.display(description="Undone by")
@@ -192,7 +192,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         return format_html_join(
             "",
             "<div>{}: {}</div>",
-            ((key, _count(report.get(key))) for key in keys if key in report),
+            ((key, _count(report, key)) for key in keys if key in report),
         )
 
     @admin.display(description="Papers it touched")
@@ -219,7 +219,13 @@ class ImportRunAdmin(admin.ModelAdmin):
         return actions
 
 
-def _count(value):
+def _count(report: dict, key: str):
+    """A run's report's number of `key`: its lists keep their first items
+    only, their lengths in "counts" (runs recorded before keep them whole)."""
+    counts = report.get("counts", {})
+    if key in counts:
+        return counts[key]
+    value = report.get(key)
     return len(value) if isinstance(value, list) else value
 
 

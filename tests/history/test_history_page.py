@@ -143,3 +143,32 @@ def test_marking_papers_reviewed_is_recorded(staff, seeded):
     revision = paper.revisions.get(kind="admin")
     assert revision.changes["needs_review"] == [True, False]
     assert revision.who == "ed"
+
+
+def test_a_run_keeps_the_first_items_of_its_report_lists_and_every_count(staff, seeded):
+    from catalog.importer.recording import LISTED_UP_TO, report_json
+    from catalog.importer.report import ImportReport
+
+    many = LISTED_UP_TO + 5
+    report = ImportReport(
+        created=[f"Paper {n}" for n in range(many)],
+        updated=[("Old title", ["title"])],
+        flagged=[(f"Paper {n}", ["no year"]) for n in range(many)],
+    )
+    run = ImportRun.objects.get()
+    run.report = report_json(report)
+    run.save()
+    run.refresh_from_db()
+    assert run.report["created"] == [f"Paper {n}" for n in range(LISTED_UP_TO)]
+    assert len(run.report["flagged"]) == LISTED_UP_TO
+    assert run.report["updated"] == [["Old title", ["title"]]]
+    assert run.report["counts"] == {
+        **dict.fromkeys(run.report["counts"], 0),
+        "created": many,
+        "updated": 1,
+        "flagged": many,
+    }
+    listed = staff.get(reverse("admin:history_importrun_changelist")).content.decode()
+    assert f"{many} created, 1 updated, 0 conflicts" in listed
+    page = staff.get(reverse("admin:history_importrun_change", args=[run.pk])).content.decode()
+    assert f"<div>flagged: {many}</div>" in page
