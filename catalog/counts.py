@@ -22,7 +22,7 @@ from django.db import connection, transaction
 
 from catalog.filters import ActiveFilters
 from catalog.models import Authorship, Award, Paper
-from catalog.paper_relations import array_text, person_by_id
+from catalog.paper_relations import array_text, person_by_id, person_subqueries
 from core import prepared
 from people.models import Person
 from venues.models import Venue
@@ -281,17 +281,6 @@ def venue_years(venue) -> tuple[dict[int, int], int]:
     return dict(sorted(years.items())), total
 
 
-def _slug_and_name(alias: str) -> str:
-    """The slug and name of the person `alias`.person_id, as two scalar
-    subqueries: read for the rows kept only (as a join, the planner hashed
-    all the people: 60,000 at 100,000 papers)."""
-    people = Person._meta.db_table
-    return (
-        f"(SELECT slug FROM {people} WHERE id = {alias}.person_id), "
-        f"(SELECT name FROM {people} WHERE id = {alias}.person_id)"
-    )
-
-
 def _named_top_sql(counted: str, alias: str, limit: int, where: str = "") -> str:
     """A SELECT of (slug, name, n, 1) rows of the people in `counted` (a CTE
     of person_id, n, read as `alias`) that pass `where`: the `limit` first in
@@ -311,7 +300,8 @@ def _named_top_sql(counted: str, alias: str, limit: int, where: str = "") -> str
 def _top_counted_sql(counted: str, active: tuple[str, ...], name: str = "") -> tuple[str, str]:
     """CTEs and a SELECT of the top rows of `counted` (a CTE of person_id, n):
     those with at least the limit-th count (parameter) and the `active` slugs
-    (their parameters), with their slug and name (_slug_and_name()),
+    (their parameters), with their slug and name (a subquery each:
+    paper_relations.person_subqueries()),
     active ones first. `name`: a suffix of the CTEs' names, for two of these in one query."""
     people = Person._meta.db_table
     marks = ", ".join(["%s"] * len(active)) or "NULL"
@@ -327,8 +317,9 @@ def _top_counted_sql(counted: str, active: tuple[str, ...], name: str = "") -> t
             UNION ALL
             SELECT id, 0, 0 FROM {chosen}
         )"""
+    person_name, person_slug = person_subqueries(f"{kept}.person_id", people)
     select = f"""
-        SELECT {_slug_and_name(kept)}, n, first FROM {kept}"""
+        SELECT {person_slug}, {person_name}, n, first FROM {kept}"""
     return ctes, select
 
 

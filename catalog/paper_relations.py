@@ -129,10 +129,16 @@ def person_by_id(person_id: str, people: str, vendor: str) -> tuple[str, str, st
             " OFFSET 0) who ON TRUE"
         )
         return "who.name", "who.slug", join
+    return (*person_subqueries(person_id, people), "")
+
+
+def person_subqueries(person_id: str, people: str) -> tuple[str, str]:
+    """The name and slug of the person whose id is the SQL `person_id`, as a
+    correlated subquery each on the table `people`: read by primary key for
+    the rows kept only (as a join, the planner hashed all the people)."""
     return (
         f"(SELECT name FROM {people} WHERE id = {person_id})",
         f"(SELECT slug FROM {people} WHERE id = {person_id})",
-        "",
     )
 
 
