@@ -63,6 +63,13 @@ LATEST_YEARS_ORDER = (
 # in pages (a top-N sort of 60,000 matches costs more than reading their
 # 900 pages): walk_is_cheaper().
 WALK_COST = 5
+# A walk of the search rows' own year index (walks()) costs about one
+# collected page a row passed, not WALK_COST: measured at 100,000 papers
+# (median of 5, warm), the newest 250 of a word in 20-38% of them walked in
+# 2.7-5.1 ms and collected in 9-14 ms; in 11% walked in 11.1 and collected
+# in 11.8 (in 9%: 25.8 and 13.1); the newest 1,001 of a word in 61% walked
+# in 7.6 and collected in 43, in 42% 13.5 and 17.7, in 25% 19.2 and 15.0.
+SEARCH_ROW_WALK_COST = 1
 ROWS_PER_PAGE = 110
 SCAN_COST = 0.05
 MATCH_COST = 0.4
@@ -327,7 +334,8 @@ def walks(pools: list[tuple], limits: list[int], planned=None) -> list[tuple[boo
     `limits[i]` matches by walking the year index (True) rather than
     collecting every match from the GIN index and sorting them:
     walk_is_cheaper() with the planner's estimates (planned_rows(), or
-    `planned` when already read); and, collecting, from which of its newest
+    `planned` when already read), a search rows' walk at
+    SEARCH_ROW_WALK_COST; and, collecting, from which of its newest
     papers on (year_floor_offset()). SQLite: always the walk (its FTS5 test
     does not read a vector)."""
     if planned is None:
@@ -335,11 +343,15 @@ def walks(pools: list[tuple], limits: list[int], planned=None) -> list[tuple[boo
     if planned is None:
         return [(True, None)] * len(pools)
     rows, catalog_rows = planned
+    costs = [
+        SEARCH_ROW_WALK_COST if shaped(pool).model._meta.label == "catalog.SearchRow" else WALK_COST
+        for pool, _ in pools
+    ]
     return [
         (True, None)
-        if walk_is_cheaper(matches, papers, catalog_rows, limit)
+        if walk_is_cheaper(matches, papers, catalog_rows, limit, walk_cost=cost)
         else (False, year_floor_offset(matches, papers, limit))
-        for (matches, papers), limit in zip(rows, limits, strict=True)
+        for (matches, papers), limit, cost in zip(rows, limits, costs, strict=True)
     ]
 
 
@@ -356,14 +368,17 @@ def year_floor_offset(matches: float, papers: float, limit: int) -> int | None:
     return newest if newest < papers / 4 else None
 
 
-def walk_is_cheaper(matches: float, papers: float, catalog_rows: float, limit: int) -> bool:
+def walk_is_cheaper(
+    matches: float, papers: float, catalog_rows: float, limit: int, walk_cost: float = WALK_COST
+) -> bool:
     """Whether walking the year index to the newest `limit` of `matches`
     among `papers` (a pool of a catalog of `catalog_rows` papers) costs less
     than collecting every match and sorting them. Pure.
 
     A walk tests the search vector of every paper it passes, and the vector
-    is TOASTed: WALK_COST pages for each of limit / rate papers (600 ms for
-    a word in 9% of 100,000 papers). Collecting reads no vector, but every
+    is TOASTed: `walk_cost` pages for each of limit / rate papers (WALK_COST
+    by default; 600 ms for a word in 9% of 100,000 papers; the search rows'
+    SEARCH_ROW_WALK_COST). Collecting reads no vector, but every
     heap page holding a match: with ROWS_PER_PAGE search rows to a page,
     the expected number of distinct pages among the pool's, taken as spread
     over the whole table (a filter's papers are scattered: at most one a
@@ -374,7 +389,7 @@ def walk_is_cheaper(matches: float, papers: float, catalog_rows: float, limit: i
     the floor does not help. Measured at 100,000 papers: the walk wins for
     a word in 60% of the catalog or more, and for a big venue's common
     word."""
-    walk = WALK_COST * limit * max(papers, 1) / max(matches, 1)
+    walk = walk_cost * limit * max(papers, 1) / max(matches, 1)
     pages = max(min(papers, catalog_rows / ROWS_PER_PAGE), 1)
     floored = papers >= catalog_rows / 2 and year_floor_offset(matches, papers, limit)
     sorted_matches = min(matches, FLOOR_MARGIN * limit) if floored else matches
