@@ -37,6 +37,7 @@ import json
 import math
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
@@ -45,6 +46,7 @@ from django.db.models.functions import Coalesce
 
 from catalog import counts
 from catalog.query_shapes import ShapeStatements, filters_and_order_only
+from catalog.search.index import SEARCH_CONFIG
 from catalog.search.postgres import unindexed
 
 # The order samples are taken in: the latest years first, as the oldest-first
@@ -61,6 +63,13 @@ LATEST_YEARS_ORDER = (
 # in pages (a top-N sort of 60,000 matches costs more than reading their
 # 900 pages): walk_is_cheaper().
 WALK_COST = 5
+# A walk of the search rows' own year index (walks()) costs about one
+# collected page a row passed, not WALK_COST: measured at 100,000 papers
+# (median of 5, warm), the newest 250 of a word in 20-38% of them walked in
+# 2.7-5.1 ms and collected in 9-14 ms; in 11% walked in 11.1 and collected
+# in 11.8 (in 9%: 25.8 and 13.1); the newest 1,001 of a word in 61% walked
+# in 7.6 and collected in 43, in 42% 13.5 and 17.7, in 25% 19.2 and 15.0.
+SEARCH_ROW_WALK_COST = 1
 ROWS_PER_PAGE = 110
 SCAN_COST = 0.05
 MATCH_COST = 0.4
@@ -105,7 +114,8 @@ def read_newest(pools: dict, limit: int, *, quick: tuple[float, int] | None = No
 
     `quick` (matches, smaller limit): a pool the planner expects at least
     `matches` matches of is read only up to the smaller limit (its Newest
-    then says so: `cut_at`)."""
+    then says so: `cut_at`). The querysets may be given as ShapedPool."""
+    pools = {name: (shaped(pool), shaped(unsearched)) for name, (pool, unsearched) in pools.items()}
     planned = planned_rows(list(pools.values())) if quick is not None else None
     limits = [limit] * len(pools)
     if planned is not None:
@@ -133,28 +143,28 @@ def read_newest(pools: dict, limit: int, *, quick: tuple[float, int] | None = No
 
 
 def _read(pools: list[tuple], limits: list[int], plans: list[tuple]) -> dict[int, list[tuple]]:
-    """Rows (id, venue id, year, date) of each pool by its index, at most its
-    limit, read as its plan says (walk or collect, and the year floor): one
-    query."""
+    """Rows (id, venue id, year, date) of each pool (ShapedPool pairs) by its
+    index, at most its limit, read as its plan says (walk or collect, and
+    the year floor): one query."""
     branches, params = [], []
     for index, ((pool, unsearched), (walk, floor), limit) in enumerate(
         zip(pools, plans, limits, strict=True)
     ):
         order = LATEST_YEARS_ORDER if walk else unindexed(LATEST_YEARS_ORDER)
-        if floor is not None:
-            # The year of the pool's floor-th newest paper, searched or not.
-            kth = unsearched.order_by(F("year").desc(nulls_first=True)).values("year")
-            floor_year = Coalesce(Subquery(kth[floor : floor + 1]), Value(0))
-            pool = pool.filter(Q(year__isnull=True) | Q(year__gte=floor_year))
+
+        def newest(queryset, order=order, limit=limit):
+            columns = ("pk", "venue_id", "year", "published_on")
+            return queryset.order_by(*order).values_list(*columns)[:limit]
+
         try:
-            sql, pool_params = _same_shape_sql(
-                pool,
-                ("newest", walk, limit),
-                lambda pool=pool, order=order, limit=limit: pool.order_by(*order).values_list(
-                    "pk", "venue_id", "year", "published_on"
-                )[:limit],
-                cached=floor is None,
-            )
+            if floor is None:
+                sql, pool_params = _same_shape_sql(pool, ("newest", walk, limit), newest)
+            else:
+                # The year of the pool's floor-th newest paper, searched or not.
+                kth = unsearched.queryset.order_by(F("year").desc(nulls_first=True))
+                floor_year = Coalesce(Subquery(kth.values("year")[floor : floor + 1]), Value(0))
+                floored = pool.queryset.filter(Q(year__isnull=True) | Q(year__gte=floor_year))
+                sql, pool_params = newest(floored).query.sql_with_params()
         except EmptyResultSet:  # a filter that can match nothing
             continue
         branches.append(f"SELECT {index}, newest.* FROM ({sql}) AS newest")
@@ -179,17 +189,15 @@ _LATEST_FIRST = " ORDER BY 1, 4 DESC NULLS FIRST, 5 DESC NULLS FIRST, 2 DESC"
 
 def planned_rows(pools: list[tuple]) -> tuple[list[tuple[float, float]], float] | None:
     """The planner's estimates of each (searched, unsearched) pool's matches
-    and papers, and of the catalog's papers: one EXPLAIN, not executed.
-    None on SQLite or when unknown."""
+    and papers (querysets or ShapedPool), and of the catalog's papers: one
+    EXPLAIN, not executed. None on SQLite or when unknown."""
     if connection.vendor != "postgresql" or not pools:
         return None
     branches, params = [], []
     for searched, unsearched in pools:
-        for queryset in (searched, unsearched):
+        for pool in (searched, unsearched):
             try:
-                sql, branch_params = _same_shape_sql(
-                    queryset, ("pks",), lambda queryset=queryset: queryset.order_by().values("pk")
-                )
+                sql, branch_params = _same_shape_sql(pool, ("pks",), _ids)
             except EmptyResultSet:
                 return None
             branches.append(f"SELECT 1 FROM ({sql}) AS b{len(branches)}")
@@ -207,39 +215,118 @@ def planned_rows(pools: list[tuple]) -> tuple[list[tuple[float, float]], float] 
     return list(zip(rows[::2], rows[1::2], strict=True)), catalog_rows
 
 
+def _ids(queryset):
+    return queryset.order_by().values("pk")
+
+
 # The SQL of the pools' reads by the shape of their filters (_same_shape_sql()).
 _SHAPES = ShapeStatements()
 
 
-def _same_shape_sql(queryset, kind: tuple, build, *, cached: bool = True) -> tuple[str, list]:
-    """(SQL, params) of `build()`, a read of `queryset` (`kind` names which),
-    compiled once per shape of its filters: two searches with the same
-    filters but their words (different parameters, the same WHERE text)
-    read with the same statement. Building and compiling each pool's reads
-    through the ORM was ~2 ms of a search page's Python, its WHERE alone a
-    tenth of that. Only for a query over its own table alone whose read
-    takes its WHERE's parameters and no others (checked when the statement
-    is first built); anything else is compiled every time, as is a read
-    not `cached`."""
-    query = queryset.query
-    table = queryset.model._meta.db_table
-    joined = {alias for alias in query.alias_map if query.alias_refcount.get(alias)}
-    plain = filters_and_order_only(query) and not query.is_sliced
-    if not cached or joined - {table} or not plain:
-        return build().query.sql_with_params()
-    compiler = query.get_compiler(connection=connection)
+class ShapedPool:
+    """A pool's papers as its WHERE (SQL, parameters), compiled once a request
+    (each of its reads compiled it again), and its queryset, built only for
+    a read not kept by shape (_same_shape_sql()). `where` when already known:
+    then the queryset is not even built for a kept read (SearchFacets'
+    pools of a search alone)."""
+
+    def __init__(self, model, build, where: tuple[str, list] | None = None):
+        self.model, self._build, self._where = model, build, where
+
+    @classmethod
+    def of(cls, queryset) -> ShapedPool:
+        return cls(queryset.model, lambda: queryset)
+
+    @cached_property
+    def queryset(self):
+        return self._build()
+
+    @cached_property
+    def _shape(self) -> tuple[str, list] | None:
+        """(WHERE SQL, parameters), None when its reads are not kept by shape
+        (a join, or more than filters), or EmptyResultSet (it matches
+        nothing)."""
+        if self._where is not None:
+            return self._where
+        query = self.queryset.query
+        table = self.model._meta.db_table
+        joined = {alias for alias in query.alias_map if query.alias_refcount.get(alias)}
+        if joined - {table} or not filters_and_order_only(query) or query.is_sliced:
+            return None
+        try:
+            where, params = query.get_compiler(connection=connection).compile(query.where)
+        except FullResultSet:
+            where, params = "", []
+        except EmptyResultSet as empty:
+            return empty
+        return where, list(params)
+
+    def shape(self) -> tuple[str, list] | None:
+        """_shape, raising EmptyResultSet when the pool matches nothing."""
+        shape = self._shape
+        if isinstance(shape, EmptyResultSet):
+            raise EmptyResultSet
+        return shape
+
+
+def shaped(pool) -> ShapedPool:
+    """`pool` (a queryset or a ShapedPool) as a ShapedPool."""
+    return pool if isinstance(pool, ShapedPool) else ShapedPool.of(pool)
+
+
+# The WHERE of a search alone, by the pools' model and whether its text is
+# ASCII (else unaccent() around it): search_alone().
+_SEARCH_ALONE: dict[tuple, str] = {}
+
+
+def search_alone(model, words: list[str], searched, unsearched) -> tuple[ShapedPool, ShapedPool]:
+    """The pools (ShapedPool) of a search of `words` and no other filter, over
+    `model`: its WHERE is the same text for every search but its words, and
+    no WHERE without it, so neither of its querysets (`searched()`,
+    `unsearched()`) is built nor compiled for a read kept by shape. The
+    text is kept from the first search compiled (PostgreSQL: the words are
+    its one parameter after the configuration's)."""
+    text = " ".join(words)
+    key = (connection.vendor, model._meta.label, text.isascii())
+    params = [SEARCH_CONFIG, text]
+    where = _SEARCH_ALONE.get(key)
+    if where is not None:
+        return ShapedPool(model, searched, (where, params)), ShapedPool(model, unsearched, ("", []))
+    pools = ShapedPool(model, searched), ShapedPool(model, unsearched)
     try:
-        where, params = compiler.compile(query.where)
-    except FullResultSet:
-        where, params = "", []
-    key = (connection.vendor, queryset.model._meta.label, kind, where)
+        shapes = [pool.shape() for pool in pools]
+    except EmptyResultSet:
+        return pools
+    if shapes[0] is not None and shapes[0][1] == params and shapes[1] == ("", []):
+        _SEARCH_ALONE[key] = shapes[0][0]
+    return pools
+
+
+def _same_shape_sql(pool, kind: tuple, build, more_params=()) -> tuple[str, list]:
+    """(SQL, params) of `build(queryset)`, a read of `pool` (a ShapedPool or a
+    queryset; `kind` names the read), compiled once per shape of its
+    filters: two searches with the same filters but their words (different
+    parameters, the same WHERE text) read with the same statement. Building
+    and compiling each pool's reads through the ORM was ~2 ms of a search
+    page's Python, its WHERE alone a tenth of that. Only for a query over
+    its own table alone whose read takes its WHERE's parameters and then
+    `more_params` (its own, which `kind` tells the shape of), and no others
+    (checked when the statement is first built); anything else is compiled
+    every time."""
+    pool = shaped(pool)
+    shape = pool.shape()
+    if shape is None:
+        return build(pool.queryset).query.sql_with_params()
+    where, params = shape
+    params = [*params, *more_params]
+    key = (connection.vendor, pool.model._meta.label, kind, where)
     sql = _SHAPES.get(key)
     if sql is None:
-        sql, built_params = build().query.sql_with_params()
-        if list(built_params) != list(params):
+        sql, built_params = build(pool.queryset).query.sql_with_params()
+        if list(built_params) != params:
             return sql, built_params
         _SHAPES.keep(key, sql)
-    return sql, list(params)
+    return sql, params
 
 
 def walks(pools: list[tuple], limits: list[int], planned=None) -> list[tuple[bool, int | None]]:
@@ -247,7 +334,8 @@ def walks(pools: list[tuple], limits: list[int], planned=None) -> list[tuple[boo
     `limits[i]` matches by walking the year index (True) rather than
     collecting every match from the GIN index and sorting them:
     walk_is_cheaper() with the planner's estimates (planned_rows(), or
-    `planned` when already read); and, collecting, from which of its newest
+    `planned` when already read), a search rows' walk at
+    SEARCH_ROW_WALK_COST; and, collecting, from which of its newest
     papers on (year_floor_offset()). SQLite: always the walk (its FTS5 test
     does not read a vector)."""
     if planned is None:
@@ -255,11 +343,15 @@ def walks(pools: list[tuple], limits: list[int], planned=None) -> list[tuple[boo
     if planned is None:
         return [(True, None)] * len(pools)
     rows, catalog_rows = planned
+    costs = [
+        SEARCH_ROW_WALK_COST if shaped(pool).model._meta.label == "catalog.SearchRow" else WALK_COST
+        for pool, _ in pools
+    ]
     return [
         (True, None)
-        if walk_is_cheaper(matches, papers, catalog_rows, limit)
+        if walk_is_cheaper(matches, papers, catalog_rows, limit, walk_cost=cost)
         else (False, year_floor_offset(matches, papers, limit))
-        for (matches, papers), limit in zip(rows, limits, strict=True)
+        for (matches, papers), limit, cost in zip(rows, limits, costs, strict=True)
     ]
 
 
@@ -276,14 +368,17 @@ def year_floor_offset(matches: float, papers: float, limit: int) -> int | None:
     return newest if newest < papers / 4 else None
 
 
-def walk_is_cheaper(matches: float, papers: float, catalog_rows: float, limit: int) -> bool:
+def walk_is_cheaper(
+    matches: float, papers: float, catalog_rows: float, limit: int, walk_cost: float = WALK_COST
+) -> bool:
     """Whether walking the year index to the newest `limit` of `matches`
     among `papers` (a pool of a catalog of `catalog_rows` papers) costs less
     than collecting every match and sorting them. Pure.
 
     A walk tests the search vector of every paper it passes, and the vector
-    is TOASTed: WALK_COST pages for each of limit / rate papers (600 ms for
-    a word in 9% of 100,000 papers). Collecting reads no vector, but every
+    is TOASTed: `walk_cost` pages for each of limit / rate papers (WALK_COST
+    by default; 600 ms for a word in 9% of 100,000 papers; the search rows'
+    SEARCH_ROW_WALK_COST). Collecting reads no vector, but every
     heap page holding a match: with ROWS_PER_PAGE search rows to a page,
     the expected number of distinct pages among the pool's, taken as spread
     over the whole table (a filter's papers are scattered: at most one a
@@ -294,7 +389,7 @@ def walk_is_cheaper(matches: float, papers: float, catalog_rows: float, limit: i
     the floor does not help. Measured at 100,000 papers: the walk wins for
     a word in 60% of the catalog or more, and for a big venue's common
     word."""
-    walk = WALK_COST * limit * max(papers, 1) / max(matches, 1)
+    walk = walk_cost * limit * max(papers, 1) / max(matches, 1)
     pages = max(min(papers, catalog_rows / ROWS_PER_PAGE), 1)
     floored = papers >= catalog_rows / 2 and year_floor_offset(matches, papers, limit)
     sorted_matches = min(matches, FLOOR_MARGIN * limit) if floored else matches
@@ -357,8 +452,8 @@ def _newer(year, oldest) -> bool:
 def catalog_years(filterset, without: tuple[str, ...], newest: Newest, size: int, pool):
     """(papers per year, papers of the sample's oldest year down to its last
     paper) of `filterset`'s papers without the search and `without` (`pool`,
-    a queryset of them): one query. From the kept counts when they answer
-    for the other filters."""
+    a queryset or ShapedPool of them): one query. From the kept counts when
+    they answer for the other filters."""
     active = filterset.active()
     unsearched = replace(
         active,
@@ -366,17 +461,20 @@ def catalog_years(filterset, without: tuple[str, ...], newest: Newest, size: int
         venues=() if "venue" in without else active.venues,
         award="" if "award" in without else active.award,
     )
-    pool = pool.order_by()
+    pool = shaped(pool)
     if counts.cells_answer(unsearched):
         per_year_sql, per_year_params = counts.year_counts_sql(unsearched)
     else:
-        grouped = pool.values("year").annotate(n=Count("pk")).values_list("year", "n")
-        per_year_sql, per_year_params = grouped.query.sql_with_params()
+        grouped = pool.queryset.order_by().values("year").annotate(n=Count("pk"))
+        per_year_sql, per_year_params = grouped.values_list("year", "n").query.sql_with_params()
     *_, oldest, last_date = newest.rows[size - 1]
-    partial = pool.filter(_down_to(oldest, last_date, newest.rows[size - 1][0]))
+    down_to = _down_to(pool.model, oldest, last_date, newest.rows[size - 1][0])
     try:
         partial_sql, partial_params = _same_shape_sql(
-            partial, ("pks",), lambda: partial.values("pk")
+            pool,
+            ("partial", oldest is None, last_date is None),
+            lambda queryset: queryset.order_by().filter(down_to[0]).values("pk"),
+            down_to[1],
         )
     except EmptyResultSet:
         partial_sql, partial_params = "SELECT 1 WHERE 1 = 0", ()
@@ -400,14 +498,23 @@ def catalog_years(filterset, without: tuple[str, ...], newest: Newest, size: int
     return per_year, covered
 
 
-def _down_to(year, published_on, pk) -> Q:
+def _down_to(model, year, published_on, pk) -> tuple[Q, list]:
     """Papers of `year` at or before the paper (`published_on`, `pk`) in
-    LATEST_YEARS_ORDER (dates descending, papers without one first)."""
+    LATEST_YEARS_ORDER (dates descending, papers without one first), and
+    the parameters the filter adds to `model`'s query, as it compiles them."""
+
+    def prepared(name, value):
+        return model._meta.get_field(name).get_db_prep_value(value, connection)
+
     in_year = Q(year__isnull=True) if year is None else Q(year=year)
+    params = [] if year is None else [prepared("year", year)]
+    pk_param = model._meta.pk.get_db_prep_value(pk, connection)
     if published_on is None:
-        return in_year & Q(published_on__isnull=True, pk__gte=pk)
+        return in_year & Q(published_on__isnull=True, pk__gte=pk), [*params, pk_param]
     later = Q(published_on__isnull=True) | Q(published_on__gt=published_on)
-    return in_year & (later | Q(published_on=published_on, pk__gte=pk))
+    down_to = in_year & (later | Q(published_on=published_on, pk__gte=pk))
+    date = prepared("published_on", published_on)
+    return down_to, [*params, date, pk_param, date]
 
 
 def pool_years(filterset, without: tuple[str, ...], newest: Newest, unsearched, bounds):

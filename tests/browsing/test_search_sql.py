@@ -3,11 +3,15 @@ constant (no unaccent() around it, which only STABLE made PostgreSQL compute
 again for every row it tested), with the same results; the pools' reads of
 a search's facets are compiled once per shape of their filters."""
 
+import datetime
+
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog.models import Paper
+from catalog.filters import PaperFilter
+from catalog.models import Paper, SearchRow
 from catalog.search import estimate
 from tests.browsing.conftest import keys
 from tests.factories import make_paper
@@ -70,7 +74,7 @@ def test_reads_of_the_same_shape_share_one_statement_with_their_own_parameters(d
     first = Paper.objects.filter(search_vector=None, year__gte=2020)
     second = Paper.objects.filter(search_vector=None, year__gte=1999)
     for queryset in (first, second):
-        sql, params = estimate._same_shape_sql(queryset, ("test",), lambda q=queryset: _newest(q))
+        sql, params = estimate._same_shape_sql(queryset, ("test",), _newest)
         # What the ORM compiles for it, every time.
         expected_sql, expected_params = _newest(queryset).query.sql_with_params()
         assert (sql, list(params)) == (expected_sql, list(expected_params))
@@ -81,11 +85,52 @@ def test_reads_of_the_same_shape_share_one_statement_with_their_own_parameters(d
 def test_reads_that_join_or_take_other_parameters_are_compiled_every_time(db):
     estimate._SHAPES.clear()
     joined = Paper.objects.filter(venue__slug="icml")
-    sql, params = estimate._same_shape_sql(joined, ("test",), lambda: _newest(joined))
+    sql, params = estimate._same_shape_sql(joined, ("test",), _newest)
     expected_sql, expected_params = _newest(joined).query.sql_with_params()
     assert (sql, list(params)) == (expected_sql, list(expected_params))
     # A read whose own parameters are not its WHERE's (here: one more filter).
     plain = Paper.objects.filter(year=2020)
-    more = estimate._same_shape_sql(plain, ("test",), lambda: _newest(plain.filter(pk__gte=3)))
+    more = estimate._same_shape_sql(plain, ("test",), lambda q: _newest(q.filter(pk__gte=3)))
     assert list(more[1]) == [2020, 3]
     assert len(estimate._SHAPES) == 0
+
+
+@pytest.mark.parametrize(
+    "year, published_on",
+    [
+        (2020, datetime.date(2020, 5, 1)),
+        (2020, None),
+        (None, datetime.date(2020, 5, 1)),
+        (None, None),
+    ],
+)
+def test_the_partial_years_filter_knows_the_parameters_it_compiles_to(db, year, published_on):
+    # catalog_years() keeps its count's statement by shape and passes these.
+    down_to, params = estimate._down_to(Paper, year, published_on, 7)
+    compiled = Paper.objects.filter(down_to).values("pk").query.sql_with_params()[1]
+    assert params == list(compiled)
+    assert [type(p) for p in params] == [type(p) for p in compiled]
+
+
+def test_a_search_alone_reads_its_pools_without_building_their_querysets(client, monkeypatch):
+    postgres_only()
+    for i in range(3):
+        make_paper(f"Owl sparrow study {i}", year=2020 + i)
+    estimate._SEARCH_ALONE.clear()
+    first, _ = _search_sql(client, "owl")  # the first compiles the search's WHERE
+    built = []
+    original = PaperFilter.queryset_without
+
+    def counted(self, *names):
+        built.append((self.queryset.model, names))
+        return original(self, *names)
+
+    monkeypatch.setattr(PaperFilter, "queryset_without", counted)
+    cache.clear()
+    second, response = _search_sql(client, "sparrow")
+    assert [model for model, _ in built if model is SearchRow] == []
+    # The same statements (the words apart) and the same page as compiled.
+    newest = [s.replace("'owl'", "'sparrow'") for s in first if ") AS newest" in s]
+    assert newest == [s for s in second if ") AS newest" in s]
+    assert response.context["total"] == 3
+    assert "about" not in response.content.decode()
