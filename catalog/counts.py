@@ -702,7 +702,14 @@ def cell_facets(
     params += [*people_params, *active.authors]
     params += scope_params
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        # Of the kept tables alone, the same text for every list of these
+        # filters' shape: prepared, its plan is kept (planning was ~1 ms of
+        # ~4). Not with a sample of papers, whose generic plan may walk a
+        # year index for an award's few papers (4.8 -> 8.2 ms).
+        if paper_ids is None or paper_ids is NO_PAPERS:
+            prepared.execute(cursor, sql, params)
+        else:
+            cursor.execute(sql, params)
         return _cell_facets_result(cursor.fetchall(), limit)
 
 
