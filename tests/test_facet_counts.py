@@ -5,11 +5,12 @@ year, awards added and removed, a person merged, a venue deleted, papers
 deleted, raw SQL, and on PostgreSQL TRUNCATE."""
 
 import datetime
+import threading
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, connections
 
 from catalog.counts import (
     ALL_VENUES,
@@ -337,3 +338,44 @@ def test_equal_facet_samples_are_written_once():
     assert parts["venues"] is parts["awards"]
     assert parts["authors"] is not parts["venues"]
     assert parts["authors"][1] != parts["venues"][1]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_a_new_year_waits_for_papers_other_writers_have_not_committed():
+    """A new year's running totals copy the year before: a writer that moved
+    a paper in that year and has not committed is waited for (migration 0026
+    relies on the catalog version's row for it), not left out."""
+    icml, neurips = make_venue("ICML"), make_venue("NeurIPS")
+    make_papers(
+        [
+            {"title": "First", "venue": icml, "year": 2020},
+            {"title": "Later", "venue": icml, "year": 2022},
+            {"title": "Moved", "venue": neurips, "year": 2020},
+        ]
+    )
+    other = connection.copy()
+    with other.cursor() as cursor:
+        cursor.execute("BEGIN")
+        cursor.execute(
+            f"UPDATE {Paper._meta.db_table} SET venue_id = %s WHERE title = 'Moved'", [icml.pk]
+        )
+    done = threading.Event()
+
+    def new_year():
+        try:
+            make_papers([{"title": "New year", "venue": None, "year": 2021}])
+        finally:
+            connections.close_all()
+            done.set()
+
+    writer = threading.Thread(target=new_year)
+    writer.start()
+    assert not done.wait(0.5)  # waiting for the other writer
+    with other.cursor() as cursor:
+        cursor.execute("COMMIT")
+    other.close()
+    writer.join(10)
+    assert done.is_set()
+    assert_counts_are_exact()
+    assert [row[1:] for row in venue_counts(ActiveFilters(year_to=2021))] == [("ICML", 2)]

@@ -18,6 +18,10 @@ writes its rows from its year on. Rows are never deleted but by a recount:
 a year whose papers are all gone keeps a slice equal to the one before it,
 which changes no count (catalog.counts.differences() compares what the
 rows count, not the rows). Exact in the writing transaction, as 0013.
+A copy, unlike a count added, would miss what a writer not yet committed
+added to the slice it copies: on PostgreSQL, writers of catalog_paper wait
+for each other at the catalog version's row (0006, before each statement),
+so a copy never runs beside another writer's uncommitted counts.
 """
 
 from importlib import import_module
