@@ -610,7 +610,11 @@ def _sampled_authors_sql(
     empty = paper_ids is NO_PAPERS and not active.authors
     ctes, params, sampled = "", [], ""
     if not empty:
-        ctes, params, sampled = _top_authors_sql(paper_ids, limit, active.authors)
+        # A sliced sample, as an array on PostgreSQL (_top_authors_sql()):
+        # the sampled facets queries of a round of distinct lists' authors
+        # and awards 180 -> 164 and 165 -> 152 ms (interleaved, 4 rounds).
+        bounded = paper_ids is not NO_PAPERS and paper_ids.query.high_mark is not None
+        ctes, params, sampled = _top_authors_sql(paper_ids, limit, active.authors, bounded=bounded)
     condition, guard_params = guard
     if not by_years_only(active):
         if empty:
