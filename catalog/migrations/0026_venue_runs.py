@@ -107,20 +107,27 @@ def fill() -> str:
         ) AS runs WHERE papers <> 0"""
 
 
-def create(apps, schema_editor):
-    execute = schema_editor.execute
-    vendor = schema_editor.connection.vendor
-    if vendor not in ("postgresql", "sqlite"):
-        return
-    execute(
+# The table, and its index by year: a year's slice read without the table
+# (the count in the index: INCLUDE on PostgreSQL, a last column on SQLite).
+TABLES = {
+    vendor: [
         f"CREATE TABLE {TABLE} (venue_key integer NOT NULL, year_key integer NOT NULL, "
-        "papers integer NOT NULL, PRIMARY KEY (venue_key, year_key))"
+        "papers integer NOT NULL, PRIMARY KEY (venue_key, year_key))",
+        f"CREATE INDEX catalog_venuerun_by_year ON {TABLE} {covering}",
+    ]
+    for vendor, covering in (
+        ("postgresql", "(year_key, venue_key) INCLUDE (papers)"),
+        ("sqlite", "(year_key, venue_key, papers)"),
     )
-    # A year's slice, read without the table.
-    covering = "(year_key, venue_key) INCLUDE (papers)"
-    if vendor == "sqlite":
-        covering = "(year_key, venue_key, papers)"
-    execute(f"CREATE INDEX catalog_venuerun_by_year ON {TABLE} {covering}")
+}
+
+
+def create(apps, schema_editor):
+    vendor, execute = schema_editor.connection.vendor, schema_editor.execute
+    if vendor not in TABLES:
+        return
+    for statement in TABLES[vendor]:
+        execute(statement)
     moved = [counted(one_row("OLD"), "-1"), *added(one_row("NEW"))]
     update = "UPDATE OF venue_id, year"
     if vendor == "postgresql":
