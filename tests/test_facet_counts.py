@@ -1,17 +1,19 @@
-"""The counts the database keeps (migrations catalog 0013, 0015, 0016 and 0018, read by
-catalog/counts.py) equal counting the papers, after every kind of write:
+"""The counts the database keeps (migrations catalog 0013, 0015, 0016, 0018 and 0026,
+read by catalog/counts.py) equal counting the papers, after every kind of write:
 creating papers with authors and awards, moving a paper to another venue or
 year, awards added and removed, a person merged, a venue deleted, papers
 deleted, raw SQL, and on PostgreSQL TRUNCATE."""
 
 import datetime
+import threading
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, connections
 
 from catalog.counts import (
+    ALL_VENUES,
     AWARD_CELLS,
     MONTH_CELLS,
     PAPER_CELLS,
@@ -20,9 +22,13 @@ from catalog.counts import (
     PERSON_VENUES,
     PERSON_YEARS,
     ROW_COUNTS,
+    VENUE_RUNS,
     VENUE_TOTALS,
+    _rows,
     _samples_sql,
+    venue_counts,
 )
+from catalog.filters import ActiveFilters
 from catalog.models import Authorship, Paper
 from people.models import Person
 from people.services import person_merge
@@ -68,7 +74,19 @@ def counted() -> dict:
         "person_cells": person_cells,
         "months": months,
         **sums(papers, person_cells),
+        "venue_runs": runs(papers),
     }
+
+
+def runs(papers: dict) -> dict:
+    """The papers of each (venue, year) the running totals count (0026): the
+    cells of papers with a year, and of all papers (ALL_VENUES) per year."""
+    steps = {}
+    for (venue, year), n in papers.items():
+        if year:
+            steps[venue, year] = steps.get((venue, year), 0) + n
+            steps[ALL_VENUES, year] = steps.get((ALL_VENUES, year), 0) + n
+    return {key: n for key, n in steps.items() if n}
 
 
 def sums(papers: dict, person_cells: dict) -> dict:
@@ -99,7 +117,43 @@ def assert_counts_are_exact():
         "person_years": kept(PERSON_YEARS, "person_id, year_key"),
         "person_venues": kept(PERSON_VENUES, "person_id, venue_key"),
         "rows": kept(ROW_COUNTS, "name"),
+        "venue_runs": _rows(VENUE_RUNS, ""),
     } == counted()
+    assert_venue_counts_in_year_ranges()
+
+
+# Year filters (year, year_from, year_to) around and inside the fixture's years.
+YEAR_FILTERS = [
+    (None, 2022, None),
+    (None, None, 2022),
+    (None, 2023, 2023),
+    (None, 2021, 2030),
+    (None, 1990, 2022),
+    (None, 2024, None),
+    (None, None, 1990),
+    (None, 2023, 2022),
+    (2022, None, None),
+    (2023, 2022, 2025),
+    (1999, None, None),
+]
+
+
+def assert_venue_counts_in_year_ranges():
+    """The venue facet under year filters (the running totals) counts what
+    filtering the papers counts."""
+    for year, year_from, year_to in YEAR_FILTERS:
+        papers = Paper.objects.filter(venue__isnull=False, year__isnull=False)
+        if year:
+            papers = papers.filter(year=year)
+        if year_from:
+            papers = papers.filter(year__gte=year_from)
+        if year_to:
+            papers = papers.filter(year__lte=year_to)
+        expected = {}
+        for slug in papers.values_list("venue__slug", flat=True):
+            expected[slug] = expected.get(slug, 0) + 1
+        active = ActiveFilters(year=year, year_from=year_from, year_to=year_to)
+        assert {slug: n for slug, _, n in venue_counts(active)} == expected, active
 
 
 @pytest.fixture
@@ -140,6 +194,29 @@ def test_moving_a_paper_to_another_venue_or_year_moves_its_counts(catalog):
     assert_counts_are_exact()
     # Saving other fields moves nothing.
     Paper.objects.update(title="Same for all")
+    assert_counts_are_exact()
+
+
+def test_running_totals_follow_new_years_and_years_left_without_papers(catalog):
+    """A year before, between and after the kept ones; many papers of new
+    years in one statement; a year whose papers all go, then one comes back."""
+    icml, neurips = catalog["venues"]
+    make_papers([{"title": "Old", "venue": icml, "year": 1990}])
+    assert_counts_are_exact()
+    make_papers([{"title": "Later", "venue": neurips, "year": 2030}])
+    assert_counts_are_exact()
+    Paper.objects.bulk_create(
+        Paper(title=f"Bulk {i}", slug=f"bulk-{i}", venue=[icml, None][i % 2], year=2000 + i % 4)
+        for i in range(8)
+    )
+    assert_counts_are_exact()
+    Paper.objects.filter(year=2022).delete()
+    assert_counts_are_exact()
+    Paper.objects.filter(year=2023).update(year=2022)
+    assert_counts_are_exact()
+    make_papers([{"title": "Back", "venue": neurips, "year": 2023}])
+    assert_counts_are_exact()
+    Paper.objects.filter(title="Old").update(venue=neurips, year=2031)
     assert_counts_are_exact()
 
 
@@ -240,6 +317,7 @@ def test_recount_catalog_reports_and_repairs_counts_written_without_triggers(cat
         cursor.execute(f"UPDATE {PAPER_CELLS} SET papers = papers + 5")
         cursor.execute(f"DELETE FROM {PERSON_COUNTS}")
         cursor.execute(f"UPDATE {PERSON_CELLS} SET papers = papers * 2")
+        cursor.execute(f"DELETE FROM {VENUE_RUNS} WHERE venue_key <> {ALL_VENUES}")
     with pytest.raises(CommandError, match="counts differ"):
         call_command("recount_catalog", "--check", stdout=StringIO())
     out = StringIO()
@@ -260,3 +338,44 @@ def test_equal_facet_samples_are_written_once():
     assert parts["venues"] is parts["awards"]
     assert parts["authors"] is not parts["venues"]
     assert parts["authors"][1] != parts["venues"][1]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_a_new_year_waits_for_papers_other_writers_have_not_committed():
+    """A new year's running totals copy the year before: a writer that moved
+    a paper in that year and has not committed is waited for (migration 0026
+    relies on the catalog version's row for it), not left out."""
+    icml, neurips = make_venue("ICML"), make_venue("NeurIPS")
+    make_papers(
+        [
+            {"title": "First", "venue": icml, "year": 2020},
+            {"title": "Later", "venue": icml, "year": 2022},
+            {"title": "Moved", "venue": neurips, "year": 2020},
+        ]
+    )
+    other = connection.copy()
+    with other.cursor() as cursor:
+        cursor.execute("BEGIN")
+        cursor.execute(
+            f"UPDATE {Paper._meta.db_table} SET venue_id = %s WHERE title = 'Moved'", [icml.pk]
+        )
+    done = threading.Event()
+
+    def new_year():
+        try:
+            make_papers([{"title": "New year", "venue": None, "year": 2021}])
+        finally:
+            connections.close_all()
+            done.set()
+
+    writer = threading.Thread(target=new_year)
+    writer.start()
+    assert not done.wait(0.5)  # waiting for the other writer
+    with other.cursor() as cursor:
+        cursor.execute("COMMIT")
+    other.close()
+    writer.join(10)
+    assert done.is_set()
+    assert_counts_are_exact()
+    assert [row[1:] for row in venue_counts(ActiveFilters(year_to=2021))] == [("ICML", 2)]

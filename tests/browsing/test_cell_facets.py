@@ -13,6 +13,7 @@ from django.http import QueryDict
 from catalog import counts, facets
 from catalog.links import ListLinks, list_url
 from catalog.selectors import paper_filter
+from core import prepared
 from tests.factories import make_award, make_papers, make_person, make_venue
 from tests.snapshots import TableSnapshot
 
@@ -312,6 +313,11 @@ def test_a_list_of_venues_and_years_counts_its_facets_without_reading_authorship
     from django.test.utils import CaptureQueriesContext
 
     settings.PAPERSHELF_FACETS_INLINE_UP_TO = facets.EXACT_UP_TO
+    # Its text, prepared on PostgreSQL, is seen where it is prepared.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+    prepared._PREPARED.clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(f"/papers/?{query}")
     assert response.status_code == 200
@@ -395,3 +401,22 @@ def test_the_person_years_key_carries_the_counts_for_index_only_sums():
         )
         (definition,) = cursor.fetchone()
     assert definition.endswith("(person_id, year_key) INCLUDE (papers)")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE: PostgreSQL")
+def test_the_facets_query_of_the_kept_cells_alone_is_prepared_once(catalog):
+    """Lists of venues and years with their top authors summed from the kept
+    cells: one prepared statement for the shape, run again for other values.
+    With a sample of papers to count (an award's list), it runs as it is."""
+    from django.test.utils import CaptureQueriesContext
+
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    prepared._PREPARED.clear()
+    statements = []
+    for query in ("venue=icml&year_from=2022", "venue=neurips&year_from=2023", "award=oral"):
+        with CaptureQueriesContext(connection) as captured:
+            facets.count_facets(paper_filter(QueryDict(query)), inline_up_to=facets.EXACT_UP_TO)
+        statements.append([q["sql"].split()[0] for q in captured.captured_queries])
+    assert statements[:2] == [["PREPARE", "EXECUTE"], ["EXECUTE"]]
+    assert statements[2] == ["WITH"]

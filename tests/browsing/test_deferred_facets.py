@@ -44,7 +44,9 @@ def limit(settings):
 def get(client, url):
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
-    return response, len(captured)
+    # A statement is prepared once per connection (core.prepared), by
+    # whichever page runs it first: not one of the page's queries.
+    return response, len([q for q in captured if not q["sql"].startswith("PREPARE ")])
 
 
 def sidebar(response) -> str:
