@@ -89,3 +89,42 @@ def test_reads_that_join_or_take_other_parameters_are_compiled_every_time(db):
     more = estimate._same_shape_sql(plain, ("test",), lambda: _newest(plain.filter(pk__gte=3)))
     assert list(more[1]) == [2020, 3]
     assert len(estimate._SHAPES) == 0
+
+
+def _results_built(monkeypatch) -> list:
+    """The filter sets whose results (filterset.qs) were built from now on."""
+    from catalog.filters import PaperFilter
+
+    built = []
+    filter_queryset = PaperFilter.filter_queryset
+
+    def counting(self, queryset):
+        built.append(self)
+        return filter_queryset(self, queryset)
+
+    monkeypatch.setattr(PaperFilter, "filter_queryset", counting)
+    return built
+
+
+def test_a_search_by_relevance_reads_its_page_without_building_its_results(
+    client, catalog, monkeypatch
+):
+    """The page is read from the filters' SQL and the words (PageSQL): the
+    results' queryset, with the search's filter and rank, is not built."""
+    postgres_only()
+    expected = keys(catalog, client.get(URL, {"q": "open dataset", "sort": "newest"}))
+    built = _results_built(monkeypatch)
+    response = client.get(URL, {"q": "open dataset"})
+    assert response.status_code == 200
+    assert built == []
+    assert sorted(keys(catalog, response)) == sorted(expected)
+    assert response.context["paper_list"] is response.context["object_list"]
+
+
+def test_other_lists_still_build_their_results_once(client, catalog, monkeypatch):
+    built = _results_built(monkeypatch)
+    response = client.get(URL, {"q": "open dataset", "sort": "newest"})
+    assert response.status_code == 200
+    assert keys(catalog, response) == ["obelics"]
+    assert len(built) == 1
+
