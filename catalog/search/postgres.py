@@ -31,7 +31,7 @@ import math
 from django.apps import apps
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import BooleanField, Case, F, Field, FloatField, Func, Q, Value, When
 from django.db.models.expressions import ExpressionWrapper, OrderBy, RawSQL
 from django.db.models.functions import Cast
@@ -591,9 +591,10 @@ def unindexed(order_by):
     ]
 
 
-def listed(ids: RawSQL) -> list[int]:
-    """The ids that `ids` (a page_ids() statement) selects, in its order."""
-    with connection.cursor() as cursor:
+def listed(ids: RawSQL, using: str = DEFAULT_DB_ALIAS) -> list[int]:
+    """The ids that `ids` (a page_ids() statement) selects, in its order, read
+    from the database `using` (the rows' queryset's)."""
+    with connections[using].cursor() as cursor:
         cursor.execute(ids.sql, ids.params)
         return [row[0] for row in cursor.fetchall()]
 

@@ -128,3 +128,14 @@ def test_other_lists_still_build_their_results_once(client, catalog, monkeypatch
     assert keys(catalog, response) == ["obelics"]
     assert len(built) == 1
 
+
+def test_listed_ids_are_read_from_the_rows_database(db):
+    from django.db.models.expressions import RawSQL
+    from django.db.utils import ConnectionDoesNotExist
+
+    from catalog.search.postgres import listed
+
+    page = RawSQL("SELECT 3 UNION ALL SELECT 1", [])
+    assert listed(page, "default") == [3, 1]
+    with pytest.raises(ConnectionDoesNotExist):
+        listed(page, "replica")
