@@ -114,8 +114,15 @@ class Piece:
 def has_markup(text: str) -> bool:
     """Whether `text` holds anything parse() treats specially: $, a
     backslash, `` or ''. Written out: a generator over them cost more than
-    the four tests."""
-    return "$" in text or "\\" in text or "``" in text or "''" in text
+    the four tests. A pair is looked for only where its character occurs:
+    one character is found by memchr(), two by a slower search (1.5 µs an
+    abstract each, where every test of one character took 0.05-0.2)."""
+    return (
+        "$" in text
+        or "\\" in text
+        or ("`" in text and "``" in text)
+        or ("'" in text and "''" in text)
+    )
 
 
 def parse(text: str) -> list[Piece]:
