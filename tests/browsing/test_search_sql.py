@@ -139,3 +139,19 @@ def test_listed_ids_are_read_from_the_rows_database(db):
     assert listed(page, "default") == [3, 1]
     with pytest.raises(ConnectionDoesNotExist):
         listed(page, "replica")
+
+
+def test_a_page_sql_is_written_for_its_querysets_database(db):
+    """Its connection is that database's own (not the default one's proxy),
+    also for the statements it runs (the EXPLAIN of a search of many matches)."""
+    from django.db import connections
+
+    from catalog.models import NEWEST_ORDER
+    from catalog.search.postgres import SORTED_ROWS, PageSQL
+
+    postgres_only()
+    unsearched = Paper.objects.for_list().using("default")
+    page = PageSQL.of(unsearched, ["owl"], NEWEST_ORDER, SORTED_ROWS + 1)
+    assert page.connection is connections["default"]
+    with pytest.raises(Exception, match="replica"):
+        PageSQL.of(Paper.objects.using("replica"), ["owl"], NEWEST_ORDER, SORTED_ROWS + 1)
