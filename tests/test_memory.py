@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from core.memory import freeze_loaded_objects
+from core.memory import YOUNG_THRESHOLD, freeze_loaded_objects
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,12 +38,15 @@ def test_the_wsgi_application_is_loaded_with_its_views_and_frozen():
     # the view modules it names (catalog.feeds among them).
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings"}
     script = (
-        "import gc, sys, config.wsgi; print('catalog.feeds' in sys.modules, gc.get_freeze_count())"
+        "import gc, sys, config.wsgi; "
+        "print('catalog.feeds' in sys.modules, gc.get_freeze_count(), *gc.get_threshold())"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    loaded, frozen = result.stdout.split()
+    loaded, frozen, *thresholds = result.stdout.split()
     assert loaded == "True"
     assert int(frozen) > 1000
+    # Young collections spaced, the older generations' thresholds CPython's.
+    assert [int(n) for n in thresholds] == [YOUNG_THRESHOLD, *gc.get_threshold()[1:]]

@@ -168,6 +168,22 @@ def test_list_rows_inline_their_relations_on_postgresql_as_the_second_query_read
     ]
 
 
+def test_list_rows_read_their_inline_relations_as_json_text():
+    """psycopg's json loader cost twice json.loads(): the RELATIONS columns
+    come as text, decoded by the rows' iterable (the same rows as above)."""
+    from catalog import paper_rows
+
+    if connection.vendor != "postgresql":
+        pytest.skip("relations are inline on PostgreSQL only")
+    make_paper(authors=[make_person("Ada"), make_person("Bo")], awards=[make_award("Oral")])
+    queryset = Paper.objects.for_list()
+    [values] = paper_rows._row_values(queryset, _names()[0], True)
+    assert values["_row_authors"] == '[["Ada", "ada", 1], ["Bo", "bo", 2]]'
+    assert values["_row_awards"] == '[["Oral", "oral"]]'
+    [row] = queryset
+    assert (row.placed, row.awards) == ([("Ada", "ada"), ("Bo", "bo")], [("Oral", "oral")])
+
+
 def test_list_rows_of_one_shape_are_read_with_the_sql_compiled_for_the_first(
     monkeypatch, django_assert_num_queries
 ):

@@ -42,3 +42,18 @@ def test_fold_of_every_ascii_character_is_the_obvious_fold():
 @given(st.text(st.characters(max_codepoint=127)))
 def test_fold_of_ascii_text_is_the_obvious_fold(text):
     assert fold(text) == obvious_fold(text)
+
+
+SNIPPET_ALPHABET = st.sampled_from(["a", "b", "A", " ", "<", "&", ".", "\u2026", "é"])
+SNIPPET_WORDS = st.lists(st.sampled_from(["a", "ab", "ba", "b.", "e", "\u2026"]), max_size=3)
+
+
+@given(st.text(SNIPPET_ALPHABET), SNIPPET_WORDS)
+def test_a_cut_snippet_is_highlighted_as_the_whole_text_is(text, words):
+    """Its ellipses left out of the folding (the shortcut) or not: the same HTML."""
+    assert rendering.highlight_text(text, words) == rendering._highlighted(text, words)
+
+
+def test_a_cut_snippet_marks_words_next_to_its_ellipses():
+    html = rendering.highlight_text("\u2026models & data\u2026", ["models", "data"])
+    assert html == "\u2026<mark>models</mark> &amp; <mark>data</mark>\u2026"

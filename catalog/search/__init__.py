@@ -184,5 +184,6 @@ def relevance_page_rows(
         # then the one kept prepared for reads by ids (catalog.paper_rows),
         # where its joins and subqueries were planned again with the
         # segments' on every page.
-        rows = rows_from.filter(pk__in=postgres.listed(segments.page_ids(bottom, top)))
+        listed = postgres.listed(segments.page_ids(bottom, top), rows_from.db)
+        rows = rows_from.filter(pk__in=listed)
     return rows.annotate(rank=segments.rank(bottom, top)).order_by("-rank", *order_by)

@@ -31,7 +31,7 @@ import math
 from django.apps import apps
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import BooleanField, Case, F, Field, FloatField, Func, Q, Value, When
 from django.db.models.expressions import ExpressionWrapper, OrderBy, RawSQL
 from django.db.models.functions import Cast
@@ -254,8 +254,20 @@ class PageSQL:
     otherwise (several venues by slug join the venues), and the caller uses
     Segments."""
 
-    def __init__(self, model, where: str, params: list, words: list[str], order_by, total: int):
-        self.model, self.table = model, connection.ops.quote_name(model._meta.db_table)
+    def __init__(
+        self,
+        model,
+        where: str,
+        params: list,
+        words: list[str],
+        order_by,
+        total: int,
+        using: str = DEFAULT_DB_ALIAS,
+    ):
+        # The database's own connection, not the default one's proxy (each
+        # of whose attributes is looked up in a context-local).
+        self.connection = connections[using]
+        self.model, self.table = model, self.connection.ops.quote_name(model._meta.db_table)
         self.where, self.where_params = where, list(params)
         self.total = total
         t = self.table
@@ -314,20 +326,20 @@ class PageSQL:
         joined = {alias for alias in query.alias_map if query.alias_refcount.get(alias)}
         if joined - {table} or query.extra or query.combinator:
             return None
-        compiler = query.get_compiler(connection=connection)
+        compiler = query.get_compiler(using=unsearched.db)
         try:
             where, params = compiler.compile(query.where)
         except FullResultSet:
             where, params = "", []
         except EmptyResultSet:
             where, params = "FALSE", []
-        return cls(unsearched.model, where, params, words, order_by, total)
+        return cls(unsearched.model, where, params, words, order_by, total, unsearched.db)
 
     def _order(self, order_by, sorted_whole: bool = False) -> str:
         """`order_by` as SQL; `sorted_whole`: as unindexed() writes it."""
         # The same few orders on every search page: compiled once each (the
         # ORM's resolving and compiling cost ~0.7 ms of a page's Python).
-        key = (self.model._meta.label, connection.vendor, sorted_whole)
+        key = (self.model._meta.label, self.connection.vendor, sorted_whole)
         key += tuple(e.identity for e in order_by)
         sql = _COMPILED_ORDERS.get(key)
         if sql is None:
@@ -337,7 +349,7 @@ class PageSQL:
 
     def _compile_order(self, order_by) -> str:
         query = self.model._base_manager.all().query
-        compiler = query.get_compiler(connection=connection)
+        compiler = query.get_compiler(connection=self.connection)
         parts = []
         for expression in order_by:
             sql, params = compiler.compile(expression.resolve_expression(query))
@@ -375,7 +387,7 @@ class PageSQL:
             f"SELECT 1 FROM ({papers}) AS b1 UNION ALL SELECT 1 FROM {self.table}"
         )
         params = [*self.where_params, *self.plain_params, *self.where_params]
-        with connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
             plan = cursor.fetchone()[0]
         plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
@@ -451,12 +463,12 @@ class PageSQL:
         walk_is_cheaper(): a rest of 3,400 among 100,000 passed 650 papers
         in 8.5 ms). None otherwise: the search rows have no index in that
         order, and the filters are the papers' SQL."""
-        order = _search_row_order(self.newest_by)
+        order = _search_row_order(self.newest_by, self.connection)
         if self.where or order is None or top > NARROW_REST_UP_TO:
             return None
         if self.total > SORTED_ROWS and not self._rest_collect_is_cheaper(top):
             return None
-        rows = connection.ops.quote_name(apps.get_model("catalog", "SearchRow")._meta.db_table)
+        rows = self.connection.ops.quote_name(apps.get_model("catalog", "SearchRow")._meta.db_table)
         head, head_params = self.head
         plain = self.plain
         sql = (
@@ -546,7 +558,7 @@ def planned_rows(querysets) -> list[float | None]:
             return [None] * len(querysets)
         branches.append(f"SELECT 1 FROM ({sql}) AS b{len(branches)}")
         params += list(branch_params)
-    with connection.cursor() as cursor:
+    with connections[querysets[0].db].cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + " UNION ALL ".join(branches), params)
         plan = cursor.fetchone()[0]
     plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
@@ -560,10 +572,10 @@ def planned_rows(querysets) -> list[float | None]:
 _SEARCH_ROW_COLUMNS = {"published_on": "published_on", "year": "year", "id": "paper_id"}
 
 
-def _search_row_order(order_by) -> str | None:
+def _search_row_order(order_by, connection) -> str | None:
     """`order_by` (fields of the papers) over the search rows' columns, as
-    unindexed() writes it (read whole and sorted); None when it sorts by
-    another field."""
+    unindexed() writes it (read whole and sorted), quoted for `connection`;
+    None when it sorts by another field."""
     table = connection.ops.quote_name(apps.get_model("catalog", "SearchRow")._meta.db_table)
     parts = []
     for expression in order_by:
@@ -591,9 +603,10 @@ def unindexed(order_by):
     ]
 
 
-def listed(ids: RawSQL) -> list[int]:
-    """The ids that `ids` (a page_ids() statement) selects, in its order."""
-    with connection.cursor() as cursor:
+def listed(ids: RawSQL, using: str = DEFAULT_DB_ALIAS) -> list[int]:
+    """The ids that `ids` (a page_ids() statement) selects, in its order, read
+    from the database `using` (the rows' queryset's)."""
+    with connections[using].cursor() as cursor:
         cursor.execute(ids.sql, ids.params)
         return [row[0] for row in cursor.fetchall()]
 
