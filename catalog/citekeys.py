@@ -45,6 +45,8 @@ _SPECIAL_WORDS = frozenset(
 # Letters, or letters joined by hyphens ("Ivanov-Black"): no initials,
 # nicknames, quotes, digits or commas.
 _LETTERS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+# A middle initial as nameparser reads one ("J."); checked for every letter.
+_INITIAL = re.compile(r"[A-Z]\.")
 
 
 def _plain_word(word: str) -> bool:
@@ -67,6 +69,15 @@ def split_name(name: str) -> tuple[str, str]:
         # "Given Family", neither word one nameparser treats apart: what it
         # gives, without its parse (most of an import's citation keys' time).
         return words[1], words[0]
+    if (
+        len(words) == 3
+        and _INITIAL.fullmatch(words[1])
+        and _plain_word(words[0])
+        and _plain_word(words[2])
+    ):
+        # "Given M. Family": likewise what nameparser gives (its parse took
+        # ~0.4 ms a name, seconds of a 100,000-paper import's planning).
+        return words[2], f"{words[0]} {words[1]}"
     return split_by_nameparser(name, words)
 
 

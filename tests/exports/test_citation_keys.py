@@ -2,6 +2,7 @@
 suffixed on a collision, stored once and never changed."""
 
 import json
+import string
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,20 @@ def test_the_migration_keys_existing_papers_oldest_first(db):
     migration.key_existing_papers(apps, editor)
     keys = dict(Paper.objects.values_list("pk", "citation_key"))
     assert (keys[older.pk], keys[newer.pk]) == ("biderman2023pythia", "biderman2023pythiaa")
+
+
+def test_given_initial_family_split_as_nameparser_splits_them():
+    """split_name() skips nameparser for "Given M. Family" of plain words too:
+    the same split for every initial, each of the two-word test's words
+    (titles, suffixes, roman numerals, particles, hyphens) and generated
+    names' words given and family with each letter."""
+    words = {w for name in TWO_WORD_NAMES for w in name.split()}
+    words |= {"Li", "Xi", "Vi", "Ii", "Iv", "Mix", "Jr", "Dr", "Van", "O", "Laurençon"}
+    text = TextGen(seed=11, sentences=10)
+    words |= {w for i in range(100) for w in text.person_name(i).split() if "." not in w}
+    words = sorted(words)
+    for shift, letter in enumerate(string.ascii_uppercase, start=1):
+        for i, given in enumerate(words):
+            name = f"{given} {letter}. {words[(i + shift) % len(words)]}"
+            assert split_name(name) == split_by_nameparser(name, name.split(" ")), name
+    assert split_name("Jacob J. Zhou") == ("Zhou", "Jacob J.")

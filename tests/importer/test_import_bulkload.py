@@ -13,6 +13,7 @@ from catalog import counts
 from catalog.importer import bulkload, service
 from catalog.importer.bulkload import BULK_MODELS, SetAside, is_bulk
 from catalog.importer.deferred import GinMerges
+from catalog.importer.postgres import allocate_ids
 from catalog.importer.service import import_listings
 from catalog.models import Authorship, Paper
 from people.models import Person
@@ -282,3 +283,55 @@ def test_the_b_trees_are_built_while_the_helper_merges_the_last_entries(settings
     assert indexes() == before
     assert_kept_tables_are_recounted_ones()
     assert_search_fields_are_those_refresh_search_index_gives()
+
+
+def _sequence_state(model) -> tuple[int, bool]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
+        cursor.execute(f"SELECT last_value, is_called FROM {cursor.fetchone()[0]}")
+        return cursor.fetchone()
+
+
+def _statements(action) -> list[str]:
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        action()
+    return statements
+
+
+@pytest.mark.parametrize(
+    ("lock", "one_step"),
+    [(None, False), ("ACCESS SHARE", False), ("SHARE", True), ("EXCLUSIVE", True)],
+)
+def test_ids_allocated_in_one_step_under_a_lock_are_those_nextval_gives(lock, one_step):
+    """allocate_ids() moves the sequence on in one step only while the
+    import's lock keeps others from inserting: the same ids either way, and
+    the sequence left as the nextval() calls leave it."""
+    make_paper("Before")
+    start, _ = _sequence_state(Paper)
+    if lock:
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {Paper._meta.db_table} IN {lock} MODE")
+    taken = []
+    statements = _statements(lambda: taken.extend(allocate_ids(Paper, 5, "default")))
+    assert taken == list(range(start + 1, start + 6))
+    assert allocate_ids(Paper, 1, "default") == [start + 6]
+    assert _sequence_state(Paper) == (start + 6, True)
+    assert any("generate_series" in sql for sql in statements) is not one_step
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Paper._meta.db_table])
+        assert cursor.fetchone()[0] == start + 7
+
+
+def test_a_bulk_load_allocates_its_papers_and_peoples_ids_in_one_step(settings, set_aside):
+    settings.PAPERSHELF_IMPORT_BULK_FROM = 100
+    statements = _statements(lambda: import_listings(parsed(*SEED_FILES)))
+    assert set_aside[0] is not None
+    assert Paper.objects.count() == 135
+    assert not [sql for sql in statements if "generate_series" in sql]
+    assert len([sql for sql in statements if "setval" in sql]) >= 2
