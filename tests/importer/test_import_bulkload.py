@@ -7,7 +7,7 @@ time, keeps them."""
 import threading
 
 import pytest
-from django.db import DatabaseError, IntegrityError, connection
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from catalog import counts
 from catalog.importer import bulkload, service
@@ -335,3 +335,25 @@ def test_a_bulk_load_allocates_its_papers_and_peoples_ids_in_one_step(settings, 
     assert Paper.objects.count() == 135
     assert not [sql for sql in statements if "generate_series" in sql]
     assert len([sql for sql in statements if "setval" in sql]) >= 2
+
+
+def test_ids_taken_one_by_one_wait_for_a_lock_that_keeps_inserts_out():
+    """Without such a lock of its own, allocate_ids() takes the lock an
+    INSERT takes before any nextval(): while another transaction holds a
+    lock that lets it take its ids in one step, it waits (here until its
+    lock_timeout), so no value is taken between that step's nextval() and
+    setval()."""
+    other = connection.copy()
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute(f"LOCK TABLE {Paper._meta.db_table} IN SHARE MODE")
+        with pytest.raises(DatabaseError, match="lock timeout"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '200ms'")
+            allocate_ids(Paper, 3, "default")
+        with other.cursor() as cursor:
+            cursor.execute("ROLLBACK")
+        assert len(allocate_ids(Paper, 3, "default")) == 3
+    finally:
+        other.close()
