@@ -257,8 +257,13 @@ def _row_shape(
     query with anything but filters, an order and raw SQL annotations
     (other annotations, grouping, slicing, extra SQL)."""
     query = queryset.query
-    plain = filters_and_order_only(query, raw_annotations=True)
-    if not plain or query.is_sliced or query.values_select:
+    # A search page's rank is raw SQL: its text is part of the shape (and
+    # of its template's), its parameters come first (the SELECT's, before
+    # the WHERE's). Any other annotation is read through the ORM.
+    annotations = raw_sql_annotations(query)
+    if annotations is None or not filters_and_order_only(query, annotated=True):
+        return None
+    if query.is_sliced or query.values_select:
         return None
     if (queryset.db, query.model._meta.label, names) in _CONVERTED:
         return None
@@ -268,10 +273,6 @@ def _row_shape(
         # Nothing or everything matches, or a subquery refers to an outer
         # query (not compiled alone): read through the ORM.
         return None
-    # A search page's rank is raw SQL: its text is part of the shape (and
-    # of its template's), its parameters come first (the SELECT's, before
-    # the WHERE's).
-    annotations = raw_sql_annotations(query)
     read = (queryset.db, query.model._meta.label, names, inline, *_order_shape(query))
     read += tuple(text for text, _ in annotations)
     if template is not None:

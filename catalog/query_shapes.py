@@ -38,16 +38,14 @@ class ShapeStatements:
         return len(self._statements)
 
 
-def filters_and_order_only(query, *, raw_annotations: bool = False) -> bool:
+def filters_and_order_only(query, *, annotated: bool = False) -> bool:
     """Whether `query` has nothing but filters, an order and a slice: no
     annotations, extra SQL, combination, DISTINCT, grouping or locking
     (each adds SQL or parameters a shape's key would not tell apart).
-    `raw_annotations`: annotations of raw SQL alone allowed too (the caller
-    keys by their text: raw_sql_annotations())."""
-    if raw_annotations and raw_sql_annotations(query) is None:
-        return False
+    `annotated`: its annotations not tested (a caller that keys by them has
+    read them already: raw_sql_annotations())."""
     return not (
-        (query.annotations and not raw_annotations)
+        (query.annotations and not annotated)
         or query.extra
         or query.extra_tables
         or query.combinator

@@ -30,10 +30,9 @@ def test_raw_sql_annotations_are_a_shape_by_their_text():
     plain = Paper.objects.filter(year__gte=2020).order_by("-year")
     ranked = plain.annotate(rank=RawSQL("%s + 1", [2]))
     assert not filters_and_order_only(ranked.query)
-    assert filters_and_order_only(ranked.query, raw_annotations=True)
+    assert filters_and_order_only(ranked.query, annotated=True)
     assert raw_sql_annotations(ranked.query) == ((("rank", "%s + 1", Field), [2]),)
     assert raw_sql_annotations(plain.query) == ()
     counted = ranked.annotate(n=Count("authorships"))
     assert raw_sql_annotations(counted.query) is None
-    assert not filters_and_order_only(counted.query, raw_annotations=True)
-    assert not filters_and_order_only(ranked.distinct().query, raw_annotations=True)
+    assert not filters_and_order_only(ranked.distinct().query, annotated=True)
