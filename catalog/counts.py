@@ -202,14 +202,13 @@ def _runs_sql(active: ActiveFilters) -> tuple[str, list] | None:
 
 def _venue_counts_sql(active: ActiveFilters) -> tuple[str, list]:
     """venue_counts() as _named_counts_sql() (unordered rows) and parameters."""
+    counted = ("c.papers <> 0", [])
     if _only_venues(active):
-        where = ("c.papers <> 0", [])
-        return _named_counts_sql(Venue, VENUE_TOTALS, "venue_key", where, list(active.venues))
+        return _named_counts_sql(Venue, VENUE_TOTALS, "venue_key", counted, list(active.venues))
     runs = _runs_sql(active)
     if runs is not None:
-        where = ("c.papers <> 0", [])
         return _named_counts_sql(
-            Venue, runs[0], "venue_key", where, list(active.venues), cells_params=runs[1]
+            Venue, runs[0], "venue_key", counted, list(active.venues), cells_params=runs[1]
         )
     where = _conditions(active, venue=False, exact_year=True)
     return _named_counts_sql(Venue, _cells(active), "venue_key", where, list(active.venues))
