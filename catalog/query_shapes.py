@@ -38,6 +38,13 @@ class ShapeStatements:
         return len(self._statements)
 
 
+def over_own_table_only(query) -> bool:
+    """Whether `query` reads its model's table alone: no join in use (joins
+    the filters trimmed stay in alias_map, unreferenced)."""
+    table = query.model._meta.db_table
+    return all(alias == table or not query.alias_refcount.get(alias) for alias in query.alias_map)
+
+
 def filters_and_order_only(query, *, annotated: bool = False) -> bool:
     """Whether `query` has nothing but filters, an order and a slice: no
     annotations, extra SQL, combination, DISTINCT, grouping or locking

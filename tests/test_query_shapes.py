@@ -2,7 +2,12 @@ from django.db.models import Count, Field
 from django.db.models.expressions import RawSQL
 
 from catalog.models import Paper
-from catalog.query_shapes import ShapeStatements, filters_and_order_only, raw_sql_annotations
+from catalog.query_shapes import (
+    ShapeStatements,
+    filters_and_order_only,
+    over_own_table_only,
+    raw_sql_annotations,
+)
 
 
 def test_statements_start_afresh_when_full_and_keep_the_newest():
@@ -36,3 +41,8 @@ def test_raw_sql_annotations_are_a_shape_by_their_text():
     counted = ranked.annotate(n=Count("authorships"))
     assert raw_sql_annotations(counted.query) is None
     assert not filters_and_order_only(ranked.distinct().query, annotated=True)
+
+
+def test_a_query_over_its_own_table_alone_joins_nothing_in_use():
+    assert over_own_table_only(Paper.objects.filter(year=2020, venue_id=3).query)
+    assert not over_own_table_only(Paper.objects.filter(venue__slug="acl").query)

@@ -45,7 +45,7 @@ from django.db.models import Count, F, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from catalog import counts
-from catalog.query_shapes import ShapeStatements, filters_and_order_only
+from catalog.query_shapes import ShapeStatements, filters_and_order_only, over_own_table_only
 from catalog.search.index import SEARCH_CONFIG
 from catalog.search.postgres import unindexed
 
@@ -249,9 +249,7 @@ class ShapedPool:
         if self._where is not None:
             return self._where
         query = self.queryset.query
-        table = self.model._meta.db_table
-        joined = {alias for alias in query.alias_map if query.alias_refcount.get(alias)}
-        if joined - {table} or not filters_and_order_only(query) or query.is_sliced:
+        if not over_own_table_only(query) or not filters_and_order_only(query) or query.is_sliced:
             return None
         try:
             where, params = query.get_compiler(connection=connection).compile(query.where)

@@ -36,6 +36,7 @@ from django.db.models import BooleanField, Case, F, Field, FloatField, Func, Q, 
 from django.db.models.expressions import ExpressionWrapper, OrderBy, RawSQL
 from django.db.models.functions import Cast
 
+from catalog.query_shapes import over_own_table_only
 from catalog.search.index import SEARCH_CONFIG
 from catalog.search.text import Unaccent
 
@@ -321,10 +322,7 @@ class PageSQL:
         """The PageSQL of `unsearched` (the filters without the search), or
         None when its query is not over its own table alone."""
         query = unsearched.query
-        table = unsearched.model._meta.db_table
-        # Joins the filters trimmed stay in alias_map, unreferenced.
-        joined = {alias for alias in query.alias_map if query.alias_refcount.get(alias)}
-        if joined - {table} or query.extra or query.combinator:
+        if not over_own_table_only(query) or query.extra or query.combinator:
             return None
         compiler = query.get_compiler(using=unsearched.db)
         try:
