@@ -46,6 +46,7 @@ from django.db.models.functions import Coalesce
 
 from catalog import counts
 from catalog.query_shapes import ShapeStatements, filters_and_order_only, over_own_table_only
+from catalog.search import planner_stats
 from catalog.search.index import SEARCH_CONFIG
 from catalog.search.postgres import unindexed
 
@@ -193,6 +194,9 @@ def planned_rows(pools: list[tuple]) -> tuple[list[tuple[float, float]], float] 
     EXPLAIN, not executed. None on SQLite or when unknown."""
     if connection.vendor != "postgresql" or not pools:
         return None
+    alone = _planned_alone(pools)
+    if alone is not None:
+        return alone
     branches, params = [], []
     for searched, unsearched in pools:
         for pool in (searched, unsearched):
@@ -215,6 +219,24 @@ def planned_rows(pools: list[tuple]) -> tuple[list[tuple[float, float]], float] 
     return list(zip(rows[::2], rows[1::2], strict=True)), catalog_rows
 
 
+def _planned_alone(pools: list[tuple]) -> tuple[list[tuple[float, float]], float] | None:
+    """planned_rows() of pools that are each a search with no other filter
+    (search_alone()'s), from the planner's statistics without asking it
+    (catalog.search.planner_stats: the same numbers); None otherwise."""
+    estimates = []
+    for searched, unsearched in pools:
+        # Its words are set when the unsearched pool is the whole table.
+        words = getattr(searched, "words", None)
+        if words is None:
+            return None
+        table = searched.model._meta.db_table
+        planned = planner_stats.planned_matches(connection, table, "search_vector", words)
+        if planned is None or table != unsearched.model._meta.db_table:
+            return None
+        estimates.append(planned)
+    return estimates, estimates[0][1]
+
+
 def _ids(queryset):
     return queryset.order_by().values("pk")
 
@@ -230,8 +252,12 @@ class ShapedPool:
     then the queryset is not even built for a kept read (SearchFacets'
     pools of a search alone)."""
 
-    def __init__(self, model, build, where: tuple[str, list] | None = None):
+    def __init__(
+        self, model, build, where: tuple[str, list] | None = None, words: list[str] | None = None
+    ):
         self.model, self._build, self._where = model, build, where
+        # The words of a search with no other filter (search_alone()).
+        self.words = words
 
     @classmethod
     def of(cls, queryset) -> ShapedPool:
@@ -289,7 +315,10 @@ def search_alone(model, words: list[str], searched, unsearched) -> tuple[ShapedP
     params = [SEARCH_CONFIG, text]
     where = _SEARCH_ALONE.get(key)
     if where is not None:
-        return ShapedPool(model, searched, (where, params)), ShapedPool(model, unsearched, ("", []))
+        return (
+            ShapedPool(model, searched, (where, params), words),
+            ShapedPool(model, unsearched, ("", [])),
+        )
     pools = ShapedPool(model, searched), ShapedPool(model, unsearched)
     try:
         shapes = [pool.shape() for pool in pools]
@@ -297,6 +326,7 @@ def search_alone(model, words: list[str], searched, unsearched) -> tuple[ShapedP
         return pools
     if shapes[0] is not None and shapes[0][1] == params and shapes[1] == ("", []):
         _SEARCH_ALONE[key] = shapes[0][0]
+        pools[0].words = words
     return pools
 
 

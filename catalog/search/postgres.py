@@ -37,6 +37,7 @@ from django.db.models.expressions import ExpressionWrapper, OrderBy, RawSQL
 from django.db.models.functions import Cast
 
 from catalog.query_shapes import over_own_table_only
+from catalog.search import planner_stats
 from catalog.search.index import SEARCH_CONFIG
 from catalog.search.text import Unaccent
 
@@ -270,7 +271,7 @@ class PageSQL:
         self.connection = connections[using]
         self.model, self.table = model, self.connection.ops.quote_name(model._meta.db_table)
         self.where, self.where_params = where, list(params)
-        self.total = total
+        self.total, self.words = total, words
         t = self.table
         self.plain_params = [SEARCH_CONFIG, " ".join(words)]
         self.plain = plain = (
@@ -377,7 +378,13 @@ class PageSQL:
         return text, params
 
     def _head_is_sparse(self) -> bool:
-        """Segments._head_is_sparse(), from one EXPLAIN of the same SQL."""
+        """Segments._head_is_sparse(), from one EXPLAIN of the same SQL, or
+        for a search alone from the planner's statistics (planner_stats)."""
+        if not self.where:
+            rows = self._head_rows_alone()
+            if rows is not None:
+                self.catalog_rows = rows[2]
+                return not head_walk_is_cheaper(*rows, RANK_WINDOW)
         head, _ = self._select(self.head)
         papers, _ = self._select()
         sql = (
@@ -394,6 +401,13 @@ class PageSQL:
             return False
         self.catalog_rows = rows[2]
         return not head_walk_is_cheaper(rows[0], rows[1], rows[2], RANK_WINDOW)
+
+    def _head_rows_alone(self) -> tuple[float, float, float] | None:
+        """The planner's head matches, papers and catalog rows of a search
+        with no other filter, as its EXPLAIN would say (None: unknown)."""
+        table = self.model._meta.db_table
+        planned = planner_stats.planned_matches(self.connection, table, "head_vector", self.words)
+        return None if planned is None else (*planned, planned[1])
 
     def _head_window(self, columns=("id",)):
         """The head tier's newest RANK_WINDOW rows (their `columns`): those ranked."""
