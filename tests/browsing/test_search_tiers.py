@@ -256,9 +256,11 @@ def test_a_venue_of_many_results_is_read_by_id(client, monkeypatch):
 
 def test_search_pages_rows_are_read_with_the_statement_kept_for_their_shape(monkeypatch):
     # PostgreSQL: a relevance page's rows (ranked as raw SQL around the
-    # words) are compiled once per shape; another search of the same shape
-    # runs the kept statement with its own words and reads what the ORM
-    # reads (ids, ranks, authors); another page range is another shape.
+    # words when the page straddles the head window, else read by their ids
+    # in the segments' order, without a rank) are compiled once per shape;
+    # another search of the same shape runs the kept statement with its own
+    # words and reads what the ORM reads (ids, ranks, authors); another
+    # page range is another shape.
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's relevance segments")
     from catalog import paper_rows
@@ -284,7 +286,7 @@ def test_search_pages_rows_are_read_with_the_statement_kept_for_their_shape(monk
         )
 
     def read(rows):
-        return [(row.pk, row.extra["rank"], row.placed) for row in rows]
+        return [(row.pk, row.extra.get("rank"), row.placed) for row in rows]
 
     def through_orm(rows):
         with monkeypatch.context() as orm:
@@ -297,12 +299,23 @@ def test_search_pages_rows_are_read_with_the_statement_kept_for_their_shape(monk
     assert len(kept) == 1
     with CaptureQueriesContext(connection) as captured:
         same_shape = read(page("night birds", 0, 5))
-    assert "night birds" in captured.captured_queries[-1]["sql"]
+    # Its ids by the segments' statement, with its words; its rows by those
+    # ids, with the statement kept prepared for every list's rows by id.
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert any("night birds" in sql for sql in statements)
+    assert statements[-1].startswith("EXECUTE")
     assert same_shape == through_orm(page("night birds", 0, 5)) and len(kept) == 1
     night = set(Paper.objects.filter(title__startswith="Night birds").values_list("pk", flat=True))
     assert len(same_shape) == 5 and {pk for pk, *_ in same_shape} <= night
     assert read(page("owlsdottir", 5, 12)) == through_orm(page("owlsdottir", 5, 12))
     assert len(kept) == 2
+    # Across the head window's end, the rows are ranked in their statement:
+    # the kept one, run with the other search's words.
+    with CaptureQueriesContext(connection) as captured:
+        ranked = read(page("night birds", 5, 12))
+    assert "night birds" in captured.captured_queries[-1]["sql"]
+    assert ranked == through_orm(page("night birds", 5, 12)) and len(kept) == 2
+    assert all(rank is not None for _, rank, _ in ranked)
 
 
 def test_a_search_whose_matches_fit_a_page_reads_them_by_id(client):
@@ -347,9 +360,11 @@ def test_rows_read_by_id_are_the_segments_rows():
             order_by=NEWEST_ORDER,
             **kwargs,
         )
-        return [(row.pk, row.extra["rank"], row.placed) for row in rows]
+        return [(row.pk, row.placed) for row in rows]
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's relevance segments")
+    # By id, ranked whole by the database; from the segments, in the order
+    # of the ids they list: the same rows in the same order.
     assert page(ids=ids) == page() and len(page()) == 12
     assert page(ids=()) == []
