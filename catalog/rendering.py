@@ -336,25 +336,27 @@ def render_pieces(pieces, words=()) -> SafeString:
 
 def render_rich_text(text: str, words=()) -> SafeString:
     """Listing text (a title or an abstract) as safe HTML."""
+    if text and not has_markup(text):
+        # Most titles: one text piece (what render_pieces() writes for it).
+        return SafeString(highlight_text(text, words))
     return render_pieces(parse(text), words)
 
 
 def render_snippet(text: str, words=(), limit: int = SNIPPET_CHARS) -> SafeString:
     """About `limit` characters of `text`, around the first search match when there is one."""
-    pieces = parse(text)
-    if len(pieces) == 1 and pieces[0].kind == "text":
-        plain = pieces[0].value  # most abstracts: one piece, no math
-    else:
-        plain = "".join(p.value if p.kind == "text" else f"${p.value}$" for p in pieces)
+    if text and not has_markup(text):
+        # Most abstracts: one text piece, cut as a string (the pieces below
+        # cost a third of a snippet's time).
+        return SafeString(highlight_text(_plain_snippet(text, words, limit), words))
+    return _pieces_snippet(parse(text), words, limit)
+
+
+def _pieces_snippet(pieces: list[Piece], words, limit: int) -> SafeString:
+    """render_snippet() of the text that parsed into `pieces`."""
+    plain = "".join(p.value if p.kind == "text" else f"${p.value}$" for p in pieces)
     if len(plain) <= limit:
         return render_pieces(pieces, words)
-    start = 0
-    # Folding a whole abstract costs more than the rest of the snippet: only
-    # when there are words to look for.
-    folded = fold(plain) if words else ""
-    hits = [hit for hit in (folded.find(w) for w in words if len(w) >= 2) if hit >= 0]
-    if hits and min(hits) > limit // 2:
-        start = plain.rfind(" ", 0, min(hits) - limit // 4) + 1
+    start = _snippet_start(plain, words, limit)
     end = start + limit
     kept: list[Piece] = []
     offset = 0
@@ -370,17 +372,48 @@ def render_snippet(text: str, words=(), limit: int = SNIPPET_CHARS) -> SafeStrin
         value = piece.value[max(0, start - piece_start) : end - piece_start]
         kept.append(Piece("text", value, piece.tag))
     if start > 0 and kept and kept[0].kind == "text":
-        kept[0] = Piece("text", "…" + kept[0].value.lstrip(), kept[0].tag)
+        kept[0] = Piece("text", ELLIPSIS + kept[0].value.lstrip(), kept[0].tag)
     elif start > 0:
-        kept.insert(0, Piece("text", "…"))
+        kept.insert(0, Piece("text", ELLIPSIS))
     if offset > end:
         last = kept[-1] if kept else None
         if last is not None and last.kind == "text":
-            cut = last.value.rsplit(" ", 1)[0] if " " in last.value else last.value
-            kept[-1] = Piece("text", cut.rstrip(" ,.;:") + "…", last.tag)
+            kept[-1] = Piece("text", _cut_at_word(last.value), last.tag)
         else:
-            kept.append(Piece("text", "…"))
+            kept.append(Piece("text", ELLIPSIS))
     return render_pieces(kept, words)
+
+
+def _snippet_start(plain: str, words, limit: int) -> int:
+    """Where a snippet of `plain` starts: a word or so before the first
+    search match when that is past the middle of the first `limit`
+    characters, else at the start."""
+    # Folding a whole abstract costs more than the rest of the snippet: only
+    # when there are words to look for.
+    folded = fold(plain) if words else ""
+    hits = [hit for hit in (folded.find(w) for w in words if len(w) >= 2) if hit >= 0]
+    if hits and min(hits) > limit // 2:
+        return plain.rfind(" ", 0, min(hits) - limit // 4) + 1
+    return 0
+
+
+def _plain_snippet(text: str, words, limit: int) -> str:
+    """render_snippet()'s cut of text without markup (one text piece)."""
+    if len(text) <= limit:
+        return text
+    start = _snippet_start(text, words, limit)
+    end = start + limit
+    snippet = text[start:end]
+    if start > 0:
+        snippet = ELLIPSIS + snippet.lstrip()
+    return _cut_at_word(snippet) if len(text) > end else snippet
+
+
+def _cut_at_word(text: str) -> str:
+    """The end of a cut snippet: its last (partial) word and trailing
+    punctuation left out, an ellipsis instead."""
+    cut = text.rsplit(" ", 1)[0] if " " in text else text
+    return cut.rstrip(" ,.;:") + ELLIPSIS
 
 
 def plain_text(text: str) -> str:

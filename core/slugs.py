@@ -84,14 +84,19 @@ def slug_url(viewname: str, slug: str) -> str:
     return slug_urls(viewname)(slug)
 
 
-def slug_urls(viewname: str):
+def url_setting() -> tuple[str, str]:
+    """What reverse() reads besides its arguments: the script prefix and the
+    URL configuration. They are context-local variables, whose every read
+    takes a lock (~4 µs each): read once for the URLs of a list
+    (slug_urls(), fixed_url()), not once per view name."""
+    return get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+
+
+def slug_urls(viewname: str, setting: tuple[str, str] | None = None):
     """slug_url() for many slugs of one view: a function of the slug, with the
-    script prefix and URL configuration read once, not once per slug (they
-    are context-local variables, whose every read takes a lock: a tenth of
-    preparing a list's rows)."""
-    before, after = _url_around_slug(
-        viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
-    )
+    script prefix and URL configuration read once (or given: url_setting()),
+    not once per slug (a tenth of preparing a list's rows)."""
+    before, after = _url_around_slug(viewname, *(setting or url_setting()))
 
     def url(slug: str) -> str:
         if not _SLUG_PATH.fullmatch(slug):
@@ -107,11 +112,12 @@ def _fixed_url(viewname: str, args: tuple[str, ...], prefix: str, urlconf: str) 
     return reverse(viewname, args=args)
 
 
-def fixed_url(viewname: str, *args: str) -> str:
+def fixed_url(viewname: str, *args: str, setting: tuple[str, str] | None = None) -> str:
     """reverse(viewname, args=args), resolved once per view name, arguments,
-    script prefix and URL configuration: for the links every page repeats
-    (the site's navigation, the list's exports), where reverse() cost ~40 µs
-    each under load, a tenth of a millisecond per page for the navigation
-    alone. Only for a few fixed arguments (format extensions), never a slug
-    or a visitor's value: slug_url() is for those."""
-    return _fixed_url(viewname, args, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    script prefix and URL configuration (`setting`: url_setting(), read
+    here when not given): for the links every page repeats (the site's
+    navigation, the list's exports), where reverse() cost ~40 µs each under
+    load, a tenth of a millisecond per page for the navigation alone. Only
+    for a few fixed arguments (format extensions), never a slug or a
+    visitor's value: slug_url() is for those."""
+    return _fixed_url(viewname, args, *(setting or url_setting()))

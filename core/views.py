@@ -1,5 +1,7 @@
 """Page mixins every app's views share."""
 
+from functools import cached_property
+
 from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.http import HttpResponse
@@ -70,7 +72,13 @@ class CachedPageMixin:
             return None
         # The whole URL: pages hold absolute links (canonical, metadata), so
         # one host's or scheme's page must not be served for another.
-        return cache_key("page", self.catalog_version, self.request.build_absolute_uri())
+        return cache_key("page", self.catalog_version, self.absolute_uri)
+
+    @cached_property
+    def absolute_uri(self) -> str:
+        # The page's key is asked for three times a request (a list page's
+        # twice to look it up, once to store it): its URL built once.
+        return self.request.build_absolute_uri()
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)

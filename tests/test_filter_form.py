@@ -7,7 +7,7 @@ import django_filters
 import pytest
 from django.http import QueryDict
 
-from catalog.filters import PaperFilter
+from catalog.filters import PaperFilter, shallow_copy
 from catalog.models import Paper
 
 
@@ -59,6 +59,15 @@ def test_forms_own_shallow_copies_of_the_fields_and_validate_alike():
         deep.fields = {name: copy.deepcopy(field) for name, field in declared.items()}
         assert form.is_valid() == deep.is_valid()
         assert (form.errors, form.cleaned_data) == (deep.errors, deep.cleaned_data)
+
+
+def test_the_shallow_copies_are_what_copy_copy_makes():
+    """For every declared filter and form field: the same type and state."""
+    fields = type(PaperFilter(data=QueryDict()).form).base_fields
+    for obj in [*PaperFilter.base_filters.values(), *fields.values()]:
+        copied, plain = shallow_copy(obj), copy.copy(obj)
+        assert type(copied) is type(plain) and copied is not obj
+        assert copied.__dict__ == plain.__dict__
 
 
 @pytest.mark.parametrize(

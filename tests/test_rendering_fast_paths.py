@@ -57,3 +57,25 @@ def test_a_cut_snippet_is_highlighted_as_the_whole_text_is(text, words):
 def test_a_cut_snippet_marks_words_next_to_its_ellipses():
     html = rendering.highlight_text("\u2026models & data\u2026", ["models", "data"])
     assert html == "\u2026<mark>models</mark> &amp; <mark>data</mark>\u2026"
+
+
+PLAIN_ALPHABET = st.sampled_from(["a", "b", "A", " ", ",", ".", ";", "<", "&", "\u2026", "é"])
+
+
+@given(st.text(PLAIN_ALPHABET), SNIPPET_WORDS, st.integers(min_value=1, max_value=30))
+def test_text_without_markup_is_cut_and_marked_as_its_one_piece_is(text, words, limit):
+    """A title or snippet without markup, written as a string, is the HTML
+    that its one text piece gives through the pieces' way."""
+    assert not rendering.has_markup(text)
+    pieces = rendering.parse(text)
+    assert rendering.render_rich_text(text, words) == rendering.render_pieces(pieces, words)
+    assert rendering.render_snippet(text, words, limit) == rendering._pieces_snippet(
+        pieces, words, limit
+    )
+
+
+def test_a_long_abstract_is_cut_around_its_first_match():
+    text = "word " * 60 + "target, and then more words " * 10
+    html = rendering.render_snippet(text, ["target"])
+    assert html.startswith("\u2026word ") and html.endswith("\u2026")
+    assert "<mark>target</mark>" in html

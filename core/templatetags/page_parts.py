@@ -5,7 +5,8 @@ includes/exports_and_feed.html call them).
 Every list page shows both; through the template language they were two
 includes of a dozen nodes, two {% querystring %} copies of the request's
 parameters and as many lookups, about as much as the site's header. Here
-each is one function, the same HTML.
+each is one function, the same HTML; the page links are encoded without
+copying the parameters (core.querystrings.with_page()).
 
 The include files end in the newline their templates ended in.
 
@@ -16,9 +17,10 @@ integers.
 
 from django import template
 from django.template.defaultfilters import pluralize
-from django.template.defaulttags import querystring
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
+
+from core.querystrings import with_page
 
 register = template.Library()
 
@@ -32,7 +34,7 @@ def pagination_nav(context):
         return SafeString("")
     parts = ['\n<nav class="pagination" aria-label="Pagination">\n  <ul>\n    ']
     if page.has_previous():
-        url = conditional_escape(querystring(context, page=page.previous_page_number()))
+        url = conditional_escape(with_page(context.request.GET, page.previous_page_number()))
         parts.append(f'\n    <li><a href="{url}" rel="prev">← Previous{PREVIOUS}</a></li>\n    ')
     about = "about " if getattr(page.paginator, "estimated", False) else ""
     parts.append(
@@ -40,7 +42,7 @@ def pagination_nav(context):
         f"{int(page.paginator.num_pages):d}</li>\n    "
     )
     if page.has_next():
-        url = conditional_escape(querystring(context, page=page.next_page_number()))
+        url = conditional_escape(with_page(context.request.GET, page.next_page_number()))
         parts.append(f'\n    <li><a href="{url}" rel="next">Next{PREVIOUS} →</a></li>\n    ')
     parts.append("\n  </ul>\n</nav>\n")  # and the include's own last newline
     # Safe: the URLs are escaped above, the rest are integers and constants.
