@@ -7,7 +7,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F, Prefetch, Q
 from django.db.models.functions import Lower
 
-from catalog import search
+from catalog import author_rows, search
 from catalog.citekeys import FreeKeys, citation_key_base
 from catalog.paper_relations import PaperRelationsIterable
 from catalog.paper_rows import PaperRowIterable, ends_in_et_al
@@ -207,9 +207,13 @@ class PaperQuerySet(models.QuerySet):
     def refresh_search_index(self) -> int:
         """Recompute the denormalised search fields of these papers; call after every write
         that changes a title, an abstract, an author list or a person's names."""
-        return search.refresh_search_index(
+        count = search.refresh_search_index(
             self, authorship_model=Authorship, alias_model=PersonAlias
         )
+        # And their list rows' authors: their triggers are set aside in a
+        # bulk load, whose refresh of the papers it changed this is.
+        author_rows.refresh(self)
+        return count
 
 
 class Paper(models.Model):

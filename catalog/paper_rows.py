@@ -151,12 +151,16 @@ class PaperRowIterable(BaseIterable):
 # person once (name and slug in one lookup: ~100 fewer index probes a page).
 # Read as text and decoded here (_inline_relations()): psycopg's json loader
 # took twice json.loads()'s time (25 rows' authors: 0.31 -> 0.23 ms).
+# The authors' JSON is kept in the paper's row by the database (author_rows,
+# migration 0027: its triggers compute it whoever writes, NULL where not
+# known); the subquery answers only where it is NULL (26 rows' read: 1.39 ->
+# 0.33 ms of the server's time, EXPLAIN ANALYZE at 100,000 papers).
 RELATIONS = {
-    "_row_authors": """(
+    "_row_authors": """COALESCE({papers}.author_rows, (
         SELECT json_agg((
             SELECT json_build_array(p.name, p.slug, a.position) FROM {people} p
             WHERE p.id = a.person_id) ORDER BY a.position NULLS LAST, a.id)
-        FROM {authorships} a WHERE a.paper_id = {papers}.id)::text""",
+        FROM {authorships} a WHERE a.paper_id = {papers}.id)::text)""",
     "_row_awards": """(
         SELECT json_agg(json_build_array(w.name, w.slug) ORDER BY w.name)
         FROM {paper_awards} pa JOIN {awards} w ON w.id = pa.award_id

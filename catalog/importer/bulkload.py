@@ -37,6 +37,12 @@ import commits (counts.recount_statements()): exact, whatever the load
 wrote, updated or deleted, and at most twice the new rows' work, where the
 triggers cost 26 s of a 100,000-paper import. Their secondary indexes go and
 come back like the bulk tables' (the recount writes every row).
+
+So are the triggers that keep each paper's list row authors (catalog.author_rows):
+each authorship COPY would compute its papers' lists and rewrite the new
+papers' rows, GIN entries and all. The importer writes new papers with their
+lists instead, and computes again those of the papers whose authors it
+rewrote (refresh_search_index()).
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ import logging
 from django.conf import settings
 from django.db import OperationalError, connections, transaction
 
-from catalog import counts
+from catalog import author_rows, counts
 from catalog.models import Authorship, Award, Paper, PaperSource, SearchRow
 from history.models import ImportRun, PaperRevision
 from people.models import Person, PersonAlias
@@ -197,6 +203,8 @@ class SetAside:
                 return None
             indexes, keys = secondary_indexes(cursor), foreign_keys(cursor)
             triggers = kept_count_triggers(cursor)
+            # The papers' author lists' too (module docstring).
+            triggers += author_rows.triggers(cursor)
         try:
             # A savepoint: a drop that times out leaves the import as it was.
             with transaction.atomic(using=using), connection.cursor() as cursor:

@@ -27,6 +27,7 @@ from django.db.models.expressions import CombinedExpression
 from psycopg.adapt import Dumper
 from psycopg.pq import Format
 
+from catalog import author_rows
 from catalog.importer.bulkload import SetAside, is_bulk
 from catalog.importer.deferred import GinMerges
 from catalog.importer.planning import (
@@ -101,9 +102,10 @@ def copy_rows(
     from psycopg import sql
 
     fields = {f.attname: f.column for f in model._meta.concrete_fields}
+    # A column that is no model field is named as it is (author_rows).
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table or model._meta.db_table),
-        sql.SQL(", ").join(sql.Identifier(fields[name]) for name in columns),
+        sql.SQL(", ").join(sql.Identifier(fields.get(name, name)) for name in columns),
     )
     connection = connections[using]
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
@@ -330,6 +332,8 @@ class NewPaperStaging:
         quote = self.connection.ops.quote_name
 
         def quote_column(attname):
+            if attname == author_rows.COLUMN:  # no model field
+                return quote(attname)
             return quote(Paper._meta.get_field(attname).column)
 
         staging, vectors = quote(_STAGING_TABLE), quote(_VECTORS_TABLE)
@@ -545,6 +549,9 @@ class PostgresWriter(CatalogWriter):
             for f in Paper._meta.concrete_fields
             if not f.primary_key and f.attname not in _COMPUTED_COLUMNS
         ]
+        # Their list rows' authors, as the triggers would keep them (set
+        # aside in a bulk load: catalog.author_rows).
+        columns.append(author_rows.COLUMN)
         json_columns = {
             f.attname for f in Paper._meta.concrete_fields if isinstance(f, models.JSONField)
         }
@@ -555,6 +562,10 @@ class PostgresWriter(CatalogWriter):
                 # database adds the others (NewPaperStaging.write()).
                 row = new_paper_row(paper, now, NON_COLUMN_FIELDS)
                 row["id"] = paper.pk
+                row[author_rows.COLUMN] = author_rows.as_text(
+                    (person.name, person.slug, position)
+                    for person, position, _ in author_rows.in_author_order(paper.plan.authors)
+                )
                 for name in json_columns:
                     row[name] = json.dumps(row[name])
                 yield tuple(row[name] for name in columns)
