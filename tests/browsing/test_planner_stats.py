@@ -170,9 +170,9 @@ def explains(captured) -> list[str]:
     return [q["sql"] for q in captured.captured_queries if q["sql"].startswith("EXPLAIN")]
 
 
-def test_a_search_alone_asks_the_planner_nothing_and_shows_the_same_page(
-    client, postgres_only, monkeypatch
-):
+@pytest.fixture
+def stats_of_copies(postgres_only, monkeypatch):
+    """The catalog's statistics read from its ANALYZEd copies."""
     copies = analyzed_copies()
     read = planner_stats.vector_stats
     monkeypatch.setattr(
@@ -180,6 +180,11 @@ def test_a_search_alone_asks_the_planner_nothing_and_shows_the_same_page(
         "vector_stats",
         lambda db, table, column: read(db, copies[table, column], column),
     )
+
+
+def test_a_search_alone_asks_the_planner_nothing_and_shows_the_same_page(
+    client, stats_of_copies, monkeypatch
+):
     pages = {}
     for search in ("learning", "models learning", "zebra"):
         cache.clear()
@@ -198,14 +203,7 @@ def test_a_search_alone_asks_the_planner_nothing_and_shows_the_same_page(
         assert response.content == content, search
 
 
-def test_a_search_with_another_filter_still_asks_the_planner(client, postgres_only, monkeypatch):
-    copies = analyzed_copies()
-    read = planner_stats.vector_stats
-    monkeypatch.setattr(
-        planner_stats,
-        "vector_stats",
-        lambda db, table, column: read(db, copies[table, column], column),
-    )
+def test_a_search_with_another_filter_still_asks_the_planner(client, stats_of_copies):
     with CaptureQueriesContext(connection) as captured:
         response = client.get("/papers/", {"q": "learning", "year": "2005"})
     assert response.status_code == 200
