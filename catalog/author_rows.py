@@ -22,33 +22,39 @@ COLUMN = "author_rows"
 # What the triggers' names (migration 0027) hold.
 TRIGGER_MARK = "_author_rows_"
 
+# The list of the paper whose id is {paper} (SQL) as its authorships give it
+# now: "[]" for none, NULL where an authorship names no existing person
+# (written later in the transaction: foreign keys are checked at commit).
+# The text json_agg() writes, which as_text() writes too.
+_LIST = """
+SELECT CASE WHEN count(pe.id) = count(*) THEN COALESCE(json_agg(
+    json_build_array(pe.name, pe.slug, a.position) ORDER BY a.position NULLS LAST, a.id
+)::text, '[]') END
+FROM catalog_authorship a LEFT JOIN people_person pe ON pe.id = a.person_id
+WHERE a.paper_id = {paper}"""
+
 # The lists of the papers whose ids are the array {ids} (SQL), written where
-# they changed; NULL where an authorship names no existing person (written
-# later in the transaction: foreign keys are checked at commit). The text
-# json_agg() writes, which as_text() writes too. An array planned with its
-# value (a parameter, EXECUTE in the triggers): unnest() then tells the
-# planner how many papers, and a few are found by primary key, where an
-# estimate of a transition table's 200 rows read all the papers (70 ms).
+# they changed. An array planned with its value (a parameter, EXECUTE in the
+# triggers): unnest() then tells the planner how many papers, and a few are
+# found by primary key, where an estimate of a transition table's 200 rows
+# read all the papers (70 ms).
 _REFRESH = """
 UPDATE catalog_paper p SET author_rows = s.authors
-FROM (
-    SELECT ids.id, (
-        SELECT CASE WHEN count(pe.id) = count(*) THEN COALESCE(json_agg(
-            json_build_array(pe.name, pe.slug, a.position) ORDER BY a.position NULLS LAST, a.id
-        )::text, '[]') END
-        FROM catalog_authorship a LEFT JOIN people_person pe ON pe.id = a.person_id
-        WHERE a.paper_id = ids.id
-    ) AS authors
-    FROM unnest({ids}) AS ids(id)
-) s
+FROM (SELECT ids.id, ({list}) AS authors FROM unnest({ids}) AS ids(id)) s
 WHERE p.id = s.id AND p.author_rows IS DISTINCT FROM s.authors
 """
+
+
+def list_sql(paper: str) -> str:
+    """The SQL of the list of the paper whose id is `paper` (SQL), computed
+    from its authorships."""
+    return _LIST.format(paper=paper)
 
 
 def refresh_sql(ids: str) -> str:
     """The UPDATE computing the lists of the papers `ids` (SQL of an array of
     their ids)."""
-    return _REFRESH.format(ids=ids)
+    return _REFRESH.format(ids=ids, list=list_sql("ids.id"))
 
 
 def as_text(authors) -> str:

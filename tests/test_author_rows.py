@@ -239,3 +239,20 @@ def test_a_bulk_load_writes_the_lists_its_triggers_would_have(settings, monkeypa
         ["Renamed After The Load", person.slug] == a[:2]
         for a in kept_lists()[Authorship.objects.filter(person=person).first().paper_id]
     )
+
+
+@pytest.mark.skipif(not POSTGRES, reason="PostgreSQL only")
+def test_the_triggers_run_the_apps_refresh(db):
+    """The migration froze the UPDATE its triggers run; the app's refresh
+    (bulk loads, search-index refreshes) must still be that UPDATE (its layout
+    aside), or the two would keep different lists."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT proname, prosrc FROM pg_proc WHERE proname LIKE 'papershelf_author_rows_%%' "
+            "AND proname <> 'papershelf_author_rows_truncate'"
+        )
+        bodies = dict(cursor.fetchall())
+    assert len(bodies) == 4
+    refresh = re.sub(r"\s+", "", f"$sql${author_rows.refresh_sql('$1')}$sql$")
+    for name, body in bodies.items():
+        assert refresh in re.sub(r"\s+", "", body), name

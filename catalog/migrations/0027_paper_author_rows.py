@@ -26,7 +26,28 @@ authors in a query of their own, catalog.paper_relations).
 
 from django.db import migrations
 
-from catalog.author_rows import refresh_sql
+# catalog.author_rows._REFRESH as this migration wrote it into the triggers,
+# frozen here: a later change of the app's text needs a migration of its own
+# (tests/test_author_rows.py checks the triggers run the app's text).
+REFRESH = """
+UPDATE catalog_paper p SET author_rows = s.authors
+FROM (
+    SELECT ids.id, (
+        SELECT CASE WHEN count(pe.id) = count(*) THEN COALESCE(json_agg(
+            json_build_array(pe.name, pe.slug, a.position) ORDER BY a.position NULLS LAST, a.id
+        )::text, '[]') END
+        FROM catalog_authorship a LEFT JOIN people_person pe ON pe.id = a.person_id
+        WHERE a.paper_id = ids.id
+    ) AS authors
+    FROM unnest({ids}) AS ids(id)
+) s
+WHERE p.id = s.id AND p.author_rows IS DISTINCT FROM s.authors
+"""
+
+
+def refresh_sql(ids: str) -> str:
+    return REFRESH.format(ids=ids)
+
 
 PREFIX = "papershelf_author_rows"
 # (table, kind, event, how it fires, the ids of the papers to compute again)
