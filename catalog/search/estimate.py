@@ -107,7 +107,9 @@ class Newest:
         return Counter(row[2] for row in self.rows[:size])
 
 
-def read_newest(pools: dict, limit: int, *, quick: tuple[float, int] | None = None) -> dict:
+def read_newest(
+    pools: dict, limit: int, *, quick: tuple[float, int] | None = None, planned=None
+) -> dict:
     """At most `limit` papers of each of `pools` (name -> (queryset, the same
     without the search)), newest years first, as Newest by name: one query
     for all of them (and on PostgreSQL one EXPLAIN: walks()), and a second
@@ -115,9 +117,11 @@ def read_newest(pools: dict, limit: int, *, quick: tuple[float, int] | None = No
 
     `quick` (matches, smaller limit): a pool the planner expects at least
     `matches` matches of is read only up to the smaller limit (its Newest
-    then says so: `cut_at`). The querysets may be given as ShapedPool."""
+    then says so: `cut_at`). The querysets may be given as ShapedPool;
+    `planned`: planned_rows() of them when already read."""
     pools = {name: (shaped(pool), shaped(unsearched)) for name, (pool, unsearched) in pools.items()}
-    planned = planned_rows(list(pools.values())) if quick is not None else None
+    if quick is not None and planned is None:
+        planned = planned_rows(list(pools.values()))
     limits = [limit] * len(pools)
     if planned is not None:
         rows, _ = planned
@@ -227,6 +231,19 @@ def planned_rows(pools: list[tuple]) -> tuple[list[tuple[float, float]], float] 
         return None
     *rows, catalog_rows = rows
     return list(zip(rows[::2], rows[1::2], strict=True)), catalog_rows
+
+
+def count_matches(pool) -> int:
+    """The number of papers of `pool` (a queryset or ShapedPool): one count,
+    which reads every match but sorts none (a word in 9% of 100,000 papers:
+    7.5 ms, where its newest 1,001 took 15.5)."""
+    try:
+        sql, params = _same_shape_sql(pool, ("pks",), _ids)
+    except EmptyResultSet:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS matches", params)
+        return cursor.fetchone()[0]
 
 
 def _planned_alone(pools: list[tuple]) -> tuple[list[tuple[float, float]], float] | None:

@@ -166,6 +166,9 @@ def test_venues_and_awards_of_a_big_search_are_estimated_and_say_so(client, cata
 
     monkeypatch.setattr(facet_module, "EXACT_UP_TO", 1)
     monkeypatch.setattr(facet_module, "SAMPLE", 1)
+    # The number of results estimated as well, never counted (COUNTED_UP_TO:
+    # test_search_estimates.py), to show how little a small sample says.
+    monkeypatch.setattr(facet_module, "COUNTED_UP_TO", 0)
     # "open": OBELICS (NeurIPS, 2023, Outstanding Paper) and GPT-NeoX (ICML,
     # 2022, both awards). The sample is the newest, OBELICS: the last of the
     # two 2023 papers in the sample's order (Pythia has the smaller id), so

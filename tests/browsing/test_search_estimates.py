@@ -8,6 +8,7 @@ import re
 from collections import Counter
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -329,3 +330,71 @@ def test_the_newest_rows_come_in_the_latest_years_order(monkeypatch, walk):
     newest = estimate.read_newest(pools, 100)
     assert [number[pk] for pk in newest["owl"].ids] == [3, 6, 8, 2, 5, 4, 7, 1]
     assert [number[pk] for pk in newest["model"].ids] == [8, 2, 5, 4]
+
+
+@pytest.fixture
+def planner_expects(monkeypatch, small_bounds):
+    """Sets how many matches the planner expects of every search (its own
+    estimates are tested in test_planner_stats.py), over the catalog's
+    papers."""
+
+    def expect(matches: int) -> None:
+        papers = float(Paper.objects.count())
+        planned = lambda pools: ([(float(matches), papers)] * len(pools), papers)  # noqa: E731
+        monkeypatch.setattr(facet_module, "planned_rows", planned)
+
+    return expect
+
+
+def counts_read(captured) -> int:
+    return sum(") AS matches" in q["sql"] for q in captured.captured_queries)
+
+
+def test_a_search_expected_over_the_bound_is_counted_not_sampled(client, settings, planner_expects):
+    true = build(per_year=20, rate=0.5)  # ~240 "model" papers: over the bound
+    assert true > BOUND
+    planner_expects(2 * BOUND)
+    settings.PAPERSHELF_FACETS_INLINE_UP_TO = BOUND
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(URL, {"q": "model"})
+    # The page's facets are deferred: it reads the count, no newest matches.
+    assert (counts_read(captured), newest_reads(captured)) == (1, [])
+    assert response.context["facets_urls"] is not None
+    assert response.context["total"] == true
+    html = response.content.decode()
+    assert re.search(rf'class="result-count" role="status">1\W25 of {true} papers<', html)
+    assert "about" not in html
+    # Its facets, counted apart, give the same number of results; the years
+    # the sample does not reach are still estimates.
+    counted = facet_module.count_facets(response.context["filter"])
+    assert (counted.total, counted.total_estimated) == (true, False)
+    assert counted.estimated_years
+
+
+def test_a_search_expected_within_the_bound_or_far_past_it_is_not_counted(
+    client, settings, planner_expects
+):
+    build(per_year=20, rate=0.5)
+    settings.PAPERSHELF_FACETS_INLINE_UP_TO = BOUND
+    for expected in (BOUND, facet_module.COUNTED_UP_TO):
+        planner_expects(expected)
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(URL, {"q": "model"})
+        assert counts_read(captured) == 0, expected
+        assert "of about " in response.content.decode(), expected
+
+
+def test_a_search_the_planner_overestimates_is_counted_then_read_whole(
+    client, settings, planner_expects
+):
+    build(per_year=20, rate=0.5)  # 24 "zebra" papers
+    planner_expects(2 * BOUND)
+    settings.PAPERSHELF_FACETS_INLINE_UP_TO = BOUND
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(URL, {"q": "zebra"})
+    assert counts_read(captured) == 1
+    assert newest_reads(captured)
+    assert response.context["total"] == len(YEARS)
+    assert response.context["facets_urls"] is None  # its facets inline, exact
+    assert "about" not in response.content.decode()
