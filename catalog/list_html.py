@@ -98,7 +98,7 @@ def _result_bar(context) -> str:
     if total:
         page = context["page_obj"]
         count = (
-            f"{int(page.start_index()):d}\u2013{int(page.end_index()):d} of "
+            f"{int(page.start_index()):,d}\u2013{int(page.end_index()):,d} of "
             f"{_e(context['total_shown'])} paper{pluralize(total)}"
         )
     else:
@@ -127,6 +127,7 @@ def _rows_or_empty(context, list_url: str) -> str:
             {
                 "exports": context.get("export_links"),
                 "total": context.get("total"),
+                "total_estimated": context.get("total_estimated"),
                 "subject": context.get("subject"),
                 "feed_url": context.get("feed_url"),
             }

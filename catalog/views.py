@@ -241,10 +241,17 @@ def inline_facets_up_to() -> int | None:
 
 
 def total_context(counts: FacetCounts | ResultTotal) -> dict:
-    """The number of results for the templates: `total`, and `total_shown`,
-    "about 98,000" when it is an estimate (catalog/search/estimate.py)."""
-    shown = f"about {counts.total:,}" if counts.total_estimated else counts.total
-    return {"total": counts.total, "total_shown": shown}
+    """The number of results for the templates: `total`, `total_estimated`,
+    and `total_shown` with thousands separators, "about 98,000" when it is
+    an estimate (catalog/search/estimate.py)."""
+    shown = f"{counts.total:,}"
+    if counts.total_estimated:
+        shown = f"about {shown}"
+    return {
+        "total": counts.total,
+        "total_estimated": counts.total_estimated,
+        "total_shown": shown,
+    }
 
 
 def deferred_facets_urls(params) -> dict[str, str]:

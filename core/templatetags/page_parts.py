@@ -39,7 +39,7 @@ def pagination_nav(context):
     about = "about " if getattr(page.paginator, "estimated", False) else ""
     parts.append(
         f'\n    <li aria-current="page">Page {int(page.number):d} of {about}'
-        f"{int(page.paginator.num_pages):d}</li>\n    "
+        f"{int(page.paginator.num_pages):,d}</li>\n    "
     )
     if page.has_next():
         url = conditional_escape(with_page(context.request.GET, page.next_page_number()))
@@ -54,8 +54,10 @@ def exports_and_feed(context):
     subject, total = context.get("subject"), context.get("total")
     if subject:
         what = f"{conditional_escape(subject)}'s papers"
+    elif total and context.get("total_estimated"):
+        what = f"all matching papers (about {int(total):,d})"
     elif total:
-        what = f"all {int(total):d} matching paper{pluralize(total)}"
+        what = f"all {int(total):,d} matching paper{pluralize(total)}"
     else:
         what = "these papers"
     links = " · ".join(

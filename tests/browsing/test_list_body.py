@@ -46,7 +46,7 @@ TEMPLATE_BODY = Template(
     {% endif %}
 
     <div class="result-bar">
-      <p class="result-count" role="status">{% if total %}{{ page_obj.start_index }}–{{ page_obj.end_index }} of {{ total_shown }} paper{{ total|pluralize }}{% else %}No papers found{% endif %}</p>
+      <p class="result-count" role="status">{% if total %}{{ page_obj.start_index|floatformat:"g" }}–{{ page_obj.end_index|floatformat:"g" }} of {{ total_shown }} paper{{ total|pluralize }}{% else %}No papers found{% endif %}</p>
       <nav class="sort" aria-label="Sort">
         <span>Sort:</span>
         <ul>{% for label, url, current in sort_links %}<li><a href="{{ url }}"{% if current %} aria-current="true"{% endif %}>{{ label }}</a></li>{% endfor %}</ul>

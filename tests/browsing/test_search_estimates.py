@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog import facets as facet_module
+from catalog.facets import ResultTotal
 from catalog.models import Paper, SearchRow
 from catalog.search import estimate
 from catalog.search.estimate import (
@@ -23,6 +24,7 @@ from catalog.search.estimate import (
     year_floor_offset,
 )
 from catalog.search.postgres import head_walk_is_cheaper
+from catalog.views import total_context
 from tests.factories import make_papers, make_venue
 
 pytestmark = pytest.mark.django_db
@@ -398,3 +400,11 @@ def test_a_search_the_planner_overestimates_is_counted_then_read_whole(
     assert response.context["total"] == len(YEARS)
     assert response.context["facets_urls"] is None  # its facets inline, exact
     assert "about" not in response.content.decode()
+
+
+def test_numbers_of_results_are_grouped_by_thousands_and_estimates_say_about():
+    shown = [
+        total_context(ResultTotal(*total))["total_shown"]
+        for total in ((24,), (8882,), (98_000, True), (1_000_000,))
+    ]
+    assert shown == ["24", "8,882", "about 98,000", "1,000,000"]
