@@ -36,7 +36,7 @@ def _entry(entry) -> str:
     return (
         f'    <li><a href="{escape(entry.url)}"{ACTIVE if active else ""}>'
         f'<span class="label">{escape(entry.label)}</span> '
-        f'<span class="count">{ABOUT if entry.estimated else ""}{int(entry.count):d}</span>'
+        f'<span class="count">{ABOUT if entry.estimated else ""}{int(entry.count):,d}</span>'
         f"{SELECTED if active else ''}</a></li>\n"
     )
 
@@ -46,7 +46,7 @@ def _facet(entries, title: str, html_id: str, sample) -> str:
         return ""
     note = ""
     if sample:
-        newest = f"Estimated from the newest {int(sample):d} of these papers."
+        newest = f"Estimated from the newest {int(sample):,d} of these papers."
         note = f'  <p class="facet-note">{newest}</p>\n'
     return (
         f'<section class="facet" aria-labelledby="{html_id}">\n'

@@ -85,7 +85,7 @@ def year_chart(counts: dict[int, int], list_url: str, **filters) -> dict | None:
 
 
 def _papers(n: int) -> str:
-    return f"{n} paper{'' if n == 1 else 's'}"
+    return f"{n:,} paper{'' if n == 1 else 's'}"
 
 
 def chart_html(chart: dict | None, subject: str = "", chart_id: str = "year-chart") -> SafeString:
@@ -104,10 +104,10 @@ def chart_html(chart: dict | None, subject: str = "", chart_id: str = "year-char
                 f'<a href="{url}" aria-label="{label}"><title>{label}</title>'
                 f'<rect class="bar" x="{bar.x}" y="{bar.y}" width="{chart["bar_width"]}" '
                 f'height="{bar.height}"/><text class="count" x="{bar.label_x}" '
-                f'y="{bar.count_y}" text-anchor="middle">{bar.count}</text></a>'
+                f'y="{bar.count_y}" text-anchor="middle">{bar.count:,}</text></a>'
             )
             rows.append(
-                f'<tr><th scope="row"><a href="{url}">{bar.year}</a></th><td>{bar.count}</td></tr>'
+                f'<tr><th scope="row"><a href="{url}">{bar.year}</a></th><td>{bar.count:,}</td></tr>'
             )
         bars.append(
             f'\n    <text class="year" x="{bar.label_x}" y="{year_y}" text-anchor="middle" '

@@ -27,7 +27,7 @@ def _entries(counted) -> str:
         return NONE_RECORDED
     return "".join(
         f'<li><a href="{escape(entry.url)}"><span class="label">{escape(entry.name)}</span> '
-        f'<span class="count">{int(entry.shared):d}</span></a></li>'
+        f'<span class="count">{int(entry.shared):,d}</span></a></li>'
         for entry in counted
     )
 
@@ -51,13 +51,13 @@ def sidebar_html(
         notes += f'<p class="note">The {int(coauthors_shown):d} most frequent.</p>'
     if coauthor_papers:
         notes += (
-            f'<p class="note">Counted in the {int(coauthor_papers):d} papers most recently '
-            f"added to the catalog, of {int(paper_count):d}.</p>"
+            f'<p class="note">Counted in the {int(coauthor_papers):,d} papers most recently '
+            f"added to the catalog, of {int(paper_count):,d}.</p>"
         )
     venue_note = ""
     if venue_count > len(venues):
         venue_note = (
-            f'<p class="note">The {len(venues):d} most frequent of {int(venue_count):d}.</p>'
+            f'<p class="note">The {len(venues):d} most frequent of {int(venue_count):,d}.</p>'
         )
     # Safe: every name and URL is escaped above; the rest are integers and constants.
     return SafeString(

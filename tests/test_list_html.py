@@ -25,10 +25,10 @@ ROWS_TEMPLATE = ENGINE.from_string(
 FACET_TEMPLATE = """{% if entries %}
 <section class="facet" aria-labelledby="{{ id }}">
   <h3 id="{{ id }}">{{ title }}</h3>
-  {% if sample %}<p class="facet-note">Estimated from the newest {{ sample }} of these papers.</p>{% endif %}
+  {% if sample %}<p class="facet-note">Estimated from the newest {{ sample|floatformat:"g" }} of these papers.</p>{% endif %}
   <ul>
     {% for entry in entries %}
-    <li><a href="{{ entry.url }}"{% if entry.active %} class="active" aria-current="true"{% endif %}><span class="label">{{ entry.label }}</span> <span class="count">{% if entry.estimated %}<abbr title="estimated">about</abbr> {% endif %}{{ entry.count|stringformat:"d" }}</span>{% if entry.active %}<span class="visually-hidden"> (selected; select to remove)</span>{% endif %}</a></li>
+    <li><a href="{{ entry.url }}"{% if entry.active %} class="active" aria-current="true"{% endif %}><span class="label">{{ entry.label }}</span> <span class="count">{% if entry.estimated %}<abbr title="estimated">about</abbr> {% endif %}{{ entry.count|floatformat:"g" }}</span>{% if entry.active %}<span class="visually-hidden"> (selected; select to remove)</span>{% endif %}</a></li>
     {% endfor %}
   </ul>
 </section>

@@ -13,13 +13,13 @@ SIDEBAR_TEMPLATE = Engine().from_string(
     """<aside class="facets" aria-label="About {{ person.name }}">
   <section aria-labelledby="coauthors-heading">
     <h2 id="coauthors-heading">Co-authors</h2>
-    {% if coauthors|length == coauthors_shown %}<p class="note">The {{ coauthors_shown }} most frequent.</p>{% endif %}{% if coauthor_papers %}<p class="note">Counted in the {{ coauthor_papers }} papers most recently added to the catalog, of {{ page_obj.paginator.count }}.</p>{% endif %}
-    <ul>{% for other in coauthors %}<li><a href="{{ other.url }}"><span class="label">{{ other.name }}</span> <span class="count">{{ other.shared|stringformat:"d" }}</span></a></li>{% empty %}<li>None recorded.</li>{% endfor %}</ul>
+    {% if coauthors|length == coauthors_shown %}<p class="note">The {{ coauthors_shown }} most frequent.</p>{% endif %}{% if coauthor_papers %}<p class="note">Counted in the {{ coauthor_papers|floatformat:"g" }} papers most recently added to the catalog, of {{ page_obj.paginator.count|floatformat:"g" }}.</p>{% endif %}
+    <ul>{% for other in coauthors %}<li><a href="{{ other.url }}"><span class="label">{{ other.name }}</span> <span class="count">{{ other.shared|floatformat:"g" }}</span></a></li>{% empty %}<li>None recorded.</li>{% endfor %}</ul>
   </section>
   <section aria-labelledby="venues-heading">
     <h2 id="venues-heading">Venues</h2>
-    {% if venue_count > venues|length %}<p class="note">The {{ venues|length }} most frequent of {{ venue_count }}.</p>{% endif %}
-    <ul>{% for venue in venues %}<li><a href="{{ venue.url }}"><span class="label">{{ venue.name }}</span> <span class="count">{{ venue.shared|stringformat:"d" }}</span></a></li>{% empty %}<li>None recorded.</li>{% endfor %}</ul>
+    {% if venue_count > venues|length %}<p class="note">The {{ venues|length }} most frequent of {{ venue_count|floatformat:"g" }}.</p>{% endif %}
+    <ul>{% for venue in venues %}<li><a href="{{ venue.url }}"><span class="label">{{ venue.name }}</span> <span class="count">{{ venue.shared|floatformat:"g" }}</span></a></li>{% empty %}<li>None recorded.</li>{% endfor %}</ul>
   </section>
 </aside>
 """  # noqa: E501
@@ -50,6 +50,12 @@ def counted(n: int, name: str = "Ada") -> list[Counted]:
             "venue_count": 7,
         },
         {"coauthors": [], "coauthor_papers": None, "venues": [], "venue_count": 0},
+        {  # numbers grouped by thousands
+            "coauthors": [Counted("Ada", "/people/ada/", 1500)],
+            "coauthor_papers": 1000,
+            "venues": [Counted("Big", "/venues/big/", 2400)],
+            "venue_count": 12000,
+        },
         {
             "coauthors": [Counted(HOSTILE, HOSTILE, 3)],
             "coauthor_papers": None,

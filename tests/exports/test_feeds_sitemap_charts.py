@@ -174,3 +174,14 @@ def test_a_drawn_chart_escapes_its_subject_and_shows_empty_years_without_links()
     rows = [(tr.th.text, tr.td.text) for tr in figure.table.tbody.find_all("tr")]
     assert rows == [("2019", "1"), ("2021", "3")]
     assert chart_html(None) == ""
+
+
+def test_a_charts_numbers_are_grouped_by_thousands():
+    chart = year_chart({2019: 1200, 2020: 3}, "/papers/", venue="arxiv")
+    figure = BeautifulSoup(str(chart_html(chart, "arXiv", "c2")), "html.parser").figure
+    svg = figure.find("svg")
+    assert svg.find("title").text.startswith("Bar chart: 1,203 papers by arXiv")
+    assert [a["aria-label"] for a in svg.find_all("a")] == ["2019: 1,200 papers", "2020: 3 papers"]
+    assert [t.text for t in svg.find_all("text", class_="count")] == ["1,200", "3"]
+    rows = [(tr.th.text, tr.td.text) for tr in figure.table.tbody.find_all("tr")]
+    assert rows == [("2019", "1,200"), ("2020", "3")]
