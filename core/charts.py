@@ -107,7 +107,8 @@ def chart_html(chart: dict | None, subject: str = "", chart_id: str = "year-char
                 f'y="{bar.count_y}" text-anchor="middle">{bar.count:,}</text></a>'
             )
             rows.append(
-                f'<tr><th scope="row"><a href="{url}">{bar.year}</a></th><td>{bar.count:,}</td></tr>'
+                f'<tr><th scope="row"><a href="{url}">{bar.year}</a></th>'
+                f"<td>{bar.count:,}</td></tr>"
             )
         bars.append(
             f'\n    <text class="year" x="{bar.label_x}" y="{year_y}" text-anchor="middle" '
