@@ -148,9 +148,7 @@ def prewarm(connection) -> str:
             log("pg_prewarm is not installed: the catalog is not read into shared_buffers")
             return "not prewarmed (no pg_prewarm)"
         started = time.perf_counter()
-        cursor.execute(
-            "SELECT setting::bigint * 8192 FROM pg_settings WHERE name = 'shared_buffers'"
-        )
+        cursor.execute("SELECT pg_size_bytes(current_setting('shared_buffers'))")
         budget = cursor.fetchone()[0] * 0.9
         # The relations the app role owns: its tables, their indexes and TOAST.
         cursor.execute(
