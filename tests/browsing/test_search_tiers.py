@@ -224,6 +224,57 @@ def test_a_plain_search_reads_its_rest_tier_from_the_search_rows(monkeypatch, so
     assert [len(page) for page in from_search_rows] == [25, 25, 25, 1, 15]
 
 
+def test_a_common_words_rest_tier_walks_the_search_rows_newest_first(monkeypatch):
+    # PostgreSQL: when walking beats collecting (a common word), the rest
+    # tier is read along the search rows' newest-first index (migration
+    # 0028), in the index's own order (not unindexed()): the same pages.
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's relevance segments")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [WALKED_INDEX])
+        (definition,) = cursor.fetchone()
+    assert "(published_on DESC NULLS LAST, year DESC NULLS LAST, paper_id DESC)" in definition
+    monkeypatch.setattr(search.postgres, "RANK_WINDOW", 7)
+    build_tiers()
+    filterset = paper_filter({"q": "owlsdottir"})
+    unsearched, words = filterset.queryset_without("q"), ["owlsdottir"]
+    total = filterset.queryset_without().count()
+
+    def pages(walk: bool):
+        monkeypatch.setattr(
+            search.postgres.PageSQL, "_rest_walk_is_cheaper", lambda self, top: walk
+        )
+        segments = search.postgres.PageSQL.of(unsearched, words, NEWEST_ORDER, total)
+        sql = segments.page_ids(60, 90).sql
+        rest = sql[sql.rindex("catalog_searchrow") :]
+        read = [
+            list(Paper.objects.filter(pk__in=segments.page_ids(bottom, top)).values_list("pk"))
+            for bottom, top in [(0, 25), (50, 75), (60, 61), (75, 100)]
+        ]
+        return ("+ 0)" in rest, read)
+
+    walked_unindexed, walked = pages(walk=True)
+    collected_unindexed, collected = pages(walk=False)
+    assert (walked_unindexed, collected_unindexed) == (False, True)
+    assert walked == collected
+    assert [len(page) for page in walked] == [25, 25, 1, 15]
+
+
+def test_the_rest_tier_is_walked_for_a_common_word_and_collected_for_a_rare_one():
+    # At 100,000 search rows: a word in 5% of them has its 26 newest within
+    # ~500 rows of the index; one in 0.7% is cheaper to collect whole.
+    segments = search.postgres.PageSQL.__new__(search.postgres.PageSQL)
+    segments.catalog_rows = 100_000
+    walked = []
+    for total in (5_352, 3_710, 739):
+        segments.total = total
+        walked.append(segments._rest_walk_is_cheaper(26))
+    assert walked == [True, True, False]
+
+
+WALKED_INDEX = "catalog_searchrow_newest_idx"
+
+
 def test_page_sql_leaves_filters_that_join_to_the_querysets():
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's relevance segments")
