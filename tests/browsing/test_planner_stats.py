@@ -12,7 +12,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from catalog.models import Paper
 from catalog.search import planner_stats
+from catalog.search.estimate import rounded
 from catalog.search.planner_stats import VectorStats, search_lexemes
 from tests.factories import make_papers
 
@@ -208,3 +210,61 @@ def test_a_search_with_another_filter_still_asks_the_planner(client, stats_of_co
         response = client.get("/papers/", {"q": "learning", "year": "2005"})
     assert response.status_code == 200
     assert explains(captured)
+
+
+def test_one_listed_lexeme_has_its_share_of_the_rows(stats_of_copies):
+    copy = "searchrow_copy"
+    matches, _ = planner_rows(copy, "search_vector", "learning")
+    listed = planner_stats.listed_matches(
+        connection, "catalog_searchrow", "search_vector", ["learning"]
+    )
+    assert matches > 10 and abs(listed - matches) <= 0.5  # the planner's, before rounding
+    # The same lexeme twice ("learn"), and stop words, are still one lexeme.
+    for words in (["learning", "learn"], ["the", "learning"]):
+        assert planner_stats.listed_matches(
+            connection, "catalog_searchrow", "search_vector", words
+        ) == pytest.approx(listed)
+    # Several lexemes, one never seen, none, or no statistics: not told.
+    for words in (["models", "learning"], ["unheardof"], ["the"], ["café"]):
+        assert (
+            planner_stats.listed_matches(connection, "catalog_searchrow", "search_vector", words)
+            is None
+        ), words
+
+
+def newest_reads(captured) -> int:
+    return sum(") AS newest" in q["sql"] for q in captured.captured_queries)
+
+
+def test_a_common_listed_word_shows_its_share_without_reading_its_matches(
+    client, stats_of_copies, monkeypatch, settings
+):
+    # Every search counts as common (QUICK_MATCHES 0), too common to count
+    # (COUNTED_UP_TO 0); the facets are deferred past 20 results.
+    from catalog import facets
+
+    monkeypatch.setattr(facets, "QUICK_MATCHES", 0)
+    monkeypatch.setattr(facets, "COUNTED_UP_TO", 0)
+    settings.PAPERSHELF_FACETS_INLINE_UP_TO = 20
+    true = Paper.objects.search("learning").count()
+    listed = planner_stats.listed_matches(
+        connection, "catalog_searchrow", "search_vector", ["learning"]
+    )
+    assert true > 40
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/papers/", {"q": "learning"})
+    assert newest_reads(captured) == 0
+    assert not any(") AS matches" in q["sql"] for q in captured.captured_queries)
+    assert response.context["facets_urls"] is not None  # deferred
+    assert (response.context["total"], response.context["total_estimated"]) == (
+        rounded(listed),
+        True,
+    )
+    assert abs(response.context["total"] - true) <= 0.25 * true, (listed, true)
+    assert f"of about {rounded(listed)} papers" in response.content.decode()
+    # Two words: their shares multiplied say nothing of how often they go
+    # together; the newest matches are read.
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/papers/", {"q": "models learning"})
+    assert newest_reads(captured) == 1
