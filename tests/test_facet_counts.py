@@ -340,6 +340,45 @@ def test_equal_facet_samples_are_written_once():
     assert parts["authors"][1] != parts["venues"][1]
 
 
+def test_one_sample_for_every_facet_is_sent_once_and_counts_as_three(monkeypatch):
+    """sample_facets() of a search alone (the same papers for every facet)
+    sends their pairs once, and counts what three copies of them count."""
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog import counts
+
+    icml, award = make_venue("ICML"), make_award("Best paper")
+    ada, bo = make_person("Ada Lovelace"), make_person("Bo Li")
+    papers = make_papers(
+        [
+            {"title": "One", "venue": icml, "authors": [ada, bo], "awards": [award]},
+            {"title": "Two", "venue": icml, "authors": [ada]},
+            {"title": "Three", "authors": [bo]},
+        ]
+    )
+    pairs = [(paper.pk, paper.venue_id) for paper in papers]
+    marker = "unnest(" if connection.vendor == "postgresql" else "VALUES"
+
+    def facets_and_pairs_sent():
+        with CaptureQueriesContext(connection) as captured:
+            facets = counts.sample_facets(dict.fromkeys(counts.FACETS, pairs), 10)
+        return facets, sum(q["sql"].count(marker) for q in captured.captured_queries)
+
+    shared, sent = facets_and_pairs_sent()
+    assert sent == 1
+    assert shared["venues"] == [(icml.slug, "ICML", 2)]
+    assert shared["awards"] == [(award.slug, "Best paper", 1)]
+    assert sorted(shared["authors"]) == sorted([(ada.slug, ada.name, 2), (bo.slug, bo.name, 2)])
+    # Three copies of the same pairs, each sent: the same facets.
+    written = counts._samples_sql
+    monkeypatch.setattr(
+        counts,
+        "_samples_sql",
+        lambda samples: {facet: (sql, list(p)) for facet, (sql, p) in written(samples).items()},
+    )
+    assert facets_and_pairs_sent() == (shared, 3)
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
 @pytest.mark.django_db(transaction=True)
 def test_a_new_year_waits_for_papers_other_writers_have_not_committed():
