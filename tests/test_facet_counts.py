@@ -346,6 +346,7 @@ def test_one_sample_for_every_facet_is_sent_once_and_counts_as_three(monkeypatch
     from django.test.utils import CaptureQueriesContext
 
     from catalog import counts
+    from core import prepared
 
     icml, award = make_venue("ICML"), make_award("Best paper")
     ada, bo = make_person("Ada Lovelace"), make_person("Bo Li")
@@ -360,6 +361,11 @@ def test_one_sample_for_every_facet_is_sent_once_and_counts_as_three(monkeypatch
     marker = "unnest(" if connection.vendor == "postgresql" else "VALUES"
 
     def facets_and_pairs_sent():
+        # Nothing prepared yet: the statement's text (PREPARE) is sent.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("DEALLOCATE ALL")
+        prepared._PREPARED.clear()
         with CaptureQueriesContext(connection) as captured:
             facets = counts.sample_facets(dict.fromkeys(counts.FACETS, pairs), 10)
         return facets, sum(q["sql"].count(marker) for q in captured.captured_queries)
@@ -418,3 +424,21 @@ def test_a_new_year_waits_for_papers_other_writers_have_not_committed():
     assert done.is_set()
     assert_counts_are_exact()
     assert [row[1:] for row in venue_counts(ActiveFilters(year_to=2021))] == [("ICML", 2)]
+
+
+def test_dated_months_are_the_dated_papers_per_month_newest_first():
+    from catalog.counts import dated_months
+
+    make_papers(
+        [
+            {"title": "May", "year": 2021, "published_on": datetime.date(2021, 5, 3)},
+            {"title": "May too", "year": 2021, "published_on": datetime.date(2021, 5, 30)},
+            # Filed under another year: counted in its month all the same.
+            {"title": "Early", "year": 2022, "published_on": datetime.date(2021, 12, 1)},
+            {"title": "Undated", "year": 2023},
+            {"title": "Nothing"},
+        ]
+    )
+    assert dated_months() == [(202112, 1), (202105, 2)]
+    Paper.objects.filter(title="Early").delete()
+    assert dated_months() == [(202105, 2)]

@@ -275,6 +275,79 @@ def test_the_rest_tier_is_walked_for_a_common_word_and_collected_for_a_rare_one(
 WALKED_INDEX = "catalog_searchrow_newest_idx"
 
 
+def test_the_newest_date_floor_is_the_month_the_count_reaches():
+    months = [(202512, 5), (202511, 0), (202510, 7), (202409, 4)]
+    floor = search.postgres.newest_date_floor
+    assert floor(months, 1) == floor(months, 5) == datetime.date(2025, 12, 1)
+    assert floor(months, 6) == floor(months, 12) == datetime.date(2025, 10, 1)
+    assert floor(months, 16) == datetime.date(2024, 9, 1)
+    assert floor(months, 17) is None
+    assert floor([], 1) is None
+
+
+@pytest.mark.parametrize("since", [(1, 1, 7), (1, 20, 7), (1, 26, 3), (2, 1, 0)])
+def test_a_head_window_read_since_a_floor_is_the_same_window(monkeypatch, since):
+    # PostgreSQL: a common head tier's window is read from the papers
+    # published since a floor date; too recent a floor (fewer than
+    # RANK_WINDOW dated head matches since) reads it whole. Every page is
+    # the same as without a floor.
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's relevance segments")
+    monkeypatch.setattr(search.postgres, "RANK_WINDOW", 7)
+    build_tiers()  # title matches dated January 2000, author matches undated
+    month, day, floored = since
+    floor = datetime.date(2000, month, day)
+    # How many rows the floor keeps: all 7 of a window (it is read from
+    # them), or fewer (it is read whole).
+    head = Paper.objects.search("owlsdottir").filter(title__startswith="Owlsdottir")
+    assert min(7, head.filter(published_on__gte=floor).count()) == floored
+    filterset = paper_filter({"q": "owlsdottir"})
+    unsearched, words = filterset.queryset_without("q"), ["owlsdottir"]
+    total = filterset.queryset_without().count()
+
+    def pages(floor):
+        monkeypatch.setattr(search.postgres.PageSQL, "_window_floor", lambda self: floor)
+        segments = search.postgres.PageSQL.of(unsearched, words, NEWEST_ORDER, total)
+        assert ("floored" in segments.page_ids(0, 25).sql) == (floor is not None)
+        return [
+            [
+                (paper.pk, paper.rank)
+                for paper in Paper.objects.filter(pk__in=segments.page_ids(bottom, top))
+                .annotate(rank=segments.rank(bottom, top))
+                .order_by("-rank", *NEWEST_ORDER)
+            ]
+            for bottom, top in [(0, 5), (0, 25), (5, 30), (25, 50), (75, 100)]
+        ]
+
+    assert pages(floor) == pages(None)
+
+
+def test_the_window_floor_holds_three_windows_of_a_common_head(monkeypatch):
+    segments = search.postgres.PageSQL.__new__(search.postgres.PageSQL)
+    segments.where, segments.newest, segments.head_order = "", "indexed", "collected"
+    segments.newest_by = NEWEST_ORDER
+    segments.connection = connection
+    months = [(202500 + month, 1_000) for month in range(12, 0, -1)] * 8  # 96,000 dated
+    monkeypatch.setattr(search.postgres, "_dated_months", lambda connection: months)
+    # A head in 10% of 100,000 papers: 3 windows of 100 in its newest 3,000.
+    monkeypatch.setattr(segments, "_head_rows_alone", lambda: (10_000.0, 100_000.0, 100_000.0))
+    assert segments._window_floor() == datetime.date(2025, 10, 1)
+    # A rarer head (1%: 30,000 papers, over a quarter of them): read whole;
+    # so is a walked head, a filtered search, and another order.
+    monkeypatch.setattr(segments, "_head_rows_alone", lambda: (1_000.0, 100_000.0, 100_000.0))
+    assert segments._window_floor() is None
+    monkeypatch.setattr(segments, "_head_rows_alone", lambda: (10_000.0, 100_000.0, 100_000.0))
+    for attribute, value in [
+        ("head_order", "indexed"),
+        ("where", "venue_id = 1"),
+        ("newest_by", NEWEST_ORDER[::-1]),
+    ]:
+        saved = getattr(segments, attribute)
+        setattr(segments, attribute, value)
+        assert segments._window_floor() is None, attribute
+        setattr(segments, attribute, saved)
+
+
 def test_page_sql_leaves_filters_that_join_to_the_querysets():
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's relevance segments")
