@@ -503,11 +503,15 @@ class PageSQL:
         limit = f"GREATEST(0, {top} - (SELECT n FROM head_count) - {start})"
         branches.append(f"(SELECT * FROM ({rest}) AS rest LIMIT {limit} OFFSET {start})")
         params += rest_params
-        count_sql, count_params = self._select(self.head)
+        # The head tier's ids, read (whole) only when the rest is: counted,
+        # and left out of a rest read from the search rows (_narrow_rest()),
+        # from one scan that the planner estimates once.
+        head_sql, head_params = self._select(self.head)
         return RawSQL(
-            f"WITH head_count AS MATERIALIZED (SELECT COUNT(*) AS n FROM ({count_sql}) AS head) "
+            f"WITH head AS MATERIALIZED ({head_sql}), "
+            "head_count AS MATERIALIZED (SELECT COUNT(*) AS n FROM head) "
             f"SELECT * FROM ({' UNION ALL '.join(branches)}) AS page LIMIT {top - bottom}",
-            [*count_params, *params],
+            [*head_params, *params],
         )
 
     def _narrow_rest(self, top: int) -> tuple[str, list] | None:
@@ -515,9 +519,9 @@ class PageSQL:
         search rows (catalog.models.SearchRow) instead of the papers: the
         same vector, date, year and id, a tenth of the heap pages (a rest of
         1,660 matches read 1,480 of the papers' pages, 20 ms). The head
-        matches are left out by id (a hashed NOT IN: the rest is read only
-        when the head tier ends before the page does, so at most `top` of
-        them, and `top` is at most NARROW_REST_UP_TO). For a search without
+        matches are left out by id (a hashed NOT IN page_ids()'s `head`: the
+        rest is read only when the head tier ends before the page does, so
+        at most `top` of them, and `top` is at most NARROW_REST_UP_TO). For a search without
         other filters: collected whole and sorted, or, when that costs more
         (catalog.search.estimate.walk_is_cheaper() at a search row's cost:
         a common word, whose first `top` are soon found), walked along the
@@ -533,15 +537,13 @@ class PageSQL:
             # vector on the way: the planner's order, not unindexed().
             order = _search_row_order(self.newest_by, self.connection, indexed=True)
         rows = self.connection.ops.quote_name(apps.get_model("catalog", "SearchRow")._meta.db_table)
-        head, head_params = self.head
         plain = self.plain
         sql = (
             f"SELECT {rows}.paper_id FROM {rows} WHERE {rows}.search_vector @@ {plain} "
-            f"AND {rows}.paper_id NOT IN "
-            # All of them when the rest is read (fewer than `top`).
-            f"(SELECT {self.table}.id FROM {self.table} WHERE {head} LIMIT {top})"
+            # page_ids()'s CTE: all of them when the rest is read (fewer than `top`).
+            f"AND {rows}.paper_id NOT IN (SELECT id FROM head)"
         )
-        params = [*self.plain_params, *head_params]
+        params = list(self.plain_params)
         if self.total <= RANK_WINDOW:
             key = self.rest_key[0].replace(f"{self.table}.search_vector", f"{rows}.search_vector")
             return f"{sql} ORDER BY {key} DESC, {order}", [*params, *self.rest_key[1]]
