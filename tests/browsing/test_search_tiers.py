@@ -185,6 +185,20 @@ def test_page_sql_reads_what_the_segments_querysets_read(monkeypatch, params, so
             assert read[0] == read[1] and (read[0] or bottom >= total), (bottom, top)
 
 
+def ranked_pages(segments, windows) -> list[list[tuple]]:
+    """Each (bottom, top) window's (id, rank) rows, read by `segments`'
+    page ids and ranked by their rank(), newest first within a rank."""
+    return [
+        [
+            (paper.pk, paper.rank)
+            for paper in Paper.objects.filter(pk__in=segments.page_ids(bottom, top))
+            .annotate(rank=segments.rank(bottom, top))
+            .order_by("-rank", *NEWEST_ORDER)
+        ]
+        for bottom, top in windows
+    ]
+
+
 @pytest.mark.parametrize("sorted_rows", [0, 2000])
 def test_a_plain_search_reads_its_rest_tier_from_the_search_rows(monkeypatch, sorted_rows):
     # PostgreSQL: without other filters, the rest tier (a word only in the
@@ -201,15 +215,7 @@ def test_a_plain_search_reads_its_rest_tier_from_the_search_rows(monkeypatch, so
     total = filterset.queryset_without().count()
 
     def read(segments):
-        return [
-            [
-                (paper.pk, paper.rank)
-                for paper in Paper.objects.filter(pk__in=segments.page_ids(bottom, top))
-                .annotate(rank=segments.rank(bottom, top))
-                .order_by("-rank", *NEWEST_ORDER)
-            ]
-            for bottom, top in [(0, 25), (25, 50), (50, 75), (60, 61), (75, 100)]
-        ]
+        return ranked_pages(segments, [(0, 25), (25, 50), (50, 75), (60, 61), (75, 100)])
 
     narrow = search.postgres.PageSQL.of(unsearched, words, NEWEST_ORDER, total)
     assert "catalog_searchrow" in narrow.page_ids(60, 90).sql
@@ -309,15 +315,7 @@ def test_a_head_window_read_since_a_floor_is_the_same_window(monkeypatch, since)
         monkeypatch.setattr(search.postgres.PageSQL, "_window_floor", lambda self: floor)
         segments = search.postgres.PageSQL.of(unsearched, words, NEWEST_ORDER, total)
         assert ("floored" in segments.page_ids(0, 25).sql) == (floor is not None)
-        return [
-            [
-                (paper.pk, paper.rank)
-                for paper in Paper.objects.filter(pk__in=segments.page_ids(bottom, top))
-                .annotate(rank=segments.rank(bottom, top))
-                .order_by("-rank", *NEWEST_ORDER)
-            ]
-            for bottom, top in [(0, 5), (0, 25), (5, 30), (25, 50), (75, 100)]
-        ]
+        return ranked_pages(segments, [(0, 5), (0, 25), (5, 30), (25, 50), (75, 100)])
 
     assert pages(floor) == pages(None)
 
