@@ -152,8 +152,18 @@ def listed_matches(connection, table: str, column: str, words: list[str]) -> flo
     return None if share is None else share * stats.not_null * stats.rows
 
 
-# (database alias, table, column) -> (read at, VectorStats or None).
-_KEPT: dict[tuple[str, str, str], tuple[float, VectorStats | None]] = {}
+# (database alias, what was read, ...) -> (read at, its answer).
+_KEPT: dict[tuple, tuple[float, object]] = {}
+
+
+def _kept(key: tuple, read):
+    """read()'s answer for `key`, read again at most once every
+    REFRESH_SECONDS."""
+    kept, now = _KEPT.get(key), time.monotonic()
+    if kept is None or now - kept[0] >= REFRESH_SECONDS:
+        kept = _KEPT[key] = (now, read())
+    return kept[1]
+
 
 _STATS_SQL = """
     SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, s.null_frac,
@@ -171,17 +181,24 @@ def vector_stats(connection, table: str, column: str) -> VectorStats | None:
     """The statistics of `table`.`column` (a tsvector) on `connection`, read
     at most once every REFRESH_SECONDS; None when it has none (a table never
     analyzed, or empty)."""
-    key = (connection.alias, table, column)
-    kept = _KEPT.get(key)
-    now = time.monotonic()
-    if kept is not None and now - kept[0] < REFRESH_SECONDS:
-        return kept[1]
-    with connection.cursor() as cursor:
-        cursor.execute(_STATS_SQL, [column, table])
-        row = cursor.fetchone()
-    stats = _stats_of(row) if row else None
-    _KEPT[key] = (now, stats)
-    return stats
+
+    def read() -> VectorStats | None:
+        with connection.cursor() as cursor:
+            cursor.execute(_STATS_SQL, [column, table])
+            row = cursor.fetchone()
+        return _stats_of(row) if row else None
+
+    return _kept((connection.alias, "vector", table, column), read)
+
+
+def dated_months(connection) -> list[tuple[int, int]]:
+    """catalog.counts.dated_months() on `connection`, read at most once every
+    REFRESH_SECONDS: they only place the head window's floor (catalog.
+    search.postgres.PageSQL._window_floor()), and a stale floor reads more
+    or fewer papers, never other rows."""
+    from catalog.counts import dated_months as read
+
+    return _kept((connection.alias, "dated_months"), lambda: read(connection.alias))
 
 
 def _stats_of(row) -> VectorStats | None:
@@ -205,5 +222,6 @@ def _real(number: float) -> float:
 
 
 def forget() -> None:
-    """Read every column's statistics again when next asked (tests)."""
+    """Read every column's statistics and the month counts again when next
+    asked (tests)."""
     _KEPT.clear()

@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime
 import json
 import math
-import time
 
 from django.apps import apps
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -456,7 +455,7 @@ class PageSQL:
         if rows is None:
             return None
         head, papers, _ = rows
-        months = _dated_months(self.connection)
+        months = planner_stats.dated_months(self.connection)
         need = math.ceil(FLOOR_MARGIN * RANK_WINDOW * max(papers, 1) / max(head, 1))
         if 4 * need > sum(papers for _, papers in months):
             return None
@@ -521,14 +520,14 @@ class PageSQL:
         1,660 matches read 1,480 of the papers' pages, 20 ms). The head
         matches are left out by id (a hashed NOT IN page_ids()'s `head`: the
         rest is read only when the head tier ends before the page does, so
-        at most `top` of them, and `top` is at most NARROW_REST_UP_TO). For a search without
-        other filters: collected whole and sorted, or, when that costs more
-        (catalog.search.estimate.walk_is_cheaper() at a search row's cost:
-        a common word, whose first `top` are soon found), walked along the
-        search rows' newest-first index (migration 0028), each row's vector
-        tested (a rest of 5,350 matches among 100,000: 3.1 ms collected,
-        1.6 walked; of 3,700: 2.5 and 0.3). None otherwise: the filters are
-        the papers' SQL."""
+        at most `top` of them, and `top` is at most NARROW_REST_UP_TO). For
+        a search without other filters: collected whole and sorted, or, when
+        that costs more (catalog.search.estimate.walk_is_cheaper() at a
+        search row's cost: a common word, whose first `top` are soon found),
+        walked along the search rows' newest-first index (migration 0028),
+        each row's vector tested (a rest of 5,350 matches among 100,000:
+        3.1 ms collected, 1.6 walked; of 3,700: 2.5 and 0.3). None
+        otherwise: the filters are the papers' SQL."""
         order = _search_row_order(self.newest_by, self.connection)
         if self.where or order is None or top > NARROW_REST_UP_TO:
             return None
@@ -650,23 +649,6 @@ def newest_date_floor(months: list[tuple[int, int]], papers: int) -> datetime.da
         if seen >= papers:
             return datetime.date(month // 100, month % 100, 1)
     return None
-
-
-# How long a process keeps the catalog's dated papers per month: they only
-# place the head window's floor, and a stale floor reads more or fewer
-# papers, never other rows.
-MONTHS_REFRESH_SECONDS = 60
-# Database alias -> (read at, dated_months()).
-_MONTHS: dict[str, tuple[float, list[tuple[int, int]]]] = {}
-
-
-def _dated_months(connection) -> list[tuple[int, int]]:
-    from catalog.counts import dated_months
-
-    kept, now = _MONTHS.get(connection.alias), time.monotonic()
-    if kept is None or now - kept[0] >= MONTHS_REFRESH_SECONDS:
-        kept = _MONTHS[connection.alias] = (now, dated_months(connection.alias))
-    return kept[1]
 
 
 def _newest_first(order_by) -> bool:

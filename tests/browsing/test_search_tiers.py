@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog import facets, search
 from catalog.models import NEWEST_ORDER, Paper
+from catalog.search import planner_stats
 from catalog.selectors import paper_filter
 from people.models import Person
 from tests.factories import make_paper, make_papers, make_person, make_venue
@@ -326,7 +327,7 @@ def test_the_window_floor_holds_three_windows_of_a_common_head(monkeypatch):
     segments.newest_by = NEWEST_ORDER
     segments.connection = connection
     months = [(202500 + month, 1_000) for month in range(12, 0, -1)] * 8  # 96,000 dated
-    monkeypatch.setattr(search.postgres, "_dated_months", lambda connection: months)
+    monkeypatch.setattr(planner_stats, "dated_months", lambda connection: months)
     # A head in 10% of 100,000 papers: 3 windows of 100 in its newest 3,000.
     monkeypatch.setattr(segments, "_head_rows_alone", lambda: (10_000.0, 100_000.0, 100_000.0))
     assert segments._window_floor() == datetime.date(2025, 10, 1)
