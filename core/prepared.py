@@ -22,10 +22,14 @@ import hashlib
 import re
 import weakref
 
+import psycopg
+
 # Statements prepared by connection (the driver's), by name. Bounded: a
 # statement built from many shapes stops being prepared past the bound.
 _PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 MAX_PREPARED = 200
+# SQLSTATE invalid_sql_statement_name: EXECUTE of a name not prepared.
+UNKNOWN_STATEMENT = "26000"
 
 _PLACEHOLDER = re.compile(r"%s|%%")
 
@@ -74,4 +78,44 @@ def execute(cursor, sql: str, params) -> None:
         cursor.execute(f"PREPARE {name} AS {text}")
         prepared.add(name)
     marks = ", ".join(["%s"] * len(params))
-    cursor.execute(f"EXECUTE {name}({marks})" if params else f"EXECUTE {name}", params)
+    try:
+        cursor.execute(f"EXECUTE {name}({marks})" if params else f"EXECUTE {name}", params)
+    except Exception as error:
+        _forget_if_unknown(prepared, name, error)
+        raise
+
+
+def fetchone_on_driver(connection, sql: str):
+    """The first row of `sql` (no parameters), prepared as execute() prepares
+    it but run on the driver's connection itself, not through a Django
+    cursor: for the one statement of a hot path that nothing observes
+    (core.cache says when). PostgreSQL, connected; the driver's errors are
+    the caller's to wrap (connection.wrap_database_errors)."""
+    raw = connection.connection
+    prepared = _PREPARED.setdefault(raw, set())
+    name = statement_name(sql)
+    if name not in prepared:
+        text, count = numbered(sql)
+        if count:
+            raise ValueError("fetchone_on_driver() takes no parameters: use execute()")
+        if (
+            connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+            or len(prepared) >= MAX_PREPARED
+        ):
+            return raw.execute(text).fetchone()
+        raw.execute(f"PREPARE {name} AS {text}")
+        prepared.add(name)
+    try:
+        return raw.execute(f"EXECUTE {name}").fetchone()
+    except psycopg.Error as error:
+        _forget_if_unknown(prepared, name, error)
+        raise
+
+
+def _forget_if_unknown(prepared: set, name: str, error: Exception) -> None:
+    """A statement the server no longer knows (a DEALLOCATE ALL behind this
+    module's back) is forgotten, so the next run prepares it again rather
+    than failing on every request of the connection."""
+    cause = error if isinstance(error, psycopg.Error) else error.__cause__
+    if getattr(cause, "sqlstate", None) == UNKNOWN_STATEMENT:
+        prepared.discard(name)

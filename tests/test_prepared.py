@@ -1,7 +1,7 @@
 """Statements prepared once per connection (core.prepared)."""
 
 import pytest
-from django.db import connection
+from django.db import ProgrammingError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import NEWEST_ORDER
@@ -226,3 +226,22 @@ def test_a_prepared_rank_computes_its_tsqueries_once_not_for_every_row(bottom, t
     assert "tsquery(" not in per_row and "head_vector" in per_row
     once = [node for node in plan.get("Plans", []) if node.get("Parent Relationship") == "InitPlan"]
     assert once and all("tsquery(" in " ".join(node["Output"]) for node in once)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE: PostgreSQL")
+def test_a_statement_deallocated_behind_its_back_is_prepared_again():
+    _run([1, "{1}"])
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # the registry still lists it
+    with pytest.raises(ProgrammingError), transaction.atomic():
+        _run([2, "{1}"])
+    with CaptureQueriesContext(connection) as again:
+        assert _run([2, "{4}"]) == [(8, "a%")]
+    assert [q["sql"].split()[0] for q in again.captured_queries] == ["PREPARE", "EXECUTE"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the driver's: PostgreSQL")
+def test_the_drivers_connection_takes_no_parameters():
+    connection.ensure_connection()
+    with pytest.raises(ValueError, match="no parameters"):
+        prepared.fetchone_on_driver(connection, SQL)
