@@ -58,30 +58,17 @@ def execute(cursor, sql: str, params) -> None:
     """cursor.execute(sql, params), prepared on PostgreSQL (module docstring)."""
     connection = cursor.db
     raw = connection.connection
-    if (
-        connection.vendor != "postgresql"
-        or raw is None
-        or connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
-    ):
+    name = None
+    if connection.vendor == "postgresql" and raw is not None:
+        name = _prepared_name(connection, raw, sql, len(params), cursor.execute)
+    if name is None:
         cursor.execute(sql, params)
         return
-    prepared = _PREPARED.setdefault(raw, set())
-    name = statement_name(sql)
-    if name not in prepared:
-        if len(prepared) >= MAX_PREPARED:
-            cursor.execute(sql, params)
-            return
-        text, count = numbered(sql)
-        if count != len(params):
-            cursor.execute(sql, params)
-            return
-        cursor.execute(f"PREPARE {name} AS {text}")
-        prepared.add(name)
     marks = ", ".join(["%s"] * len(params))
     try:
         cursor.execute(f"EXECUTE {name}({marks})" if params else f"EXECUTE {name}", params)
     except Exception as error:
-        _forget_if_unknown(prepared, name, error)
+        _forget_if_unknown(raw, name, error)
         raise
 
 
@@ -92,30 +79,43 @@ def fetchone_on_driver(connection, sql: str):
     (core.cache says when). PostgreSQL, connected; the driver's errors are
     the caller's to wrap (connection.wrap_database_errors)."""
     raw = connection.connection
-    prepared = _PREPARED.setdefault(raw, set())
-    name = statement_name(sql)
-    if name not in prepared:
-        text, count = numbered(sql)
-        if count:
+    name = _prepared_name(connection, raw, sql, 0, raw.execute)
+    if name is None:
+        if numbered(sql)[1]:
             raise ValueError("fetchone_on_driver() takes no parameters: use execute()")
-        if (
-            connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
-            or len(prepared) >= MAX_PREPARED
-        ):
-            return raw.execute(text).fetchone()
-        raw.execute(f"PREPARE {name} AS {text}")
-        prepared.add(name)
+        # No parameters, yet formatted as execute()'s cursor formats: %% is %.
+        return raw.execute(sql, ()).fetchone()
     try:
         return raw.execute(f"EXECUTE {name}").fetchone()
     except psycopg.Error as error:
-        _forget_if_unknown(prepared, name, error)
+        _forget_if_unknown(raw, name, error)
         raise
 
 
-def _forget_if_unknown(prepared: set, name: str, error: Exception) -> None:
+def _prepared_name(connection, raw, sql: str, params: int, run) -> str | None:
+    """The name `sql` is prepared under on the driver's connection `raw`,
+    prepared now (run("PREPARE ...")) the first time; None when it must run
+    as it is: behind transaction pooling, past MAX_PREPARED statements, or
+    when its placeholders are not `params` in number."""
+    if connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+        return None
+    prepared = _PREPARED.setdefault(raw, set())
+    name = statement_name(sql)
+    if name not in prepared:
+        if len(prepared) >= MAX_PREPARED:
+            return None
+        text, count = numbered(sql)
+        if count != params:
+            return None
+        run(f"PREPARE {name} AS {text}")
+        prepared.add(name)
+    return name
+
+
+def _forget_if_unknown(raw, name: str, error: Exception) -> None:
     """A statement the server no longer knows (a DEALLOCATE ALL behind this
     module's back) is forgotten, so the next run prepares it again rather
     than failing on every request of the connection."""
     cause = error if isinstance(error, psycopg.Error) else error.__cause__
     if getattr(cause, "sqlstate", None) == UNKNOWN_STATEMENT:
-        prepared.discard(name)
+        _PREPARED.get(raw, set()).discard(name)
