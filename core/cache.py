@@ -100,7 +100,7 @@ def _fetch_one(connection, sql: str):
     # prepared (core.prepared), the server plans it once a connection, not
     # every request; unobserved, it skips Django's cursor wrapper. Through
     # gunicorn, the cached list reached 49% of a trivial view's requests/s
-    # before, 54% with both (bench/RESULTS.md has the full runs).
+    # before, 52-55% with both (bench/RESULTS.md has the full runs).
     if _unobserved(connection):
         connection.ensure_connection()
         with connection.wrap_database_errors:
